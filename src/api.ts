@@ -1,0 +1,300 @@
+/**
+ * The one typed contract between any UI and the core (DESIGN.md, "One contract").
+ *
+ * Electron IPC (preload + ipcMain.handle) and the web host (WebSocket) are two transports of
+ * this interface; the renderer cannot tell them apart. Only types and plain constants live
+ * here: no runtime imports, so the renderer may import it.
+ */
+import type { AppErrorPayload, ErrorCode } from './errors'
+
+export type { AppErrorPayload, ErrorCode }
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorPayload }
+
+// ---------------------------------------------------------------------------------------
+// Batch: scan, preview, map, validate
+
+/** Recording extensions the platform imports (lower case, without the dot). */
+export const RECORDING_EXTENSIONS = ['wav', 'mp3', 'ogg', 'opus', 'm4a', 'aac', 'flac', 'wma', 'amr', 'gsm'] as const
+export type RecordingExtension = (typeof RECORDING_EXTENSIONS)[number]
+
+/** The platform's mapped fields; `audioFilename` is the only optional one. */
+export const MAPPED_FIELDS = ['contactReference', 'agentId', 'contactDate', 'audioFilename'] as const
+export type MappedField = (typeof MAPPED_FIELDS)[number]
+export const REQUIRED_FIELDS = ['contactReference', 'agentId', 'contactDate'] as const satisfies readonly MappedField[]
+
+export const FIELD_LABELS: Record<MappedField, string> = {
+  contactReference: 'Contact Reference',
+  agentId: 'Agent ID',
+  contactDate: 'Contact Date',
+  audioFilename: 'Audio filename',
+}
+
+/** A mapping profile, saved as JSON exactly in this shape. Values are CSV column names. */
+export interface MappingProfile {
+  contactReference: string
+  agentId: string
+  contactDate: string
+  audioFilename?: string
+  /** Luxon format of the source dates, e.g. `dd/MM/yyyy HH:mm`; absent = ISO 8601 already. */
+  dateFormat?: string
+  /** IANA zone the source dates are in, e.g. `Europe/London`; used with dateFormat. */
+  timezone?: string
+}
+
+export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252'
+export type CsvDelimiter = ',' | ';' | '\t' | '|'
+
+/** A file found by a scan; `relPath` is relative to its dropped root, always `/`-separated. */
+export interface ScannedFile {
+  path: string
+  relPath: string
+  size: number
+  mtimeMs: number
+}
+
+/** What the UI is told about a scan: the CSV candidates in full, recordings as totals. */
+export interface ScanSummary {
+  roots: string[]
+  csvFiles: ScannedFile[]
+  recordingCount: number
+  recordingBytes: number
+  /** Counts by lower-case extension, e.g. `{ wav: 120, mp3: 3 }`. */
+  byExtension: Record<string, number>
+  /** Hidden/system files and symlinks leaving the folder that were left out. */
+  skipped: number
+}
+
+export interface CsvPreview {
+  path: string
+  encoding: CsvEncoding
+  delimiter: CsvDelimiter
+  headers: string[]
+  /** The first data rows (at most 100), each as long as `headers`. */
+  rows: string[][]
+  /** Auto-suggested mapping; a field is absent when no header or several fit it. */
+  suggestion: Partial<Record<MappedField, string>>
+}
+
+export type IssueSeverity = 'error' | 'warning'
+
+export const ISSUE_CODES = [
+  'CSV_PARSE_ERROR',
+  'CSV_EMPTY',
+  'MAPPING_COLUMN_NOT_FOUND',
+  'MISSING_FIELD',
+  'INVALID_DATE',
+  'NO_UTC_OFFSET',
+  'DUPLICATE_REFERENCE',
+  'MISSING_RECORDING',
+  'UNSAFE_FILENAME',
+  'EMPTY_RECORDING',
+  'UNRECOGNISED_AUDIO',
+  'NAME_COLLISION',
+  'CASE_MISMATCH',
+  'ORPHAN_RECORDING',
+] as const
+export type IssueCode = (typeof ISSUE_CODES)[number]
+
+/** One problem found by validation. `row` is the 1-based data row (header not counted). */
+export interface ValidationIssue {
+  code: IssueCode
+  severity: IssueSeverity
+  row: number | null
+  file: string | null
+  message: string
+}
+
+/** Everything that defines a batch before it has a destination. */
+export interface BatchSpec {
+  /** The dropped folders and/or files. */
+  paths: string[]
+  /** The CSV holding the conversations (one of the scan's csvFiles, or any readable CSV). */
+  csvPath: string
+  mapping: MappingProfile
+}
+
+export interface BatchReport {
+  /** Identifies this validation run for paging its issues. */
+  checkId: string
+  /** True when nothing blocks and at least one row is eligible. */
+  ready: boolean
+  conversations: number
+  eligible: number
+  excluded: number
+  recordings: number
+  orphans: number
+  /** Bytes of the recordings the eligible rows reference. */
+  eligibleBytes: number
+  counts: Partial<Record<IssueCode, number>>
+  issueTotal: number
+}
+
+export interface IssueQuery {
+  code?: IssueCode
+  severity?: IssueSeverity
+  offset: number
+  limit: number
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys, destinations, host trust
+
+export type KeyType = 'ed25519' | 'rsa' | 'ecdsa'
+
+export interface KeyInfo {
+  name: string
+  type: KeyType
+  bits: number
+  /** `SHA256:...`, as OpenSSH prints it. */
+  fingerprint: string
+  /** OpenSSH one-line form: what the user pastes into the platform. */
+  publicKey: string
+  encrypted: boolean
+  createdAt: string
+}
+
+export interface Destination {
+  id: string
+  name: string
+  host: string
+  port: number
+  username: string
+  keyName: string
+  /** Remote folder; empty = the login directory, which is the platform's "root". */
+  remoteDir: string
+  /** The built-in sandbox server on this computer. */
+  sandbox: boolean
+}
+
+export type DestinationInput = Omit<Destination, 'id' | 'sandbox'> & { id?: string }
+
+export interface HostKeyInfo {
+  host: string
+  port: number
+  keyType: string
+  fingerprint: string
+}
+
+export interface ConnectionCheck {
+  hostKey: HostKeyInfo
+  /** False when the host is unknown: the user must confirm the fingerprint (trustHost). */
+  trusted: boolean
+  /** The server accepts rename (CSV written under a temporary name, then renamed). */
+  canRename?: boolean
+}
+
+// ---------------------------------------------------------------------------------------
+// Upload
+
+export type FileState = 'waiting' | 'uploading' | 'done' | 'skipped' | 'retrying' | 'failed'
+
+export interface BatchSummary {
+  batchId: string
+  uploaded: number
+  skipped: number
+  excluded: number
+  failed: number
+  /** Remote name of the uploaded CSV, or null when none was uploaded. */
+  csv: string | null
+  bytes: number
+  seconds: number
+  reportCsv: string
+  reportJson: string
+}
+
+export interface UploadProgress {
+  bytesSent: number
+  bytesTotal: number
+  filesDone: number
+  filesTotal: number
+  filesFailed: number
+  bytesPerSecond: number
+  etaSeconds: number | null
+}
+
+/** Events of an upload. Progress events are throttled to about 10 a second. */
+export type UploadEvent =
+  | { kind: 'batch-started'; batchId: string; files: Array<{ file: string; size: number }>; csvName: string }
+  | { kind: 'file-started'; batchId: string; file: string; size: number }
+  | { kind: 'file-progress'; batchId: string; file: string; sent: number; size: number }
+  | { kind: 'file-done'; batchId: string; file: string; skipped: boolean }
+  | { kind: 'file-retrying'; batchId: string; file: string; attempt: number; delayMs: number; error: AppErrorPayload }
+  | { kind: 'file-failed'; batchId: string; file: string; error: AppErrorPayload }
+  | { kind: 'batch-progress'; batchId: string; progress: UploadProgress }
+  | { kind: 'batch-paused'; batchId: string; paused: boolean }
+  | { kind: 'batch-done'; batchId: string; summary: BatchSummary }
+  | { kind: 'batch-failed'; batchId: string; error: AppErrorPayload }
+
+export interface InterruptedBatch {
+  batchId: string
+  csvPath: string
+  destinationName: string
+  startedAt: string
+  updatedAt: string
+  filesDone: number
+  filesTotal: number
+  bytesDone: number
+  bytesTotal: number
+}
+
+export interface Settings {
+  /** Files in flight at once. @default 8 */
+  concurrency: number
+  /** Days local journals, reports and generated CSVs are kept. @default 30 */
+  retentionDays: number
+}
+
+export interface DirectoryListing {
+  path: string
+  parent: string | null
+  entries: Array<{ name: string; path: string; kind: 'dir' | 'file'; size: number }>
+}
+
+export interface HostCapabilities {
+  /** Electron: native pickers and real paths for dropped files. Web host: neither. */
+  kind: 'electron' | 'web'
+  nativeDialogs: boolean
+}
+
+/** Every call and event the UI uses. */
+export interface BulkUploadApi {
+  capabilities(): Promise<Result<HostCapabilities>>
+  scan(paths: string[]): Promise<Result<ScanSummary>>
+  browse(path: string | null): Promise<Result<DirectoryListing>>
+  pickFolder(): Promise<Result<string | null>>
+  previewCsv(path: string): Promise<Result<CsvPreview>>
+  checkProfile(path: string, profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>>
+  convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>>
+  loadMapping(path: string): Promise<Result<MappingProfile>>
+  saveMapping(path: string, profile: MappingProfile): Promise<Result<void>>
+  validate(spec: BatchSpec): Promise<Result<BatchReport>>
+  listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>>
+  exportIssues(checkId: string, path: string): Promise<Result<string>>
+
+  listKeys(): Promise<Result<KeyInfo[]>>
+  generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null): Promise<Result<KeyInfo>>
+  importKey(name: string, text: string, passphrase: string | null): Promise<Result<KeyInfo>>
+
+  listDestinations(): Promise<Result<Destination[]>>
+  saveDestination(input: DestinationInput): Promise<Result<Destination>>
+  removeDestination(id: string): Promise<Result<void>>
+  testConnection(destinationId: string): Promise<Result<ConnectionCheck>>
+  trustHost(destinationId: string, fingerprint: string): Promise<Result<void>>
+
+  startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>
+  pauseUpload(batchId: string, paused: boolean): Promise<Result<void>>
+  cancelUpload(batchId: string): Promise<Result<void>>
+  listInterrupted(): Promise<Result<InterruptedBatch[]>>
+  resumeInterrupted(batchId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>
+  discardInterrupted(batchId: string): Promise<Result<void>>
+  openPath(path: string): Promise<Result<void>>
+
+  getSettings(): Promise<Result<Settings>>
+  saveSettings(settings: Settings): Promise<Result<Settings>>
+
+  onUploadEvent(listener: (event: UploadEvent) => void): () => void
+}
+
+/** The names of the request/response calls, used by both transports. */
+export type ApiCall = Exclude<keyof BulkUploadApi, 'onUploadEvent'>

@@ -1,0 +1,94 @@
+/**
+ * Every failure a user can meet has a code and a sentence that says what to do.
+ * This file is the one place that maps codes to sentences (DESIGN.md, Errors), and Node/ssh2
+ * error values to codes. Validation findings about rows live in batch/issue-codes.ts.
+ */
+export const ERROR_MESSAGES = {
+  BAD_ARGUMENT: 'A value given to the app is not valid; see the details and correct it.',
+  FILE_NOT_FOUND: 'A file or folder could not be found. Check that it still exists and that the path is right.',
+  NOT_READABLE: 'A file could not be read. Check that you are allowed to open it and that it is not in use.',
+  CSV_UNREADABLE: 'The CSV file could not be read. Save it again as CSV (comma, semicolon or tab separated) and retry.',
+  CSV_NOT_CHOSEN: 'Choose which CSV file holds the conversations.',
+  COLUMN_MISSING: 'A mapped column is not in the CSV. Map the fields again for this file.',
+  MAPPING_INCOMPLETE: 'Some required fields are not mapped to a column. Map them, then continue.',
+  BATCH_NOT_READY: 'The batch has problems that block the upload. Fix them in the CSV or the folder, then check again.',
+  KEY_INVALID: 'This is not an SSH key the app can use. Paste or pick an OpenSSH, PEM, RFC 4716 or PuTTY key.',
+  KEY_WRONG_KIND: 'This is the wrong half of the key pair.',
+  KEY_REFUSED_TYPE: 'This key type is not accepted by the platform. Use Ed25519, ECDSA, or RSA of at least 2048 bits.',
+  KEY_PASSPHRASE_NEEDED: 'This key is protected by a passphrase. Enter it to continue.',
+  KEY_PASSPHRASE_WRONG: 'The passphrase is not right for this key. Try again.',
+  KEY_NOT_FOUND: 'No key with that name is stored by the app. Generate or import one first.',
+  HOST_KEY_UNKNOWN: 'This server has not been seen before. Compare its fingerprint with the one your platform shows, then confirm to trust it.',
+  HOST_KEY_CHANGED: 'The server\'s identity key has changed since you last connected. This can mean the server was rebuilt, or that someone is intercepting the connection. Nothing was sent. Ask your platform administrator to confirm the new fingerprint before trusting it.',
+  AUTH_REFUSED: 'The server refused the key. Check the username, and that the public key shown in this app is the one pasted into the platform.',
+  CONNECTION_REFUSED: 'The server refused the connection. Check the host name and port.',
+  HOST_NOT_FOUND: 'The server\'s host name could not be found. Check the spelling and your network.',
+  CONNECTION_LOST: 'The connection to the server was lost. Run the same upload again to resume where it stopped.',
+  TIMEOUT: 'The server did not answer in time. Check your network, then run the upload again to resume.',
+  PERMISSION_DENIED: 'The server refused to write a file (permission denied). Ask your platform administrator to check the account\'s write access.',
+  DISK_FULL: 'The server has no room left for the upload. Ask your platform administrator to free space, then resume.',
+  REMOTE_SIZE_MISMATCH: 'A file on the server does not have the size of the local file. It will be sent again when you resume.',
+  LOCAL_FILE_CHANGED: 'A recording changed on this computer during the upload. Check it, then run the upload again.',
+  CANCELLED: 'The upload was cancelled. Run it again to resume where it stopped.',
+  PORT_IN_USE: 'That port is already used by another program. Choose another port.',
+  NOT_FOUND: 'The requested item no longer exists.',
+  UNAUTHORIZED: 'This request is not allowed. Open the address printed by `bulk-upload serve`, with its token.',
+  INTERNAL: 'Something unexpected went wrong. The log has the details; please report it.',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES
+
+/** What crosses a process boundary: never a stack trace. */
+export interface AppErrorPayload {
+  code: ErrorCode
+  message: string
+  details?: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly details: string | undefined
+
+  constructor(code: ErrorCode, details?: string, options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? ERROR_MESSAGES[code], { cause: options?.cause })
+    this.name = 'AppError'
+    this.code = code
+    this.details = details
+  }
+
+  toPayload(): AppErrorPayload {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details }
+  }
+}
+
+/** Node errno values and SFTP status codes mapped to app codes, in one place. */
+const NODE_CODES: Record<string, ErrorCode> = {
+  ENOENT: 'FILE_NOT_FOUND',
+  ENOTDIR: 'FILE_NOT_FOUND',
+  EACCES: 'NOT_READABLE',
+  EPERM: 'NOT_READABLE',
+  EADDRINUSE: 'PORT_IN_USE',
+  ECONNREFUSED: 'CONNECTION_REFUSED',
+  ENOTFOUND: 'HOST_NOT_FOUND',
+  EAI_AGAIN: 'HOST_NOT_FOUND',
+  ECONNRESET: 'CONNECTION_LOST',
+  EPIPE: 'CONNECTION_LOST',
+  ETIMEDOUT: 'TIMEOUT',
+  ENOSPC: 'DISK_FULL',
+  EDQUOT: 'DISK_FULL',
+}
+
+/** Turns anything thrown into an AppError, keeping the original as `cause`. */
+export function toAppError(err: unknown, fallback: ErrorCode = 'INTERNAL'): AppError {
+  if (err instanceof AppError) return err
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined
+  const text = err instanceof Error ? err.message : String(err)
+  if (typeof code === 'string' && code in NODE_CODES) return new AppError(NODE_CODES[code]!, text, { cause: err })
+  return new AppError(fallback, text, { cause: err })
+}
+
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code)
+}
