@@ -1,0 +1,48 @@
+/**
+ * `npm run bench`: runs every benchmark section and writes bench/RESULTS.md with the machine,
+ * the date and each section's figures (peer tools are measured inside the sections, in the
+ * same run). `npm run bench -- check` runs only the named sections.
+ */
+import os from 'node:os'
+import { writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+
+/** One benchmark area: returns its markdown (a heading, a table and notes). */
+export interface BenchSection {
+  name: string
+  run(): Promise<string>
+}
+
+const SECTIONS: Array<() => Promise<BenchSection>> = [
+  async () => (await import('./check')).checkBench,
+]
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  let distro = ''
+  try {
+    distro = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']).toString().trim()
+  } catch {
+    distro = os.type()
+  }
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${distro}, Node ${process.version}`
+}
+
+const wanted = process.argv.slice(2)
+const parts: string[] = [
+  '# Benchmark results',
+  '',
+  `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
+  '',
+  `Machine: ${machine()}.`,
+  '',
+]
+for (const load of SECTIONS) {
+  const section = await load()
+  if (wanted.length > 0 && !wanted.includes(section.name)) continue
+  console.log(`bench: ${section.name}...`)
+  parts.push(await section.run(), '')
+}
+const out = new URL('./RESULTS.md', import.meta.url)
+await writeFile(out, parts.join('\n'))
+console.log(`bench: wrote ${out.pathname}`)
