@@ -1,0 +1,186 @@
+/**
+ * Starts OpenSSH's own sshd (Debian openssh-server) for a test: a free 127.0.0.1 port, a
+ * private config, host key and authorized_keys in a temp dir, and SFTP whose login directory
+ * is the given upload root. Integration tests use it as the "real server" that accepts offset
+ * writes, and `killSessions()` to cut a connection mid-file.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { mkdtemp, writeFile, readFile, rm, mkdir } from 'node:fs/promises'
+import { readFileSync, readdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+export interface SshdOptions {
+  /** The folder served as the SFTP login directory (the platform's "root"). */
+  root: string
+  /** OpenSSH public key lines allowed to log in. */
+  authorizedKeys: string[]
+}
+
+export interface SshdServer {
+  host: string
+  port: number
+  /** The user to log in as: the user running the tests. */
+  username: string
+  /** The private host key file (its `.pub` sits beside it). */
+  hostKeyPath: string
+  /** `[127.0.0.1]:port ssh-ed25519 AAAA...`: what ssh-keyscan would print. */
+  knownHostsLine: string
+  pid: number
+  root: string
+  /** Stops sshd (only its own PID and its session children) and removes the temp dir. */
+  close(): Promise<void>
+  /** Kills every per-connection sshd child: open SFTP sessions drop, the listener stays. */
+  killSessions(): void
+}
+
+/** Asks the kernel for a free port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Every descendant PID of `pid`, found through /proc (Linux). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // Field 4 (ppid) follows the parenthesised command name, which may hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const list = children.get(ppid) ?? []
+      list.push(Number(entry))
+      children.set(ppid, list)
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = []
+  const walk = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c)
+      walk(c)
+    }
+  }
+  walk(pid)
+  return out
+}
+
+function waitForListening(child: ChildProcess, log: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8')
+      const lines = buffered.split('\n')
+      buffered = lines.pop() ?? ''
+      for (const line of lines) {
+        log.push(line)
+        if (/Server listening on 127\.0\.0\.1 port/.test(line)) {
+          cleanup()
+          resolve()
+        }
+      }
+    }
+    const onExit = (code: number | null): void => {
+      cleanup()
+      reject(new Error(`sshd exited (${code}) before listening:\n${log.concat(buffered).join('\n')}`))
+    }
+    const cleanup = (): void => {
+      child.off('exit', onExit)
+      // keep draining stderr into the log so sshd never blocks on a full pipe
+      child.stderr?.off('data', onData)
+      child.stderr?.on('data', (c: Buffer) => log.push(c.toString('utf8')))
+    }
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
+
+async function writeConfig(dir: string, port: number, root: string): Promise<string> {
+  const config = path.join(dir, 'sshd_config')
+  const lines = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${path.join(dir, 'host_ed25519_key')}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    'StrictModes no',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'LogLevel VERBOSE',
+    `Subsystem sftp internal-sftp -d ${root}`,
+  ]
+  await writeFile(config, lines.join('\n') + '\n', { mode: 0o600 })
+  return config
+}
+
+/** Starts sshd for one test; the test must `close()` it. */
+export async function startSshd(options: SshdOptions): Promise<SshdServer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bulk-upload-sshd-'))
+  const root = path.resolve(options.root)
+  const hostKeyPath = path.join(dir, 'host_ed25519_key')
+  execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test-sshd', '-f', hostKeyPath])
+  await writeFile(path.join(dir, 'authorized_keys'), options.authorizedKeys.join('\n') + '\n', { mode: 0o600 })
+  // Privilege separation needs this folder when sshd runs as root; Debian creates it at boot only.
+  if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 })
+
+  let lastError: unknown
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort()
+    const config = await writeConfig(dir, port, root)
+    const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const log: string[] = []
+    try {
+      await waitForListening(child, log)
+    } catch (err) {
+      lastError = err // most likely the port was taken between freePort() and bind: try another
+      continue
+    }
+    const pid = child.pid!
+    const publicKey = (await readFile(`${hostKeyPath}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ')
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null) resolve()
+      else child.once('exit', () => resolve())
+    })
+    const killSessions = (): void => {
+      for (const p of descendants(pid).reverse()) {
+        try {
+          process.kill(p, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+    }
+    return {
+      host: '127.0.0.1',
+      port,
+      username: os.userInfo().username,
+      hostKeyPath,
+      knownHostsLine: `[127.0.0.1]:${port} ${publicKey}`,
+      pid,
+      root,
+      killSessions,
+      async close() {
+        killSessions()
+        if (child.exitCode === null) child.kill('SIGTERM')
+        await exited
+        await rm(dir, { recursive: true, force: true })
+      },
+    }
+  }
+  await rm(dir, { recursive: true, force: true })
+  throw lastError instanceof Error ? lastError : new Error('sshd did not start')
+}
+
