@@ -1,0 +1,239 @@
+/**
+ * The core service: the contract (`BulkUploadApi`) implemented on top of src/. Both hosts (the
+ * Electron main process and the web host) own one instance and put a transport in front of
+ * it; neither adds logic of its own. Every call returns a `Result`: failures are coded
+ * `AppError` payloads (the stack goes to the log), so a renderer never sees a stack trace.
+ *
+ * Like Mockoon's server engine, the service only forwards the core's typed events; hosts
+ * subscribe with `onUploadEvent` and push them to their renderers.
+ */
+import type {
+  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, Destination, DestinationInput, DirectoryListing,
+  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
+  ValidationIssue,
+} from '../src/api'
+import { AppError, toAppError } from '../src/errors'
+import { appHome } from '../src/app-home'
+import { browse } from './browse'
+import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
+import { SettingsStore } from './settings-store'
+import { log } from './log'
+
+/** The calls of the contract: what a transport dispatches to. */
+export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent'>
+
+/** What differs between hosts: Electron has native dialogs and a desktop shell; the web host has neither. */
+export interface HostAdapter {
+  capabilities: HostCapabilities
+  /** A folder the user picked, or null when cancelled. */
+  pickFolder(): Promise<string | null>
+  /** Shows a file or folder to the user (file manager, default app). */
+  openPath(path: string): Promise<void>
+}
+
+/** The web host's adapter: the browser walks folders with `browse`, and nothing opens on the server's desktop. */
+export const WEB_HOST_ADAPTER: HostAdapter = {
+  capabilities: { kind: 'web', nativeDialogs: false },
+  pickFolder: () => Promise.resolve(null),
+  openPath: (p) => Promise.reject(new AppError('BAD_ARGUMENT', `Files cannot be opened from the browser; the file is on the host computer at ${p}`)),
+}
+
+export interface CoreServiceOptions {
+  /** The app home; defaults to `appHome()` (BULK_UPLOAD_HOME or the OS data folder). */
+  home?: string
+  host: HostAdapter
+}
+
+/** Runs one call and turns any failure into a coded error. */
+async function run<T>(call: string, fn: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await fn() }
+  } catch (err) {
+    const error = toAppError(err)
+    // Expected, coded failures are routine; only unexpected ones need their stack kept.
+    if (error.code === 'INTERNAL') log('error', `${call} failed`, err)
+    else log('info', `${call}: ${error.code}${error.details ? ` (${error.details})` : ''}`)
+    return { ok: false, error: error.toPayload() }
+  }
+}
+
+/** A part of the core this build does not have yet: a coded error rather than a crash. */
+function notYet(part: string): never {
+  throw new AppError('INTERNAL', `${part} is not available in this build yet.`)
+}
+
+export class CoreService implements CallHandlers {
+  readonly home: string
+  private readonly host: HostAdapter
+  private readonly settings: SettingsStore
+  private readonly destinations: DestinationsStore
+  private readonly listeners = new Set<(event: UploadEvent) => void>()
+
+  constructor(options: CoreServiceOptions) {
+    this.home = options.home ?? appHome()
+    this.host = options.host
+    this.settings = new SettingsStore(this.home)
+    this.destinations = new DestinationsStore(this.home)
+  }
+
+  /** Subscribes to upload events; returns the unsubscribe function. */
+  onUploadEvent(listener: (event: UploadEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  /** Sends an event to every subscriber; one failing subscriber does not stop the others. */
+  protected emit(event: UploadEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event)
+      } catch (err) {
+        log('error', 'an upload event listener threw', err)
+      }
+    }
+  }
+
+  /** Stops what the service started (the sandbox server, uploads in flight). */
+  async close(): Promise<void> {
+    this.listeners.clear()
+  }
+
+  // ---- host -----------------------------------------------------------------------------
+
+  capabilities(): Promise<Result<HostCapabilities>> {
+    return run('capabilities', async () => ({ ...this.host.capabilities }))
+  }
+
+  browse(path: string | null): Promise<Result<DirectoryListing>> {
+    return run('browse', () => browse(path))
+  }
+
+  pickFolder(): Promise<Result<string | null>> {
+    return run('pickFolder', () => this.host.pickFolder())
+  }
+
+  openPath(path: string): Promise<Result<void>> {
+    return run('openPath', () => this.host.openPath(path))
+  }
+
+  // ---- batch ----------------------------------------------------------------------------
+
+  scan(_paths: string[]): Promise<Result<ScanSummary>> {
+    return run('scan', async () => notYet('Scanning folders'))
+  }
+
+  previewCsv(_path: string): Promise<Result<CsvPreview>> {
+    return run('previewCsv', async () => notYet('CSV preview'))
+  }
+
+  checkProfile(_path: string, _profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>> {
+    return run('checkProfile', async () => notYet('Mapping profiles'))
+  }
+
+  convertDateExample(_value: string, _dateFormat: string, _timezone: string): Promise<Result<string>> {
+    return run('convertDateExample', async () => notYet('Date conversion'))
+  }
+
+  loadMapping(_path: string): Promise<Result<MappingProfile>> {
+    return run('loadMapping', async () => notYet('Mapping profiles'))
+  }
+
+  saveMapping(_path: string, _profile: MappingProfile): Promise<Result<void>> {
+    return run('saveMapping', async () => notYet('Mapping profiles'))
+  }
+
+  validate(_spec: BatchSpec): Promise<Result<BatchReport>> {
+    return run('validate', async () => notYet('Batch validation'))
+  }
+
+  listIssues(_checkId: string, _query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
+    return run('listIssues', async () => notYet('Batch validation'))
+  }
+
+  exportIssues(_checkId: string, _path: string): Promise<Result<string>> {
+    return run('exportIssues', async () => notYet('Batch validation'))
+  }
+
+  // ---- keys -----------------------------------------------------------------------------
+
+  listKeys(): Promise<Result<KeyInfo[]>> {
+    return run('listKeys', async () => notYet('SSH keys'))
+  }
+
+  generateKey(_name: string, _type: 'ed25519' | 'rsa', _passphrase: string | null): Promise<Result<KeyInfo>> {
+    return run('generateKey', async () => notYet('SSH keys'))
+  }
+
+  importKey(_name: string, _text: string, _passphrase: string | null): Promise<Result<KeyInfo>> {
+    return run('importKey', async () => notYet('SSH keys'))
+  }
+
+  // ---- destinations and host trust ------------------------------------------------------
+
+  listDestinations(): Promise<Result<Destination[]>> {
+    return run('listDestinations', async () => [this.sandbox(), ...(await this.destinations.list())])
+  }
+
+  saveDestination(input: DestinationInput): Promise<Result<Destination>> {
+    return run('saveDestination', () => this.destinations.save(input))
+  }
+
+  removeDestination(id: string): Promise<Result<void>> {
+    return run('removeDestination', () => this.destinations.remove(id))
+  }
+
+  testConnection(_destinationId: string): Promise<Result<ConnectionCheck>> {
+    return run('testConnection', async () => notYet('Connection tests'))
+  }
+
+  trustHost(_destinationId: string, _fingerprint: string): Promise<Result<void>> {
+    return run('trustHost', async () => notYet('Host trust'))
+  }
+
+  private sandbox(): Destination {
+    return sandboxDestination({ port: 0, username: 'sandbox', keyName: 'default' })
+  }
+
+  /** A destination by id, the sandbox included. */
+  protected async destination(id: string): Promise<Destination> {
+    return id === SANDBOX_ID ? this.sandbox() : this.destinations.get(id)
+  }
+
+  // ---- upload ---------------------------------------------------------------------------
+
+  startUpload(_spec: BatchSpec, _destinationId: string, _passphrase: string | null): Promise<Result<{ batchId: string }>> {
+    return run('startUpload', async () => notYet('Uploading'))
+  }
+
+  pauseUpload(_batchId: string, _paused: boolean): Promise<Result<void>> {
+    return run('pauseUpload', async () => notYet('Uploading'))
+  }
+
+  cancelUpload(_batchId: string): Promise<Result<void>> {
+    return run('cancelUpload', async () => notYet('Uploading'))
+  }
+
+  listInterrupted(): Promise<Result<InterruptedBatch[]>> {
+    return run('listInterrupted', async () => notYet('Resuming uploads'))
+  }
+
+  resumeInterrupted(_batchId: string, _passphrase: string | null): Promise<Result<{ batchId: string }>> {
+    return run('resumeInterrupted', async () => notYet('Resuming uploads'))
+  }
+
+  discardInterrupted(_batchId: string): Promise<Result<void>> {
+    return run('discardInterrupted', async () => notYet('Resuming uploads'))
+  }
+
+  // ---- settings -------------------------------------------------------------------------
+
+  getSettings(): Promise<Result<Settings>> {
+    return run('getSettings', () => this.settings.get())
+  }
+
+  saveSettings(settings: Settings): Promise<Result<Settings>> {
+    return run('saveSettings', () => this.settings.save(settings))
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The user's settings, as JSON in the app home. The defaults live here and only here.
+ */
+import path from 'node:path'
+import type { Settings } from '../src/api'
+import { readJson, writeJson } from './json-file'
+import { settings as checkSettings } from './validate-payload'
+import { log } from './log'
+
+/** The settings a fresh install starts with (see `Settings` in src/api.ts). */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ concurrency: 8, retentionDays: 30 })
+
+export class SettingsStore {
+  readonly file: string
+
+  constructor(home: string) {
+    this.file = path.join(home, 'settings.json')
+  }
+
+  /** The saved settings; a missing or damaged file gives the defaults (a damaged one is logged). */
+  async get(): Promise<Settings> {
+    let saved: unknown
+    try {
+      saved = await readJson(this.file)
+    } catch (err) {
+      log('warn', `settings file ${this.file} is unreadable; using the defaults`, err)
+      return { ...DEFAULT_SETTINGS }
+    }
+    if (saved === undefined) return { ...DEFAULT_SETTINGS }
+    try {
+      // Fields added in later versions fall back to their defaults.
+      return checkSettings({ ...DEFAULT_SETTINGS, ...(saved as object) })
+    } catch (err) {
+      log('warn', `settings file ${this.file} holds invalid values; using the defaults`, err)
+      return { ...DEFAULT_SETTINGS }
+    }
+  }
+
+  /** Checks and saves; returns what was saved. */
+  async save(value: Settings): Promise<Settings> {
+    const checked = checkSettings(value)
+    await writeJson(this.file, checked)
+    return checked
+  }
+}

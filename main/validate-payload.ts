@@ -1,0 +1,184 @@
+/**
+ * Payloads crossing a transport (Electron IPC, the web host's WebSocket) are checked here
+ * before they reach the core: the other end is a renderer, which we treat as untrusted input.
+ * Each call has one validator that returns a fresh, typed argument tuple holding only the
+ * fields the contract declares; anything else is refused with BAD_ARGUMENT and a message in
+ * one shape: "Expected `port` to be an integer from 1 to 65535, got `0`".
+ */
+import { AppError } from '../src/errors'
+import { ISSUE_CODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type IssueQuery, type MappingProfile, type Settings } from '../src/api'
+import { CALL_ARITY, isApiCall } from '../renderer/transport/api-calls'
+
+/** Longest path or name accepted; longer values are certainly not real paths. */
+const MAX_PATH = 4096
+/** Longest pasted key text (an RSA 16384 private key in PEM is under 13 kB). */
+const MAX_KEY_TEXT = 64 * 1024
+/** Most dropped items in one scan call. */
+const MAX_PATHS = 10_000
+/** Largest page of issues the UI may ask for at once. */
+const MAX_PAGE = 10_000
+
+function show(value: unknown): string {
+  let text: string
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
+  } catch {
+    text = String(value)
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+function fail(name: string, expected: string, value: unknown): never {
+  throw new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be ${expected}, got \`${show(value)}\``)
+}
+
+function str(value: unknown, name: string, opts: { max?: number; allowEmpty?: boolean } = {}): string {
+  const max = opts.max ?? MAX_PATH
+  if (typeof value !== 'string' || value.length > max || (!opts.allowEmpty && value.length === 0) || value.includes('\0')) {
+    fail(name, `${opts.allowEmpty ? 'a' : 'a non-empty'} string of at most ${max} characters without NUL`, value)
+  }
+  return value
+}
+
+function optStr(value: unknown, name: string): string | undefined {
+  return value === undefined ? undefined : str(value, name, { max: 256 })
+}
+
+function nullableStr(value: unknown, name: string, max = MAX_PATH): string | null {
+  return value === null ? null : str(value, name, { max, allowEmpty: true })
+}
+
+function int(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(name, `an integer from ${min} to ${max}`, value)
+  }
+  return value
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') fail(name, 'true or false', value)
+  return value
+}
+
+function record(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'an object', value)
+  return value as Record<string, unknown>
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(name, `one of ${allowed.map((a) => `\`${a}\``).join(', ')}`, value)
+  }
+  return value as T
+}
+
+function paths(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_PATHS) {
+    fail(name, `an array of 1 to ${MAX_PATHS} paths`, value)
+  }
+  return value.map((p, i) => str(p, `${name}[${i}]`))
+}
+
+export function mappingProfile(value: unknown, name = 'profile'): MappingProfile {
+  const v = record(value, name)
+  const profile: MappingProfile = {
+    contactReference: str(v.contactReference, `${name}.contactReference`, { max: 256 }),
+    agentId: str(v.agentId, `${name}.agentId`, { max: 256 }),
+    contactDate: str(v.contactDate, `${name}.contactDate`, { max: 256 }),
+  }
+  const audioFilename = optStr(v.audioFilename, `${name}.audioFilename`)
+  const dateFormat = optStr(v.dateFormat, `${name}.dateFormat`)
+  const timezone = optStr(v.timezone, `${name}.timezone`)
+  if (audioFilename !== undefined) profile.audioFilename = audioFilename
+  if (dateFormat !== undefined) profile.dateFormat = dateFormat
+  if (timezone !== undefined) profile.timezone = timezone
+  return profile
+}
+
+function batchSpec(value: unknown, name = 'spec'): BatchSpec {
+  const v = record(value, name)
+  return { paths: paths(v.paths, `${name}.paths`), csvPath: str(v.csvPath, `${name}.csvPath`), mapping: mappingProfile(v.mapping, `${name}.mapping`) }
+}
+
+function issueQuery(value: unknown, name = 'query'): IssueQuery {
+  const v = record(value, name)
+  const query: IssueQuery = { offset: int(v.offset, `${name}.offset`, 0, Number.MAX_SAFE_INTEGER), limit: int(v.limit, `${name}.limit`, 1, MAX_PAGE) }
+  if (v.code !== undefined) query.code = oneOf(v.code, `${name}.code`, ISSUE_CODES)
+  if (v.severity !== undefined) query.severity = oneOf(v.severity, `${name}.severity`, ['error', 'warning'] as const)
+  return query
+}
+
+function destinationInput(value: unknown, name = 'destination'): DestinationInput {
+  const v = record(value, name)
+  const input: DestinationInput = {
+    name: str(v.name, `${name}.name`, { max: 200 }),
+    host: str(v.host, `${name}.host`, { max: 253 }),
+    port: int(v.port, `${name}.port`, 1, 65535),
+    username: str(v.username, `${name}.username`, { max: 256 }),
+    keyName: str(v.keyName, `${name}.keyName`, { max: 200 }),
+    remoteDir: str(v.remoteDir ?? '', `${name}.remoteDir`, { allowEmpty: true }),
+  }
+  if (/\s/.test(input.host)) fail(`${name}.host`, 'a host name or address without spaces', v.host)
+  if (v.id !== undefined) input.id = str(v.id, `${name}.id`, { max: 200 })
+  return input
+}
+
+export function settings(value: unknown, name = 'settings'): Settings {
+  const v = record(value, name)
+  return { concurrency: int(v.concurrency, `${name}.concurrency`, 1, 32), retentionDays: int(v.retentionDays, `${name}.retentionDays`, 1, 3650) }
+}
+
+const id = (value: unknown, name: string): string => str(value, name, { max: 200 })
+const passphrase = (value: unknown): string | null => nullableStr(value, 'passphrase', 1024)
+
+type Validators = { readonly [K in ApiCall]: (a: unknown[]) => Parameters<BulkUploadApi[K]> }
+
+const VALIDATORS: Validators = {
+  capabilities: () => [],
+  scan: (a) => [paths(a[0], 'paths')],
+  browse: (a) => [a[0] === null ? null : str(a[0], 'path')],
+  pickFolder: () => [],
+  previewCsv: (a) => [str(a[0], 'path')],
+  checkProfile: (a) => [str(a[0], 'path'), mappingProfile(a[1])],
+  convertDateExample: (a) => [str(a[0], 'value', { max: 256, allowEmpty: true }), str(a[1], 'dateFormat', { max: 256 }), str(a[2], 'timezone', { max: 256 })],
+  loadMapping: (a) => [str(a[0], 'path')],
+  saveMapping: (a) => [str(a[0], 'path'), mappingProfile(a[1])],
+  validate: (a) => [batchSpec(a[0])],
+  listIssues: (a) => [id(a[0], 'checkId'), issueQuery(a[1])],
+  exportIssues: (a) => [id(a[0], 'checkId'), str(a[1], 'path')],
+  listKeys: () => [],
+  generateKey: (a) => [id(a[0], 'name'), oneOf(a[1], 'type', ['ed25519', 'rsa'] as const), passphrase(a[2])],
+  importKey: (a) => [id(a[0], 'name'), str(a[1], 'text', { max: MAX_KEY_TEXT }), passphrase(a[2])],
+  listDestinations: () => [],
+  saveDestination: (a) => [destinationInput(a[0])],
+  removeDestination: (a) => [id(a[0], 'destinationId')],
+  testConnection: (a) => [id(a[0], 'destinationId')],
+  trustHost: (a) => [id(a[0], 'destinationId'), str(a[1], 'fingerprint', { max: 256 })],
+  startUpload: (a) => [batchSpec(a[0]), id(a[1], 'destinationId'), passphrase(a[2])],
+  pauseUpload: (a) => [id(a[0], 'batchId'), bool(a[1], 'paused')],
+  cancelUpload: (a) => [id(a[0], 'batchId')],
+  listInterrupted: () => [],
+  resumeInterrupted: (a) => [id(a[0], 'batchId'), passphrase(a[1])],
+  discardInterrupted: (a) => [id(a[0], 'batchId')],
+  openPath: (a) => [str(a[0], 'path')],
+  getSettings: () => [],
+  saveSettings: (a) => [settings(a[0])],
+}
+
+/** A checked call: its name and its arguments, typed for `api[call](...args)`. */
+export interface CheckedCall {
+  call: ApiCall
+  args: unknown[]
+}
+
+/**
+ * Checks a call that arrived from a transport. Throws AppError BAD_ARGUMENT when the name is
+ * not a call of the contract, the argument count is wrong, or an argument has the wrong shape.
+ */
+export function validateCall(call: unknown, args: unknown): CheckedCall {
+  if (!isApiCall(call)) fail('call', 'the name of a call of the contract', call)
+  if (!Array.isArray(args)) fail('args', 'an array of arguments', args)
+  const arity = CALL_ARITY[call]
+  if (args.length !== arity) fail(`${call} arguments`, `${arity} argument${arity === 1 ? '' : 's'}`, args.length)
+  return { call, args: VALIDATORS[call](args) }
+}

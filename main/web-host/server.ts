@@ -1,0 +1,170 @@
+/**
+ * The web host: the renderer build and the contract over a WebSocket, on 127.0.0.1 only,
+ * for machines with no desktop and for browser tests. Every HTTP request and the socket need
+ * the access token (see auth.ts); files come only from the renderer build (static-files.ts);
+ * calls are validated and dispatched exactly as Electron's IPC does (dispatch.ts); upload
+ * events are pushed to every connected socket.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, WebSocket, type RawData } from 'ws'
+import type { BulkUploadApi, UploadEvent } from '../../src/api'
+import { AppError } from '../../src/errors'
+import { TOKEN_PARAM, WS_PATH, type WsServerMessage } from '../../renderer/transport/api-calls'
+import { dispatch } from '../dispatch'
+import { contentSecurityPolicy } from '../csp'
+import { log } from '../log'
+import { allowedHost, allowedOrigin, checkToken, newToken, tokenCookie } from './auth'
+import { resolveStatic } from './static-files'
+
+export interface WebServerOptions {
+  /** The renderer build folder (build/renderer). */
+  root: string
+  /** The contract's implementation, normally a CoreService. */
+  api: BulkUploadApi
+  /** 0 (the default) picks a free port. */
+  port?: number
+  /** Fixed token for tests; a random one otherwise. */
+  token?: string
+}
+
+export interface WebServer {
+  port: number
+  token: string
+  /** The address to open, token included. */
+  url: string
+  close(): Promise<void>
+}
+
+/** Largest message a renderer may send (a pasted key is the biggest legitimate one). */
+const MAX_MESSAGE_BYTES = 1024 * 1024
+/** A socket this far behind is sent no more progress events until it catches up. */
+const SLOW_SOCKET_BYTES = 4 * 1024 * 1024
+const PROGRESS_KINDS = new Set<UploadEvent['kind']>(['file-progress', 'batch-progress'])
+
+const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>Bulk upload</title><p>${new AppError('UNAUTHORIZED').message}</p>\n`
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? newToken()
+  let port = 0
+  const server = http.createServer((req, res) => {
+    handleHttp(req, res).catch((err: unknown) => {
+      log('error', `web host: ${req.method ?? ''} ${req.url ?? ''} failed`, err)
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'Internal error; see the log.')
+      else res.destroy()
+    })
+  })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+
+  function securityHeaders(res: ServerResponse): void {
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]))
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Referrer-Policy', 'no-referrer')
+    res.setHeader('X-Frame-Options', 'DENY')
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+    res.setHeader('Cache-Control', 'no-store')
+  }
+
+  function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+    securityHeaders(res)
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
+  }
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHost(req.headers.host, port)) return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden host.')
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    const access = checkToken(req, url, token, port)
+    if (!access.ok) return send(res, 401, 'text/html; charset=utf-8', UNAUTHORIZED_PAGE)
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed.')
+    }
+    if (access.fromQuery) res.setHeader('Set-Cookie', tokenCookie(token, port))
+    // The raw path, not url.pathname: URL parsing would quietly fold `..` away and hide the attempt.
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
+    const found = await resolveStatic(options.root, rawPath)
+    if (found.status !== 200) return send(res, found.status, 'text/plain; charset=utf-8', found.status === 404 ? 'Not found.' : 'Refused.')
+    if (req.method === 'HEAD') {
+      securityHeaders(res)
+      res.writeHead(200, { 'Content-Type': found.contentType, 'Content-Length': found.body.length })
+      return void res.end()
+    }
+    send(res, 200, found.contentType, found.body)
+  }
+
+  function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    if (!allowedHost(req.headers.host, port)) return refuseUpgrade(socket, 403, 'Forbidden')
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found')
+    if (!allowedOrigin(req.headers.origin, port)) return refuseUpgrade(socket, 403, 'Forbidden')
+    if (!checkToken(req, url, token, port).ok) return refuseUpgrade(socket, 401, 'Unauthorized')
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    ws.on('message', (data: RawData, isBinary: boolean) => onMessage(ws, data, isBinary))
+    ws.on('error', (err) => log('warn', 'web host: socket error', err))
+  })
+
+  function onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    let message: unknown
+    try {
+      if (isBinary) throw new Error('binary frame')
+      message = JSON.parse(data.toString())
+    } catch {
+      ws.close(1003, 'Expected JSON text messages')
+      return
+    }
+    const { id, call, args } = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+      ws.close(1008, 'Expected a numeric request id')
+      return
+    }
+    void dispatch(options.api, call, args).then((result) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'result', id, result } satisfies WsServerMessage))
+    })
+  }
+
+  const unsubscribe = options.api.onUploadEvent((event) => {
+    const text = JSON.stringify({ type: 'event', event } satisfies WsServerMessage)
+    for (const client of wss.clients) {
+      if (client.readyState !== WebSocket.OPEN) continue
+      // Progress is throttled at the source and superseded by the next one: a slow tab may miss some.
+      if (PROGRESS_KINDS.has(event.kind) && client.bufferedAmount > SLOW_SOCKET_BYTES) continue
+      client.send(text)
+    }
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch((err: unknown) => {
+    unsubscribe()
+    throw err
+  })
+  port = (server.address() as AddressInfo).port
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
+    close: async () => {
+      unsubscribe()
+      for (const client of wss.clients) client.terminate()
+      wss.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The one list of call names, shared by both transports of the contract (Electron IPC and
+ * the web host's WebSocket) and by both of their ends. It is derived from the contract type:
+ * the mapped type below makes the compiler reject a missing call, an extra one, or a wrong
+ * argument count, so the list cannot drift from `BulkUploadApi`.
+ *
+ * Plain constants and type imports only: the preload, the main process, the web host and the
+ * browser all import this file.
+ */
+import type { ApiCall, BulkUploadApi } from '../../src/api'
+
+/** How many arguments each call takes (what the transports send and check). */
+export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>['length'] } = {
+  capabilities: 0,
+  scan: 1,
+  browse: 1,
+  pickFolder: 0,
+  previewCsv: 1,
+  checkProfile: 2,
+  convertDateExample: 3,
+  loadMapping: 1,
+  saveMapping: 2,
+  validate: 1,
+  listIssues: 2,
+  exportIssues: 2,
+  listKeys: 0,
+  generateKey: 3,
+  importKey: 3,
+  listDestinations: 0,
+  saveDestination: 1,
+  removeDestination: 1,
+  testConnection: 1,
+  trustHost: 2,
+  startUpload: 3,
+  pauseUpload: 2,
+  cancelUpload: 1,
+  listInterrupted: 0,
+  resumeInterrupted: 2,
+  discardInterrupted: 1,
+  openPath: 1,
+  getSettings: 0,
+  saveSettings: 1,
+}
+
+/** Every request/response call of the contract, in declaration order. */
+export const API_CALLS = Object.keys(CALL_ARITY) as ApiCall[]
+
+export function isApiCall(name: unknown): name is ApiCall {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CALL_ARITY, name)
+}
+
+/** Electron IPC channel of a call (`ipcRenderer.invoke` / `ipcMain.handle`). */
+export function ipcChannel(call: ApiCall): `bulk-upload:${ApiCall}` {
+  return `bulk-upload:${call}`
+}
+
+/** Electron IPC channel the main process pushes upload events on. */
+export const IPC_EVENT_CHANNEL = 'bulk-upload:upload-event'
+
+/** Path of the web host's WebSocket endpoint. */
+export const WS_PATH = '/api'
+
+/** Query parameter (and cookie) carrying the web host's access token. */
+export const TOKEN_PARAM = 'token'
+
+/** Messages on the web host's WebSocket. */
+export interface WsRequest {
+  id: number
+  call: ApiCall
+  args: unknown[]
+}
+export type WsServerMessage =
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'event'; event: unknown }

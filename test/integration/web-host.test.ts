@@ -1,0 +1,200 @@
+/**
+ * The web host on a real port: token refusal (HTTP and WebSocket), path traversal refused over
+ * the wire, and real WebSocket round trips through the browser client of renderer/transport
+ * into the core service, with events pushed to every connected socket.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import os from 'node:os'
+import path from 'node:path'
+import http from 'node:http'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { WebSocket as NodeWebSocket } from 'ws'
+import type { BulkUploadApi, UploadEvent } from '../../src/api'
+import { CoreService, WEB_HOST_ADAPTER } from '../../main/core-service'
+import { startWebServer, type WebServer } from '../../main/web-host/server'
+import { createWsApi } from '../../renderer/transport/ws-client'
+
+class TestService extends CoreService {
+  push(event: UploadEvent): void {
+    this.emit(event)
+  }
+}
+
+let dir: string
+let service: TestService
+let server: WebServer
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'bu-webhost-'))
+  const root = path.join(dir, 'renderer')
+  await mkdir(path.join(root, 'assets'), { recursive: true })
+  await writeFile(path.join(root, 'index.html'), '<!doctype html><title>Bulk upload</title><script type="module" src="/assets/app.js"></script>')
+  await writeFile(path.join(root, 'assets', 'app.js'), 'console.log("app")')
+  await writeFile(path.join(dir, 'secret.txt'), 'secret')
+  await mkdir(path.join(dir, 'batch', 'audio'), { recursive: true })
+  await writeFile(path.join(dir, 'batch', 'calls.csv'), 'Ref,Agent,Date\n')
+  service = new TestService({ home: path.join(dir, 'home'), host: WEB_HOST_ADAPTER })
+  server = await startWebServer({ root, api: service })
+})
+afterAll(async () => {
+  await server.close()
+  await service.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** A raw request, so paths reach the server exactly as written (no URL normalisation). */
+function get(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: pathAndQuery, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function api(query = `?token=${server.token}`): BulkUploadApi {
+  return createWsApi({
+    url: `ws://127.0.0.1:${server.port}/api${query}`,
+    createSocket: (u) => new NodeWebSocket(u) as unknown as WebSocket,
+  })
+}
+
+function openSocket(query: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const ws = new NodeWebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { headers })
+    ws.on('open', () => {
+      ws.close()
+      resolve('open')
+    })
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.on('error', () => undefined)
+  })
+}
+
+describe('web host over HTTP', () => {
+  it('listens on 127.0.0.1 and prints an address with the token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`)
+    expect(server.token.length).toBeGreaterThanOrEqual(40)
+  })
+
+  it('refuses requests without the token, or with a wrong one', async () => {
+    for (const p of ['/', '/index.html', '/assets/app.js', '/?token=wrong', `/?token=${server.token.slice(1)}`]) {
+      const res = await get(p)
+      expect(res.status, p).toBe(401)
+      expect(res.body).not.toContain('app.js')
+    }
+  })
+
+  it('serves the app with the token, sets a strict cookie, then accepts the cookie alone', async () => {
+    const first = await get(`/?token=${server.token}`)
+    expect(first.status).toBe(200)
+    expect(first.body).toContain('<title>Bulk upload</title>')
+    expect(first.headers['content-security-policy']).toContain("script-src 'self'")
+    expect(first.headers['referrer-policy']).toBe('no-referrer')
+    const cookie = first.headers['set-cookie']?.[0] ?? ''
+    expect(cookie).toMatch(/HttpOnly/)
+    expect(cookie).toMatch(/SameSite=Strict/)
+    const asset = await get('/assets/app.js', { cookie: cookie.split(';')[0]! })
+    expect(asset.status).toBe(200)
+    expect(asset.headers['content-type']).toMatch(/javascript/)
+  })
+
+  it('refuses paths leaving the build, even with the token', async () => {
+    for (const p of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets%2f..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
+      const res = await get(`${p}?token=${server.token}`)
+      expect([400, 403], p).toContain(res.status)
+      expect(res.body).not.toContain('secret')
+    }
+  })
+
+  it('refuses other Host names (DNS rebinding) and other methods', async () => {
+    expect((await get(`/?token=${server.token}`, { host: `evil.example:${server.port}` })).status).toBe(403)
+    const post = await new Promise<number>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, method: 'POST' }, (res) => resolve(res.statusCode ?? 0))
+      req.end()
+    })
+    expect(post).toBe(405)
+  })
+})
+
+describe('web host over WebSocket', () => {
+  it('refuses a socket without the token, with a wrong one, or from another origin', async () => {
+    expect(await openSocket('')).toBe(401)
+    expect(await openSocket('?token=nope')).toBe(401)
+    expect(await openSocket(`?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403)
+    expect(await openSocket(`?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` })).toBe('open')
+    expect(await openSocket('', { cookie: `bulk_upload_token_${server.port}=${server.token}` })).toBe('open')
+  })
+
+  it('a call without the token comes back as CONNECTION_LOST, not a hang', async () => {
+    const result = await api('').getSettings()
+    expect(result).toMatchObject({ ok: false, error: { code: 'CONNECTION_LOST' } })
+  })
+
+  it('round-trips calls into the core service', async () => {
+    const client = api()
+    expect(await client.capabilities()).toEqual({ ok: true, value: { kind: 'web', nativeDialogs: false } })
+    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: 8, retentionDays: 30 } })
+    expect(await client.saveSettings({ concurrency: 3, retentionDays: 10 })).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10 } })
+    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10 } })
+    const listing = await client.browse(path.join(dir, 'batch'))
+    expect(listing).toEqual({
+      ok: true,
+      value: {
+        path: path.join(dir, 'batch'),
+        parent: dir,
+        entries: [
+          { name: 'audio', path: path.join(dir, 'batch', 'audio'), kind: 'dir', size: 0 },
+          { name: 'calls.csv', path: path.join(dir, 'batch', 'calls.csv'), kind: 'file', size: 15 },
+        ],
+      },
+    })
+    const destinations = await client.listDestinations()
+    expect(destinations.ok && destinations.value[0]).toMatchObject({ id: 'sandbox', name: 'Sandbox (this computer)', sandbox: true })
+  })
+
+  it('answers bad payloads with BAD_ARGUMENT and missing things with coded errors', async () => {
+    const client = api()
+    const bad = await client.saveSettings({ concurrency: 0, retentionDays: 30 })
+    expect(bad).toEqual({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT', message: expect.any(String), details: 'Expected `settings.concurrency` to be an integer from 1 to 32, got `0`' },
+    })
+    const missing = await client.browse(path.join(dir, 'nope'))
+    expect(missing).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } })
+    expect(JSON.stringify(missing)).not.toMatch(/\n\s+at /)
+  })
+
+  it('closes a socket that sends something other than JSON requests', async () => {
+    const code = await new Promise<number>((resolve) => {
+      const ws = new NodeWebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`)
+      ws.on('open', () => ws.send('not json'))
+      ws.on('close', (c) => resolve(c))
+    })
+    expect(code).toBe(1003)
+  })
+
+  it('pushes upload events to every connected socket, and unsubscribing stops them', async () => {
+    const a = api()
+    const b = api()
+    const gotA: UploadEvent[] = []
+    const gotB: UploadEvent[] = []
+    const offA = a.onUploadEvent((e) => gotA.push(e))
+    b.onUploadEvent((e) => gotB.push(e))
+    // Subscribing opens the socket; a call proves it is open on the server side.
+    await a.getSettings()
+    await b.getSettings()
+    const event: UploadEvent = { kind: 'batch-paused', batchId: 'b1', paused: true }
+    service.push(event)
+    await expect.poll(() => gotA.length + gotB.length).toBe(2)
+    expect(gotA).toEqual([event])
+    expect(gotB).toEqual([event])
+    offA()
+    service.push({ kind: 'batch-paused', batchId: 'b1', paused: false })
+    await expect.poll(() => gotB.length).toBe(2)
+    expect(gotA).toHaveLength(1)
+  })
+})

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import os from 'node:os'
+import path from 'node:path'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { DEFAULT_SETTINGS, SettingsStore } from '../../../main/settings-store'
+import { DestinationsStore, SANDBOX_ID } from '../../../main/destinations-store'
+import { isAppError } from '../../../src/errors'
+
+let home: string
+beforeEach(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'bu-stores-'))
+})
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true })
+})
+
+describe('SettingsStore', () => {
+  it('gives the defaults on first run and after a damaged file', async () => {
+    const store = new SettingsStore(home)
+    expect(await store.get()).toEqual(DEFAULT_SETTINGS)
+    await writeFile(store.file, '{ not json')
+    expect(await store.get()).toEqual(DEFAULT_SETTINGS)
+    await writeFile(store.file, JSON.stringify({ concurrency: -4, retentionDays: 30 }))
+    expect(await store.get()).toEqual(DEFAULT_SETTINGS)
+  })
+
+  it('saves owner-only and reads back, filling fields it did not have', async () => {
+    const store = new SettingsStore(home)
+    expect(await store.save({ concurrency: 4, retentionDays: 7 })).toEqual({ concurrency: 4, retentionDays: 7 })
+    expect(await store.get()).toEqual({ concurrency: 4, retentionDays: 7 })
+    if (process.platform !== 'win32') expect((await stat(store.file)).mode & 0o777).toBe(0o600)
+    await writeFile(store.file, JSON.stringify({ concurrency: 3 }))
+    expect(await store.get()).toEqual({ concurrency: 3, retentionDays: DEFAULT_SETTINGS.retentionDays })
+  })
+})
+
+describe('DestinationsStore', () => {
+  const input = { name: 'Production', host: 'sftp.example.com', port: 22, username: 'acme', keyName: 'default', remoteDir: '' }
+
+  it('adds, renames, lists and removes destinations', async () => {
+    const store = new DestinationsStore(home)
+    expect(await store.list()).toEqual([])
+    const added = await store.save(input)
+    expect(added.id).toMatch(/^production-[0-9a-f]{6}$/)
+    expect(added.sandbox).toBe(false)
+    const renamed = await store.save({ ...input, id: added.id, name: 'Prod EU' })
+    expect(await store.list()).toEqual([renamed])
+    expect(JSON.parse(await readFile(store.file, 'utf8')).destinations[0].name).toBe('Prod EU')
+    await store.remove(added.id)
+    expect(await store.list()).toEqual([])
+  })
+
+  it('refuses duplicate names, unknown ids and changes to the sandbox', async () => {
+    const store = new DestinationsStore(home)
+    await store.save(input)
+    await expect(store.save({ ...input, name: 'PRODUCTION' })).rejects.toSatisfy((e) => isAppError(e, 'BAD_ARGUMENT'))
+    await expect(store.save({ ...input, name: 'Sandbox (this computer)' })).rejects.toSatisfy((e) => isAppError(e, 'BAD_ARGUMENT'))
+    await expect(store.save({ ...input, id: 'nope' })).rejects.toSatisfy((e) => isAppError(e, 'NOT_FOUND'))
+    await expect(store.save({ ...input, id: SANDBOX_ID })).rejects.toSatisfy((e) => isAppError(e, 'BAD_ARGUMENT'))
+    await expect(store.remove(SANDBOX_ID)).rejects.toSatisfy((e) => isAppError(e, 'BAD_ARGUMENT'))
+    await expect(store.remove('nope')).rejects.toSatisfy((e) => isAppError(e, 'NOT_FOUND'))
+  })
+})

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { API_CALLS, CALL_ARITY } from '../../../renderer/transport/api-calls'
+import { validateCall } from '../../../main/validate-payload'
+import { isAppError } from '../../../src/errors'
+
+const spec = { paths: ['/data/batch'], csvPath: '/data/batch/calls.csv', mapping: { contactReference: 'Ref', agentId: 'Agent', contactDate: 'Date' } }
+
+function refusal(call: unknown, args: unknown): string {
+  try {
+    validateCall(call, args)
+  } catch (err) {
+    expect(isAppError(err, 'BAD_ARGUMENT')).toBe(true)
+    return (err as { details: string }).details
+  }
+  throw new Error('expected a refusal')
+}
+
+describe('validateCall', () => {
+  it('knows every call of the contract, with its argument count', () => {
+    expect(API_CALLS).toContain('scan')
+    expect(API_CALLS).not.toContain('onUploadEvent')
+    expect(API_CALLS.length).toBe(Object.keys(CALL_ARITY).length)
+  })
+
+  it('refuses names that are not calls, including inherited object keys', () => {
+    expect(refusal('onUploadEvent', [])).toMatch(/Expected `call`/)
+    expect(refusal('constructor', [])).toMatch(/Expected `call`/)
+    expect(refusal('__proto__', [])).toMatch(/Expected `call`/)
+    expect(refusal(42, [])).toMatch(/Expected `call`/)
+  })
+
+  it('refuses a wrong argument count or non-array arguments', () => {
+    expect(refusal('scan', [])).toBe('Expected `scan arguments` to be 1 argument, got `0`')
+    expect(refusal('scan', { 0: ['/x'] })).toMatch(/Expected `args` to be an array/)
+    expect(refusal('getSettings', [1])).toMatch(/0 arguments/)
+  })
+
+  it('checks shapes, with the failing field named', () => {
+    expect(refusal('scan', [[]])).toMatch(/Expected `paths` to be an array of 1 to/)
+    expect(refusal('scan', [['/ok', 3]])).toMatch(/`paths\[1\]`/)
+    expect(refusal('previewCsv', ['a\0b'])).toMatch(/without NUL/)
+    expect(refusal('validate', [{ ...spec, mapping: { contactReference: 'Ref' } }])).toMatch(/`spec.mapping.agentId`/)
+    expect(refusal('generateKey', ['k', 'dsa', null])).toBe('Expected `type` to be one of `ed25519`, `rsa`, got `"dsa"`')
+    expect(refusal('pauseUpload', ['b1', 'yes'])).toMatch(/`paused` to be true or false/)
+    expect(refusal('listIssues', ['c1', { offset: -1, limit: 10 }])).toMatch(/`query.offset`/)
+    expect(refusal('listIssues', ['c1', { offset: 0, limit: 10, code: 'NOPE' }])).toMatch(/`query.code`/)
+    expect(refusal('saveSettings', [{ concurrency: 0, retentionDays: 30 }])).toBe('Expected `settings.concurrency` to be an integer from 1 to 32, got `0`')
+    expect(refusal('saveDestination', [{ name: 'P', host: 'sftp.example.com', port: 70000, username: 'u', keyName: 'k', remoteDir: '' }])).toMatch(/`destination.port`/)
+    expect(refusal('saveDestination', [{ name: 'P', host: 'a b', port: 22, username: 'u', keyName: 'k', remoteDir: '' }])).toMatch(/`destination.host`/)
+    expect(refusal('importKey', ['k', 'x'.repeat(70_000), null])).toMatch(/`text`/)
+  })
+
+  it('returns fresh arguments holding only the declared fields', () => {
+    const input = { ...spec, extra: 1, mapping: { ...spec.mapping, audioFilename: 'File', __proto__: { polluted: true }, other: 'x' } }
+    const { args } = validateCall('validate', [input])
+    expect(args).toEqual([{ paths: ['/data/batch'], csvPath: '/data/batch/calls.csv', mapping: { ...spec.mapping, audioFilename: 'File' } }])
+    expect(args[0]).not.toBe(input)
+  })
+
+  it('accepts nulls where the contract allows them', () => {
+    expect(validateCall('browse', [null]).args).toEqual([null])
+    expect(validateCall('startUpload', [spec, 'sandbox', null]).args[2]).toBeNull()
+    expect(validateCall('resumeInterrupted', ['b1', 'secret']).args).toEqual(['b1', 'secret'])
+  })
+})
