@@ -19,7 +19,7 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
-  let distro = ''
+  let distro: string
   try {
     distro = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']).toString().trim()
   } catch {

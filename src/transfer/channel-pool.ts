@@ -1,0 +1,82 @@
+import type { SFTPWrapper } from 'ssh2'
+import { Connection, type ConnectTarget } from './connection'
+import { channelOpen } from './sftp-ops'
+
+/** AWS Transfer Family allows at most 10 channels per connection. */
+export const MAX_CHANNELS_PER_CONNECTION = 10
+
+/**
+ * Gives each upload slot its own SFTP channel, spreading slots over as many connections as
+ * the per-connection channel limit needs, and reconnecting a connection that dropped the
+ * next time one of its slots asks for a channel.
+ */
+export class ChannelPool {
+  private readonly connections: Array<Promise<Connection> | null> = []
+  private readonly channels = new Map<number, Promise<SFTPWrapper>>()
+
+  constructor(
+    private readonly target: ConnectTarget,
+    private readonly channelsPerConnection: number,
+  ) {
+    if (!Number.isInteger(channelsPerConnection) || channelsPerConnection < 1 || channelsPerConnection > MAX_CHANNELS_PER_CONNECTION) {
+      throw new TypeError(`Expected \`channelsPerConnection\` to be a number from 1 to ${MAX_CHANNELS_PER_CONNECTION}, got \`${channelsPerConnection}\``)
+    }
+  }
+
+  /** The slot's channel, opening a connection and channel when needed. */
+  async acquire(slot: number): Promise<SFTPWrapper> {
+    const cached = this.channels.get(slot)
+    if (cached) {
+      const sftp = await cached.catch(() => null)
+      if (sftp && channelOpen(sftp)) return sftp
+      if (this.channels.get(slot) === cached) this.channels.delete(slot)
+    }
+    let channel = this.channels.get(slot)
+    if (!channel) {
+      channel = this.connection(Math.floor(slot / this.channelsPerConnection)).then((conn) => conn.openSftp())
+      this.channels.set(slot, channel)
+      channel.then(
+        (sftp) => sftp.once('close', () => this.channels.get(slot) === channel && this.channels.delete(slot)),
+        () => this.channels.get(slot) === channel && this.channels.delete(slot),
+      )
+    }
+    return channel
+  }
+
+  /** Drops the slot's channel after a failure; a dead connection is replaced on next acquire. */
+  invalidate(slot: number): void {
+    const channel = this.channels.get(slot)
+    this.channels.delete(slot)
+    channel?.then((sftp) => sftp.end(), () => undefined)
+  }
+
+  /** Opens the first connection: refusals (auth, host key) surface before any file starts. */
+  async connectFirst(): Promise<void> {
+    await this.connection(0)
+  }
+
+  closeAll(): void {
+    for (const conn of this.connections) conn?.then((c) => c.close(), () => undefined)
+    this.connections.length = 0
+    this.channels.clear()
+  }
+
+  private connection(index: number): Promise<Connection> {
+    const existing = this.connections[index]
+    if (existing) return existing
+    const opening = Connection.open(this.target)
+    this.connections[index] = opening
+    opening.then(
+      (conn) => conn.onClose(() => {
+        if (this.connections[index] === opening) this.connections[index] = null
+        for (const [slot] of this.channels) {
+          if (Math.floor(slot / this.channelsPerConnection) === index) this.channels.delete(slot)
+        }
+      }),
+      () => {
+        if (this.connections[index] === opening) this.connections[index] = null
+      },
+    )
+    return opening
+  }
+}

@@ -1,0 +1,100 @@
+import { Client, type SFTPWrapper } from 'ssh2'
+import { AppError } from '../errors'
+import { sftpError } from './sftp-errors'
+
+/** Where and as whom to connect, and how to decide whether the server is the one we trust. */
+export interface ConnectTarget {
+  host: string
+  port: number
+  username: string
+  privateKey: string | Buffer
+  passphrase?: string
+  /** ssh2 host verifier (host-trust's createHostVerifier): accepts only the pinned key. */
+  verifyHostKey: (key: Buffer, verify: (valid: boolean) => void) => void
+  /** Why the verifier refused, if it did: HOST_KEY_UNKNOWN or HOST_KEY_CHANGED. */
+  hostKeyError?: () => AppError | null
+  /** @default 20000 */
+  readyTimeoutMs?: number
+  /**
+   * Keepalive period. AWS Transfer drops connections idle for 30 minutes, and a paused
+   * upload is idle: keepalives keep it open. @default 15000
+   */
+  keepaliveIntervalMs?: number
+}
+
+/** One SSH connection; SFTP channels are opened on it (at most 10 on AWS Transfer). */
+export class Connection {
+  private closed = false
+  private readonly closeListeners = new Set<(err: AppError) => void>()
+
+  private constructor(private readonly client: Client) {
+    client.on('close', () => this.markClosed(new AppError('CONNECTION_LOST', 'The SSH connection closed.')))
+    client.on('error', (err) => this.markClosed(sftpError(err)))
+  }
+
+  /** Opens and authenticates a connection; refusals come back as coded AppErrors. */
+  static open(target: ConnectTarget): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const client = new Client()
+      let settled = false
+      const fail = (err: unknown) => {
+        if (settled) return
+        settled = true
+        client.end()
+        reject(target.hostKeyError?.() ?? sftpError(err))
+      }
+      client.once('ready', () => {
+        if (settled) return
+        settled = true
+        client.removeListener('error', fail)
+        resolve(new Connection(client))
+      })
+      client.once('error', fail)
+      client.once('close', () => fail(new AppError('CONNECTION_LOST', 'The server closed the connection during login.')))
+      client.connect({
+        host: target.host,
+        port: target.port,
+        username: target.username,
+        privateKey: target.privateKey,
+        ...(target.passphrase ? { passphrase: target.passphrase } : {}),
+        hostVerifier: target.verifyHostKey,
+        readyTimeout: target.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: target.keepaliveIntervalMs ?? 15_000,
+        keepaliveCountMax: 4,
+        // Key authentication only: the platform accepts nothing else, and a password prompt
+        // would hang an unattended upload.
+        tryKeyboard: false,
+      })
+    })
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Opens one SFTP channel (SFTP v3, which is all AWS Transfer speaks). */
+  openSftp(): Promise<SFTPWrapper> {
+    if (this.closed) return Promise.reject(new AppError('CONNECTION_LOST', 'The SSH connection is closed.'))
+    return new Promise((resolve, reject) => {
+      this.client.sftp((err, sftp) => (err ? reject(sftpError(err)) : resolve(sftp)))
+    })
+  }
+
+  /** Called once when the connection ends for any reason. */
+  onClose(listener: (err: AppError) => void): () => void {
+    this.closeListeners.add(listener)
+    return () => this.closeListeners.delete(listener)
+  }
+
+  close(): void {
+    this.client.end()
+    this.markClosed(new AppError('CONNECTION_LOST', 'The SSH connection was closed by the app.'))
+  }
+
+  private markClosed(err: AppError): void {
+    if (this.closed) return
+    this.closed = true
+    for (const listener of this.closeListeners) listener(err)
+    this.closeListeners.clear()
+  }
+}
