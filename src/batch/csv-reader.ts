@@ -1,0 +1,139 @@
+/**
+ * Streams a CSV's records through papaparse's parser over decoded text, so memory stays flat
+ * whatever the file size (DESIGN.md, Scale). We drive papaparse's `Parser` chunk by chunk
+ * ourselves (as its own ChunkStreamer does) rather than hand it a Node stream: that keeps
+ * real backpressure (a slow consumer pauses reading) and lets every step be awaited.
+ * The same reader serves validation and the writer of the uploaded CSV, so both see exactly
+ * the same records, numbered the same way.
+ */
+import { createReadStream } from 'node:fs'
+import Papa from 'papaparse'
+import type { CsvDelimiter, CsvEncoding } from '../api'
+import { createDecoder, NotUtf8Error } from './encoding'
+
+/** The first problem that makes the rest of the file unreadable. */
+export interface CsvReadProblem {
+  /** 1-based data row where it was noticed, or null for the file as a whole. */
+  row: number | null
+  detail: string
+  /** The bytes were not UTF-8: the caller may retry the whole file as Windows-1252. */
+  notUtf8?: boolean
+}
+
+export interface CsvReadOptions {
+  encoding: CsvEncoding
+  delimiter: CsvDelimiter
+  signal?: AbortSignal
+  /** Raw bytes read so far, called once per chunk read from disk. */
+  onBytes?: (bytesRead: number) => void
+}
+
+export interface CsvReadHandlers {
+  /** The header record (first non-empty record). */
+  onHeader(headers: string[]): void
+  /**
+   * Data records in file order; `firstRow` is the 1-based data row number of `rows[0]`.
+   * Return a promise to hold reading until it settles (backpressure).
+   */
+  onRows(rows: string[][], firstRow: number): void | Promise<void>
+}
+
+/** Bytes read from disk at a time. */
+const READ_CHUNK = 1 << 20
+/** No honest record is this long: past it, an opening quote is taken as never closed. */
+const MAX_RECORD_CHARS = 32 << 20
+
+type Newline = '\r\n' | '\n' | '\r'
+
+/** The record separator: the first line break outside quotes decides. */
+export function detectNewline(text: string): Newline | null {
+  let inQuotes = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) inQuotes = !inQuotes
+    else if (!inQuotes && c === 13) return text.charCodeAt(i + 1) === 10 ? '\r\n' : i + 1 < text.length ? '\r' : null
+    else if (!inQuotes && c === 10) return '\n'
+  }
+  return null
+}
+
+const isBlank = (r: string[]): boolean => r.every((f) => f.trim() === '')
+
+/**
+ * Reads the whole CSV, calling the handlers as records arrive. Resolves with the number of
+ * data records and the first unreadable spot, if any (reading stops there). Blank lines and
+ * rows of empty fields (Excel's trailing ",,,") are skipped and not counted.
+ */
+export async function readCsv(path: string, opts: CsvReadOptions, handlers: CsvReadHandlers): Promise<{ dataRows: number; problem: CsvReadProblem | null }> {
+  const decoder = createDecoder(opts.encoding)
+  let parser: InstanceType<typeof Papa.Parser> | null = null
+  let newline: Newline = '\n'
+  let partial = ''
+  let headerSeen = false
+  let dataRows = 0
+  let bytes = 0
+
+  /** Parses `text` (complete records unless `final`); returns a problem or null. */
+  const feed = async (text: string, final: boolean): Promise<CsvReadProblem | null> => {
+    const aggregate = partial + text
+    if (parser === null) {
+      const nl = detectNewline(aggregate)
+      if (nl === null && !final) {
+        partial = aggregate
+        return null
+      }
+      newline = nl ?? '\n'
+      parser = new Papa.Parser({ delimiter: opts.delimiter, newline, quoteChar: '"', escapeChar: '"' })
+    }
+    const res = parser.parse(aggregate, 0, !final) as { data: string[][]; errors: Papa.ParseError[]; meta: { cursor: number } }
+    partial = final ? '' : aggregate.substring(res.meta.cursor)
+    let rows = res.data
+    const quoteError = res.errors.find((e) => e.type === 'Quotes')
+    let cut = rows.length
+    if (quoteError && typeof quoteError.row === 'number') cut = quoteError.row
+    if (!final && partial.length > MAX_RECORD_CHARS) cut = Math.min(cut, rows.length)
+    rows = rows.slice(0, cut).filter((r) => !isBlank(r))
+    if (newline === '\n') {
+      for (const r of rows) {
+        const last = r[r.length - 1]!
+        if (last.endsWith('\r')) r[r.length - 1] = last.slice(0, -1)
+      }
+    }
+    if (!headerSeen && rows.length > 0) {
+      headerSeen = true
+      handlers.onHeader(rows[0]!)
+      rows = rows.slice(1)
+    }
+    if (rows.length > 0) {
+      const first = dataRows + 1
+      dataRows += rows.length
+      await handlers.onRows(rows, first)
+    }
+    if (quoteError) {
+      return {
+        row: dataRows + 1,
+        detail: quoteError.code === 'MissingQuotes' ? 'a quoted field is never closed (a " is missing)' : 'a quoted field has text after its closing quote',
+      }
+    }
+    if (!final && partial.length > MAX_RECORD_CHARS) return { row: dataRows + 1, detail: 'a quoted field is never closed (a " is missing)' }
+    return null
+  }
+
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK })
+  try {
+    for await (const buf of stream) {
+      opts.signal?.throwIfAborted()
+      bytes += (buf as Buffer).length
+      opts.onBytes?.(bytes)
+      const problem = await feed(decoder.write(buf as Buffer), false)
+      if (problem) return { dataRows, problem }
+    }
+    const problem = await feed(decoder.end(), true)
+    return { dataRows, problem }
+  } catch (err) {
+    if (err instanceof NotUtf8Error) return { dataRows, problem: { row: dataRows + 1, detail: 'its text is not valid UTF-8', notUtf8: true } }
+    throw err
+  } finally {
+    stream.destroy()
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The one table of validation findings: for each code its severity, whether it blocks the
+ * whole batch, and the sentence the user reads (what is wrong and what to do about it).
+ * Every issue the batch core creates goes through `makeIssue`, so wording lives here only.
+ */
+import type { IssueCode, IssueSeverity, ValidationIssue } from '../api'
+
+/** Facts a message may mention; each builder picks what it needs. */
+export interface IssueFacts {
+  row?: number | null
+  file?: string | null
+  column?: string
+  value?: string
+  detail?: string
+  others?: string[]
+}
+
+interface IssueRule {
+  severity: IssueSeverity
+  /** A blocking issue stops the whole batch, not just one row. */
+  blocks: boolean
+  /** Short title for summaries, e.g. in `check`'s counts per code. */
+  title: string
+  message(f: IssueFacts): string
+}
+
+const rowText = (f: IssueFacts): string => (f.row ? `Row ${f.row}` : 'A row')
+const quote = (s: string | undefined): string => `"${(s ?? '').length > 80 ? `${s!.slice(0, 77)}...` : (s ?? '')}"`
+const list = (xs: string[] | undefined): string => (xs ?? []).slice(0, 3).join(', ') + ((xs?.length ?? 0) > 3 ? ', ...' : '')
+
+/** Code → severity, blocking, and sentence. The single source of this wording. */
+export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
+  CSV_PARSE_ERROR: {
+    severity: 'error',
+    blocks: true,
+    title: 'CSV cannot be read',
+    message: (f) =>
+      `The CSV cannot be read${f.row ? ` at row ${f.row}` : ''}: ${f.detail ?? 'its structure is broken'}. Open it in a spreadsheet, save it again as CSV, and check again.`,
+  },
+  CSV_EMPTY: {
+    severity: 'error',
+    blocks: true,
+    title: 'CSV is empty',
+    message: (f) => `${f.detail ?? 'The CSV has no data rows'}. Choose the CSV that holds the conversations, or export it again with a header row and data.`,
+  },
+  MAPPING_COLUMN_NOT_FOUND: {
+    severity: 'error',
+    blocks: true,
+    title: 'Mapped column not in the CSV',
+    message: (f) =>
+      `The column ${quote(f.column)} mapped to ${f.value ?? 'a field'} is not in the CSV header${f.detail ? ` (${f.detail})` : ''}. Map the fields again for this file, or fix the header.`,
+  },
+  MISSING_FIELD: {
+    severity: 'error',
+    blocks: false,
+    title: 'Required value empty',
+    message: (f) => `${rowText(f)} has no ${f.value ?? 'value'} (column ${quote(f.column)}). Fill it in, or the row will not be uploaded.`,
+  },
+  INVALID_DATE: {
+    severity: 'error',
+    blocks: false,
+    title: 'Invalid date',
+    message: (f) =>
+      `${rowText(f)} has the date ${quote(f.value)}, which ${f.detail ?? 'is not an ISO 8601 date-time such as 2019-05-03T09:27:23+00:00'}. Correct it, or choose the source date format and time zone.`,
+  },
+  NO_UTC_OFFSET: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Date without time zone',
+    message: (f) =>
+      `${rowText(f)} has the date ${quote(f.value)} without a UTC offset, so the platform must guess its time zone. Add an offset such as +00:00, or choose the source date format and time zone.`,
+  },
+  DUPLICATE_REFERENCE: {
+    severity: 'error',
+    blocks: false,
+    title: 'Duplicate contact reference',
+    message: (f) =>
+      `${rowText(f)} repeats the contact reference ${quote(f.value)} first seen on row ${f.detail ?? '?'}. Give each conversation its own reference, or remove the duplicate row.`,
+  },
+  MISSING_RECORDING: {
+    severity: 'error',
+    blocks: false,
+    title: 'Recording not found',
+    message: (f) =>
+      `${rowText(f)} needs the recording ${quote(f.value)}, which ${f.detail ?? 'is not in the folder'}. Add the file to the folder or correct the name in the CSV.`,
+  },
+  UNSAFE_FILENAME: {
+    severity: 'error',
+    blocks: false,
+    title: 'Unsafe file name',
+    message: (f) =>
+      `${rowText(f)} names the recording ${quote(f.value)}, which points outside the batch folder (${f.detail ?? 'unsafe path'}). Put the recording inside the folder and write its name or relative path.`,
+  },
+  EMPTY_RECORDING: {
+    severity: 'error',
+    blocks: false,
+    title: 'Empty recording',
+    message: (f) => `${rowText(f)} uses the recording ${quote(f.file ?? f.value)}, which is empty (0 bytes). Export the recording again.`,
+  },
+  UNRECOGNISED_AUDIO: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Not the audio its extension claims',
+    message: (f) =>
+      `The recording ${quote(f.file ?? undefined)} ${f.detail ?? 'does not look like audio of the kind its extension says'}. Check it plays; export it again if the platform cannot read it.`,
+  },
+  NAME_COLLISION: {
+    severity: 'error',
+    blocks: false,
+    title: 'Two recordings, one name',
+    message: (f) =>
+      `${rowText(f)} uses ${quote(f.file ?? f.value)}, which has the same name as ${list(f.others)}: both would land in the server's root folder and overwrite each other. Rename one of them and update the CSV.`,
+  },
+  CASE_MISMATCH: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Name matched ignoring letter case',
+    message: (f) =>
+      `${rowText(f)} names ${quote(f.value)} but the file is ${quote(f.file ?? undefined)}; the uploaded CSV will use the real name. Correct the CSV if this is the wrong file.`,
+  },
+  ORPHAN_RECORDING: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Recording no row uses',
+    message: (f) => `The recording ${quote(f.file ?? undefined)} is not named by any row, so it will not be uploaded. Add a row for it, or ignore this if it is not needed.`,
+  },
+}
+
+/** Builds an issue from the table: the only way issues are created. */
+export function makeIssue(code: IssueCode, facts: IssueFacts = {}): ValidationIssue {
+  const rule = ISSUE_RULES[code]
+  return { code, severity: rule.severity, row: facts.row ?? null, file: facts.file ?? null, message: rule.message(facts) }
+}
+
+/** True when an issue of this code stops the whole batch. */
+export function isBlocking(code: IssueCode): boolean {
+  return ISSUE_RULES[code].blocks
+}

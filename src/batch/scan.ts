@@ -1,0 +1,184 @@
+/**
+ * Scans dropped folders and files for CSVs and recordings (by extension, case-insensitive),
+ * recursively. Hidden and system files are skipped; a symlink is followed only when its target
+ * stays inside the dropped folder (DESIGN.md, Paths), and one that leaves is remembered so a
+ * row naming it gets UNSAFE_FILENAME rather than "missing".
+ */
+import path from 'node:path'
+import { lstat, readdir, realpath, stat } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
+import { RECORDING_EXTENSIONS, type RecordingExtension, type ScanSummary, type ScannedFile } from '../api'
+import { AppError, toAppError } from '../errors'
+import { isInside } from './safe-path'
+import { mapLimit } from './concurrency'
+
+/** A recording found by a scan, with the dropped root it was found under. */
+export interface ScannedRecording extends ScannedFile {
+  root: string
+  ext: RecordingExtension
+}
+
+/** A CSV found by a scan, with its root. */
+export interface ScannedCsv extends ScannedFile {
+  root: string
+}
+
+/** A symlink whose target leaves its dropped folder: never followed, never uploaded. */
+export interface UnsafeLink {
+  root: string
+  relPath: string
+}
+
+/** The full result of a scan: what validation and the manifest are built from. */
+export interface FolderScan {
+  /** Absolute dropped folders; a dropped file contributes its parent folder. */
+  roots: string[]
+  csvFiles: ScannedCsv[]
+  recordings: ScannedRecording[]
+  /** Hidden/system files and symlinks leaving the folder that were left out. */
+  skipped: number
+  unsafeLinks: UnsafeLink[]
+}
+
+const SYSTEM_NAMES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '$recycle.bin', 'system volume information', '__macosx', 'icon\r'])
+const RECORDING_SET = new Set<string>(RECORDING_EXTENSIONS)
+/** Stats in flight at once: enough to keep the disk busy without flooding the libuv pool. */
+const STAT_CONCURRENCY = 64
+
+/** True for names a user does not mean to upload (dot files, OS metadata, Office lock files). */
+export function isHiddenOrSystem(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('~$') || SYSTEM_NAMES.has(name.toLowerCase())
+}
+
+/** The kind of file a name is, by its extension. */
+export function classifyName(name: string): { kind: 'csv' } | { kind: 'recording'; ext: RecordingExtension } | { kind: 'other' } {
+  const dot = name.lastIndexOf('.')
+  if (dot <= 0) return { kind: 'other' }
+  const ext = name.slice(dot + 1).toLowerCase()
+  if (ext === 'csv') return { kind: 'csv' }
+  if (RECORDING_SET.has(ext)) return { kind: 'recording', ext: ext as RecordingExtension }
+  return { kind: 'other' }
+}
+
+interface Walk {
+  scan: FolderScan
+  signal: AbortSignal | undefined
+  visited: Set<string>
+}
+
+async function addFile(w: Walk, root: string, abs: string, rel: string, name: string): Promise<void> {
+  const kind = classifyName(name)
+  if (kind.kind === 'other') return
+  const st = await stat(abs)
+  const file = { path: abs, relPath: rel, size: st.size, mtimeMs: st.mtimeMs, root }
+  if (kind.kind === 'csv') w.scan.csvFiles.push(file)
+  else w.scan.recordings.push({ ...file, ext: kind.ext })
+}
+
+async function walkDir(w: Walk, root: string, rootReal: string, dir: string, relDir: string): Promise<void> {
+  w.signal?.throwIfAborted()
+  const real = await realpath(dir)
+  if (w.visited.has(real)) return
+  w.visited.add(real)
+  let entries: Dirent[]
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    // A sub-folder we may not open is left out rather than failing the whole scan.
+    if (relDir !== '' && (err as NodeJS.ErrnoException).code === 'EACCES') {
+      w.scan.skipped++
+      return
+    }
+    throw err
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const files: Array<{ abs: string; rel: string; name: string }> = []
+  const dirs: Array<{ abs: string; rel: string }> = []
+  for (const e of entries) {
+    if (isHiddenOrSystem(e.name)) {
+      w.scan.skipped++
+      continue
+    }
+    const abs = path.join(dir, e.name)
+    const rel = relDir === '' ? e.name : `${relDir}/${e.name}`
+    if (e.isSymbolicLink()) {
+      let target: string
+      try {
+        target = await realpath(abs)
+      } catch {
+        w.scan.skipped++ // dangling link
+        continue
+      }
+      if (!isInside(rootReal, target, path.sep)) {
+        w.scan.skipped++
+        w.scan.unsafeLinks.push({ root, relPath: rel })
+        continue
+      }
+      const st = await stat(abs)
+      if (st.isDirectory()) dirs.push({ abs, rel })
+      else if (st.isFile()) files.push({ abs, rel, name: e.name })
+    } else if (e.isDirectory()) {
+      dirs.push({ abs, rel })
+    } else if (e.isFile()) {
+      files.push({ abs, rel, name: e.name })
+    }
+  }
+  await mapLimit(files, STAT_CONCURRENCY, (f) => addFile(w, root, f.abs, f.rel, f.name), w.signal)
+  for (const d of dirs) await walkDir(w, root, rootReal, d.abs, d.rel)
+}
+
+/**
+ * Scans dropped folders and/or files. Throws AppError FILE_NOT_FOUND / NOT_READABLE when a
+ * dropped path cannot be opened at all.
+ */
+export async function scanPaths(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<FolderScan> {
+  if (paths.length === 0) throw new AppError('BAD_ARGUMENT', 'Drop at least one folder or file.')
+  const scan: FolderScan = { roots: [], csvFiles: [], recordings: [], skipped: 0, unsafeLinks: [] }
+  const w: Walk = { scan, signal: opts.signal, visited: new Set() }
+  const seenFiles = new Set<string>()
+  try {
+    for (const p of paths) {
+      const abs = path.resolve(p)
+      const st = await lstat(abs)
+      const target = st.isSymbolicLink() ? await stat(abs) : st
+      if (target.isDirectory()) {
+        if (!scan.roots.includes(abs)) scan.roots.push(abs)
+        await walkDir(w, abs, await realpath(abs), abs, '')
+      } else if (target.isFile()) {
+        const root = path.dirname(abs)
+        if (!scan.roots.includes(root)) scan.roots.push(root)
+        if (seenFiles.has(abs)) continue
+        seenFiles.add(abs)
+        await addFile(w, root, abs, path.basename(abs), path.basename(abs))
+      }
+    }
+  } catch (err) {
+    if (err instanceof Error && err.name === 'AbortError') throw err
+    throw toAppError(err, 'NOT_READABLE')
+  }
+  // A file dropped alongside its folder is found twice: keep the first.
+  if (seenFiles.size > 0) {
+    const seen = new Set<string>()
+    scan.recordings = scan.recordings.filter((r) => !seen.has(r.path) && seen.add(r.path))
+    scan.csvFiles = scan.csvFiles.filter((r) => !seen.has(r.path) && seen.add(r.path))
+  }
+  return scan
+}
+
+/** What the UI is told about a scan: CSV candidates in full, recordings as totals. */
+export function summarizeScan(scan: FolderScan): ScanSummary {
+  const byExtension: Record<string, number> = {}
+  let bytes = 0
+  for (const r of scan.recordings) {
+    byExtension[r.ext] = (byExtension[r.ext] ?? 0) + 1
+    bytes += r.size
+  }
+  return {
+    roots: scan.roots,
+    csvFiles: scan.csvFiles.map(({ path: p, relPath, size, mtimeMs }) => ({ path: p, relPath, size, mtimeMs })),
+    recordingCount: scan.recordings.length,
+    recordingBytes: bytes,
+    byExtension,
+    skipped: scan.skipped,
+  }
+}
