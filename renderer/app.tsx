@@ -1,0 +1,124 @@
+/**
+ * The wizard's shell: theme (following the OS), the header with Settings, the step indicator,
+ * the current step, and the offer to resume interrupted batches. The host passes the api in
+ * (`<App api={getApi()} />`); nothing here knows whether that is Electron, the web host or a
+ * test fake.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import AppBar from '@mui/material/AppBar'
+import Box from '@mui/material/Box'
+import Container from '@mui/material/Container'
+import CssBaseline from '@mui/material/CssBaseline'
+import IconButton from '@mui/material/IconButton'
+import Paper from '@mui/material/Paper'
+import Step from '@mui/material/Step'
+import StepLabel from '@mui/material/StepLabel'
+import Stepper from '@mui/material/Stepper'
+import Toolbar from '@mui/material/Toolbar'
+import Tooltip from '@mui/material/Tooltip'
+import Typography from '@mui/material/Typography'
+import useMediaQuery from '@mui/material/useMediaQuery'
+import { ThemeProvider } from '@mui/material/styles'
+import SettingsIcon from '@mui/icons-material/SettingsOutlined'
+import type { BulkUploadApi, InterruptedBatch } from '../src/api'
+import { ApiProvider, type HostExtras } from './api-context'
+import { InterruptedDialog } from './components/interrupted-dialog'
+import { SettingsDialog } from './components/settings-dialog'
+import { createUploadStore, type UploadStore } from './state/upload-store'
+import { UploadStoreProvider } from './state/upload-store-context'
+import { AddFilesStep } from './steps/add-files-step'
+import { DestinationStep } from './steps/destination-step'
+import { DoneStep } from './steps/done-step'
+import { MapStep } from './steps/map-step'
+import { ReviewStep } from './steps/review-step'
+import { UploadStep } from './steps/upload-step'
+import { makeTheme } from './theme'
+import { STEPS, emptyWizard, type StepProps, type WizardData } from './wizard'
+
+export interface AppProps extends HostExtras {
+  api: BulkUploadApi
+  /** Where to start; the dev page and tests use it to open a given step with its data. */
+  initial?: Partial<WizardData>
+  /** An existing store (tests, dev page); by default the app makes its own from `api`. */
+  store?: UploadStore
+}
+
+export function App({ api, initial, store: givenStore, pathForFile }: AppProps) {
+  const dark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true })
+  const theme = useMemo(() => makeTheme(dark ? 'dark' : 'light'), [dark])
+  // One store, one subscription, for the life of the window (STYLE.md).
+  const store = useMemo(() => givenStore ?? createUploadStore(api), [api, givenStore])
+  useEffect(() => () => { if (!givenStore) store.close() }, [store, givenStore])
+
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline enableColorScheme />
+      <ApiProvider api={api} pathForFile={pathForFile}>
+        <UploadStoreProvider store={store}>
+          <Wizard api={api} store={store} initial={initial} />
+        </UploadStoreProvider>
+      </ApiProvider>
+    </ThemeProvider>
+  )
+}
+
+function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData> }) {
+  const [data, setData] = useState<WizardData>({ ...emptyWizard, ...initial })
+  const [settings, setSettings] = useState(false)
+  const [interrupted, setInterrupted] = useState<InterruptedBatch[]>([])
+  const update = useCallback((change: Partial<WizardData>) => setData((d) => ({ ...d, ...change })), [])
+  const restart = useCallback(() => { store.reset(); setData(emptyWizard) }, [store])
+
+  useEffect(() => {
+    let live = true
+    api.listInterrupted().then((r) => { if (live && r.ok) setInterrupted(r.value) }, () => undefined)
+    return () => { live = false }
+  }, [api])
+
+  // Move focus to the new step's heading so keyboard and screen reader users follow along.
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) { first.current = false; return }
+    document.getElementById('step-title')?.focus()
+  }, [data.step])
+
+  const active = STEPS.findIndex((s) => s.id === data.step)
+  const props: StepProps = { data, update, restart }
+  return (
+    <Box sx={{ minHeight: '100vh', bgcolor: 'background.default' }}>
+      <AppBar position="static" color="transparent" elevation={0} sx={{ borderBottom: 1, borderColor: 'divider', bgcolor: 'background.paper' }}>
+        <Toolbar sx={{ gap: 2 }}>
+          <Typography variant="h6" component="p" sx={{ flex: 1, fontWeight: 700 }}>Bulk upload <Typography component="span" color="text.secondary">for evaluagent</Typography></Typography>
+          <Tooltip title="Settings">
+            <IconButton aria-label="Settings" onClick={() => setSettings(true)}><SettingsIcon /></IconButton>
+          </Tooltip>
+        </Toolbar>
+      </AppBar>
+      <Container maxWidth="lg" component="main" sx={{ py: { xs: 2, md: 4 } }}>
+        <Stepper activeStep={active} alternativeLabel sx={{ mb: { xs: 2, md: 4 }, display: { xs: 'none', sm: 'flex' } }} aria-label="Steps">
+          {STEPS.map((s, i) => (
+            <Step key={s.id} completed={i < active}>
+              <StepLabel>{s.label}</StepLabel>
+            </Step>
+          ))}
+        </Stepper>
+        <Typography sx={{ display: { xs: 'block', sm: 'none' }, mb: 1 }} color="text.secondary">Step {active + 1} of {STEPS.length}</Typography>
+        <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3, md: 4 } }}>
+          {data.step === 'files' && <AddFilesStep {...props} />}
+          {data.step === 'map' && data.preview && <MapStep {...props} />}
+          {data.step === 'review' && data.report && <ReviewStep {...props} />}
+          {data.step === 'destination' && <DestinationStep {...props} />}
+          {data.step === 'upload' && <UploadStep {...props} />}
+          {data.step === 'done' && <DoneStep {...props} />}
+        </Paper>
+      </Container>
+      <SettingsDialog open={settings} onClose={() => setSettings(false)} />
+      <InterruptedDialog
+        batches={interrupted}
+        onClose={() => setInterrupted([])}
+        onDiscarded={(id) => setInterrupted((list) => list.filter((b) => b.batchId !== id))}
+        onResumed={(batchId) => { setInterrupted([]); setData({ ...emptyWizard, batchId, step: 'upload' }) }}
+      />
+    </Box>
+  )
+}

@@ -1,0 +1,87 @@
+/**
+ * A folder browser over api.browse, for the web host: a browser page cannot learn the real
+ * path of a dropped folder, so the user picks it on the computer that runs the host instead.
+ * Also picks a single file (a saved mapping profile) when `mode` is 'file'.
+ */
+import { useEffect, useState } from 'react'
+import Button from '@mui/material/Button'
+import Dialog from '@mui/material/Dialog'
+import DialogActions from '@mui/material/DialogActions'
+import DialogContent from '@mui/material/DialogContent'
+import DialogTitle from '@mui/material/DialogTitle'
+import List from '@mui/material/List'
+import ListItemButton from '@mui/material/ListItemButton'
+import ListItemIcon from '@mui/material/ListItemIcon'
+import ListItemText from '@mui/material/ListItemText'
+import Typography from '@mui/material/Typography'
+import LinearProgress from '@mui/material/LinearProgress'
+import FolderIcon from '@mui/icons-material/Folder'
+import FileIcon from '@mui/icons-material/InsertDriveFileOutlined'
+import UpIcon from '@mui/icons-material/ArrowUpward'
+import type { AppErrorPayload, DirectoryListing } from '../../src/api'
+import { useApi } from '../api-context'
+import { formatBytes } from '../format'
+import { ErrorAlert, asPayload } from './error-alert'
+
+export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, onClose, onPick }: {
+  open: boolean
+  title: string
+  mode?: 'folder' | 'file'
+  fileFilter?: (name: string) => boolean
+  onClose: () => void
+  onPick: (path: string) => void
+}) {
+  const api = useApi()
+  const [at, setAt] = useState<string | null>(null)
+  const [listing, setListing] = useState<DirectoryListing | null>(null)
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [loading, setLoading] = useState(false)
+
+  useEffect(() => {
+    if (!open) return
+    let live = true
+    setLoading(true)
+    api.browse(at).then((r) => {
+      if (!live) return
+      if (r.ok) { setListing(r.value); setError(null) } else setError(r.error)
+    }, (e: unknown) => live && setError(asPayload(e))).finally(() => live && setLoading(false))
+    return () => { live = false }
+  }, [api, at, open])
+
+  const entries = (listing?.entries ?? []).filter((e) => e.kind === 'dir' || (mode === 'file' && (!fileFilter || fileFilter(e.name))))
+  return (
+    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="browse-title">
+      <DialogTitle id="browse-title">{title}</DialogTitle>
+      <DialogContent dividers sx={{ p: 0 }}>
+        <Typography variant="body2" sx={{ px: 3, py: 1.5, fontFamily: 'monospace', overflowWrap: 'anywhere' }} aria-live="polite">
+          {listing?.path ?? '…'}
+        </Typography>
+        {loading && <LinearProgress aria-label="Loading folder" />}
+        <ErrorAlert error={error} sx={{ mx: 2, mb: 1 }} />
+        <List dense sx={{ height: 340, overflow: 'auto' }} aria-label="Folder contents">
+          {listing?.parent != null && (
+            <ListItemButton onClick={() => setAt(listing.parent)}>
+              <ListItemIcon><UpIcon /></ListItemIcon>
+              <ListItemText primary="Up one folder" />
+            </ListItemButton>
+          )}
+          {entries.map((e) => (
+            <ListItemButton key={e.path} onClick={() => (e.kind === 'dir' ? setAt(e.path) : onPick(e.path))}>
+              <ListItemIcon>{e.kind === 'dir' ? <FolderIcon color="primary" /> : <FileIcon />}</ListItemIcon>
+              <ListItemText primary={e.name} secondary={e.kind === 'file' ? formatBytes(e.size) : undefined} />
+            </ListItemButton>
+          ))}
+          {listing && entries.length === 0 && (
+            <Typography color="text.secondary" sx={{ px: 3, py: 2 }}>{mode === 'file' ? 'No suitable files here.' : 'No folders inside this one.'}</Typography>
+          )}
+        </List>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        {mode === 'folder' && (
+          <Button variant="contained" disabled={!listing} onClick={() => listing && onPick(listing.path)}>Use this folder</Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  )
+}

@@ -1,0 +1,129 @@
+/**
+ * The upload screen's state, as a pure reducer over the engine's events (STYLE.md, Uppy).
+ *
+ * A batch can hold 100,000 files and the engine reports every file's start and end, so copying
+ * one flat array per event would be quadratic. Files live in fixed-size chunks instead: an
+ * event copies only the chunk that holds its file (1,024 rows) and the short list of chunks.
+ * Rows are immutable objects, so a virtualised row can skip re-rendering when its row is the
+ * same object as before.
+ */
+import type { AppErrorPayload, BatchSummary, FileState, UploadEvent, UploadProgress } from '../../src/api'
+
+export const CHUNK_SIZE = 1024
+
+export interface FileRow {
+  file: string
+  size: number
+  sent: number
+  state: FileState
+  /** Set while retrying or after failing: the sentence to show. */
+  error: AppErrorPayload | null
+  attempt: number
+  /** The generated CSV: always the last row, sent after every recording it names. */
+  isCsv: boolean
+}
+
+export type FileCounts = Record<FileState, number>
+
+export interface UploadState {
+  batchId: string | null
+  status: 'idle' | 'running' | 'paused' | 'done' | 'failed'
+  chunks: ReadonlyArray<ReadonlyArray<FileRow>>
+  /** File name → row number; built once per batch and never changed afterwards. */
+  index: ReadonlyMap<string, number>
+  count: number
+  counts: FileCounts
+  progress: UploadProgress
+  summary: BatchSummary | null
+  error: AppErrorPayload | null
+}
+
+const noCounts = (): FileCounts => ({ waiting: 0, uploading: 0, done: 0, skipped: 0, retrying: 0, failed: 0 })
+
+export const initialUploadState: UploadState = {
+  batchId: null,
+  status: 'idle',
+  chunks: [],
+  index: new Map(),
+  count: 0,
+  counts: noCounts(),
+  progress: { bytesSent: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0, filesFailed: 0, bytesPerSecond: 0, etaSeconds: null },
+  summary: null,
+  error: null,
+}
+
+/** The row at a position, or undefined past the end. */
+export function rowAt(state: UploadState, i: number): FileRow | undefined {
+  return state.chunks[Math.floor(i / CHUNK_SIZE)]?.[i % CHUNK_SIZE]
+}
+
+function started(event: Extract<UploadEvent, { kind: 'batch-started' }>): UploadState {
+  const rows: FileRow[] = event.files.map((f) => ({ file: f.file, size: f.size, sent: 0, state: 'waiting', error: null, attempt: 0, isCsv: false }))
+  rows.push({ file: event.csvName, size: 0, sent: 0, state: 'waiting', error: null, attempt: 0, isCsv: true })
+  const chunks: FileRow[][] = []
+  for (let i = 0; i < rows.length; i += CHUNK_SIZE) chunks.push(rows.slice(i, i + CHUNK_SIZE))
+  const index = new Map<string, number>()
+  rows.forEach((r, i) => index.set(r.file, i))
+  const bytesTotal = event.files.reduce((sum, f) => sum + f.size, 0)
+  return {
+    ...initialUploadState,
+    batchId: event.batchId,
+    status: 'running',
+    chunks,
+    index,
+    count: rows.length,
+    counts: { ...noCounts(), waiting: rows.length },
+    progress: { ...initialUploadState.progress, bytesTotal, filesTotal: rows.length },
+  }
+}
+
+/** Replaces one row, copying only its chunk, and keeps the per-state counts in step. */
+function updateRow(state: UploadState, file: string, change: (row: FileRow) => FileRow): UploadState {
+  const i = state.index.get(file)
+  if (i === undefined) return state
+  const c = Math.floor(i / CHUNK_SIZE)
+  const chunk = state.chunks[c]
+  const before = chunk?.[i % CHUNK_SIZE]
+  if (!chunk || !before) return state
+  const after = change(before)
+  if (after === before) return state
+  const nextChunk = chunk.slice()
+  nextChunk[i % CHUNK_SIZE] = after
+  const chunks = state.chunks.slice()
+  chunks[c] = nextChunk
+  let counts = state.counts
+  if (after.state !== before.state) {
+    counts = { ...counts, [before.state]: counts[before.state] - 1 }
+    counts[after.state] += 1
+  }
+  return { ...state, chunks, counts }
+}
+
+/** Pure: the same state and event always give the same next state; inputs are never changed. */
+export function uploadReducer(state: UploadState, event: UploadEvent): UploadState {
+  if (event.kind === 'batch-started') return started(event)
+  // Events of another batch (a late event from a cancelled one) must not touch this screen.
+  if (event.batchId !== state.batchId) return state
+  switch (event.kind) {
+    case 'file-started':
+      return updateRow(state, event.file, (r) => ({ ...r, size: event.size, state: 'uploading', error: null }))
+    case 'file-progress':
+      return updateRow(state, event.file, (r) =>
+        r.sent === event.sent && r.state === 'uploading' ? r : { ...r, sent: event.sent, size: event.size, state: 'uploading' })
+    case 'file-done':
+      return updateRow(state, event.file, (r) => ({ ...r, sent: r.size, state: event.skipped ? 'skipped' : 'done', error: null }))
+    case 'file-retrying':
+      return updateRow(state, event.file, (r) => ({ ...r, sent: 0, state: 'retrying', attempt: event.attempt, error: event.error }))
+    case 'file-failed':
+      return updateRow(state, event.file, (r) => ({ ...r, state: 'failed', error: event.error }))
+    case 'batch-progress':
+      return { ...state, progress: event.progress }
+    case 'batch-paused':
+      if (state.status !== 'running' && state.status !== 'paused') return state
+      return { ...state, status: event.paused ? 'paused' : 'running' }
+    case 'batch-done':
+      return { ...state, status: 'done', summary: event.summary }
+    case 'batch-failed':
+      return { ...state, status: 'failed', error: event.error }
+  }
+}

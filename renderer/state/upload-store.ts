@@ -1,0 +1,81 @@
+/**
+ * One store fed by one subscription to the engine's upload events; React reads it through
+ * useSyncExternalStore and selectors (STYLE.md, Uppy), so only what a component selects can
+ * make it render again.
+ */
+import { useCallback, useSyncExternalStore } from 'react'
+import type { BulkUploadApi, UploadEvent } from '../../src/api'
+import { initialUploadState, uploadReducer, type UploadState } from './upload-reducer'
+
+/**
+ * At most this many milliseconds between two notifications. With 100,000 small files the
+ * engine can finish hundreds of files a second; redrawing the list for each would freeze the
+ * window, and people cannot read faster than about ten updates a second anyway.
+ */
+export const NOTIFY_INTERVAL_MS = 100
+
+export interface UploadStore {
+  getState(): UploadState
+  subscribe(listener: () => void): () => void
+  /** Applies an event at once; listeners hear about it within NOTIFY_INTERVAL_MS. */
+  dispatch(event: UploadEvent): void
+  /** Forgets the finished batch (when the user starts another one). */
+  reset(): void
+  /** Stops listening to the engine. */
+  close(): void
+}
+
+export function createUploadStore(api: Pick<BulkUploadApi, 'onUploadEvent'>, intervalMs = NOTIFY_INTERVAL_MS): UploadStore {
+  let state = initialUploadState
+  const listeners = new Set<() => void>()
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let lastNotified = 0
+
+  const notify = () => {
+    timer = null
+    lastNotified = Date.now()
+    for (const l of listeners) l()
+  }
+  const schedule = (urgent: boolean) => {
+    if (urgent) {
+      // The end of a batch or a failure changes the screen: no reason to make people wait.
+      if (timer) clearTimeout(timer)
+      notify()
+      return
+    }
+    if (timer) return
+    timer = setTimeout(notify, Math.max(0, lastNotified + intervalMs - Date.now()))
+  }
+
+  const dispatch = (event: UploadEvent) => {
+    const next = uploadReducer(state, event)
+    if (next === state) return
+    state = next
+    schedule(event.kind === 'batch-started' || event.kind === 'batch-done' || event.kind === 'batch-failed' || event.kind === 'batch-paused')
+  }
+  const unsubscribe = api.onUploadEvent(dispatch)
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    dispatch,
+    reset() {
+      state = initialUploadState
+      schedule(true)
+    },
+    close() {
+      if (timer) clearTimeout(timer)
+      unsubscribe()
+      listeners.clear()
+    },
+  }
+}
+
+/** Reads a slice of the store; the component renders again only when that slice changes. */
+export function useUploadState<T>(store: UploadStore, select: (state: UploadState) => T): T {
+  const get = useCallback(() => select(store.getState()), [store, select])
+  return useSyncExternalStore(store.subscribe, get, get)
+}

@@ -1,0 +1,81 @@
+/** Add a destination with the host, port and username exactly as the platform shows them. */
+import { useEffect, useState } from 'react'
+import Button from '@mui/material/Button'
+import Dialog from '@mui/material/Dialog'
+import DialogActions from '@mui/material/DialogActions'
+import DialogContent from '@mui/material/DialogContent'
+import DialogTitle from '@mui/material/DialogTitle'
+import MenuItem from '@mui/material/MenuItem'
+import Stack from '@mui/material/Stack'
+import TextField from '@mui/material/TextField'
+import type { AppErrorPayload, Destination, KeyInfo } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+
+export function DestinationDialog({ open, keys, onClose, onSaved, onNewKey }: {
+  open: boolean
+  keys: KeyInfo[]
+  onClose: () => void
+  onSaved: (d: Destination) => void
+  onNewKey: () => void
+}) {
+  const api = useApi()
+  const [name, setName] = useState('evaluagent')
+  const [host, setHost] = useState('')
+  const [port, setPort] = useState('22')
+  const [username, setUsername] = useState('')
+  const [keyName, setKeyName] = useState('')
+  const [remoteDir, setRemoteDir] = useState('')
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [busy, setBusy] = useState(false)
+  useEffect(() => { if (!keyName && keys[0]) setKeyName(keys[0].name) }, [keys, keyName])
+
+  const portNumber = Number(port)
+  const portOk = Number.isInteger(portNumber) && portNumber >= 1 && portNumber <= 65535
+  const valid = name.trim() && host.trim() && username.trim() && keyName && portOk
+
+  const save = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      const r = await api.saveDestination({ name: name.trim(), host: host.trim(), port: portNumber, username: username.trim(), keyName, remoteDir: remoteDir.trim() })
+      if (r.ok) onSaved(r.value)
+      else setError(r.error)
+    } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
+  }
+
+  return (
+    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="dest-title">
+      <form onSubmit={(e) => { e.preventDefault(); if (valid) void save() }}>
+        <DialogTitle id="dest-title">Add a destination</DialogTitle>
+        <DialogContent dividers>
+          <Stack spacing={2.5}>
+            <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required helperText="Shown in the list, e.g. “evaluagent – Leeds team”." />
+            <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+              <TextField label="Host name" value={host} onChange={(e) => setHost(e.target.value)} required sx={{ flex: 3 }}
+                slotProps={{ htmlInput: { spellCheck: false, autoCapitalize: 'off' } }} />
+              <TextField label="Port" value={port} onChange={(e) => setPort(e.target.value)} required sx={{ flex: 1, minWidth: '6rem' }}
+                error={!portOk} helperText={portOk ? ' ' : '1 to 65535'} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+            </Stack>
+            <TextField label="Username" value={username} onChange={(e) => setUsername(e.target.value)} required
+              slotProps={{ htmlInput: { spellCheck: false, autoCapitalize: 'off' } }} />
+            <Stack sx={{ alignItems: 'flex-start' }} direction="row" spacing={1}>
+              <TextField select label="SSH key" value={keyName} onChange={(e) => setKeyName(e.target.value)} required sx={{ flex: 1 }}
+                helperText={keys.length ? 'The key whose public half you pasted into the platform.' : 'Generate or import a key first.'}>
+                {keys.map((k) => <MenuItem key={k.name} value={k.name}>{k.name} ({k.type})</MenuItem>)}
+              </TextField>
+              <Button onClick={onNewKey} sx={{ mt: 1 }}>New key…</Button>
+            </Stack>
+            <TextField label="Remote folder (optional)" value={remoteDir} onChange={(e) => setRemoteDir(e.target.value)}
+              helperText="Leave empty: the platform reads files from the root folder." />
+            <ErrorAlert error={error} />
+          </Stack>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="contained" disabled={!valid || busy}>{busy ? 'Saving…' : 'Save destination'}</Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  )
+}

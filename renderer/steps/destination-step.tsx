@@ -1,0 +1,165 @@
+/**
+ * Step 4: where the batch goes and with which key. The sandbox is listed from the first run
+ * so the whole app can be tried without credentials. A connection is tested (and its host key
+ * confirmed on first use) before the upload starts; a changed host key stops everything.
+ */
+import { useCallback, useEffect, useState } from 'react'
+import Alert from '@mui/material/Alert'
+import AlertTitle from '@mui/material/AlertTitle'
+import Box from '@mui/material/Box'
+import Button from '@mui/material/Button'
+import FormControlLabel from '@mui/material/FormControlLabel'
+import IconButton from '@mui/material/IconButton'
+import Paper from '@mui/material/Paper'
+import Radio from '@mui/material/Radio'
+import RadioGroup from '@mui/material/RadioGroup'
+import Stack from '@mui/material/Stack'
+import TextField from '@mui/material/TextField'
+import Typography from '@mui/material/Typography'
+import DeleteIcon from '@mui/icons-material/DeleteOutlined'
+import CheckIcon from '@mui/icons-material/CheckCircle'
+import type { AppErrorPayload, ConnectionCheck, Destination, HostKeyInfo, KeyInfo } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+import { StepLayout } from '../components/step-layout'
+import { completeMapping, type StepProps } from '../wizard'
+import { DestinationDialog } from './destination-dialog'
+import { HostKeyDialog } from './host-key-dialog'
+import { KeyDialog } from './key-dialog'
+import { PublicKeyCard } from './public-key-card'
+
+type Check = { state: 'idle' | 'testing' } | { state: 'ok'; check: ConnectionCheck } | { state: 'error'; error: AppErrorPayload }
+
+export function DestinationStep({ data, update }: StepProps) {
+  const api = useApi()
+  const [dests, setDests] = useState<Destination[]>([])
+  const [keys, setKeys] = useState<KeyInfo[]>([])
+  const [check, setCheck] = useState<Check>({ state: 'idle' })
+  const [prompt, setPrompt] = useState<{ hostKey: HostKeyInfo; thenStart: boolean } | null>(null)
+  const [dialog, setDialog] = useState<'destination' | 'key' | null>(null)
+  const [passphrase, setPassphrase] = useState('')
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [createdKey, setCreatedKey] = useState<KeyInfo | null>(null)
+
+  const reload = useCallback(async () => {
+    try {
+      const [d, k] = await Promise.all([api.listDestinations(), api.listKeys()])
+      if (d.ok) setDests(d.value); else setError(d.error)
+      if (k.ok) setKeys(k.value); else setError(k.error)
+      if (d.ok && !data.destinationId && d.value[0]) update({ destinationId: (d.value.find((x) => x.sandbox) ?? d.value[0]).id })
+    } catch (e) { setError(asPayload(e)) }
+  }, [api, data.destinationId, update])
+  // Once, on entering the step: later changes reload explicitly.
+  const [loaded, setLoaded] = useState(false)
+  useEffect(() => { if (!loaded) { setLoaded(true); void reload() } }, [loaded, reload])
+
+  const dest = dests.find((d) => d.id === data.destinationId) ?? null
+  const key = keys.find((k) => k.name === dest?.keyName) ?? null
+  const select = (id: string) => { update({ destinationId: id }); setCheck({ state: 'idle' }); setPassphrase('') }
+
+  const start = async (destinationId: string) => {
+    const mapping = completeMapping(data.mapping)
+    if (!mapping || !data.csvPath) return
+    const r = await api.startUpload({ paths: data.paths, csvPath: data.csvPath, mapping }, destinationId, passphrase || null)
+    if (r.ok) update({ batchId: r.value.batchId, step: 'upload' })
+    else setError(r.error)
+  }
+
+  /** Tests the connection; with `thenStart`, goes on to the upload once the server is trusted. */
+  const test = async (thenStart: boolean) => {
+    if (!dest) return
+    setError(null)
+    setBusy(true)
+    setCheck({ state: 'testing' })
+    try {
+      const r = await api.testConnection(dest.id)
+      if (!r.ok) { setCheck({ state: 'error', error: r.error }); return }
+      setCheck({ state: 'ok', check: r.value })
+      if (!r.value.trusted) setPrompt({ hostKey: r.value.hostKey, thenStart })
+      else if (thenStart) await start(dest.id)
+    } catch (e) { setCheck({ state: 'error', error: asPayload(e) }) } finally { setBusy(false) }
+  }
+
+  const trust = async (hostKey: HostKeyInfo) => {
+    if (!dest || !prompt) return
+    setBusy(true)
+    try {
+      const r = await api.trustHost(dest.id, hostKey.fingerprint)
+      const thenStart = prompt.thenStart
+      setPrompt(null)
+      if (!r.ok) { setError(r.error); return }
+      setCheck({ state: 'ok', check: { hostKey, trusted: true } })
+      if (thenStart) await start(dest.id)
+    } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
+  }
+
+  const remove = async (d: Destination) => {
+    const r = await api.removeDestination(d.id)
+    if (!r.ok) { setError(r.error); return }
+    if (d.id === data.destinationId) update({ destinationId: null })
+    await reload()
+  }
+
+  // The key to paste into the platform: the chosen destination's, or the one just made.
+  const shownKey = (dest && !dest.sandbox ? key : null) ?? createdKey
+  const changed = check.state === 'error' && check.error.code === 'HOST_KEY_CHANGED'
+  const needsPassphrase = !!key?.encrypted
+  return (
+    <StepLayout
+      title="Destination and key"
+      intro="Choose where the batch goes. To try the app first, use the sandbox on this computer: nothing leaves it."
+      back={{ label: 'Back to review', onClick: () => update({ step: 'review' }) }}
+      next={{ label: 'Start upload', onClick: () => void test(true), disabled: !dest || changed || (needsPassphrase && !passphrase), busy }}
+      extra={<Button variant="outlined" onClick={() => void test(false)} disabled={!dest || busy}>Test connection</Button>}
+    >
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, flexWrap: 'wrap' }}>
+        <Typography variant="h3" component="h2" id="dest-list" sx={{ flex: 1 }}>Destinations</Typography>
+        <Button onClick={() => setDialog('key')}>New SSH key…</Button>
+        <Button variant="outlined" onClick={() => setDialog('destination')}>Add destination…</Button>
+      </Box>
+      <RadioGroup aria-labelledby="dest-list" value={data.destinationId ?? ''} onChange={(e) => select(e.target.value)} sx={{ gap: 1 }}>
+        {dests.map((d) => (
+          <Paper key={d.id} variant="outlined" sx={(t) => ({ px: 2, py: 1, display: 'flex', alignItems: 'center', borderColor: d.id === data.destinationId ? t.palette.primary.main : undefined })}>
+            <FormControlLabel value={d.id} control={<Radio />} sx={{ flex: 1, mr: 0, minWidth: 0 }} label={
+              <Box sx={{ py: 0.5, minWidth: 0 }}>
+                <Typography sx={{ fontWeight: 600 }}>{d.sandbox ? 'Sandbox (this computer)' : d.name}</Typography>
+                <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
+                  {d.sandbox ? 'A test server built into the app, for trying a batch end to end.' : `${d.username}@${d.host}:${d.port}${d.remoteDir ? ` · ${d.remoteDir}` : ''} · key “${d.keyName}”`}
+                </Typography>
+              </Box>
+            } />
+            {!d.sandbox && <IconButton aria-label={`Remove destination ${d.name}`} onClick={() => void remove(d)}><DeleteIcon /></IconButton>}
+          </Paper>
+        ))}
+      </RadioGroup>
+      {changed && (
+        <Alert severity="error" variant="filled" role="alert">
+          <AlertTitle>Stopped: the server’s identity has changed</AlertTitle>
+          {check.error.message}
+        </Alert>
+      )}
+      {check.state === 'error' && !changed && <ErrorAlert error={check.error} />}
+      {check.state === 'testing' && <Alert severity="info">Connecting to the server…</Alert>}
+      {check.state === 'ok' && check.check.trusted && (
+        <Alert icon={<CheckIcon />} severity="success">
+          Connected. Server fingerprint <code style={{ overflowWrap: 'anywhere' }}>{check.check.hostKey.fingerprint}</code> is trusted.
+        </Alert>
+      )}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
+      {needsPassphrase && (
+        <TextField type="password" label={`Passphrase for key “${key?.name}”`} value={passphrase} onChange={(e) => setPassphrase(e.target.value)}
+          helperText="Used for this upload only; the app does not store it." sx={{ maxWidth: '28rem' }} />
+      )}
+      {shownKey && <PublicKeyCard keyInfo={shownKey} />}
+      {dest && !dest.sandbox && !key && <Alert severity="warning">The key “{dest.keyName}” of this destination is missing. Generate or import it again.</Alert>}
+      <Stack>
+        <HostKeyDialog hostKey={prompt?.hostKey ?? null} busy={busy} onCancel={() => setPrompt(null)} onTrust={(hk) => void trust(hk)} />
+        <DestinationDialog open={dialog === 'destination'} keys={keys} onClose={() => setDialog(null)} onNewKey={() => setDialog('key')}
+          onSaved={(d) => { setDialog(null); void reload().then(() => select(d.id)) }} />
+        <KeyDialog open={dialog === 'key'} existing={keys.map((k) => k.name)} onClose={() => setDialog(null)}
+          onCreated={(k) => { setKeys((ks) => [...ks, k]); setCreatedKey(k); setDialog(null) }} />
+      </Stack>
+    </StepLayout>
+  )
+}

@@ -1,0 +1,99 @@
+/**
+ * The flagged rows, fetched from the core a page at a time as they scroll into view: a
+ * million-row CSV can have a million problems, and the renderer must never hold them all.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react'
+import Chip from '@mui/material/Chip'
+import type { AppErrorPayload, IssueCode, IssueSeverity, ValidationIssue } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+import { VirtualTable, type Column } from '../components/virtual-table'
+
+export const PAGE_SIZE = 200
+
+export const ISSUE_LABELS: Record<IssueCode, string> = {
+  CSV_PARSE_ERROR: 'Unreadable row',
+  CSV_EMPTY: 'Empty CSV',
+  MAPPING_COLUMN_NOT_FOUND: 'Mapped column missing',
+  MISSING_FIELD: 'Missing value',
+  INVALID_DATE: 'Bad date',
+  NO_UTC_OFFSET: 'Date without time zone',
+  DUPLICATE_REFERENCE: 'Duplicate reference',
+  MISSING_RECORDING: 'No recording',
+  UNSAFE_FILENAME: 'Unsafe file name',
+  EMPTY_RECORDING: 'Empty recording',
+  UNRECOGNISED_AUDIO: 'Not an audio file',
+  NAME_COLLISION: 'Name collision',
+  CASE_MISMATCH: 'Name case differs',
+  ORPHAN_RECORDING: 'Recording not in CSV',
+}
+
+const columns: Column[] = [
+  { key: 'row', header: 'Row', width: '5rem', align: 'right' },
+  { key: 'sev', header: 'Severity', width: '7rem' },
+  { key: 'code', header: 'Problem', width: '13rem' },
+  { key: 'file', header: 'File', width: '14rem' },
+  { key: 'msg', header: 'What to do' },
+]
+
+export function IssuesTable({ checkId, code, severity }: { checkId: string; code?: IssueCode; severity?: IssueSeverity }) {
+  const api = useApi()
+  // Pages live in a ref: they are a cache, and the `loaded` counter below says when to redraw.
+  const pages = useRef(new Map<number, ValidationIssue[]>())
+  const pending = useRef(new Set<number>())
+  const [total, setTotal] = useState<number | null>(null)
+  const [, setLoaded] = useState(0)
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const generation = useRef(0)
+
+  const fetchPage = useCallback(async (page: number) => {
+    if (pages.current.has(page) || pending.current.has(page)) return
+    const gen = generation.current
+    pending.current.add(page)
+    try {
+      const r = await api.listIssues(checkId, { code, severity, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+      if (gen !== generation.current) return
+      if (!r.ok) { setError(r.error); return }
+      pages.current.set(page, r.value.issues)
+      setTotal(r.value.total)
+      setLoaded((n) => n + 1)
+    } catch (e) {
+      setError(asPayload(e))
+    } finally {
+      pending.current.delete(page)
+    }
+  }, [api, checkId, code, severity])
+
+  useEffect(() => {
+    // A new filter is a new list: forget the old pages and ignore answers still on the way.
+    generation.current += 1
+    pages.current = new Map()
+    pending.current = new Set()
+    setTotal(null)
+    void fetchPage(0)
+  }, [fetchPage])
+
+  const onRange = useCallback((start: number, end: number) => {
+    for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(end / PAGE_SIZE); p++) void fetchPage(p)
+  }, [fetchPage])
+
+  const renderRow = (i: number) => {
+    const issue = pages.current.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE]
+    if (!issue) return null
+    return [
+      issue.row === null ? '—' : issue.row.toLocaleString('en-GB'),
+      <Chip key="s" size="small" variant="outlined" color={issue.severity === 'error' ? 'error' : 'warning'} label={issue.severity === 'error' ? 'Excluded' : 'Warning'} />,
+      ISSUE_LABELS[issue.code],
+      <span key="f" title={issue.file ?? undefined}>{issue.file ?? '—'}</span>,
+      <span key="m" title={issue.message}>{issue.message}</span>,
+    ]
+  }
+
+  return (
+    <>
+      <ErrorAlert error={error} onClose={() => setError(null)} />
+      <VirtualTable ariaLabel="Flagged rows" columns={columns} rowCount={total ?? 0} renderRow={renderRow}
+        onRangeChange={onRange} height={360} empty={total === null ? 'Loading…' : 'Nothing flagged with this filter.'} />
+    </>
+  )
+}

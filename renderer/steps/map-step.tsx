@@ -1,0 +1,126 @@
+/**
+ * Step 2: the CSV's first rows with the mapped columns highlighted, the four dropdowns, the
+ * optional date conversion, and mapping profiles. The platform fixes the CSV's structure at
+ * the first import, so a loaded profile is checked against this CSV and a mismatch is said
+ * plainly rather than discovered after the upload.
+ */
+import { useCallback, useState } from 'react'
+import Alert from '@mui/material/Alert'
+import AlertTitle from '@mui/material/AlertTitle'
+import Button from '@mui/material/Button'
+import Chip from '@mui/material/Chip'
+import Stack from '@mui/material/Stack'
+import Typography from '@mui/material/Typography'
+import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type CsvDelimiter, type CsvEncoding, type MappedField, type MappingProfile } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+import { FolderBrowserDialog } from '../components/folder-browser-dialog'
+import { PathDialog } from '../components/path-dialog'
+import { StepLayout } from '../components/step-layout'
+import { VirtualTable, type Column } from '../components/virtual-table'
+import { baseName, dirName, joinPath } from '../format'
+import { completeMapping, type StepProps } from '../wizard'
+import { DateFields } from './date-fields'
+import { MappingFields } from './mapping-fields'
+
+const ENCODINGS: Record<CsvEncoding, string> = {
+  'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8 with BOM', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE', 'windows-1252': 'Windows-1252',
+}
+const DELIMITERS: Record<CsvDelimiter, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' }
+
+export function MapStep({ data, update }: StepProps) {
+  const api = useApi()
+  const preview = data.preview!
+  const mapping = data.mapping
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [misfit, setMisfit] = useState<string[] | null>(null)
+  const [info, setInfo] = useState<string | null>(null)
+  const [dialog, setDialog] = useState<'save' | 'load' | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const fieldOf = (header: string): MappedField | undefined => MAPPED_FIELDS.find((f) => mapping[f] === header)
+  const columns: Column[] = [
+    { key: '#', header: '#', width: '4rem', align: 'right' },
+    ...preview.headers.map((h, i) => {
+      const f = fieldOf(h)
+      return { key: `${i}`, header: f ? <span>{h} <Chip size="small" color="primary" label={FIELD_LABELS[f]} sx={{ ml: 0.5 }} /></span> : h, width: f ? '15rem' : '11rem', highlight: !!f }
+    }),
+  ]
+  const renderRow = useCallback((i: number) => [String(i + 1), ...(preview.rows[i] ?? [])], [preview.rows])
+  const dateIndex = mapping.contactDate ? preview.headers.indexOf(mapping.contactDate) : -1
+  const sample = dateIndex >= 0 ? (preview.rows.find((r) => r[dateIndex])?.[dateIndex] ?? null) : null
+  const profile = completeMapping(mapping)
+  const dateIncomplete = !!mapping.dateFormat !== !!mapping.timezone
+
+  const run = async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true)
+    setError(null)
+    try { return await work() } catch (e) { setError(asPayload(e)); return undefined } finally { setBusy(false) }
+  }
+
+  const load = (path: string) => run(async () => {
+    setDialog(null)
+    const r = await api.loadMapping(path)
+    if (!r.ok) { setError(r.error); return }
+    const check = await api.checkProfile(preview.path, r.value)
+    if (!check.ok) { setError(check.error); return }
+    update({ mapping: { ...r.value } })
+    setMisfit(check.value.fits ? null : check.value.problems)
+    setInfo(check.value.fits ? `Loaded the mapping from ${baseName(path)}. This CSV fits it.` : null)
+  })
+
+  const save = (path: string) => run(async () => {
+    setDialog(null)
+    const r = await api.saveMapping(path, profile as MappingProfile)
+    if (r.ok) setInfo(`Mapping saved to ${path}. Load it next time to map a CSV with the same columns in one step.`)
+    else setError(r.error)
+  })
+
+  const next = () => run(async () => {
+    if (!profile || !data.csvPath) return
+    const r = await api.validate({ paths: data.paths, csvPath: data.csvPath, mapping: profile })
+    if (r.ok) update({ report: r.value, step: 'review' })
+    else setError(r.error)
+  })
+
+  return (
+    <StepLayout
+      title="Preview and map"
+      intro={<>Tell the platform which column holds each of its four fields. Mapped columns are highlighted in the preview below.</>}
+      back={{ label: 'Back', onClick: () => update({ step: 'files' }) }}
+      next={{ label: 'Check the batch', onClick: () => void next(), disabled: !profile || dateIncomplete, busy }}
+      extra={<>
+        <Button variant="outlined" onClick={() => setDialog('load')}>Load mapping…</Button>
+        <Button variant="outlined" onClick={() => setDialog('save')} disabled={!profile}>Save mapping…</Button>
+      </>}
+    >
+      <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1 }}>
+        <Typography sx={{ mr: 1, overflowWrap: 'anywhere' }}><strong>{baseName(preview.path)}</strong></Typography>
+        <Chip label={`Encoding: ${ENCODINGS[preview.encoding]}`} variant="outlined" />
+        <Chip label={`Separator: ${DELIMITERS[preview.delimiter]}`} variant="outlined" />
+        <Chip label={`${preview.headers.length} columns`} variant="outlined" />
+        <Chip label={`First ${preview.rows.length} rows`} variant="outlined" />
+      </Stack>
+      {misfit && (
+        <Alert severity="warning" onClose={() => setMisfit(null)}>
+          <AlertTitle>This CSV no longer fits the loaded mapping</AlertTitle>
+          The platform expects every CSV to keep the structure it was first mapped with. Map the fields again for this file, and tell your platform administrator the structure changed.
+          <ul style={{ margin: '0.5rem 0 0', paddingLeft: '1.25rem' }}>{misfit.map((p) => <li key={p}>{p}</li>)}</ul>
+        </Alert>
+      )}
+      {info && <Alert severity="success" onClose={() => setInfo(null)}>{info}</Alert>}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
+      <MappingFields headers={preview.headers} mapping={mapping} suggested={preview.suggestion}
+        onChange={(field, column) => update({ mapping: { ...mapping, [field]: column } })} />
+      <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36}
+        empty="The CSV has a header row but no data rows." />
+      <DateFields mapping={mapping} sample={sample} onChange={(c) => update({ mapping: { ...mapping, ...c } })} />
+      <FolderBrowserDialog open={dialog === 'load'} mode="file" title="Load a saved mapping" fileFilter={(n) => n.toLowerCase().endsWith('.json')}
+        onClose={() => setDialog(null)} onPick={(p) => void load(p)} />
+      <PathDialog open={dialog === 'save'} title="Save this mapping" action="Save"
+        help="A mapping profile is a small JSON file. Keep it with your exports to map the next CSV in one step."
+        initialPath={joinPath(dirName(preview.path), 'mapping-profile.json')}
+        onClose={() => setDialog(null)} onConfirm={(p) => void save(p)} />
+    </StepLayout>
+  )
+}

@@ -1,0 +1,111 @@
+/**
+ * Step 3: what will happen before anything is sent — how many rows go, which are left out
+ * and why (with the sentence saying what to do), and recordings no row names.
+ */
+import { useState } from 'react'
+import Alert from '@mui/material/Alert'
+import Button from '@mui/material/Button'
+import Chip from '@mui/material/Chip'
+import FormControl from '@mui/material/FormControl'
+import InputLabel from '@mui/material/InputLabel'
+import MenuItem from '@mui/material/MenuItem'
+import Select from '@mui/material/Select'
+import Stack from '@mui/material/Stack'
+import Typography from '@mui/material/Typography'
+import type { AppErrorPayload, IssueCode, IssueSeverity } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+import { PathDialog } from '../components/path-dialog'
+import { Stat } from '../components/stat'
+import { StepLayout } from '../components/step-layout'
+import { baseName, dirName, formatBytes, formatCount, joinPath } from '../format'
+import { completeMapping, type StepProps } from '../wizard'
+import { ISSUE_LABELS, IssuesTable } from './issues-table'
+
+export function ReviewStep({ data, update }: StepProps) {
+  const api = useApi()
+  const report = data.report!
+  const [code, setCode] = useState<IssueCode | undefined>(undefined)
+  const [severity, setSeverity] = useState<IssueSeverity | undefined>(undefined)
+  const [exporting, setExporting] = useState(false)
+  const [saved, setSaved] = useState<string | null>(null)
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [busy, setBusy] = useState(false)
+  const counts = Object.entries(report.counts).filter(([, n]) => (n ?? 0) > 0) as Array<[IssueCode, number]>
+  const csvPath = data.csvPath ?? ''
+
+  const exportTo = async (path: string) => {
+    setExporting(false)
+    try {
+      const r = await api.exportIssues(report.checkId, path)
+      if (r.ok) setSaved(r.value)
+      else setError(r.error)
+    } catch (e) { setError(asPayload(e)) }
+  }
+
+  const recheck = async () => {
+    const mapping = completeMapping(data.mapping)
+    if (!mapping || !data.csvPath) return
+    setBusy(true)
+    setError(null)
+    try {
+      const r = await api.validate({ paths: data.paths, csvPath: data.csvPath, mapping })
+      if (r.ok) update({ report: r.value })
+      else setError(r.error)
+    } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
+  }
+
+  return (
+    <StepLayout
+      title="Review"
+      intro="Rows with a problem are left out of the upload; the others go as they are. Fix the CSV or the folder and check again, or carry on without them."
+      back={{ label: 'Back to mapping', onClick: () => update({ step: 'map' }) }}
+      next={{ label: report.ready ? `Continue with ${formatCount(report.eligible, 'row')}` : 'Continue', onClick: () => update({ step: 'destination' }), disabled: !report.ready }}
+      extra={<Button variant="outlined" onClick={() => void recheck()} disabled={busy}>{busy ? 'Checking…' : 'Check again'}</Button>}
+    >
+      <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 2 }}>
+        <Stat label="Will be uploaded" value={report.eligible.toLocaleString('en-GB')} hint={`rows · ${formatBytes(report.eligibleBytes)} of recordings`} tone="success" />
+        <Stat label="Left out" value={report.excluded.toLocaleString('en-GB')} hint={`of ${formatCount(report.conversations, 'conversation')}`} tone={report.excluded ? 'error' : undefined} />
+        <Stat label="Recordings found" value={report.recordings.toLocaleString('en-GB')} />
+        <Stat label="Not in the CSV" value={report.orphans.toLocaleString('en-GB')} hint="recordings no row names; not sent" tone={report.orphans ? 'warning' : undefined} />
+      </Stack>
+      {!report.ready && (
+        <Alert severity="error">
+          {report.eligible === 0 ? 'No row can be uploaded yet.' : 'Something blocks this batch.'} Look at the problems below, fix the CSV or the folder, then choose “Check again”.
+        </Alert>
+      )}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
+      {saved && <Alert severity="success" onClose={() => setSaved(null)}>Problem list saved to {saved}</Alert>}
+      {report.issueTotal > 0 ? (
+        <>
+          <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1 }} role="group" aria-label="Problems by kind">
+            <Typography variant="h3" component="h2" sx={{ mr: 1 }}>{formatCount(report.issueTotal, 'problem')}</Typography>
+            <Chip label="All" color={code ? 'default' : 'primary'} onClick={() => setCode(undefined)} aria-pressed={!code} />
+            {counts.map(([c, n]) => (
+              <Chip key={c} label={`${ISSUE_LABELS[c]} · ${n.toLocaleString('en-GB')}`} color={code === c ? 'primary' : 'default'}
+                variant={code === c ? 'filled' : 'outlined'} onClick={() => setCode(code === c ? undefined : c)} aria-pressed={code === c} />
+            ))}
+          </Stack>
+          <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 2 }}>
+            <FormControl size="small" sx={{ minWidth: '12rem' }}>
+              <InputLabel id="sev-label">Show</InputLabel>
+              <Select labelId="sev-label" label="Show" value={severity ?? ''} onChange={(e) => setSeverity((e.target.value || undefined) as IssueSeverity | undefined)}>
+                <MenuItem value="">Everything</MenuItem>
+                <MenuItem value="error">Rows left out</MenuItem>
+                <MenuItem value="warning">Warnings only</MenuItem>
+              </Select>
+            </FormControl>
+            <Button variant="outlined" onClick={() => setExporting(true)}>Export problems as CSV…</Button>
+          </Stack>
+          <IssuesTable checkId={report.checkId} code={code} severity={severity} />
+        </>
+      ) : (
+        <Alert severity="success">No problems found: every row has its recording and valid values.</Alert>
+      )}
+      <PathDialog open={exporting} title="Export the problem list" action="Export"
+        help="A CSV with one line per problem: row, file, code and what to do. Share it with whoever exports the data."
+        initialPath={joinPath(dirName(csvPath), `${baseName(csvPath).replace(/\.csv$/i, '')}-problems.csv`)}
+        onClose={() => setExporting(false)} onConfirm={(p) => void exportTo(p)} />
+    </StepLayout>
+  )
+}

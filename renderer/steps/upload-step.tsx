@@ -1,0 +1,123 @@
+/**
+ * Step 5: the upload as it happens — overall bar, bytes, files, speed and time left, then
+ * every file. Recordings go first and the CSV last, only once every recording it names is on
+ * the server; the list says so on the CSV's row.
+ */
+import { useEffect, useState } from 'react'
+import Alert from '@mui/material/Alert'
+import AlertTitle from '@mui/material/AlertTitle'
+import Box from '@mui/material/Box'
+import Button from '@mui/material/Button'
+import Dialog from '@mui/material/Dialog'
+import DialogActions from '@mui/material/DialogActions'
+import DialogContent from '@mui/material/DialogContent'
+import DialogContentText from '@mui/material/DialogContentText'
+import DialogTitle from '@mui/material/DialogTitle'
+import LinearProgress from '@mui/material/LinearProgress'
+import Paper from '@mui/material/Paper'
+import Stack from '@mui/material/Stack'
+import Typography from '@mui/material/Typography'
+import type { AppErrorPayload } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+import { StepLayout } from '../components/step-layout'
+import { formatBytes, formatDuration } from '../format'
+import type { UploadState } from '../state/upload-reducer'
+import { useUploadState } from '../state/upload-store'
+import { useUploadStore } from '../state/upload-store-context'
+import type { StepProps } from '../wizard'
+import { FileList } from './file-list'
+
+const selectStatus = (s: UploadState) => s.status
+const selectProgress = (s: UploadState) => s.progress
+const selectCounts = (s: UploadState) => s.counts
+const selectSummary = (s: UploadState) => s.summary
+const selectError = (s: UploadState) => s.error
+
+export function UploadStep({ data, update, restart }: StepProps) {
+  const api = useApi()
+  const store = useUploadStore()
+  const status = useUploadState(store, selectStatus)
+  const p = useUploadState(store, selectProgress)
+  const counts = useUploadState(store, selectCounts)
+  const summary = useUploadState(store, selectSummary)
+  const failure = useUploadState(store, selectError)
+  const [confirmCancel, setConfirmCancel] = useState(false)
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const batchId = data.batchId
+
+  useEffect(() => {
+    if (status === 'done' && summary) update({ summary, step: 'done' })
+  }, [status, summary, update])
+
+  const call = async (work: () => Promise<{ ok: true } | { ok: false; error: AppErrorPayload }>) => {
+    setError(null)
+    try {
+      const r = await work()
+      if (!r.ok) setError(r.error)
+    } catch (e) { setError(asPayload(e)) }
+  }
+
+  const pct = p.bytesTotal > 0 ? (p.bytesSent / p.bytesTotal) * 100 : p.filesTotal > 0 ? (p.filesDone / p.filesTotal) * 100 : 0
+  const paused = status === 'paused'
+  const running = status === 'running' || paused
+  const heading = status === 'idle' ? 'Starting…' : paused ? 'Paused' : status === 'failed' ? 'Upload stopped' : status === 'done' ? 'Finished' : `${Math.floor(pct)}% sent`
+  return (
+    <StepLayout
+      title="Upload"
+      intro="Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time."
+      extra={running && batchId ? (
+        <>
+          <Button variant="outlined" color="error" onClick={() => setConfirmCancel(true)}>Cancel upload</Button>
+          <Button variant="contained" onClick={() => void call(() => api.pauseUpload(batchId, !paused))}>{paused ? 'Resume' : 'Pause'}</Button>
+        </>
+      ) : undefined}
+    >
+      <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3 } }}>
+        <Stack direction="row" sx={{ alignItems: 'baseline', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1 }}>
+          <Typography variant="h2" component="p" aria-live="polite">{heading}</Typography>
+          <Typography color="text.secondary">{formatBytes(p.bytesSent)} of {formatBytes(p.bytesTotal)}</Typography>
+        </Stack>
+        <LinearProgress variant="determinate" value={pct} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
+          color={status === 'failed' ? 'error' : paused ? 'warning' : 'primary'} />
+        <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(9rem, 1fr))' }}>
+          <Figure label="Files" value={`${p.filesDone.toLocaleString('en-GB')} of ${p.filesTotal.toLocaleString('en-GB')}`} />
+          <Figure label="Speed" value={running && !paused ? `${formatBytes(p.bytesPerSecond)}/s` : '—'} />
+          <Figure label="Time left" value={paused ? 'paused' : running ? formatDuration(p.etaSeconds) : '—'} />
+          <Figure label="Retrying" value={counts.retrying.toLocaleString('en-GB')} />
+          <Figure label="Failed" value={p.filesFailed.toLocaleString('en-GB')} tone={p.filesFailed ? 'error.main' : undefined} />
+        </Box>
+      </Paper>
+      {status === 'failed' && failure && (
+        <Alert severity="error" action={<Stack direction="row" spacing={1}>
+          {batchId && <Button color="inherit" onClick={() => void call(() => api.resumeInterrupted(batchId, null))}>Try again</Button>}
+          <Button color="inherit" onClick={restart}>Start over</Button>
+        </Stack>}>
+          <AlertTitle>The upload stopped</AlertTitle>
+          {failure.message}
+        </Alert>
+      )}
+      <ErrorAlert error={error} onClose={() => setError(null)} />
+      <FileList store={store} />
+      <Dialog open={confirmCancel} onClose={() => setConfirmCancel(false)} aria-labelledby="cancel-title">
+        <DialogTitle id="cancel-title">Cancel this upload?</DialogTitle>
+        <DialogContent>
+          <DialogContentText>Files already sent stay on the server. The CSV is not sent, so the platform imports nothing from this batch. You can resume it later from the start screen.</DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setConfirmCancel(false)}>Keep uploading</Button>
+          <Button color="error" variant="contained" onClick={() => { setConfirmCancel(false); if (batchId) void call(() => api.cancelUpload(batchId)) }}>Cancel upload</Button>
+        </DialogActions>
+      </Dialog>
+    </StepLayout>
+  )
+}
+
+function Figure({ label, value, tone }: { label: string; value: string; tone?: string }) {
+  return (
+    <div>
+      <Typography variant="body2" color="text.secondary">{label}</Typography>
+      <Typography sx={{ fontWeight: 650, fontSize: '1.1rem', color: tone }}>{value}</Typography>
+    </div>
+  )
+}

@@ -1,0 +1,31 @@
+/**
+ * Light and dark themes; the app follows the operating system's choice (prefers-color-scheme)
+ * because QA managers work in both and a settings toggle is one more thing to look after.
+ */
+import { createTheme, type Theme } from '@mui/material/styles'
+
+export function makeTheme(mode: 'light' | 'dark'): Theme {
+  const dark = mode === 'dark'
+  return createTheme({
+    palette: {
+      mode,
+      primary: { main: dark ? '#7cb4ff' : '#1f5fbf' },
+      secondary: { main: dark ? '#c6a4ff' : '#6b3fb5' },
+      background: dark ? { default: '#11151c', paper: '#1a2029' } : { default: '#f4f6fa', paper: '#ffffff' },
+    },
+    shape: { borderRadius: 10 },
+    typography: {
+      // rem-based sizes so the layout follows the browser's zoom and font-size settings.
+      fontFamily: '"Inter", "Segoe UI", system-ui, -apple-system, Roboto, "Helvetica Neue", Arial, sans-serif',
+      h1: { fontSize: '1.5rem', fontWeight: 650 },
+      h2: { fontSize: '1.25rem', fontWeight: 650 },
+      h3: { fontSize: '1.05rem', fontWeight: 650 },
+      button: { textTransform: 'none', fontWeight: 600 },
+    },
+    components: {
+      MuiButton: { defaultProps: { disableElevation: true } },
+      MuiPaper: { defaultProps: { elevation: 0 }, styleOverrides: { root: { backgroundImage: 'none' } } },
+      MuiTooltip: { defaultProps: { arrow: true } },
+    },
+  })
+}

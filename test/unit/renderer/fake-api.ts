@@ -1,0 +1,183 @@
+/**
+ * A small in-memory BulkUploadApi for the wizard's component tests and the dev-only
+ * screenshot page. Deterministic (no randomness, no clock), records every call, and lets a
+ * test make any call fail with a coded error or push upload events as the engine would.
+ */
+import type {
+  ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
+  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent, ValidationIssue,
+} from '../../../src/api'
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+const fail = <T>(error: AppErrorPayload): Result<T> => ({ ok: false, error })
+const pad = (n: number, w = 5) => String(n).padStart(w, '0')
+
+export const AGENTS = ['amira.khan@acme-support.co.uk', 'ben.oduya@acme-support.co.uk', 'chloe.martin@acme-support.co.uk', 'dev.patel@acme-support.co.uk']
+
+export function sampleRows(n: number): string[][] {
+  return Array.from({ length: n }, (_, i) => {
+    const day = 1 + (i % 28)
+    return [
+      `CR-2024-${pad(i + 1)}`, AGENTS[i % AGENTS.length]!, `${String(day).padStart(2, '0')}/05/2024 ${String(8 + (i % 9)).padStart(2, '0')}:${String((i * 7) % 60).padStart(2, '0')}`,
+      i % 3 === 0 ? 'Outbound' : 'Inbound', ['Billing', 'Sales', 'Retention'][i % 3]!, String(60 + ((i * 37) % 900)), `call-${pad(i + 1)}.wav`,
+    ]
+  })
+}
+
+export const HEADERS = ['Call ID', 'Agent Email', 'Call Start', 'Direction', 'Queue', 'Duration (s)', 'Recording']
+
+export function sampleIssues(): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  for (let i = 0; i < 96; i++) issues.push({ code: 'MISSING_RECORDING', severity: 'error', row: 40 + i * 3, file: `call-${pad(40 + i * 3)}.wav`, message: 'No recording with this file name is in the folder. Add it, or correct the name in the CSV.' })
+  for (let i = 0; i < 12; i++) issues.push({ code: 'INVALID_DATE', severity: 'error', row: 7 + i * 50, file: null, message: 'The contact date “31/02/2024 25:61” is not a date in the chosen format. Correct it in the CSV.' })
+  for (let i = 0; i < 4; i++) issues.push({ code: 'DUPLICATE_REFERENCE', severity: 'error', row: 900 + i, file: null, message: 'This contact reference is used by an earlier row. Each conversation needs its own.' })
+  for (let i = 0; i < 25; i++) issues.push({ code: 'ORPHAN_RECORDING', severity: 'warning', row: null, file: `extra/voicemail-${pad(i + 1, 3)}.mp3`, message: 'No row of the CSV names this recording, so it will not be sent.' })
+  return issues
+}
+
+export class FakeApi implements BulkUploadApi {
+  readonly calls: Array<{ name: ApiCall; args: unknown[] }> = []
+  /** Calls listed here answer with this error instead of their value. */
+  failures: Partial<Record<ApiCall, AppErrorPayload>> = {}
+  caps: HostCapabilities = { kind: 'electron', nativeDialogs: true }
+  pickedFolder: string | null = '/home/qa/exports/may-2024'
+  scanResult: ScanSummary = {
+    roots: ['/home/qa/exports/may-2024'],
+    csvFiles: [{ path: '/home/qa/exports/may-2024/calls.csv', relPath: 'calls.csv', size: 412_733, mtimeMs: 1_716_000_000_000 }],
+    recordingCount: 4_812, recordingBytes: 9_633_412_004, byExtension: { wav: 4_790, mp3: 22 }, skipped: 3,
+  }
+  previewResult: CsvPreview = {
+    path: '/home/qa/exports/may-2024/calls.csv', encoding: 'utf-8-bom', delimiter: ',', headers: HEADERS, rows: sampleRows(100),
+    suggestion: { contactReference: 'Call ID', agentId: 'Agent Email', contactDate: 'Call Start', audioFilename: 'Recording' },
+  }
+  issues: ValidationIssue[] = sampleIssues()
+  report: BatchReport = {
+    checkId: 'check-1', ready: true, conversations: 4_896, eligible: 4_784, excluded: 112, recordings: 4_812, orphans: 25,
+    eligibleBytes: 9_580_112_300, counts: { MISSING_RECORDING: 96, INVALID_DATE: 12, DUPLICATE_REFERENCE: 4, ORPHAN_RECORDING: 25 }, issueTotal: 137,
+  }
+  keys: KeyInfo[] = []
+  destinations: Destination[] = [{ id: 'sandbox', name: 'Sandbox', host: '127.0.0.1', port: 2222, username: 'sandbox', keyName: 'sandbox', remoteDir: '', sandbox: true }]
+  hostKey = { keyType: 'ssh-ed25519', fingerprint: 'SHA256:q3V0p9cUo2yF8m1b7hQk4nJtW5sXz6aRgLdEeC0iKfY' }
+  trusted = new Set<string>(['sandbox'])
+  /** Destinations whose server now shows another host key. */
+  hostKeyChanged = new Set<string>()
+  interrupted: InterruptedBatch[] = []
+  settings: Settings = { concurrency: 8, retentionDays: 30 }
+  profiles = new Map<string, MappingProfile>()
+  profileFits = true
+  private listeners = new Set<(e: UploadEvent) => void>()
+  private nextId = 1
+
+  private answer<T>(name: ApiCall, args: unknown[], value: () => Result<T> | T): Promise<Result<T>> {
+    this.calls.push({ name, args })
+    const error = this.failures[name]
+    if (error) return Promise.resolve(fail(error))
+    const v = value()
+    return Promise.resolve(v && typeof v === 'object' && 'ok' in v ? (v as Result<T>) : ok(v as T))
+  }
+
+  /** Pushes an event to every subscriber, as the engine does during an upload. */
+  emit(event: UploadEvent): void {
+    for (const l of this.listeners) l(event)
+  }
+  callsTo(name: ApiCall): unknown[][] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.args)
+  }
+
+  capabilities() { return this.answer('capabilities', [], () => this.caps) }
+  scan(paths: string[]) { return this.answer('scan', [paths], () => ({ ...this.scanResult, roots: paths })) }
+  browse(path: string | null) {
+    return this.answer('browse', [path], (): DirectoryListing => {
+      const at = path ?? '/home/qa'
+      const dirs = at === '/home/qa' ? ['exports', 'Documents'] : at === '/home/qa/exports' ? ['april-2024', 'may-2024'] : []
+      return {
+        path: at, parent: at === '/' ? null : at.slice(0, at.lastIndexOf('/')) || '/',
+        entries: [
+          ...dirs.map((d) => ({ name: d, path: `${at}/${d}`, kind: 'dir' as const, size: 0 })),
+          ...(at.endsWith('may-2024') ? [{ name: 'mapping-profile.json', path: `${at}/mapping-profile.json`, kind: 'file' as const, size: 214 }, { name: 'calls.csv', path: `${at}/calls.csv`, kind: 'file' as const, size: 412_733 }] : []),
+        ],
+      }
+    })
+  }
+  pickFolder() { return this.answer('pickFolder', [], () => this.pickedFolder) }
+  previewCsv(path: string) { return this.answer('previewCsv', [path], () => ({ ...this.previewResult, path })) }
+  checkProfile(path: string, profile: MappingProfile) {
+    return this.answer('checkProfile', [path, profile], () => (this.profileFits ? { fits: true, problems: [] } : { fits: false, problems: [`Column “${profile.agentId}” is not in this CSV.`] }))
+  }
+  convertDateExample(value: string, dateFormat: string, timezone: string) {
+    return this.answer('convertDateExample', [value, dateFormat, timezone], (): Result<string> => {
+      const m = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d)$/.exec(value)
+      if (!m || !dateFormat.startsWith('dd/MM/yyyy')) return fail({ code: 'BAD_ARGUMENT', message: `“${value}” does not match the format ${dateFormat}.` })
+      return ok(`${m[3]}-${m[2]}-${m[1]}T${m[4]}:${m[5]}:00${timezone === 'UTC' ? '+00:00' : '+01:00'}`)
+    })
+  }
+  loadMapping(path: string) {
+    return this.answer('loadMapping', [path], (): Result<MappingProfile> => {
+      const p = this.profiles.get(path)
+      return p ? ok(p) : fail({ code: 'FILE_NOT_FOUND', message: 'A file or folder could not be found. Check that it still exists and that the path is right.' })
+    })
+  }
+  saveMapping(path: string, profile: MappingProfile) { return this.answer('saveMapping', [path, profile], () => { this.profiles.set(path, profile) }) }
+  validate(spec: Parameters<BulkUploadApi['validate']>[0]) { return this.answer('validate', [spec], () => this.report) }
+  listIssues(checkId: string, q: IssueQuery) {
+    return this.answer('listIssues', [checkId, q], () => {
+      const all = this.issues.filter((i) => (!q.code || i.code === q.code) && (!q.severity || i.severity === q.severity))
+      return { total: all.length, issues: all.slice(q.offset, q.offset + q.limit) }
+    })
+  }
+  exportIssues(checkId: string, path: string) { return this.answer('exportIssues', [checkId, path], () => path) }
+
+  listKeys() { return this.answer('listKeys', [], () => [...this.keys]) }
+  generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null) {
+    return this.answer('generateKey', [name, type, passphrase], () => {
+      const key: KeyInfo = {
+        name, type, bits: type === 'rsa' ? 4096 : 256, fingerprint: 'SHA256:7s2kQy0bM1eXf4VvR9pA3LwN8cT6hJdU5gZoHiKqE2w',
+        publicKey: `ssh-${type} AAAAC3NzaC1lZDI1NTE5AAAAIK9v3d0mQ4Wc8pLxT7sYb2nRf1hJ6uE0aZgD5kVqN3yM ${name}@bulk-upload`, encrypted: !!passphrase, createdAt: '2024-05-31T09:00:00Z',
+      }
+      this.keys.push(key)
+      return key
+    })
+  }
+  importKey(name: string, text: string, passphrase: string | null) {
+    return this.answer('importKey', [name, text, passphrase], (): Result<KeyInfo> => {
+      if (!text.includes('PRIVATE KEY')) return fail({ code: 'KEY_INVALID', message: 'This is not an SSH key the app can use. Paste or pick an OpenSSH, PEM, RFC 4716 or PuTTY key.' })
+      const key: KeyInfo = { name, type: 'ed25519', bits: 256, fingerprint: 'SHA256:importedkeyfingerprint', publicKey: `ssh-ed25519 AAAAimported ${name}`, encrypted: !!passphrase, createdAt: '2024-05-31T09:00:00Z' }
+      this.keys.push(key)
+      return ok(key)
+    })
+  }
+  listDestinations() { return this.answer('listDestinations', [], () => [...this.destinations]) }
+  saveDestination(input: DestinationInput) {
+    return this.answer('saveDestination', [input], () => {
+      const d: Destination = { ...input, id: input.id ?? `dest-${this.nextId++}`, sandbox: false }
+      this.destinations = [...this.destinations.filter((x) => x.id !== d.id), d]
+      return d
+    })
+  }
+  removeDestination(id: string) { return this.answer('removeDestination', [id], () => { this.destinations = this.destinations.filter((d) => d.id !== id) }) }
+  testConnection(id: string): Promise<Result<ConnectionCheck>> {
+    return this.answer('testConnection', [id], () => {
+      const d = this.destinations.find((x) => x.id === id)!
+      if (this.hostKeyChanged.has(id)) return fail({ code: 'HOST_KEY_CHANGED', message: 'The server\'s identity key has changed since you last connected. This can mean the server was rebuilt, or that someone is intercepting the connection. Nothing was sent. Ask your platform administrator to confirm the new fingerprint before trusting it.' })
+      return { hostKey: { host: d.host, port: d.port, ...this.hostKey }, trusted: this.trusted.has(id), canRename: true }
+    })
+  }
+  trustHost(id: string, fingerprint: string) { return this.answer('trustHost', [id, fingerprint], () => { this.trusted.add(id) }) }
+
+  startUpload(spec: Parameters<BulkUploadApi['startUpload']>[0], destinationId: string, passphrase: string | null) {
+    return this.answer('startUpload', [spec, destinationId, passphrase], () => ({ batchId: `batch-${this.nextId++}` }))
+  }
+  pauseUpload(batchId: string, paused: boolean) { return this.answer('pauseUpload', [batchId, paused], () => { this.emit({ kind: 'batch-paused', batchId, paused }) }) }
+  cancelUpload(batchId: string) { return this.answer('cancelUpload', [batchId], () => undefined) }
+  listInterrupted() { return this.answer('listInterrupted', [], () => [...this.interrupted]) }
+  resumeInterrupted(batchId: string, passphrase: string | null) { return this.answer('resumeInterrupted', [batchId, passphrase], () => ({ batchId })) }
+  discardInterrupted(batchId: string) { return this.answer('discardInterrupted', [batchId], () => { this.interrupted = this.interrupted.filter((b) => b.batchId !== batchId) }) }
+  openPath(path: string) { return this.answer('openPath', [path], () => undefined) }
+  getSettings() { return this.answer('getSettings', [], () => ({ ...this.settings })) }
+  saveSettings(s: Settings) { return this.answer('saveSettings', [s], () => { this.settings = { ...s }; return { ...s } }) }
+
+  onUploadEvent(listener: (e: UploadEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+}

@@ -1,0 +1,40 @@
+/** Mounts the wizard on a fake api, the way a host does, for the component tests. */
+import { render } from '@testing-library/react'
+import { App } from '../../../renderer/app'
+import type { WizardData } from '../../../renderer/wizard'
+import { FakeApi } from './fake-api'
+
+/**
+ * jsdom lays nothing out, so every element measures 0×0 and a virtualised table would show
+ * no rows. Give elements a plausible size so the visible rows render as in a browser.
+ */
+export function giveElementsASize(): void {
+  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 600 })
+  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 1000 })
+}
+
+export async function previewFor(api: FakeApi) {
+  const r = await api.previewCsv('/home/qa/exports/may-2024/calls.csv')
+  if (!r.ok) throw new Error(r.error.message)
+  return r.value
+}
+
+export function renderApp(api = new FakeApi(), initial?: Partial<WizardData>, extra?: { pathForFile?: (f: File) => string | null }) {
+  giveElementsASize()
+  const utils = render(<App api={api} initial={initial} pathForFile={extra?.pathForFile} />)
+  return { api, ...utils }
+}
+
+/** Wizard data as it stands when the user reaches a step, built from the fake's answers. */
+export function dataAt(api: FakeApi, step: WizardData['step']): Partial<WizardData> {
+  const csvPath = api.scanResult.csvFiles[0]!.path
+  return {
+    step,
+    paths: api.scanResult.roots,
+    scan: api.scanResult,
+    csvPath,
+    preview: { ...api.previewResult, path: csvPath },
+    mapping: { ...api.previewResult.suggestion },
+    report: api.report,
+  }
+}
