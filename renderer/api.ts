@@ -5,13 +5,8 @@
  * calls `getApi()` and cannot tell the two apart.
  */
 import type { BulkUploadApi } from '../src/api'
+import type { ElectronBridge } from './transport/api-calls'
 import { createWsApi } from './transport/ws-client'
-
-/** What the Electron preload adds to the contract. */
-export interface ElectronBridge extends BulkUploadApi {
-  /** The real path of a dropped file or folder (Electron's `webUtils.getPathForFile`). */
-  pathForFile(file: File): string
-}
 
 declare global {
   interface Window {

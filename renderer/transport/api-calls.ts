@@ -72,3 +72,9 @@ export interface WsRequest {
 export type WsServerMessage =
   | { type: 'result'; id: number; result: unknown }
   | { type: 'event'; event: unknown }
+
+/** What the Electron preload exposes as `window.bulkUpload`: the contract, plus real paths of dropped files. */
+export interface ElectronBridge extends BulkUploadApi {
+  /** The real path of a dropped file or folder (Electron's `webUtils.getPathForFile`); '' when it has none. */
+  pathForFile(file: File): string
+}

@@ -1,0 +1,146 @@
+/**
+ * The Electron main process: one window showing the renderer build from a private `app://`
+ * scheme with a strict CSP, the core service behind IPC (electron-ipc.ts), native pickers,
+ * single instance, remembered window size, and an app menu with Help → Open Logs Folder.
+ *
+ * Security (DESIGN.md, "Electron security"): contextIsolation, sandbox, no nodeIntegration,
+ * no remote content (every http/ws request is cancelled), navigation and new windows denied,
+ * permission requests denied, webviews refused.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, dialog, Menu, nativeTheme, protocol, screen, session, shell } from 'electron'
+import { AppError } from '../src/errors'
+import { CoreService, type HostAdapter } from './core-service'
+import { APP_ORIGIN, isOurPage, registerIpc } from './electron-ipc'
+import { buildAppMenu } from './app-menu'
+import { contentSecurityPolicy } from './csp'
+import { loadWindowState, MIN_WINDOW, saveWindowState } from './window-state'
+import { resolveStatic } from './web-host/static-files'
+import { log } from './log'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+/** build/main/ holds this file once bundled; the renderer build sits next to it. */
+const RENDERER_ROOT = path.join(here, '..', 'renderer')
+const PRELOAD = path.join(here, 'preload.cjs')
+
+// Must happen before `ready`: our scheme behaves like https (secure, standard URLs, fetch).
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+
+let mainWindow: BrowserWindow | null = null
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+  void app.whenReady().then(start).catch((err: unknown) => {
+    log('error', 'the app failed to start', err)
+    dialog.showErrorBox('Bulk upload could not start', `${new AppError('INTERNAL').message}\n\n${err instanceof Error ? err.message : String(err)}`)
+    app.exit(1)
+  })
+}
+
+// Every web contents, present and future: no navigation away, no new windows, no webviews.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isOurPage(url)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event, url) => {
+    if (!isOurPage(url)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+})
+
+const electronHost: HostAdapter = {
+  capabilities: { kind: 'electron', nativeDialogs: true },
+  async pickFolder() {
+    const options = { title: 'Choose the folder with the recordings and the CSV', properties: ['openDirectory' as const] }
+    const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
+    return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!
+  },
+  async openPath(target) {
+    const error = await shell.openPath(target)
+    if (error) throw new AppError('FILE_NOT_FOUND', `${target}: ${error}`)
+  },
+}
+
+async function start(): Promise<void> {
+  const service = new CoreService({ host: electronHost })
+  const ses = session.defaultSession
+  // No remote content: the page has only our own files, so any network request is a bug or an attack.
+  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (details, callback) => {
+    log('warn', `blocked a network request to ${details.url}`)
+    callback({ cancel: true })
+  })
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  ses.setPermissionCheckHandler(() => false)
+
+  const csp = contentSecurityPolicy()
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url)
+    if (`${url.protocol}//${url.host}` !== APP_ORIGIN) return new Response('Not found', { status: 404 })
+    const found = await resolveStatic(RENDERER_ROOT, url.pathname)
+    if (found.status !== 200) return new Response(null, { status: found.status })
+    return new Response(new Uint8Array(found.body), {
+      status: 200,
+      headers: { 'Content-Type': found.contentType, 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' },
+    })
+  })
+
+  Menu.setApplicationMenu(buildAppMenu())
+  const unregister = registerIpc(service, () => mainWindow)
+  await createWindow(service.home)
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(service.home)
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('will-quit', () => {
+    unregister()
+    void service.close()
+  })
+}
+
+async function createWindow(home: string): Promise<void> {
+  const state = await loadWindowState(home, screen.getAllDisplays().map((d) => d.workArea))
+  const win = new BrowserWindow({
+    ...(state.x === undefined || state.y === undefined ? {} : { x: state.x, y: state.y }),
+    width: state.width,
+    height: state.height,
+    minWidth: MIN_WINDOW.width,
+    minHeight: MIN_WINDOW.height,
+    title: 'Bulk Upload',
+    show: false,
+    // The theme follows the OS; paint the matching background before the page's first frame.
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#121212' : '#ffffff',
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+      devTools: !app.isPackaged,
+    },
+  })
+  mainWindow = win
+  if (state.maximized) win.maximize()
+  win.once('ready-to-show', () => win.show())
+  win.on('close', () => {
+    const bounds = win.getNormalBounds()
+    void saveWindowState(home, { ...bounds, maximized: win.isMaximized() }).catch((err: unknown) => log('warn', 'could not save the window size', err))
+  })
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null
+  })
+  await win.loadURL(`${APP_ORIGIN}/index.html`)
+}
