@@ -60,3 +60,32 @@ export async function hashesIn(dir: string): Promise<Map<string, string>> {
   for (const name of await readdir(dir)) out.set(name, await sha256File(path.join(dir, name)))
   return out
 }
+
+/** A generated batch, checked by the batch core, ready to upload. */
+export async function checkedFixture(dir: string, opts: import('../../fixtures/generate-batch').GenerateOptions) {
+  const { generateBatch } = await import('../../fixtures/generate-batch')
+  const { validateBatch } = await import('../../../src/batch')
+  const gen = await generateBatch(dir, opts)
+  await randomiseRecordings(dir)
+  const spec = { paths: [dir], csvPath: gen.csvPath, mapping: gen.mapping }
+  const checked = await validateBatch(spec)
+  return { gen, spec, checked }
+}
+
+/**
+ * The fixture generator gives every recording the same bytes; appending random bytes makes
+ * each file unique, so a recording written under another's name cannot pass a sha256 check.
+ */
+async function randomiseRecordings(dir: string): Promise<void> {
+  const { appendFile } = await import('node:fs/promises')
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name)
+      if (entry.isDirectory()) await walk(full)
+      else if (/\.(wav|mp3)$/i.test(entry.name) && (await import('node:fs')).statSync(full).size > 0) {
+        await appendFile(full, randomBytes(1 + (entry.name.length * 7919) % 5000))
+      }
+    }
+  }
+  await walk(dir)
+}

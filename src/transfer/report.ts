@@ -1,0 +1,68 @@
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import path from 'node:path'
+import type { BatchSummary, ValidationIssue } from '../api'
+import { readCsv, csvRecord, UPLOAD_CSV_EOL, type Manifest } from '../batch'
+
+/** What happened to one row of the source CSV. */
+export type RowStatus = 'uploaded' | 'skipped' | 'excluded' | 'failed' | 'not-sent'
+
+export interface ReportInput {
+  manifest: Manifest
+  issues: ValidationIssue[]
+  /** Outcome per recording (by remote name) and the error code of failed ones. */
+  recordingStatus: Map<string, { status: RowStatus; code?: string }>
+  summary: BatchSummary
+}
+
+const COLUMNS = ['row', 'contactReference', 'recording', 'status', 'code'] as const
+
+/**
+ * Writes the batch report — every source row with its outcome — as CSV and JSON, streaming:
+ * the source CSV is read again for the contact references rather than kept in memory.
+ */
+export async function writeReport(input: ReportInput, csvPath: string, jsonPath: string): Promise<void> {
+  const { manifest } = input
+  const errorCodeByRow = new Map<number, string>()
+  for (const issue of input.issues) {
+    if (issue.severity === 'error' && issue.row !== null && !errorCodeByRow.has(issue.row)) errorCodeByRow.set(issue.row, issue.code)
+  }
+  const csvOut = createWriteStream(csvPath, { mode: 0o600 })
+  const jsonOut = createWriteStream(jsonPath, { mode: 0o600 })
+  const write = async (stream: NodeJS.WritableStream, text: string) => {
+    if (!stream.write(text)) await once(stream, 'drain')
+  }
+  await write(csvOut, csvRecord([...COLUMNS]) + UPLOAD_CSV_EOL)
+  await write(jsonOut, `{"summary":${JSON.stringify(input.summary)},"rows":[`)
+  const refColumn = manifest.columns.contactReference ?? -1
+  let first = true
+  await readCsv(manifest.csvPath, { encoding: manifest.encoding, delimiter: manifest.delimiter }, {
+    onHeader: () => undefined,
+    onRows: async (rows, firstRow) => {
+      let csvText = ''
+      let jsonText = ''
+      rows.forEach((fields, i) => {
+        const row = firstRow + i
+        const index = manifest.rowRecording[row - 1] ?? -1
+        const recording = index >= 0 ? manifest.recordings[index]! : null
+        const outcome = recording ? (input.recordingStatus.get(recording.remoteName) ?? { status: 'not-sent' as const }) : null
+        const status: RowStatus = outcome ? outcome.status : 'excluded'
+        const code = outcome ? (outcome.code ?? '') : (errorCodeByRow.get(row) ?? '')
+        const entry = { row, contactReference: fields[refColumn] ?? '', recording: recording?.remoteName ?? '', status, code }
+        csvText += csvRecord([String(row), entry.contactReference, entry.recording, status, code]) + UPLOAD_CSV_EOL
+        jsonText += (first ? '' : ',') + JSON.stringify(entry)
+        first = false
+      })
+      await write(csvOut, csvText)
+      await write(jsonOut, jsonText)
+    },
+  })
+  await write(jsonOut, ']}\n')
+  csvOut.end()
+  jsonOut.end()
+  await Promise.all([once(csvOut, 'finish'), once(jsonOut, 'finish')])
+}
+
+export function reportPaths(batchFolder: string): { csv: string; json: string } {
+  return { csv: path.join(batchFolder, 'report.csv'), json: path.join(batchFolder, 'report.json') }
+}
