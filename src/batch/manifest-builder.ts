@@ -24,7 +24,7 @@ export interface BuiltManifest {
 }
 
 /** Runs the whole-batch checks, adding their issues, and builds the upload list. */
-export function buildManifest(args: { scan: FolderScan; pass: RowTable; issues: IssueList; sniffMismatch: Map<number, string> }): BuiltManifest {
+export function buildManifest(args: { scan: FolderScan; pass: RowTable; issues: IssueList; sniffMismatch: Map<number, string>; rowsChecked: boolean }): BuiltManifest {
   const { scan, pass, issues } = args
   const recs = scan.recordings
   const n = pass.conversations
@@ -57,7 +57,8 @@ export function buildManifest(args: { scan: FolderScan; pass: RowTable; issues: 
   for (const [s, why] of [...args.sniffMismatch].sort((a, b) => a[0] - b[0])) issues.add('UNRECOGNISED_AUDIO', { file: recs[s]!.relPath, detail: why })
 
   let orphans = 0
-  for (let s = 0; s < recs.length; s++) {
+  // When the mapping did not fit, no row was read: every file would look like an orphan.
+  for (let s = 0; s < recs.length && args.rowsChecked; s++) {
     if (pass.referenced[s] === 1) continue
     orphans++
     issues.add('ORPHAN_RECORDING', { file: recs[s]!.relPath })

@@ -66,13 +66,23 @@ interface Walk {
   visited: Set<string>
 }
 
-async function addFile(w: Walk, root: string, abs: string, rel: string, name: string): Promise<void> {
+type Found = { csv: ScannedCsv } | { recording: ScannedRecording } | null
+
+async function statFile(root: string, abs: string, rel: string, name: string): Promise<Found> {
   const kind = classifyName(name)
-  if (kind.kind === 'other') return
+  if (kind.kind === 'other') return null
   const st = await stat(abs)
   const file = { path: abs, relPath: rel, size: st.size, mtimeMs: st.mtimeMs, root }
-  if (kind.kind === 'csv') w.scan.csvFiles.push(file)
-  else w.scan.recordings.push({ ...file, ext: kind.ext })
+  return kind.kind === 'csv' ? { csv: file } : { recording: { ...file, ext: kind.ext } }
+}
+
+/** Adds files in the order given (stats run in parallel, results keep directory order). */
+function addFound(w: Walk, found: Found[]): void {
+  for (const f of found) {
+    if (f === null) continue
+    if ('csv' in f) w.scan.csvFiles.push(f.csv)
+    else w.scan.recordings.push(f.recording)
+  }
 }
 
 async function walkDir(w: Walk, root: string, rootReal: string, dir: string, relDir: string): Promise<void> {
@@ -123,7 +133,7 @@ async function walkDir(w: Walk, root: string, rootReal: string, dir: string, rel
       files.push({ abs, rel, name: e.name })
     }
   }
-  await mapLimit(files, STAT_CONCURRENCY, (f) => addFile(w, root, f.abs, f.rel, f.name), w.signal)
+  addFound(w, await mapLimit(files, STAT_CONCURRENCY, (f) => statFile(root, f.abs, f.rel, f.name), w.signal))
   for (const d of dirs) await walkDir(w, root, rootReal, d.abs, d.rel)
 }
 
@@ -149,7 +159,7 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal } 
         if (!scan.roots.includes(root)) scan.roots.push(root)
         if (seenFiles.has(abs)) continue
         seenFiles.add(abs)
-        await addFile(w, root, abs, path.basename(abs), path.basename(abs))
+        addFound(w, [await statFile(root, abs, path.basename(abs), path.basename(abs))])
       }
     }
   } catch (err) {

@@ -24,9 +24,9 @@ export function csvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value
 }
 
-/** One record with its line end. */
+/** One record, without its line end (add UPLOAD_CSV_EOL). */
 export function csvRecord(fields: readonly string[]): string {
-  return fields.map(csvField).join(',') + UPLOAD_CSV_EOL
+  return fields.map(csvField).join(',')
 }
 
 function write(out: NodeJS.WritableStream, text: string): Promise<void> | void {
@@ -70,7 +70,7 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
     return write(target, text)
   }
   try {
-    await emit(csvRecord(manifest.headers))
+    await emit(csvRecord(manifest.headers) + UPLOAD_CSV_EOL)
     const result = await readCsv(manifest.csvPath, { encoding: manifest.encoding, delimiter: manifest.delimiter }, {
       onHeader: () => undefined,
       onRows(batch, firstRow) {
@@ -84,7 +84,7 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
           const fields = src.length >= width ? src : [...src, ...new Array<string>(width - src.length).fill('')]
           if (converter && dateCol !== null) fields[dateCol] = converter.convert(fields[dateCol]!) ?? fields[dateCol]!
           if (audioCol !== null) fields[audioCol] = rec.remoteName
-          text += csvRecord(fields)
+          text += csvRecord(fields) + UPLOAD_CSV_EOL
           rows++
         }
         return text === '' ? undefined : emit(text)

@@ -265,7 +265,7 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
   if (pass.headers === null) issues.add('CSV_EMPTY', { detail: 'The CSV is empty: it has no header row' })
   else if (pass.conversations === 0) issues.add('CSV_EMPTY', { detail: 'The CSV has a header but no data rows' })
 
-  const built = buildManifest({ scan, pass, issues, sniffMismatch: sniffer.mismatch })
+  const built = buildManifest({ scan, pass, issues, sniffMismatch: sniffer.mismatch, rowsChecked: pass.columnsOk })
   const manifest: Manifest = {
     csvPath: spec.csvPath,
     csvSize: csvStat.size,

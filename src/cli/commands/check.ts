@@ -1,4 +1,189 @@
+/**
+ * `bulk-upload check <folder>`: checks a batch without sending anything, for people and for
+ * scripts. Human output (colours only on a terminal) or, with --json, exactly one JSON object.
+ * Exit 0: no errors (warnings allowed); 1: errors found; 2: unusable invocation or input.
+ */
+import path from 'node:path'
+import { stat } from 'node:fs/promises'
 import type { Command } from 'commander'
+import { FIELD_LABELS, MAPPED_FIELDS, REQUIRED_FIELDS, type IssueCode, type MappedField, type MappingProfile, type ValidationIssue } from '../../api'
+import { AppError, toAppError } from '../../errors'
+import { ISSUE_RULES, loadMappingProfile, parseMappingProfile, previewCsv, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
+import { EXIT } from '../exit-codes'
 
-/** Placeholder until this command lands; registers nothing. */
-export function registerCheck(_program: Command): void {}
+interface CheckOptions {
+  csv?: string
+  mapping?: string
+  map: string[]
+  dateFormat?: string
+  timezone?: string
+  json?: boolean
+}
+
+/** Problem rows shown per code in the human output. */
+const SHOWN_PER_CODE = 5
+const ENCODING_NAMES = { 'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8 with BOM', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE', 'windows-1252': 'Windows-1252' }
+const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' }
+
+const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+const paint = (code: string) => (s: string): string => (useColour() ? `\x1b[${code}m${s}\x1b[0m` : s)
+const red = paint('31')
+const yellow = paint('33')
+const green = paint('32')
+const bold = paint('1')
+const dim = paint('2')
+
+/** Accepts `contactReference`, `Contact Reference`, `contact-reference`... */
+function fieldFromName(name: string): MappedField | undefined {
+  const n = name.toLowerCase().replace(/[^a-z]/g, '')
+  return MAPPED_FIELDS.find((f) => f.toLowerCase() === n || FIELD_LABELS[f].toLowerCase().replace(/[^a-z]/g, '') === n)
+}
+
+function parseMapArgs(args: string[]): Partial<Record<MappedField, string>> {
+  const out: Partial<Record<MappedField, string>> = {}
+  for (const arg of args) {
+    const eq = arg.indexOf('=')
+    const field = eq > 0 ? fieldFromName(arg.slice(0, eq)) : undefined
+    if (!field || arg.slice(eq + 1).trim() === '') {
+      throw new AppError('BAD_ARGUMENT', `Expected --map FIELD=COLUMN with FIELD one of ${MAPPED_FIELDS.join(', ')}, got \`${arg}\`.`)
+    }
+    out[field] = arg.slice(eq + 1)
+  }
+  return out
+}
+
+async function chooseCsv(folder: string, scan: FolderScan, given: string | undefined): Promise<string> {
+  if (given !== undefined) {
+    const candidates = [path.resolve(given), path.resolve(folder, given)]
+    for (const c of candidates) if ((await stat(c).catch(() => null))?.isFile()) return c
+    throw new AppError('FILE_NOT_FOUND', `The CSV ${given} was not found (looked in the current folder and in ${folder}).`)
+  }
+  const top = scan.csvFiles.filter((f) => !f.relPath.includes('/'))
+  if (top.length === 1) return top[0]!.path
+  if (top.length === 0) {
+    const nested = scan.csvFiles.slice(0, 5).map((f) => f.relPath)
+    throw new AppError('CSV_NOT_CHOSEN', `There is no CSV at the top of ${folder}.${nested.length ? ` CSVs in sub-folders: ${nested.join(', ')}.` : ''} Name the CSV with --csv FILE.`)
+  }
+  throw new AppError('CSV_NOT_CHOSEN', `There are several CSVs in ${folder} (${top.map((f) => f.relPath).join(', ')}). Choose one with --csv FILE.`)
+}
+
+async function chooseMapping(csvPath: string, opts: CheckOptions): Promise<{ mapping: MappingProfile; suggested: boolean }> {
+  const given: Partial<MappingProfile> = opts.mapping ? await loadMappingProfile(opts.mapping) : {}
+  Object.assign(given, parseMapArgs(opts.map))
+  if (opts.dateFormat !== undefined) given.dateFormat = opts.dateFormat
+  if (opts.timezone !== undefined) given.timezone = opts.timezone
+  let suggested = false
+  const unmapped = REQUIRED_FIELDS.filter((f) => !given[f])
+  if (unmapped.length > 0) {
+    const preview = await previewCsv(csvPath)
+    const still = unmapped.filter((f) => !preview.suggestion[f])
+    if (still.length > 0) {
+      throw new AppError('MAPPING_INCOMPLETE', `Could not tell which column holds ${still.map((f) => `${FIELD_LABELS[f]} (${f})`).join(', ')}. Name it with ${still.map((f) => `--map ${f}=COLUMN`).join(' ')} or --mapping FILE. The CSV's columns are: ${preview.headers.map((h) => `"${h}"`).join(', ')}.`)
+    }
+    for (const f of MAPPED_FIELDS) if (!given[f] && preview.suggestion[f]) given[f] = preview.suggestion[f]
+    suggested = true
+  }
+  return { mapping: parseMappingProfile(given, 'The mapping'), suggested }
+}
+
+function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfile, suggested: boolean): void {
+  const { report, manifest, issues } = checked
+  const out: string[] = []
+  const kb = (n: number): string => (n >= 1 << 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`)
+  const rel = path.relative(process.cwd(), manifest.csvPath)
+  out.push(`${bold('Checked')} ${rel && !rel.startsWith('..') ? rel : manifest.csvPath} (${ENCODING_NAMES[manifest.encoding]}, ${DELIMITER_NAMES[manifest.delimiter]}) with the recordings in ${folder}`)
+  if (suggested) {
+    out.push(dim(`Mapping (columns you did not name were suggested from the header): ${MAPPED_FIELDS.filter((f) => mapping[f]).map((f) => `${f}="${mapping[f]}"`).join(', ')}`))
+  }
+  out.push('')
+  out.push(`  Conversations  ${report.conversations}`)
+  out.push(`  Eligible       ${report.eligible}`)
+  out.push(`  Excluded       ${report.excluded}`)
+  out.push(`  Recordings     ${report.recordings} found, ${manifest.recordings.length} to upload (${kb(report.eligibleBytes)})`)
+  out.push(`  Orphans        ${report.orphans}`)
+  for (const severity of ['error', 'warning'] as const) {
+    const codes = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].severity === severity)
+    if (codes.length === 0) continue
+    out.push('', bold(severity === 'error' ? red('Errors') : yellow('Warnings')))
+    for (const code of codes) {
+      const n = report.counts[code] ?? 0
+      out.push(`  ${(severity === 'error' ? red : yellow)(code.padEnd(24))} ${String(n).padStart(8)}  ${ISSUE_RULES[code].title}`)
+      const shown = issues.filter((i) => i.code === code).slice(0, SHOWN_PER_CODE)
+      for (const i of shown) out.push(dim(`      ${i.row !== null ? `row ${i.row}: ` : ''}`) + i.message)
+      if (n > shown.length) out.push(dim(`      ... and ${n - shown.length} more (use --json for the full list)`))
+    }
+  }
+  out.push('')
+  const errors = issues.some((i) => i.severity === 'error') || (report.counts.CSV_PARSE_ERROR ?? 0) > 0
+  if (report.ready && !errors) out.push(green(`Ready: all ${report.eligible} conversations can be uploaded.`))
+  else if (report.ready) out.push(yellow(`Ready with exclusions: ${report.eligible} conversations can be uploaded; ${report.excluded} rows will be left out unless you fix them.`))
+  else out.push(red('Not ready: fix the errors above in the CSV or the folder, then run check again.'))
+  process.stdout.write(out.join('\n') + '\n')
+}
+
+function progressPrinter(enabled: boolean): ((p: { bytesRead: number; totalBytes: number; rows: number }) => void) | undefined {
+  if (!enabled) return undefined
+  return (p) => {
+    const pct = p.totalBytes > 0 ? Math.floor((p.bytesRead / p.totalBytes) * 100) : 100
+    process.stderr.write(`\rChecking... ${pct}% (${p.rows} rows)`)
+  }
+}
+
+async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> {
+  const folder = path.resolve(folderArg)
+  const st = await stat(folder).catch(() => null)
+  if (!st?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${folderArg} does not exist or is not a folder. Give the folder holding the recordings and the CSV.`)
+  const scan = await scanPaths([folder])
+  const csvPath = await chooseCsv(folder, scan, opts.csv)
+  const { mapping, suggested } = await chooseMapping(csvPath, opts)
+  const showProgress = !opts.json && Boolean(process.stderr.isTTY)
+  const checked = await validateBatch({ paths: [folder], csvPath, mapping }, { scan, onProgress: progressPrinter(showProgress) })
+  if (showProgress) process.stderr.write('\r\x1b[K')
+  const hasErrors = Object.keys(checked.report.counts).some((c) => ISSUE_RULES[c as IssueCode].severity === 'error')
+  if (opts.json) {
+    const { report, manifest } = checked
+    const json = {
+      ready: report.ready,
+      conversations: report.conversations,
+      eligible: report.eligible,
+      excluded: report.excluded,
+      recordings: report.recordings,
+      toUpload: manifest.recordings.length,
+      orphans: report.orphans,
+      csv: manifest.csvPath,
+      encoding: manifest.encoding,
+      delimiter: manifest.delimiter,
+      mapping,
+      counts: report.counts,
+      issuesOmitted: checked.issuesOmitted,
+      issues: checked.issues.map((i: ValidationIssue) => ({ severity: i.severity, code: i.code, row: i.row, file: i.file, message: i.message })),
+    }
+    process.stdout.write(JSON.stringify(json) + '\n')
+  } else printHuman(checked, folder, mapping, suggested)
+  return hasErrors ? EXIT.PROBLEMS : EXIT.OK
+}
+
+/** Registers `check`. Every failure ends as a sentence and exit 2, never a stack trace. */
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Check a folder of recordings and its CSV without uploading anything.')
+    .argument('<folder>', 'the folder holding the recordings (and the CSV, unless --csv names it)')
+    .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
+    .option('--mapping <file>', 'a mapping profile (JSON: {"contactReference": "...", "agentId": "...", "contactDate": "...", "audioFilename": "..."})')
+    .option('--map <field=column>', 'map one field to a column, e.g. --map agentId="Agent Email" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)')
+    .option('--timezone <zone>', 'the IANA time zone of the source dates, e.g. Europe/London')
+    .option('--json', 'print exactly one JSON object')
+    .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 unusable invocation or input.')
+    .action(async (folder: string, opts: CheckOptions) => {
+      try {
+        process.exitCode = await runCheck(folder, opts)
+      } catch (err) {
+        const e = toAppError(err)
+        if (opts.json) process.stdout.write(JSON.stringify({ ready: false, error: e.toPayload() }) + '\n')
+        process.stderr.write(`${red('Error:')} ${e.message}${e.details ? `\n${e.details}` : ''}\n`)
+        process.exitCode = EXIT.BAD_INVOCATION
+      }
+    })
+}
