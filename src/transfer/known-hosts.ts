@@ -1,0 +1,119 @@
+/**
+ * OpenSSH `known_hosts` files, read and written in OpenSSH's own format so `ssh-keyscan`
+ * output and a user's existing file work unchanged (DESIGN.md, Host trust): plain host
+ * names, `[host]:port` entries, hashed `|1|salt|hash` entries, comma lists, `*`/`?` wildcards
+ * and `!` negations. `@revoked` lines are kept (a revoked key is never trusted);
+ * `@cert-authority` lines and anything unparsable are skipped without failing the file.
+ */
+import { createHmac, randomBytes } from 'node:crypto'
+
+export interface KnownHostEntry {
+  /** 1-based line number in the file, for messages. */
+  line: number
+  marker: 'revoked' | null
+  /** The host field as written, e.g. `example.com,10.0.0.1` or `|1|salt|hash`. */
+  hosts: string
+  keyType: string
+  /** The raw SSH wire-format public key (what ssh2 hands a hostVerifier). */
+  keyBlob: Buffer
+}
+
+/**
+ * The name OpenSSH looks up for a host: `host` on port 22, `[host]:port` otherwise.
+ * Hashed entries hash exactly this string.
+ */
+export function hostToken(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`
+}
+
+/** Parses a known_hosts file; bad lines are skipped so one typo never hides other hosts. */
+export function parseKnownHosts(text: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = []
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const trimmed = lines[i]!.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) continue
+    const fields = trimmed.split(/\s+/)
+    let marker: KnownHostEntry['marker'] = null
+    if (fields[0]!.startsWith('@')) {
+      const name = fields.shift()!
+      // Certificates are not used by the platform: a CA line must not pin anything.
+      if (name !== '@revoked') continue
+      marker = 'revoked'
+    }
+    const [hosts, keyType, base64] = fields
+    if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) continue
+    const keyBlob = Buffer.from(base64, 'base64')
+    if (readSshString(keyBlob) !== keyType) continue
+    entries.push({ line: i + 1, marker, hosts, keyType, keyBlob })
+  }
+  return entries
+}
+
+/** Reads the first SSH string of a wire-format key: its type name, or null. */
+export function readSshString(blob: Buffer): string | null {
+  if (blob.length < 4) return null
+  const len = blob.readUInt32BE(0)
+  if (len === 0 || len > 64 || 4 + len > blob.length) return null
+  return blob.subarray(4, 4 + len).toString('latin1')
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${escaped}$`, 'i')
+}
+
+function hashedMatches(pattern: string, token: string): boolean {
+  const parts = pattern.split('|') // ['', '1', salt, hash]
+  if (parts.length !== 4 || parts[1] !== '1') return false
+  const salt = Buffer.from(parts[2]!, 'base64')
+  const expected = createHmac('sha1', salt).update(token).digest('base64')
+  return expected === parts[3]
+}
+
+function patternMatches(pattern: string, token: string): boolean {
+  if (pattern.startsWith('|')) return hashedMatches(pattern, token)
+  return globToRegExp(pattern).test(token)
+}
+
+/**
+ * True when the entry's host field names this host and port. As in OpenSSH, a matching
+ * negated pattern (`!host`) excludes the line even when another pattern matches.
+ */
+export function entryMatchesHost(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
+  const token = hostToken(host, port)
+  let matched = false
+  for (const raw of entry.hosts.split(',')) {
+    if (raw.startsWith('!')) {
+      if (patternMatches(raw.slice(1), token)) return false
+    } else if (patternMatches(raw, token)) {
+      matched = true
+    }
+  }
+  return matched
+}
+
+/** True when every pattern of the entry names exactly this host (safe to replace). */
+export function entryIsOnlyFor(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
+  const token = hostToken(host, port)
+  return entry.hosts.split(',').every((p) => (p.startsWith('|') ? hashedMatches(p, token) : p.toLowerCase() === token.toLowerCase()))
+}
+
+/** The entries that apply to a host and port. */
+export function entriesForHost(entries: KnownHostEntry[], host: string, port: number): KnownHostEntry[] {
+  return entries.filter((e) => entryMatchesHost(e, host, port))
+}
+
+/** Hashes a host the way `ssh-keygen -H` / `HashKnownHosts yes` does. */
+export function hashHostToken(token: string, salt: Buffer = randomBytes(20)): string {
+  const hash = createHmac('sha1', salt).update(token).digest('base64')
+  return `|1|${salt.toString('base64')}|${hash}`
+}
+
+/** One known_hosts line for a host, port and wire-format key; plain by default. */
+export function formatKnownHostsLine(host: string, port: number, keyBlob: Buffer, options: { hashed?: boolean } = {}): string {
+  const keyType = readSshString(keyBlob)
+  if (keyType === null) throw new Error('Expected `keyBlob` to be an SSH wire-format public key')
+  const token = hostToken(host, port)
+  return `${options.hashed ? hashHostToken(token) : token} ${keyType} ${keyBlob.toString('base64')}`
+}
