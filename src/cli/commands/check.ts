@@ -6,17 +6,14 @@
 import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { FIELD_LABELS, MAPPED_FIELDS, REQUIRED_FIELDS, type IssueCode, type MappedField, type MappingProfile, type ValidationIssue } from '../../api'
+import { MAPPED_FIELDS, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
 import { AppError, toAppError } from '../../errors'
-import { ISSUE_RULES, loadMappingProfile, parseMappingProfile, previewCsv, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
+import { ISSUE_RULES, scanPaths, validateBatch, type CheckedBatch } from '../../batch'
 import { EXIT } from '../exit-codes'
+import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
+import { bold, dim, green, red, yellow } from '../terminal'
 
-interface CheckOptions {
-  csv?: string
-  mapping?: string
-  map: string[]
-  dateFormat?: string
-  timezone?: string
+interface CheckOptions extends BatchInputOptions {
   json?: boolean
 }
 
@@ -24,67 +21,6 @@ interface CheckOptions {
 const SHOWN_PER_CODE = 5
 const ENCODING_NAMES = { 'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8 with BOM', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE', 'windows-1252': 'Windows-1252' }
 const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' }
-
-const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
-const paint = (code: string) => (s: string): string => (useColour() ? `\x1b[${code}m${s}\x1b[0m` : s)
-const red = paint('31')
-const yellow = paint('33')
-const green = paint('32')
-const bold = paint('1')
-const dim = paint('2')
-
-/** Accepts `contactReference`, `Contact Reference`, `contact-reference`... */
-function fieldFromName(name: string): MappedField | undefined {
-  const n = name.toLowerCase().replace(/[^a-z]/g, '')
-  return MAPPED_FIELDS.find((f) => f.toLowerCase() === n || FIELD_LABELS[f].toLowerCase().replace(/[^a-z]/g, '') === n)
-}
-
-function parseMapArgs(args: string[]): Partial<Record<MappedField, string>> {
-  const out: Partial<Record<MappedField, string>> = {}
-  for (const arg of args) {
-    const eq = arg.indexOf('=')
-    const field = eq > 0 ? fieldFromName(arg.slice(0, eq)) : undefined
-    if (!field || arg.slice(eq + 1).trim() === '') {
-      throw new AppError('BAD_ARGUMENT', `Expected --map FIELD=COLUMN with FIELD one of ${MAPPED_FIELDS.join(', ')}, got \`${arg}\`.`)
-    }
-    out[field] = arg.slice(eq + 1)
-  }
-  return out
-}
-
-async function chooseCsv(folder: string, scan: FolderScan, given: string | undefined): Promise<string> {
-  if (given !== undefined) {
-    const candidates = [path.resolve(given), path.resolve(folder, given)]
-    for (const c of candidates) if ((await stat(c).catch(() => null))?.isFile()) return c
-    throw new AppError('FILE_NOT_FOUND', `The CSV ${given} was not found (looked in the current folder and in ${folder}).`)
-  }
-  const top = scan.csvFiles.filter((f) => !f.relPath.includes('/'))
-  if (top.length === 1) return top[0]!.path
-  if (top.length === 0) {
-    const nested = scan.csvFiles.slice(0, 5).map((f) => f.relPath)
-    throw new AppError('CSV_NOT_CHOSEN', `There is no CSV at the top of ${folder}.${nested.length ? ` CSVs in sub-folders: ${nested.join(', ')}.` : ''} Name the CSV with --csv FILE.`)
-  }
-  throw new AppError('CSV_NOT_CHOSEN', `There are several CSVs in ${folder} (${top.map((f) => f.relPath).join(', ')}). Choose one with --csv FILE.`)
-}
-
-async function chooseMapping(csvPath: string, opts: CheckOptions): Promise<{ mapping: MappingProfile; suggested: boolean }> {
-  const given: Partial<MappingProfile> = opts.mapping ? await loadMappingProfile(opts.mapping) : {}
-  Object.assign(given, parseMapArgs(opts.map))
-  if (opts.dateFormat !== undefined) given.dateFormat = opts.dateFormat
-  if (opts.timezone !== undefined) given.timezone = opts.timezone
-  let suggested = false
-  const unmapped = REQUIRED_FIELDS.filter((f) => !given[f])
-  if (unmapped.length > 0) {
-    const preview = await previewCsv(csvPath)
-    const still = unmapped.filter((f) => !preview.suggestion[f])
-    if (still.length > 0) {
-      throw new AppError('MAPPING_INCOMPLETE', `Could not tell which column holds ${still.map((f) => `${FIELD_LABELS[f]} (${f})`).join(', ')}. Name it with ${still.map((f) => `--map ${f}=COLUMN`).join(' ')} or --mapping FILE. The CSV's columns are: ${preview.headers.map((h) => `"${h}"`).join(', ')}.`)
-    }
-    for (const f of MAPPED_FIELDS) if (!given[f] && preview.suggestion[f]) given[f] = preview.suggestion[f]
-    suggested = true
-  }
-  return { mapping: parseMappingProfile(given, 'The mapping'), suggested }
-}
 
 function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfile, suggested: boolean): void {
   const { report, manifest, issues } = checked

@@ -1,0 +1,17 @@
+/** Terminal output helpers shared by the commands: colours only on a TTY, never with NO_COLOR. */
+export const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+const paint = (code: string) => (s: string): string => (useColour() ? `\x1b[${code}m${s}\x1b[0m` : s)
+export const red = paint('31')
+export const yellow = paint('33')
+export const green = paint('32')
+export const bold = paint('1')
+export const dim = paint('2')
+
+
+/** 1536 → "1.5 KiB": sizes people read. */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`
+  return `${n} B`
+}
