@@ -18,8 +18,13 @@ export interface Column {
   highlight?: boolean
 }
 
-export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, empty, sx }: {
+export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, empty, sx, layout = 'fixed' }: {
   columns: Column[]
+  /**
+   * 'fixed': the given column widths (steady while scrolling, for long lists). 'auto': columns
+   * sized to their content, for the CSV preview whose columns are unknown in advance.
+   */
+  layout?: 'fixed' | 'auto'
   rowCount: number
   /** The cells of row i, or null while it is still loading. */
   renderRow: (i: number) => ReactNode[] | null
@@ -58,14 +63,14 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
       }, ...(Array.isArray(sx) ? sx : [sx])]}
     >
       <Box component="table" aria-label={ariaLabel} aria-rowcount={rowCount + 1}
-        sx={{ width: '100%', borderCollapse: 'separate', borderSpacing: 0, tableLayout: 'fixed', fontSize: '0.875rem' }}>
+        sx={{ width: layout === 'fixed' ? '100%' : 'max-content', minWidth: '100%', borderCollapse: 'separate', borderSpacing: 0, tableLayout: layout, fontSize: '0.875rem' }}>
         <colgroup>{columns.map((c) => <col key={c.key} style={c.width ? { width: c.width } : undefined} />)}</colgroup>
         <thead>
           <tr>
             {columns.map((c) => (
               <Box component="th" key={c.key} scope="col" sx={(t) => ({
                 position: 'sticky', top: 0, zIndex: 1, textAlign: c.align ?? 'left', px: 1.5, py: 1,
-                fontWeight: 650, borderBottom: `1px solid ${t.palette.divider}`, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis',
+                fontWeight: 650, borderBottom: `1px solid ${t.palette.divider}`, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', verticalAlign: 'bottom',
                 bgcolor: c.highlight ? (t.palette.mode === 'dark' ? '#23395a' : '#dde8fb') : t.palette.background.paper,
               })}>{c.header}</Box>
             ))}
@@ -74,7 +79,7 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
         <tbody>
           {top > 0 && <tr aria-hidden style={{ height: top }} />}
           {items.map((item) => (
-            <Row key={item.key} index={item.index} cells={renderRow(item.index)} columns={columns} height={rowHeight} />
+            <Row key={item.key} index={item.index} cells={renderRow(item.index)} columns={columns} height={rowHeight} maxWidth={layout === 'auto' ? '18rem' : undefined} />
           ))}
           {bottom > 0 && <tr aria-hidden style={{ height: bottom }} />}
         </tbody>
@@ -84,12 +89,12 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
   )
 }
 
-const Row = memo(function Row({ index, cells, columns, height }: { index: number; cells: ReactNode[] | null; columns: Column[]; height: number }) {
+const Row = memo(function Row({ index, cells, columns, height, maxWidth }: { index: number; cells: ReactNode[] | null; columns: Column[]; height: number; maxWidth?: string }) {
   return (
     <Box component="tr" aria-rowindex={index + 2} sx={{ height, '&:nth-of-type(even) td:not(.hl)': { bgcolor: 'action.hover' } }}>
       {columns.map((c, j) => (
         <Box component="td" key={c.key} className={c.highlight ? 'hl' : undefined} sx={(t) => ({
-          px: 1.5, py: 0.5, borderBottom: `1px solid ${t.palette.divider}`, whiteSpace: 'nowrap', overflow: 'hidden',
+          px: 1.5, py: 0.5, maxWidth, borderBottom: `1px solid ${t.palette.divider}`, whiteSpace: 'nowrap', overflow: 'hidden',
           textOverflow: 'ellipsis', textAlign: c.align ?? 'left',
           bgcolor: c.highlight ? (t.palette.mode === 'dark' ? '#1b2b44' : '#eef4fe') : undefined,
         })}>

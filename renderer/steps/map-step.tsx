@@ -43,7 +43,7 @@ export function MapStep({ data, update }: StepProps) {
     { key: '#', header: '#', width: '4rem', align: 'right' },
     ...preview.headers.map((h, i) => {
       const f = fieldOf(h)
-      return { key: `${i}`, header: f ? <span>{h} <Chip size="small" color="primary" label={FIELD_LABELS[f]} sx={{ ml: 0.5 }} /></span> : h, width: f ? '15rem' : '11rem', highlight: !!f }
+      return { key: `${i}`, header: f ? <>{h}<br /><Chip size="small" color="primary" label={FIELD_LABELS[f]} sx={{ mt: 0.5 }} /></> : h, highlight: !!f }
     }),
   ]
   const renderRow = useCallback((i: number) => [String(i + 1), ...(preview.rows[i] ?? [])], [preview.rows])
@@ -112,7 +112,7 @@ export function MapStep({ data, update }: StepProps) {
       <ErrorAlert error={error} onClose={() => setError(null)} />
       <MappingFields headers={preview.headers} mapping={mapping} suggested={preview.suggestion}
         onChange={(field, column) => update({ mapping: { ...mapping, [field]: column } })} />
-      <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36}
+      <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36} layout="auto"
         empty="The CSV has a header row but no data rows." />
       <DateFields mapping={mapping} sample={sample} onChange={(c) => update({ mapping: { ...mapping, ...c } })} />
       <FolderBrowserDialog open={dialog === 'load'} mode="file" title="Load a saved mapping" fileFilter={(n) => n.toLowerCase().endsWith('.json')}

@@ -9,10 +9,10 @@ import { FIELD_LABELS, MAPPED_FIELDS, type MappedField } from '../../src/api'
 import type { DraftMapping } from '../wizard'
 
 const HELP: Record<MappedField, string> = {
-  contactReference: 'Unique id of each conversation',
+  contactReference: 'Unique conversation id',
   agentId: 'Agent email or id',
   contactDate: 'When the call happened',
-  audioFilename: 'Optional: the recording file name',
+  audioFilename: 'Recording file name',
 }
 
 export function MappingFields({ headers, mapping, suggested, onChange }: {
@@ -22,7 +22,7 @@ export function MappingFields({ headers, mapping, suggested, onChange }: {
   onChange: (field: MappedField, column: string | undefined) => void
 }) {
   return (
-    <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(14rem, 1fr))' }}>
+    <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', sm: 'repeat(2, 1fr)', lg: 'repeat(4, 1fr)' } }}>
       {MAPPED_FIELDS.map((field) => {
         const value = mapping[field] ?? ''
         const required = field !== 'audioFilename'

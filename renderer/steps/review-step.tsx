@@ -88,8 +88,8 @@ export function ReviewStep({ data, update }: StepProps) {
           </Stack>
           <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 2 }}>
             <FormControl size="small" sx={{ minWidth: '12rem' }}>
-              <InputLabel id="sev-label">Show</InputLabel>
-              <Select labelId="sev-label" label="Show" value={severity ?? ''} onChange={(e) => setSeverity((e.target.value || undefined) as IssueSeverity | undefined)}>
+              <InputLabel id="sev-label" shrink>Show</InputLabel>
+              <Select labelId="sev-label" label="Show" notched displayEmpty value={severity ?? ''} onChange={(e) => setSeverity((e.target.value || undefined) as IssueSeverity | undefined)}>
                 <MenuItem value="">Everything</MenuItem>
                 <MenuItem value="error">Rows left out</MenuItem>
                 <MenuItem value="warning">Warnings only</MenuItem>

@@ -2,7 +2,7 @@
 import type { UploadEvent } from '../../../src/api'
 
 export function batchFiles(n: number): Array<{ file: string; size: number }> {
-  return Array.from({ length: n }, (_, i) => ({ file: `call-${String(i + 1).padStart(5, '0')}.wav`, size: 1_200_000 + ((i * 7919) % 2_400_000) }))
+  return Array.from({ length: n }, (_, i) => ({ file: `call-${String(i + 1).padStart(5, '0')}.wav`, size: 600_000 + ((i * 2_654_435_761) % 5_400_000) }))
 }
 
 /**

@@ -1,0 +1,103 @@
+/**
+ * Screenshots of every wizard step, light and dark, into docs/screenshots/.
+ *
+ *   node bin/run-ts.js scripts/screenshots.ts [--no-build]
+ *
+ * Builds the dev-only fake-host page (the wizard on an in-memory api, see renderer/dev/),
+ * serves it on 127.0.0.1 and drives Debian's Chromium with playwright-core. The colour scheme
+ * is emulated, as the app follows the operating system's.
+ */
+import { execFileSync } from 'node:child_process'
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { chromium, type Page } from 'playwright-core'
+
+const root = path.resolve(import.meta.dirname, '..')
+const site = path.join(root, 'build/renderer-dev')
+const out = path.join(root, 'docs/screenshots')
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' }
+
+interface Shot {
+  name: string
+  step: string
+  /** What must be on screen before the picture is taken. */
+  waitFor: string
+  act?: (page: Page) => Promise<void>
+}
+
+const shots: Shot[] = [
+  { name: '1-add-files', step: 'files', waitFor: 'Found in' },
+  { name: '1-add-files-empty', step: 'files-empty', waitFor: 'Choose folder…' },
+  { name: '2-preview-and-map', step: 'map', waitFor: 'Example:' },
+  { name: '3-review', step: 'review', waitFor: 'No recording with this file name' },
+  { name: '4-destination-and-key', step: 'destination', waitFor: 'Copy public key' },
+  {
+    name: '4-host-key-dialog', step: 'hostkey', waitFor: 'Copy public key',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      await page.getByText('Is this the right server?').waitFor()
+    },
+  },
+  { name: '5-upload', step: 'upload', waitFor: '% sent', act: async (page) => {
+    // Where files are in flight: the top of a running batch is all "Done".
+    await page.getByRole('button', { name: /^In progress/ }).click()
+  } },
+  { name: '6-done', step: 'done', waitFor: 'Start another batch' },
+  { name: '0-interrupted', step: 'interrupted', waitFor: 'An upload did not finish' },
+]
+
+function serve(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    const file = path.join(site, path.normalize(rel))
+    if (!file.startsWith(site) || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+    createReadStream(file).pipe(res)
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })
+  }))
+}
+
+async function main() {
+  if (!process.argv.includes('--no-build')) {
+    execFileSync('npx', ['vite', 'build', '--mode', 'fake-host', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+  }
+  mkdirSync(out, { recursive: true })
+  const { url, close } = await serve()
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  })
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme })
+      for (const shot of shots) {
+        const page = await context.newPage()
+        await page.goto(`${url}/dev/fake-host.html?step=${shot.step}`)
+        await page.getByText(shot.waitFor).first().waitFor({ timeout: 15_000 })
+        await shot.act?.(page)
+        await page.waitForTimeout(400) // let transitions and the throttled store settle
+        await page.screenshot({ path: path.join(out, `${shot.name}-${scheme}.png`), fullPage: true })
+        console.log(`${shot.name}-${scheme}.png`)
+        await page.close()
+      }
+      await context.close()
+    }
+    // 125% zoom: the same CSS at a 1024-pixel-wide window with a 1.25 device scale.
+    const zoomed = await browser.newContext({ viewport: { width: 1024, height: 720 }, deviceScaleFactor: 1.25 })
+    const page = await zoomed.newPage()
+    await page.goto(`${url}/dev/fake-host.html?step=map`)
+    await page.getByText('Example:').waitFor()
+    await page.screenshot({ path: path.join(out, '2-preview-and-map-zoom125-light.png'), fullPage: true })
+    console.log('2-preview-and-map-zoom125-light.png')
+    await zoomed.close()
+  } finally {
+    await browser.close()
+    close()
+  }
+}
+
+await main()
