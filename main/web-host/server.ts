@@ -86,6 +86,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // The raw path, not url.pathname: URL parsing would quietly fold `..` away and hide the attempt.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
     const found = await resolveStatic(options.root, rawPath)
+    // Browsers ask for a favicon on their own; a build without one answers "no content", not an error.
+    if (found.status === 404 && rawPath === '/favicon.ico') return send(res, 204, 'image/x-icon', '')
     if (found.status !== 200) return send(res, found.status, 'text/plain; charset=utf-8', found.status === 404 ? 'Not found.' : 'Refused.')
     if (req.method === 'HEAD') {
       securityHeaders(res)

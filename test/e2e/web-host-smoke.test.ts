@@ -1,0 +1,83 @@
+/**
+ * The app in a real browser through the web host: it loads with the token and without any
+ * console error or CSP violation, refuses the same address without the token, talks to the
+ * core over the WebSocket, and its first screen is axe-clean in light and dark.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import path from 'node:path'
+import type { Browser } from 'playwright-core'
+import { skipWithReason } from '../helpers/system'
+import { buildRenderer, checkAxe, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
+
+/**
+ * axe findings already reported to the renderer's owner, printed on every run rather than
+ * failing it: the drop zone is a role="button" that contains the "Choose folder" button
+ * (nested-interactive) and whose aria-label does not contain its visible text
+ * (label-content-name-mismatch). Remove each id as soon as it is fixed.
+ */
+const KNOWN_RENDERER_ISSUES: string[] = ['nested-interactive', 'label-content-name-mismatch']
+
+describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host in Chromium', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  let host: HostProcess
+  let browser: Browser
+
+  beforeAll(async () => {
+    tmp = await tempDir('bu-e2e-smoke-')
+    const root = await buildRenderer(path.join(tmp.dir, 'renderer'))
+    ;[host, browser] = await Promise.all([startHost({ root, home: path.join(tmp.dir, 'home') }), launchChromium()])
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await host?.stop()
+    await tmp?.cleanup()
+  })
+
+  it('refuses the address without the token', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const response = await page.goto(`http://127.0.0.1:${host.port}/`)
+    expect(response?.status()).toBe(401)
+    expect(await page.textContent('body')).toMatch(/with its token/)
+    await context.close()
+  })
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`loads the first screen with the token, axe-clean (${colorScheme})`, async () => {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 } })
+      const page = await context.newPage()
+      const watch = watchPage(page)
+      const response = await page.goto(host.url)
+      expect(response?.status()).toBe(200)
+      expect(response?.headers()['content-security-policy']).toContain("default-src 'none'")
+      // The first step is on screen once the app has asked the host for its capabilities.
+      await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 })
+      await page.waitForLoadState('networkidle')
+      const violations = await checkAxe(page)
+      const known = violations.filter((v) => KNOWN_RENDERER_ISSUES.includes(v.id))
+      if (known.length > 0) console.warn(`KNOWN axe violations (renderer, to fix): ${JSON.stringify(known)}`)
+      const unexpected = violations.filter((v) => !KNOWN_RENDERER_ISSUES.includes(v.id))
+      expect(unexpected, JSON.stringify(unexpected, null, 2)).toEqual([])
+      await screenshot(page, 'e2e-first-screen')
+      expect(watch.errors, host.output()).toEqual([])
+      await context.close()
+    })
+  }
+
+  it('the page reaches the core over the WebSocket with its cookie', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(host.url)
+    // A second socket from the page itself: the cookie set by the first load is its only credential.
+    const answer = await page.evaluate(async () => {
+      const ws = new WebSocket(`ws://${location.host}/api`)
+      return new Promise<string>((resolve) => {
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, call: 'getSettings', args: [] }))
+        ws.onmessage = (e) => resolve(String(e.data))
+        ws.onclose = () => resolve('closed')
+      })
+    })
+    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: 8, retentionDays: 30 } } })
+    await context.close()
+  })
+})
