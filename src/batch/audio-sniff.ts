@@ -37,7 +37,7 @@ export function detectAudioFormat(b: Uint8Array): SniffedFormat | null {
 /** Which sniffed containers are acceptable for each extension. */
 const ACCEPTS: Record<string, SniffedFormat[] | 'any'> = {
   wav: ['wav'],
-  mp3: ['mp3', 'id3', 'wav'],
+  mp3: ['mp3', 'id3'],
   ogg: ['ogg'],
   opus: ['ogg'],
   flac: ['flac', 'id3'],

@@ -68,7 +68,8 @@ export function buildRecordingIndex(scan: FolderScan): RecordingIndex {
 export type RecordingMatch =
   | { kind: 'found'; index: number; caseMismatch: boolean }
   | { kind: 'unsafe'; reason: string }
-  | { kind: 'missing'; detail: string }
+  /** Not found, or (with `candidates`) several different files fit and the row must say which. */
+  | { kind: 'missing'; detail: string; candidates?: number[] }
   /** Same name in several sub-folders: they would overwrite each other in the server's root. */
   | { kind: 'collision'; candidates: number[] }
 
@@ -78,7 +79,7 @@ function pick(list: number[], caseMismatch: boolean, recs: ScannedRecording[]): 
   const bases = new Set(list.map((i) => baseOf(recs[i]!.relPath).toLowerCase()))
   if (bases.size === 1) return { kind: 'collision', candidates: list }
   const names = list.slice(0, 3).map((i) => recs[i]!.relPath).join(', ')
-  return { kind: 'missing', detail: `matches several files (${names}); write the full file name in the CSV` }
+  return { kind: 'missing', detail: `matches several files (${names}); write the full file name in the CSV`, candidates: list }
 }
 
 function isUnsafeLink(idx: RecordingIndex, rel: string): boolean {

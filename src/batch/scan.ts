@@ -63,7 +63,10 @@ export function classifyName(name: string): { kind: 'csv' } | { kind: 'recording
 interface Walk {
   scan: FolderScan
   signal: AbortSignal | undefined
+  /** Real paths of folders already listed: stops link loops and double listing. */
   visited: Set<string>
+  /** Linked folders inside the root, walked last so files keep their real paths. */
+  linkedDirs: Array<{ abs: string; rel: string }>
 }
 
 type Found = { csv: ScannedCsv } | { recording: ScannedRecording } | null
@@ -125,7 +128,7 @@ async function walkDir(w: Walk, root: string, rootReal: string, dir: string, rel
         continue
       }
       const st = await stat(abs)
-      if (st.isDirectory()) dirs.push({ abs, rel })
+      if (st.isDirectory()) w.linkedDirs.push({ abs, rel })
       else if (st.isFile()) files.push({ abs, rel, name: e.name })
     } else if (e.isDirectory()) {
       dirs.push({ abs, rel })
@@ -144,7 +147,7 @@ async function walkDir(w: Walk, root: string, rootReal: string, dir: string, rel
 export async function scanPaths(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<FolderScan> {
   if (paths.length === 0) throw new AppError('BAD_ARGUMENT', 'Drop at least one folder or file.')
   const scan: FolderScan = { roots: [], csvFiles: [], recordings: [], skipped: 0, unsafeLinks: [] }
-  const w: Walk = { scan, signal: opts.signal, visited: new Set() }
+  const w: Walk = { scan, signal: opts.signal, visited: new Set(), linkedDirs: [] }
   const seenFiles = new Set<string>()
   try {
     for (const p of paths) {
@@ -153,7 +156,12 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal } 
       const target = st.isSymbolicLink() ? await stat(abs) : st
       if (target.isDirectory()) {
         if (!scan.roots.includes(abs)) scan.roots.push(abs)
-        await walkDir(w, abs, await realpath(abs), abs, '')
+        const rootReal = await realpath(abs)
+        await walkDir(w, abs, rootReal, abs, '')
+        while (w.linkedDirs.length > 0) {
+          const d = w.linkedDirs.shift()!
+          await walkDir(w, abs, rootReal, d.abs, d.rel)
+        }
       } else if (target.isFile()) {
         const root = path.dirname(abs)
         if (!scan.roots.includes(root)) scan.roots.push(root)

@@ -109,7 +109,7 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
  */
 export function uploadCsvName(sourceCsvPath: string, batchId: string, date: Date = new Date()): string {
   const base = path.basename(sourceCsvPath.replace(/\\/g, '/')).replace(/\.csv$/i, '')
-  const stem = base.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'conversations'
+  const stem = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'conversations'
   const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   const id = batchId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'batch'
   return `${stem}_${stamp}_${id}.csv`

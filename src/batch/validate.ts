@@ -168,6 +168,7 @@ async function runPass(spec: BatchSpec, index: RecordingIndex, sniffer: Sniffer,
         issues.add('UNSAFE_FILENAME', { row: r, value: name, detail: match.reason })
         return -1
       case 'missing':
+        for (const c of match.candidates ?? []) pass.referenced[c] = 1
         issues.add('MISSING_RECORDING', { row: r, value: shown, detail: match.detail })
         return -1
       case 'collision':

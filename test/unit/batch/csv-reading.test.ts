@@ -1,0 +1,152 @@
+import path from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import iconv from 'iconv-lite'
+import { describe, expect, it } from 'vitest'
+import type { CsvEncoding } from '../../../src/api'
+import { detectCsvFormat, detectEncoding, previewCsv, readCsv } from '../../../src/batch'
+import { tempDir } from './helpers'
+
+const TEXT = 'Call ID,Agent,Date,Customer\r\nA1,ann@x.com,2024-01-01T10:00:00Z,José Müller\r\nA2,bob@x.com,2024-01-01T11:00:00Z,"Zoë, ""the"" boss"\r\n'
+
+function encode(text: string, enc: CsvEncoding): Buffer {
+  switch (enc) {
+    case 'utf-8': return Buffer.from(text, 'utf8')
+    case 'utf-8-bom': return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')])
+    case 'utf-16le': return Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')])
+    case 'utf-16be': return Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf-16be')])
+    case 'windows-1252': return iconv.encode(text, 'windows-1252')
+  }
+}
+
+async function readAll(file: string): Promise<{ headers: string[]; rows: string[][]; problem: unknown }> {
+  const fmt = await detectCsvFormat(file)
+  let headers: string[] = []
+  const rows: string[][] = []
+  const { problem } = await readCsv(file, fmt, { onHeader: (h) => (headers = h), onRows: (r) => void rows.push(...r) })
+  return { headers, rows, problem }
+}
+
+describe('encodings', () => {
+  it.each(['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1252'] as CsvEncoding[])('detects and reads %s', async (enc) => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    await writeFile(file, encode(TEXT, enc))
+    const preview = await previewCsv(file)
+    expect(preview.encoding).toBe(enc)
+    expect(preview.headers).toEqual(['Call ID', 'Agent', 'Date', 'Customer'])
+    expect(preview.rows[0]![3]).toBe('José Müller')
+    const all = await readAll(file)
+    expect(all.problem).toBeNull()
+    expect(all.headers[0]).toBe('Call ID') // no BOM left on the first header
+    expect(all.rows).toEqual([
+      ['A1', 'ann@x.com', '2024-01-01T10:00:00Z', 'José Müller'],
+      ['A2', 'bob@x.com', '2024-01-01T11:00:00Z', 'Zoë, "the" boss'],
+    ])
+  })
+
+  it('detects UTF-16 without a BOM from its zero bytes', () => {
+    expect(detectEncoding(iconv.encode('a,b\r\n1,2\r\n', 'utf-16le'))).toBe('utf-16le')
+    expect(detectEncoding(iconv.encode('a,b\r\n1,2\r\n', 'utf-16be'))).toBe('utf-16be')
+  })
+
+  it('reads text in Windows-1252 whose first accent comes after the first megabyte', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'late.csv')
+    const filler = Array.from({ length: 30_000 }, (_, i) => `R${i},agent@x.com,2024-01-01T10:00:00Z,Plain Name`).join('\r\n')
+    await writeFile(file, iconv.encode(`Call ID,Agent,Date,Customer\r\n${filler}\r\nLAST,a@x.com,2024-01-01T10:00:00Z,Renée Côté\r\n`, 'windows-1252'))
+    expect((await detectCsvFormat(file)).encoding).toBe('utf-8')
+    // readCsv reports the bad bytes; validateBatch then reads the file again as Windows-1252.
+    const { problem } = await readAll(file)
+    expect(problem).toMatchObject({ notUtf8: true })
+    const rows: string[][] = []
+    await readCsv(file, { encoding: 'windows-1252', delimiter: ',' }, { onHeader: () => undefined, onRows: (r) => void rows.push(...r) })
+    expect(rows.at(-1)).toEqual(['LAST', 'a@x.com', '2024-01-01T10:00:00Z', 'Renée Côté'])
+  })
+})
+
+describe('delimiters and CSV dialects', () => {
+  it.each([
+    [',', 'comma'],
+    [';', 'semicolon (Excel in much of Europe)'],
+    ['\t', 'tab'],
+    ['|', 'pipe'],
+  ])('detects %j (%s), even with the other delimiters inside quoted values', async (d) => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    const rows = [['id', 'note', 'n'], ['1', 'a,b;c|d\te', '1,5'], ['2', 'plain', '2']]
+    const text = rows.map((r) => r.map((f) => (/[,;|\t]/.test(f) ? `"${f}"` : f)).join(d)).join('\r\n')
+    await writeFile(file, text)
+    const p = await previewCsv(file)
+    expect(p.delimiter).toBe(d)
+    expect(p.rows).toEqual(rows.slice(1))
+  })
+
+  it('reads quoted fields holding line breaks, CRLF and LF, and skips blank lines and Excel\'s empty rows', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    await writeFile(file, 'id,note\r\n1,"line one\r\nline two"\r\n\r\n2,"a\nb"\r\n,\r\n3,last\r\n')
+    const all = await readAll(file)
+    expect(all.rows).toEqual([['1', 'line one\r\nline two'], ['2', 'a\nb'], ['3', 'last']])
+  })
+
+  it('reads a file with LF line ends and a stray CR at a line end', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    await writeFile(file, 'id,note\n1,x\n2,y\r\n3,z')
+    expect((await readAll(file)).rows).toEqual([['1', 'x'], ['2', 'y'], ['3', 'z']])
+  })
+
+  it('reads an Excel "CSV UTF-8" export: BOM, semicolons, CRLF, quoted cells with ; and line breaks', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'excel.csv')
+    const text = 'Interaction ID;Agent Email;Start Time;Notes\r\nI-1;a@x.com;2024-01-01T10:00:00+01:00;"Rückruf; bitte\nmorgen"\r\nI-2;b@x.com;2024-01-01T10:05:00+01:00;\r\n;;;\r\n'
+    await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))
+    const p = await previewCsv(file)
+    expect(p).toMatchObject({ encoding: 'utf-8-bom', delimiter: ';', headers: ['Interaction ID', 'Agent Email', 'Start Time', 'Notes'] })
+    expect(p.rows).toEqual([['I-1', 'a@x.com', '2024-01-01T10:00:00+01:00', 'Rückruf; bitte\nmorgen'], ['I-2', 'b@x.com', '2024-01-01T10:05:00+01:00', '']])
+    expect(p.suggestion).toEqual({ contactReference: 'Interaction ID', agentId: 'Agent Email', contactDate: 'Start Time' })
+  })
+
+  it('reports an unclosed quote with the row where it starts', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    await writeFile(file, 'id,note\r\n1,ok\r\n2,"never closed\r\n3,more\r\n')
+    const all = await readAll(file)
+    expect(all.rows).toEqual([['1', 'ok']])
+    expect(all.problem).toMatchObject({ row: 2, detail: expect.stringContaining('never closed') })
+  })
+
+  it('reads records that straddle the 1 MB read chunks', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'big.csv')
+    const long = 'x'.repeat(700_000)
+    await writeFile(file, `id,note\r\n1,"${long}\r\n${long}"\r\n2,"b"\r\n`)
+    const all = await readAll(file)
+    expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 1_400_002], ['2', 1]])
+  })
+})
+
+describe('previewCsv', () => {
+  it('reads only the start of a large file and returns 100 complete rows', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    const rows = Array.from({ length: 60_000 }, (_, i) => `${i},"note ${i}, with comma",${'y'.repeat(20)}`)
+    await writeFile(file, `id,note,pad\n${rows.join('\n')}\n`)
+    const p = await previewCsv(file)
+    expect(p.rows).toHaveLength(100)
+    expect(p.rows[99]).toEqual(['99', 'note 99, with comma', 'y'.repeat(20)])
+  })
+  it('pads short rows to the header width and keeps a cut last row out', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    await writeFile(file, 'a,b,c\n1,2\n')
+    expect((await previewCsv(file)).rows).toEqual([['1', '2', '']])
+  })
+  it('explains an empty file', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'x.csv')
+    await writeFile(file, '')
+    await expect(previewCsv(file)).rejects.toMatchObject({ code: 'CSV_UNREADABLE' })
+    await expect(previewCsv(path.join(dir, 'missing.csv'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' })
+  })
+})

@@ -1,0 +1,194 @@
+import path from 'node:path'
+import { readFile, symlink, writeFile } from 'node:fs/promises'
+import iconv from 'iconv-lite'
+import { describe, expect, it } from 'vitest'
+import { ISSUE_CODES, type IssueCode, type MappingProfile } from '../../../src/api'
+import { ISSUE_RULES, validateBatch, type CheckedBatch } from '../../../src/batch'
+import { generateBatch } from '../../fixtures/generate-batch'
+import { wavBytes } from '../../fixtures/audio-bytes'
+import { tempDir, writeFiles } from './helpers'
+
+const MAP: MappingProfile = { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Date', audioFilename: 'File' }
+const WAV = wavBytes(200)
+const rowsOf = (c: CheckedBatch, code: IssueCode): Array<number | null> => c.issues.filter((i) => i.code === code).map((i) => i.row)
+
+async function check(files: Record<string, string | Buffer>, mapping: MappingProfile = MAP, csv = 'calls.csv'): Promise<CheckedBatch> {
+  const dir = await tempDir()
+  await writeFiles(dir, files)
+  return validateBatch({ paths: [dir], csvPath: path.join(dir, csv), mapping })
+}
+
+describe('validateBatch on a generated batch with every row fault', () => {
+  it('flags exactly the faulty rows, excludes the rows with errors, and keeps the batch ready', async () => {
+    const dir = await tempDir()
+    const g = await generateBatch(dir, {
+      rows: 80,
+      format: 'mixed',
+      faults: { missingRecording: 2, duplicateReference: 2, invalidDate: 2, noUtcOffset: 2, missingField: 2, emptyRecording: 1, unrecognisedAudio: 1, caseMismatch: 1, unsafeFilename: 5, nameCollision: 1, orphanRecording: 3 },
+    })
+    const c = await validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping })
+    expect(rowsOf(c, 'MISSING_RECORDING')).toEqual(g.faultRows.missingRecording)
+    expect(rowsOf(c, 'DUPLICATE_REFERENCE')).toEqual(g.faultRows.duplicateReference)
+    expect(rowsOf(c, 'INVALID_DATE')).toEqual(g.faultRows.invalidDate)
+    expect(rowsOf(c, 'NO_UTC_OFFSET')).toEqual(g.faultRows.noUtcOffset)
+    expect(rowsOf(c, 'MISSING_FIELD')).toEqual(g.faultRows.missingField)
+    expect(rowsOf(c, 'EMPTY_RECORDING')).toEqual(g.faultRows.emptyRecording)
+    expect(rowsOf(c, 'CASE_MISMATCH')).toEqual(g.faultRows.caseMismatch)
+    expect(rowsOf(c, 'UNSAFE_FILENAME')).toEqual(g.faultRows.unsafeFilename)
+    expect(rowsOf(c, 'NAME_COLLISION')).toEqual(g.faultRows.nameCollision)
+    expect(c.issues.filter((i) => i.code === 'UNRECOGNISED_AUDIO').map((i) => i.file)).toEqual(['recordings/notaudio-0.wav'])
+    expect(c.issues.filter((i) => i.code === 'ORPHAN_RECORDING').map((i) => i.file)).toEqual(g.orphanFiles)
+    expect(c.report).toMatchObject({ ready: true, conversations: 80, eligible: g.eligibleRows, excluded: 80 - g.eligibleRows, recordings: g.recordingFiles, orphans: 3 })
+    expect(c.manifest.eligibleRows).toBe(g.eligibleRows)
+    // Warnings do not exclude: the case-mismatched row is uploaded under the real name.
+    const caseRow = g.faultRows.caseMismatch[0]!
+    expect(c.manifest.recordings[c.manifest.rowRecording[caseRow - 1]!]!.remoteName).toBe('CaseFile-0.wav')
+    for (const i of c.issues) {
+      expect(i.severity).toBe(ISSUE_RULES[i.code].severity)
+      expect(i.message).toMatch(/\.$/)
+    }
+  })
+
+  it('lists each recording once, with the rows that use it, when rows share recordings', async () => {
+    const dir = await tempDir()
+    const g = await generateBatch(dir, { rows: 30, recordings: 10 })
+    const c = await validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping })
+    expect(c.report.ready).toBe(true)
+    expect(c.manifest.recordings).toHaveLength(10)
+    expect(c.manifest.recordings[0]).toMatchObject({ remoteName: 'rec-0000001.wav', relPath: 'recordings/rec-0000001.wav', size: 2048, rows: [1, 11, 21] })
+    expect(c.report.eligibleBytes).toBe(10 * 2048)
+  })
+})
+
+describe('the blocking codes', () => {
+  it('CSV_PARSE_ERROR: an unclosed quote blocks the batch', async () => {
+    const c = await check({ 'calls.csv': 'Call ID,Agent,Date,File\r\nA,a,2024-01-01T10:00:00Z,a.wav\r\nB,b,"2024-01-01,b.wav\r\n', 'a.wav': WAV })
+    expect(c.issues[0]).toMatchObject({ code: 'CSV_PARSE_ERROR', severity: 'error', row: 2 })
+    expect(c.report.ready).toBe(false)
+  })
+  it('CSV_PARSE_ERROR: a row with more fields than the header blocks the batch', async () => {
+    const c = await check({ 'calls.csv': 'Call ID,Agent,Date,File\nA,a,2024-01-01T10:00:00Z,a.wav\nB,b,2024-01-01T10:00:00Z,a.wav,extra\n', 'a.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['CSV_PARSE_ERROR', 2]])
+    expect(c.report).toMatchObject({ ready: false, eligible: 1 })
+  })
+  it('CSV_PARSE_ERROR: a UTF-8 file (BOM) with bytes that are not UTF-8', async () => {
+    const c = await check({ 'calls.csv': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Call ID,Agent,Date,File\nA,a'), Buffer.from([0xff]), Buffer.from(',2024-01-01T10:00:00Z,a.wav\n')]), 'a.wav': WAV })
+    expect(c.issues[0]).toMatchObject({ code: 'CSV_PARSE_ERROR', message: expect.stringContaining('not valid UTF-8') })
+  })
+  it.each([
+    ['an empty file', '', 'no header row'],
+    ['a header only', 'Call ID,Agent,Date,File\r\n', 'no data rows'],
+    ['blank lines only', '\r\n\r\n,,,\r\n', 'no header row'],
+  ])('CSV_EMPTY: %s', async (_, text, why) => {
+    const c = await check({ 'calls.csv': text })
+    expect(c.issues.map((i) => i.code)).toEqual(['CSV_EMPTY'])
+    expect(c.issues[0]!.message).toContain(why)
+    expect(c.report.ready).toBe(false)
+  })
+  it('MAPPING_COLUMN_NOT_FOUND: names the column and a near spelling, and checks no rows', async () => {
+    const c = await check({ 'calls.csv': 'call id,Agent,Date,File\nA,a,2024-01-01T10:00:00Z,a.wav\n', 'a.wav': WAV })
+    expect(c.issues.map((i) => i.code)).toEqual(['MAPPING_COLUMN_NOT_FOUND'])
+    expect(c.issues[0]!.message).toContain('"Call ID" mapped to Contact Reference')
+    expect(c.issues[0]!.message).toContain('the CSV has "call id"')
+    expect(c.report).toMatchObject({ ready: false, conversations: 1, eligible: 0 })
+  })
+})
+
+describe('recordings', () => {
+  const csv = (files: string[]): string => `Call ID,Agent,Date,File\n${files.map((f, i) => `R${i + 1},a@x.com,2024-01-01T10:00:00Z,${f}`).join('\n')}\n`
+
+  it('matches a relative path, a bare name anywhere, and a path from above the dropped folder', async () => {
+    const c = await check({ 'calls.csv': csv(['sub/a.wav', 'b.wav', 'calls/sub/c.wav', 'sub\\d.wav']), 'sub/a.wav': WAV, 'deep/er/b.wav': WAV, 'sub/c.wav': WAV, 'sub/d.wav': WAV })
+    expect(c.issues).toEqual([])
+    expect(c.manifest.recordings.map((r) => [r.relPath, r.remoteName])).toEqual([['sub/a.wav', 'a.wav'], ['deep/er/b.wav', 'b.wav'], ['sub/c.wav', 'c.wav'], ['sub/d.wav', 'd.wav']])
+  })
+  it('NAME_COLLISION: a bare name found in two folders', async () => {
+    const c = await check({ 'calls.csv': csv(['a.wav']), 'x/a.wav': WAV, 'y/a.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['NAME_COLLISION', 1]])
+  })
+  it('NAME_COLLISION: two files whose names differ only in case would meet in the server root', async () => {
+    const c = await check({ 'calls.csv': csv(['x/Call.wav', 'y/call.wav', 'z.wav']), 'x/Call.wav': WAV, 'y/call.wav': WAV, 'z.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['NAME_COLLISION', 1], ['NAME_COLLISION', 2]])
+    expect(c.report).toMatchObject({ ready: true, eligible: 1 })
+  })
+  it('UNSAFE_FILENAME: a symlink leaving the folder, POSIX and Windows-style traversal', async () => {
+    const outside = await tempDir()
+    await writeFiles(outside, { 'secret.wav': WAV })
+    const dir = await tempDir()
+    await writeFiles(dir, { 'calls.csv': csv(['link.wav', '..\\..\\secret.wav', '../secret.wav', `${outside}/secret.wav`, 'C:\\secret.wav']) })
+    await symlink(path.join(outside, 'secret.wav'), path.join(dir, 'link.wav'))
+    const c = await validateBatch({ paths: [dir], csvPath: path.join(dir, 'calls.csv'), mapping: MAP })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([1, 2, 3, 4, 5].map((r) => ['UNSAFE_FILENAME', r]))
+    expect(c.issues[0]!.message).toContain('a link to a place outside the folder')
+    expect(c.report.ready).toBe(false) // nothing eligible
+  })
+  it('EMPTY_RECORDING, MISSING_RECORDING and UNRECOGNISED_AUDIO', async () => {
+    const c = await check({ 'calls.csv': csv(['empty.wav', 'gone.wav', 'fake.mp3', 'call-4']), 'empty.wav': '', 'fake.mp3': WAV, 'call-4.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row, i.file])).toEqual([
+      ['EMPTY_RECORDING', 1, 'empty.wav'],
+      ['MISSING_RECORDING', 2, null],
+      ['UNRECOGNISED_AUDIO', null, 'fake.mp3'],
+    ])
+    expect(c.issues[2]!.message).toContain('looks like WAV audio, not .mp3')
+    // A name without extension matches the one recording of that name.
+    expect(c.manifest.recordings.map((r) => r.remoteName)).toEqual(['fake.mp3', 'call-4.wav'])
+  })
+  it('with no audio column, matches the recording named after the contact reference', async () => {
+    const mapping = { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Date' }
+    const text = 'Call ID,Agent,Date\nR1,a,2024-01-01T10:00:00Z\nR2,a,2024-01-01T10:00:00Z\nR3,a,2024-01-01T10:00:00Z\nR4,a,2024-01-01T10:00:00Z\n'
+    const c = await check({ 'calls.csv': text, 'R1.wav': WAV, 'sub/r2.MP3': WAV, 'R4.wav': WAV, 'R4.mp3': WAV, 'extra.wav': WAV }, mapping)
+    expect(c.issues.map((i) => [i.code, i.row, i.file])).toEqual([
+      ['CASE_MISMATCH', 2, 'sub/r2.MP3'],
+      ['MISSING_RECORDING', 3, null],
+      ['MISSING_RECORDING', 4, null],
+      ['UNRECOGNISED_AUDIO', null, 'sub/r2.MP3'],
+      ['ORPHAN_RECORDING', null, 'extra.wav'],
+    ])
+    expect(c.issues[2]!.message).toContain('several files')
+    expect(c.manifest.recordings.map((r) => r.remoteName)).toEqual(['R1.wav', 'r2.MP3'])
+  })
+})
+
+describe('dates with a source format', () => {
+  it('accepts rows in the format and flags the rest as INVALID_DATE', async () => {
+    const text = 'Call ID,Agent,Date,File\nA,a,03/05/2019 09:27,a.wav\nB,b,2019-05-03T09:27:00Z,a.wav\nC,c,31/02/2019 10:00,a.wav\n'
+    const c = await check({ 'calls.csv': text, 'a.wav': WAV }, { ...MAP, dateFormat: 'dd/MM/yyyy HH:mm', timezone: 'Europe/London' })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['INVALID_DATE', 2], ['INVALID_DATE', 3]])
+    expect(c.issues[0]!.message).toContain('dd/MM/yyyy HH:mm')
+  })
+  it('refuses a format without a zone before reading anything', async () => {
+    await expect(check({ 'calls.csv': 'x' }, { ...MAP, dateFormat: 'dd/MM/yyyy' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
+  })
+})
+
+describe('scale and control', () => {
+  it('re-reads a file as Windows-1252 when bytes after the first megabyte are not UTF-8', async () => {
+    const dir = await tempDir()
+    const g = await generateBatch(dir, { rows: 30_000, recordings: 5, recordingBytes: 100 })
+    await writeFile(g.csvPath, Buffer.concat([await readFile(g.csvPath), iconv.encode('CR-LAST,agent@x.com,2024-01-01T10:00:00Z,rec-0000001.wav,Renée,Q,\r\n', 'windows-1252')]))
+    const c = await validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping })
+    expect(c.manifest.encoding).toBe('windows-1252')
+    expect(c.report).toMatchObject({ ready: true, conversations: 30_001, eligible: 30_001 })
+  })
+  it('keeps exact counts but caps the issues kept per code', async () => {
+    const text = `Call ID,Agent,Date,File\n${Array.from({ length: 50 }, (_, i) => `R${i},,2024-01-01T10:00:00Z,a.wav`).join('\n')}\n`
+    const dir = await tempDir()
+    await writeFiles(dir, { 'calls.csv': text, 'a.wav': WAV })
+    const c = await validateBatch({ paths: [dir], csvPath: path.join(dir, 'calls.csv'), mapping: MAP }, { maxIssuesPerCode: 10 })
+    expect(c.report.counts.MISSING_FIELD).toBe(50)
+    expect(c.report.issueTotal).toBe(50)
+    expect(c.issues).toHaveLength(10)
+    expect(c.issuesOmitted).toBe(40)
+  })
+  it('reports progress and can be aborted', async () => {
+    const dir = await tempDir()
+    const g = await generateBatch(dir, { rows: 2000, recordings: 5 })
+    const seen: number[] = []
+    await validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping }, { onProgress: (p) => seen.push(p.rows) })
+    expect(seen.at(-1)).toBe(2000)
+    await expect(validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping }, { signal: AbortSignal.abort() })).rejects.toThrow()
+  })
+  it('has a message and a severity for every code, in one table', () => {
+    for (const code of ISSUE_CODES) expect(ISSUE_RULES[code].message({ row: 3 })).toMatch(/\.$/)
+  })
+})
