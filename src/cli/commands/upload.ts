@@ -1,4 +1,172 @@
-import type { Command } from 'commander'
+/**
+ * `bulk-upload upload <folder>`: checks the batch (same rules as `check`), then uploads the
+ * recordings and, last, the CSV. Running the same command again resumes the same batch.
+ */
+import path from 'node:path'
+import { stat } from 'node:fs/promises'
+import { InvalidArgumentError, type Command } from 'commander'
+import type { BatchSummary, IssueCode } from '../../api'
+import { appHome } from '../../app-home'
+import { ISSUE_RULES, scanPaths, validateBatch } from '../../batch'
+import { AppError, toAppError, type AppErrorPayload, type ErrorCode } from '../../errors'
+import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
+import { startUpload } from '../../transfer/upload'
+import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
+import { EXIT } from '../exit-codes'
+import { ProgressDisplay } from '../progress-display'
+import { readPrivateKey } from '../private-key'
+import { bold, formatBytes, green, red, yellow } from '../terminal'
 
-/** Placeholder until this command lands; registers nothing. */
-export function registerUpload(_program: Command): void {}
+interface UploadOptions extends BatchInputOptions {
+  host: string
+  port: number
+  user: string
+  key: string
+  passphraseEnv?: string
+  knownHosts?: string
+  trustNewHost?: boolean
+  remoteDir: string
+  concurrency: number
+  stateDir?: string
+  json?: boolean
+}
+
+/** Refusals: the server or its identity said no; running again will not help (exit 4). */
+const REFUSED: ErrorCode[] = ['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED']
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`Expected \`${name}\` to be a whole number from ${min} to ${max}, got \`${value}\`.`)
+    return n
+  }
+}
+
+async function runUpload(folderArg: string, opts: UploadOptions): Promise<number> {
+  const folder = path.resolve(folderArg)
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) {
+    throw new AppError('FILE_NOT_FOUND', `The folder ${folderArg} does not exist or is not a folder.`)
+  }
+  const passphrase = opts.passphraseEnv ? process.env[opts.passphraseEnv] : undefined
+  if (opts.passphraseEnv && passphrase === undefined) {
+    throw new AppError('KEY_PASSPHRASE_NEEDED', `The environment variable ${opts.passphraseEnv} named by --passphrase-env is not set.`)
+  }
+  const privateKey = await readPrivateKey(opts.key, passphrase)
+
+  const scan = await scanPaths([folder])
+  const csvPath = await chooseCsv(folder, scan, opts.csv)
+  const { mapping } = await chooseMapping(csvPath, opts)
+  const spec = { paths: [folder], csvPath, mapping }
+  const checked = await validateBatch(spec, { scan })
+  const { report } = checked
+  const blocking = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].blocks)
+  if (!report.ready) {
+    const first = checked.issues.find((i) => ISSUE_RULES[i.code].blocks)
+    const why = first ? first.message : 'No row can be uploaded: every row has an error.'
+    process.stderr.write(`${red('Not uploaded:')} ${why}\nRun \`bulk-upload check ${folderArg}\` to see every problem.\n`)
+    return blocking.length > 0 ? EXIT.BAD_INVOCATION : EXIT.PROBLEMS
+  }
+  if (!opts.json && report.excluded > 0) {
+    process.stderr.write(yellow(`${report.excluded} of ${report.conversations} rows have errors and will be left out (see the report, or run check).\n`))
+  }
+
+  const display = opts.json ? null : new ProgressDisplay()
+  const job = await startUpload({
+    spec,
+    checked,
+    destination: {
+      id: null,
+      name: `${opts.user}@${opts.host}`,
+      host: opts.host,
+      port: opts.port,
+      username: opts.user,
+      remoteDir: opts.remoteDir,
+      privateKey,
+      ...(passphrase ? { passphrase } : {}),
+      knownHostsPath: opts.knownHosts ? path.resolve(opts.knownHosts) : path.join(appHome(), 'known_hosts'),
+      trustNewHost: Boolean(opts.trustNewHost),
+    },
+    concurrency: opts.concurrency,
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    ...(display ? { onEvent: display.handle } : {}),
+  })
+  // Ctrl+C stops cleanly: the journal is flushed, the next run resumes.
+  const onSignal = () => job.cancel()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const result = await job.done.finally(() => {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+    display?.finish()
+  })
+
+  if (opts.json) printJson(result.summary)
+  if (result.stoppedBy) return stopped(result.stoppedBy, opts)
+  if (!opts.json) printSummary(result.summary, result.alreadyComplete)
+  if (result.alreadyComplete) return EXIT.OK
+  return result.summary.excluded > 0 || result.summary.failed > 0 ? EXIT.PROBLEMS : EXIT.OK
+}
+
+function printJson(s: BatchSummary): void {
+  const { batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds } = s
+  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds, report: s.reportJson }) + '\n')
+}
+
+function printSummary(s: BatchSummary, alreadyComplete: boolean): void {
+  const lines = alreadyComplete
+    ? [green('Everything in this batch is already on the server: nothing to send.')]
+    : [s.failed > 0 ? yellow(bold('Upload finished with failures.')) : green(bold('Upload complete.'))]
+  lines.push(
+    `  Uploaded  ${s.uploaded} rows (${formatBytes(s.bytes)} in ${s.seconds} s)`,
+    `  Skipped   ${s.skipped} rows already on the server`,
+    `  Excluded  ${s.excluded} rows with errors`,
+    `  Failed    ${s.failed} rows`,
+    `  CSV       ${s.csv ?? 'not uploaded'}`,
+    `  Report    ${s.reportCsv}`,
+  )
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+function stopped(error: AppErrorPayload, opts: UploadOptions): number {
+  process.stderr.write(`${red('Stopped:')} ${error.message}${error.details ? `\n  ${error.details}` : ''}\n`)
+  if (error.code === 'HOST_KEY_UNKNOWN') {
+    process.stderr.write(`If that fingerprint is the one your platform shows, run again with --trust-new-host, or add the server to ${opts.knownHosts ?? 'the known_hosts file'} (ssh-keyscan -p ${opts.port} ${opts.host}).\n`)
+  }
+  if (REFUSED.includes(error.code)) return EXIT.REFUSED
+  process.stderr.write('Nothing was lost: run the same command again to resume.\n')
+  return EXIT.INTERRUPTED
+}
+
+export function registerUpload(program: Command): void {
+  program
+    .command('upload')
+    .description('Check a folder of recordings and its CSV, then upload them over SFTP: recordings first, the CSV last.')
+    .argument('<folder>', 'the folder holding the recordings (and the CSV, unless --csv names it)')
+    .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
+    .option('--mapping <file>', 'a mapping profile (JSON)')
+    .option('--map <field=column>', 'map one field to a column (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens (needs --timezone)')
+    .option('--timezone <zone>', 'the IANA time zone of the source dates')
+    .requiredOption('--host <host>', 'the SFTP host name the platform gave you')
+    .option('--port <n>', 'the SFTP port', integer('port', 1, 65535), 22)
+    .requiredOption('--user <name>', 'the SFTP user name the platform gave you')
+    .requiredOption('--key <file>', 'your private key file (its public half is pasted in the platform)')
+    .option('--passphrase-env <var>', 'the environment variable holding the key\'s passphrase')
+    .option('--known-hosts <file>', 'an OpenSSH known_hosts file (e.g. ssh-keyscan output) (default: the app\'s own)')
+    .option('--trust-new-host', 'pin the server\'s host key on first connection instead of refusing it')
+    .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)', '')
+    .option('--concurrency <n>', 'files in flight at once', integer('concurrency', 1, 64), DEFAULT_CONCURRENCY)
+    .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
+    .option('--json', 'print one JSON summary object on stdout')
+    .addHelpText('after', '\nExit codes: 0 every eligible row uploaded with its CSV; 1 finished, but rows were excluded or failed;\n2 bad invocation or unreadable input; 3 interrupted (run the same command again to resume);\n4 refused (authentication, or the host key is unknown or changed).')
+    .action(async (folder: string, opts: UploadOptions) => {
+      try {
+        process.exitCode = await runUpload(folder, opts)
+      } catch (err) {
+        const e = toAppError(err)
+        if (opts.json) process.stdout.write(JSON.stringify({ error: e.toPayload() }) + '\n')
+        process.stderr.write(`${red('Error:')} ${e.message}${e.details ? `\n${e.details}` : ''}\n`)
+        process.exitCode = REFUSED.includes(e.code) ? EXIT.REFUSED : EXIT.BAD_INVOCATION
+      }
+    })
+}

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import Papa from 'papaparse'
+import { afterEach, describe, expect, it } from 'vitest'
+import { eligibleRowNumbers, validateBatch } from '../../../src/batch'
+import { listServerRoot, startServer, type TestServer } from './servers'
+import { checkedFixture, makeKeyPair, sha256File, tempDir } from './support'
+
+const CLI = path.resolve('bin/bulk-upload.js')
+
+interface CliRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, onSpawn?: (pid: number) => void): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+    if (child.pid) onSpawn?.(child.pid)
+  })
+}
+
+/** Polls an observable condition (not a fixed sleep): resolves once it holds. */
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+const servers: TestServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+async function setup(rows: number, recordingBytes: number, faults = {}) {
+  const work = await tempDir('cli-upload')
+  const key = await makeKeyPair(work)
+  const keyFile = path.join(work, 'id_ed25519')
+  const server = await startServer('sandbox-posix', work, key.publicKey)
+  servers.push(server)
+  const fixture = await checkedFixture(path.join(work, 'batch'), { rows, recordingBytes, faults })
+  const home = path.join(work, 'home')
+  const args = (...extra: string[]) => [
+    'upload', fixture.gen.dir, '--host', server.host, '--port', String(server.port), '--user', server.username,
+    '--key', keyFile, '--known-hosts', server.knownHostsPath, '--state-dir', path.join(work, 'state'), ...extra,
+  ]
+  return { work, server, fixture, home, args, env: { BULK_UPLOAD_HOME: home } }
+}
+
+describe('bulk-upload upload', () => {
+  it('uploads, prints one JSON summary, exits 1 when rows were excluded, and exits 0 with "already" on a re-run', async () => {
+    const t = await setup(20, 10_000, { missingRecording: 1 })
+    const first = await runCli(t.args('--json'), t.env)
+    expect(first.stderr).not.toMatch(/at .*\.ts:\d+/) // no stack traces
+    expect(first.code).toBe(1)
+    const summary = JSON.parse(first.stdout) as Record<string, unknown>
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['batch', 'uploaded', 'skipped', 'excluded', 'failed', 'csv', 'bytes', 'seconds']))
+    expect(summary).toMatchObject({ uploaded: 19, skipped: 0, excluded: 1, failed: 0 })
+    expect(await listServerRoot(t.server.root)).toContain(summary.csv)
+
+    const again = await runCli(t.args(), t.env)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toMatch(/already on the server/)
+  })
+
+  it('refuses an unknown host with exit 4 and its fingerprint; --trust-new-host pins it', async () => {
+    const t = await setup(3, 5_000)
+    const empty = path.join(t.work, 'empty_known_hosts')
+    await writeFile(empty, '')
+    const args = t.args().map((a) => (a === t.server.knownHostsPath ? empty : a))
+    const refused = await runCli(args, t.env)
+    expect(refused.code).toBe(4)
+    expect(refused.stderr).toContain(t.server.sandbox!.hostKeyFingerprint)
+    expect(refused.stderr).toMatch(/--trust-new-host/)
+    expect(await listServerRoot(t.server.root)).toEqual([])
+
+    const trusted = await runCli([...args, '--trust-new-host'], t.env)
+    expect(trusted.code).toBe(0)
+    expect(await readFile(empty, 'utf8')).toContain(`[127.0.0.1]:${t.server.port}`)
+  })
+
+  it('bad invocation exits 2 with a sentence', async () => {
+    const t = await setup(2, 1000)
+    const missingKey = await runCli(['upload', t.fixture.gen.dir, '--host', '127.0.0.1', '--user', 'x', '--key', path.join(t.work, 'nope')], t.env)
+    expect(missingKey.code).toBe(2)
+    expect(missingKey.stderr).toMatch(/key file .* could not be read/)
+    const noHost = await runCli(['upload', t.fixture.gen.dir], t.env)
+    expect(noHost.code).toBe(2)
+  })
+
+  it('SIGKILLed at random points and run again: every recording arrives intact, exactly one CSV with the eligible rows', async () => {
+    const t = await setup(40, 250_000)
+    const { sandbox } = t.server
+    // Slow the server so each kill lands mid-upload: ~10 MB at 4 MB/s.
+    sandbox!.setFaults({ throttleBytesPerSecond: 4_000_000 })
+    const total = t.fixture.checked.manifest.recordings.reduce((n, r) => n + r.size, 0)
+    let killedRuns = 0
+    for (let i = 0; i < 3; i++) {
+      const at = sandbox!.stats.bytesReceived + Math.floor(Math.random() * 0.2 * total) + 100_000
+      const run = await runCli(t.args(), t.env, (pid) => {
+        void until(() => sandbox!.stats.bytesReceived >= at).then(() => process.kill(pid, 'SIGKILL'), () => undefined)
+      })
+      if (run.signal !== 'SIGKILL') break // finished before the kill point: the checks below still hold
+      killedRuns++
+    }
+    expect(killedRuns).toBeGreaterThan(0)
+    sandbox!.setFaults({ throttleBytesPerSecond: null })
+    const final = await runCli(t.args('--json'), t.env)
+    expect(final.code, final.stderr).toBe(0)
+
+    const { manifest } = await validateBatch(t.fixture.spec)
+    for (const r of manifest.recordings) expect(await sha256File(path.join(t.server.root, r.remoteName))).toBe(await sha256File(r.localPath))
+    const listed = await listServerRoot(t.server.root)
+    const csvs = listed.filter((n) => n.endsWith('.csv'))
+    expect(csvs).toHaveLength(1)
+    expect(listed.filter((n) => n.endsWith('.part'))).toEqual([])
+    const rows = Papa.parse<string[]>((await readFile(path.join(t.server.root, csvs[0]!), 'utf8')).trim()).data
+    expect(rows).toHaveLength(eligibleRowNumbers(manifest).length + 1)
+    // Re-sent bytes stay small: at most what was in flight at each kill.
+    expect(sandbox!.stats.bytesReceived).toBeLessThan(total * 2)
+  })
+})
