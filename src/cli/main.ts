@@ -9,7 +9,6 @@ import { registerKeys } from './commands/keys'
 import { registerSandbox } from './commands/sandbox'
 import { registerUpload } from './commands/upload'
 import { registerServe } from './commands/serve'
-import { registerDemo } from './commands/demo'
 
 const program = new Command()
 program
@@ -24,7 +23,6 @@ registerKeys(program)
 registerSandbox(program)
 registerUpload(program)
 registerServe(program)
-registerDemo(program)
 
 try {
   await program.parseAsync(process.argv)
