@@ -14,7 +14,9 @@ import type {
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
 import { appHome } from '../src/app-home'
+import { checkProfileFits, convertDate, isValidZone, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
 import { browse } from './browse'
+import { CheckStore, exportIssuesCsv, queryIssues } from './batch-checks'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log } from './log'
@@ -68,6 +70,8 @@ export class CoreService implements CallHandlers {
   private readonly settings: SettingsStore
   private readonly destinations: DestinationsStore
   private readonly listeners = new Set<(event: UploadEvent) => void>()
+  private readonly checks = new CheckStore()
+  private lastScan: { key: string; scan: FolderScan } | null = null
 
   constructor(options: CoreServiceOptions) {
     this.home = options.home ?? appHome()
@@ -120,40 +124,57 @@ export class CoreService implements CallHandlers {
 
   // ---- batch ----------------------------------------------------------------------------
 
-  scan(_paths: string[]): Promise<Result<ScanSummary>> {
-    return run('scan', async () => notYet('Scanning folders'))
+  scan(paths: string[]): Promise<Result<ScanSummary>> {
+    return run('scan', async () => {
+      const scan = await scanPaths(paths)
+      // The Review step usually follows at once: its first validation reuses this scan.
+      this.lastScan = { key: JSON.stringify(paths), scan }
+      return summarizeScan(scan)
+    })
   }
 
-  previewCsv(_path: string): Promise<Result<CsvPreview>> {
-    return run('previewCsv', async () => notYet('CSV preview'))
+  previewCsv(path: string): Promise<Result<CsvPreview>> {
+    return run('previewCsv', () => previewCsv(path))
   }
 
-  checkProfile(_path: string, _profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>> {
-    return run('checkProfile', async () => notYet('Mapping profiles'))
+  checkProfile(path: string, profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>> {
+    return run('checkProfile', async () => checkProfileFits((await previewCsv(path)).headers, profile))
   }
 
-  convertDateExample(_value: string, _dateFormat: string, _timezone: string): Promise<Result<string>> {
-    return run('convertDateExample', async () => notYet('Date conversion'))
+  convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>> {
+    return run('convertDateExample', async () => {
+      if (!isValidZone(timezone)) throw new AppError('BAD_ARGUMENT', `Expected \`timezone\` to be an IANA time zone such as Europe/London, got \`${timezone}\``)
+      const converted = convertDate(value, dateFormat, timezone)
+      if (converted === null) throw new AppError('BAD_ARGUMENT', `"${value}" does not match the date format ${dateFormat || 'ISO 8601'}.`)
+      return converted
+    })
   }
 
-  loadMapping(_path: string): Promise<Result<MappingProfile>> {
-    return run('loadMapping', async () => notYet('Mapping profiles'))
+  loadMapping(path: string): Promise<Result<MappingProfile>> {
+    return run('loadMapping', () => loadMappingProfile(path))
   }
 
-  saveMapping(_path: string, _profile: MappingProfile): Promise<Result<void>> {
-    return run('saveMapping', async () => notYet('Mapping profiles'))
+  saveMapping(path: string, profile: MappingProfile): Promise<Result<void>> {
+    return run('saveMapping', () => saveMappingProfile(path, profile))
   }
 
-  validate(_spec: BatchSpec): Promise<Result<BatchReport>> {
-    return run('validate', async () => notYet('Batch validation'))
+  validate(spec: BatchSpec): Promise<Result<BatchReport>> {
+    return run('validate', async () => {
+      const key = JSON.stringify(spec.paths)
+      const scan = this.lastScan?.key === key ? this.lastScan.scan : undefined
+      this.lastScan = null
+      const checked = await validateBatch(spec, scan ? { scan } : {})
+      this.checks.put(spec, checked)
+      return checked.report
+    })
   }
 
-  listIssues(_checkId: string, _query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
-    return run('listIssues', async () => notYet('Batch validation'))
+  listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
+    return run('listIssues', async () => queryIssues(this.checks.get(checkId).issues, query))
   }
 
-  exportIssues(_checkId: string, _path: string): Promise<Result<string>> {
-    return run('exportIssues', async () => notYet('Batch validation'))
+  exportIssues(checkId: string, path: string): Promise<Result<string>> {
+    return run('exportIssues', () => exportIssuesCsv(this.checks.get(checkId), path))
   }
 
   // ---- keys -----------------------------------------------------------------------------

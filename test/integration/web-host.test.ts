@@ -13,6 +13,7 @@ import type { BulkUploadApi, UploadEvent } from '../../src/api'
 import { CoreService, WEB_HOST_ADAPTER } from '../../main/core-service'
 import { startWebServer, type WebServer } from '../../main/web-host/server'
 import { createWsApi } from '../../renderer/transport/ws-client'
+import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
 
 class TestService extends CoreService {
   push(event: UploadEvent): void {
@@ -23,6 +24,7 @@ class TestService extends CoreService {
 let dir: string
 let service: TestService
 let server: WebServer
+let batch: GeneratedBatch
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bu-webhost-'))
@@ -33,6 +35,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'secret.txt'), 'secret')
   await mkdir(path.join(dir, 'batch', 'audio'), { recursive: true })
   await writeFile(path.join(dir, 'batch', 'calls.csv'), 'Ref,Agent,Date\n')
+  batch = await generateBatch(path.join(dir, 'generated'), { rows: 20, faults: { missingRecording: 2, invalidDate: 1, orphanRecording: 1 } })
   service = new TestService({ home: path.join(dir, 'home'), host: WEB_HOST_ADAPTER })
   server = await startWebServer({ root, api: service })
 })
@@ -196,5 +199,44 @@ describe('web host over WebSocket', () => {
     service.push({ kind: 'batch-paused', batchId: 'b1', paused: false })
     await expect.poll(() => gotB.length).toBe(2)
     expect(gotA).toHaveLength(1)
+  })
+})
+
+describe('batch calls over WebSocket', () => {
+  it('scans, previews, validates and pages issues of a generated batch', async () => {
+    const client = api()
+    const scan = await client.scan([batch.dir])
+    expect(scan.ok && scan.value).toMatchObject({ roots: [batch.dir], recordingCount: batch.recordingFiles, recordingBytes: batch.recordingBytesTotal })
+    expect(scan.ok && scan.value.csvFiles.map((f) => f.path)).toEqual([batch.csvPath])
+
+    const preview = await client.previewCsv(batch.csvPath)
+    expect(preview.ok && preview.value.headers).toEqual(batch.headers)
+    expect(preview.ok && preview.value.rows.length).toBe(20)
+
+    expect(await client.checkProfile(batch.csvPath, batch.mapping)).toEqual({ ok: true, value: { fits: true, problems: [] } })
+    const wrong = await client.checkProfile(batch.csvPath, { ...batch.mapping, agentId: 'Nope' })
+    expect(wrong.ok && wrong.value.fits).toBe(false)
+
+    const spec = { paths: [batch.dir], csvPath: batch.csvPath, mapping: batch.mapping }
+    const report = await client.validate(spec)
+    if (!report.ok) throw new Error(JSON.stringify(report.error))
+    expect(report.value).toMatchObject({ conversations: 20, eligible: batch.eligibleRows, orphans: 1 })
+    expect(report.value.counts.MISSING_RECORDING).toBe(2)
+
+    const page = await client.listIssues(report.value.checkId, { code: 'MISSING_RECORDING', offset: 0, limit: 1 })
+    expect(page.ok && page.value.total).toBe(2)
+    expect(page.ok && page.value.issues).toHaveLength(1)
+    expect(page.ok && page.value.issues[0]!.row).toBe(batch.faultRows.missingRecording[0])
+
+    const exported = await client.exportIssues(report.value.checkId, dir)
+    expect(exported.ok && path.dirname(exported.value)).toBe(dir)
+    expect(await client.listIssues('no-such-check', { offset: 0, limit: 10 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+  })
+
+  it('converts a date example and explains a value that does not fit', async () => {
+    const client = api()
+    expect(await client.convertDateExample('03/05/2019 09:27', 'dd/MM/yyyy HH:mm', 'Europe/London')).toEqual({ ok: true, value: '2019-05-03T09:27:00+01:00' })
+    expect(await client.convertDateExample('yesterday', 'dd/MM/yyyy HH:mm', 'Europe/London')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+    expect(await client.convertDateExample('03/05/2019 09:27', 'dd/MM/yyyy HH:mm', 'Mars/Olympus')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
   })
 })

@@ -1,0 +1,70 @@
+/**
+ * The validation runs a host keeps for the UI: the Review screen pages through a run's issues
+ * by `checkId` (never all of them at once: a million-row CSV can hold a million), exports them,
+ * and the upload starts from the run the user reviewed. Only the latest few runs are kept,
+ * since each holds a manifest as large as the CSV.
+ */
+import path from 'node:path'
+import { stat, writeFile } from 'node:fs/promises'
+import type { BatchSpec, IssueQuery, ValidationIssue } from '../src/api'
+import { csvRecord, type CheckedBatch } from '../src/batch'
+import { AppError } from '../src/errors'
+
+/** Runs kept: the one on screen and the one before it. */
+const KEEP = 2
+/** A reviewed run older than this is checked again before an upload starts from it. */
+export const CHECK_FRESH_MS = 30 * 60 * 1000
+
+interface Entry {
+  key: string
+  checked: CheckedBatch
+  at: number
+}
+
+/** Two specs are the same batch when they name the same paths, CSV and mapping. */
+function specKey(spec: BatchSpec): string {
+  const mapping = Object.fromEntries(Object.entries(spec.mapping).sort(([a], [b]) => a.localeCompare(b)))
+  return JSON.stringify({ paths: spec.paths.map((p) => path.resolve(p)), csv: path.resolve(spec.csvPath), mapping })
+}
+
+export class CheckStore {
+  private readonly entries: Entry[] = []
+
+  put(spec: BatchSpec, checked: CheckedBatch, now = Date.now()): void {
+    this.entries.unshift({ key: specKey(spec), checked, at: now })
+    this.entries.length = Math.min(this.entries.length, KEEP)
+  }
+
+  get(checkId: string): CheckedBatch {
+    const found = this.entries.find((e) => e.checked.report.checkId === checkId)
+    if (!found) throw new AppError('NOT_FOUND', 'That check is no longer kept; check the batch again.')
+    return found.checked
+  }
+
+  /** The latest run of this very batch, if recent enough to upload from. */
+  fresh(spec: BatchSpec, now = Date.now()): CheckedBatch | null {
+    const key = specKey(spec)
+    const found = this.entries.find((e) => e.key === key)
+    return found && now - found.at < CHECK_FRESH_MS ? found.checked : null
+  }
+}
+
+/** One page of issues, filtered by code and/or severity. */
+export function queryIssues(issues: readonly ValidationIssue[], query: IssueQuery): { total: number; issues: ValidationIssue[] } {
+  const matching = query.code === undefined && query.severity === undefined ? issues : issues.filter((i) => (query.code === undefined || i.code === query.code) && (query.severity === undefined || i.severity === query.severity))
+  return { total: matching.length, issues: matching.slice(query.offset, query.offset + query.limit) }
+}
+
+/**
+ * Writes the issues as CSV (row, file, code, severity, message) and returns the file written.
+ * `target` is a file, or a folder to write `problems-<check>.csv` into.
+ */
+export async function exportIssuesCsv(checked: CheckedBatch, target: string): Promise<string> {
+  const info = await stat(target).catch(() => null)
+  const file = info?.isDirectory() ? path.join(target, `problems-${checked.report.checkId.slice(0, 8)}.csv`) : target
+  const lines = [csvRecord(['row', 'file', 'code', 'severity', 'message'])]
+  for (const i of checked.issues) lines.push(csvRecord([i.row === null ? '' : String(i.row), i.file ?? '', i.code, i.severity, i.message]))
+  if (checked.issuesOmitted > 0) lines.push(csvRecord(['', '', '', '', `${checked.issuesOmitted} more problems of the same kinds are counted but not listed.`]))
+  await writeFile(file, `${lines.join('\r\n')}\r\n`, 'utf8')
+  return file
+}
