@@ -1,0 +1,150 @@
+/**
+ * Reads an SSH key in any format a user may paste or pick (OpenSSH, PEM PKCS#1/SEC1/PKCS#8,
+ * RFC 4716, PuTTY PPK) into an sshpk key, so every later step (checks, fingerprints,
+ * conversion for ssh2) works on one representation. Libraries do the decoding: sshpk, and
+ * Node's crypto for PEM (including encrypted PKCS#8); only RFC 4716's text envelope is
+ * unwrapped here, because no library at hand reads it for every key type.
+ * Errors are AppErrors with one sentence and never contain key material.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto'
+import sshpk from 'sshpk'
+import ssh2 from 'ssh2'
+import { AppError } from '../errors'
+
+export type KeyFormat = 'openssh' | 'pem' | 'pkcs8' | 'rfc4716' | 'ppk'
+
+export type ParsedKeyText =
+  | { kind: 'public'; format: KeyFormat; key: sshpk.Key; encrypted: false }
+  | { kind: 'private'; format: KeyFormat; key: sshpk.PrivateKey; encrypted: boolean }
+
+const PPK3_ENCRYPTED =
+  'This PuTTY key (PPK version 3) is protected by a passphrase, which the app cannot read. In PuTTYgen, load the key, choose Conversions > Export OpenSSH key, and use the exported file instead.'
+
+function invalid(sentence?: string): AppError {
+  return new AppError('KEY_INVALID', undefined, sentence === undefined ? undefined : { message: sentence })
+}
+
+function passphraseError(passphrase: string | undefined): AppError {
+  return passphrase ? new AppError('KEY_PASSPHRASE_WRONG') : new AppError('KEY_PASSPHRASE_NEEDED')
+}
+
+/** Signs and verifies a probe: catches a wrong passphrase that decrypted to garbage (PPK v2). */
+function consistent(key: sshpk.PrivateKey): boolean {
+  try {
+    const probe = Buffer.from('bulk-upload key probe')
+    const signer = key.createSign('sha512')
+    signer.update(probe)
+    const signature = signer.sign()
+    const verifier = key.toPublic().createVerify('sha512')
+    verifier.update(probe)
+    return verifier.verify(signature)
+  } catch {
+    return false
+  }
+}
+
+function fromKeyObject(object: KeyObject): sshpk.PrivateKey {
+  return sshpk.parsePrivateKey(String(object.export({ type: 'pkcs8', format: 'pem' })), 'pkcs8')
+}
+
+function parsePem(text: string, passphrase: string | undefined): ParsedKeyText {
+  const isPublic = /-----BEGIN (RSA |EC |DSA )?PUBLIC KEY-----/.test(text)
+  if (isPublic) return { kind: 'public', format: 'pem', key: sshpk.parseKey(text, 'pem'), encrypted: false }
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)
+  const format: KeyFormat = /-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(text) ? 'pkcs8' : 'pem'
+  let object: KeyObject
+  try {
+    object = createPrivateKey(encrypted ? { key: text, format: 'pem', passphrase: passphrase ?? '' } : { key: text, format: 'pem' })
+  } catch (err) {
+    if (encrypted) throw passphraseError(passphrase)
+    throw invalid(`This PEM key cannot be read (${(err as Error).message.split('\n')[0]}).`)
+  }
+  return { kind: 'private', format, key: fromKeyObject(object), encrypted }
+}
+
+function parseOpenSshPrivate(text: string, passphrase: string | undefined): ParsedKeyText {
+  const probe = ssh2.utils.parseKey(text)
+  const encrypted = probe instanceof Error && /passphrase/i.test(probe.message)
+  try {
+    const key = sshpk.parsePrivateKey(text, 'ssh-private', encrypted ? { passphrase: passphrase ?? '' } : {})
+    return { kind: 'private', format: 'openssh', key, encrypted }
+  } catch (err) {
+    if (encrypted || err instanceof sshpk.KeyEncryptedError) throw passphraseError(passphrase)
+    throw invalid()
+  }
+}
+
+function parsePpk(text: string, passphrase: string | undefined): ParsedKeyText {
+  const version = /^PuTTY-User-Key-File-(\d+):/m.exec(text)?.[1]
+  const encryption = /^Encryption:\s*(\S+)/m.exec(text)?.[1] ?? 'none'
+  const encrypted = encryption !== 'none'
+  if (version === '3' && encrypted) throw invalid(PPK3_ENCRYPTED)
+  if (version !== '2' && version !== '3') throw invalid('This PuTTY key file version is not supported. In PuTTYgen, choose Conversions > Export OpenSSH key.')
+  let key: sshpk.PrivateKey
+  try {
+    key = sshpk.parsePrivateKey(text, 'putty' as sshpk.PrivateKeyFormatType, encrypted ? { passphrase: passphrase ?? '' } : {})
+  } catch (err) {
+    if (encrypted) throw passphraseError(passphrase)
+    throw invalid(`This PuTTY key cannot be read (${(err as Error).message}).`)
+  }
+  // sshpk does not check the PPK MAC: a wrong passphrase yields a key that cannot sign.
+  if (encrypted && !consistent(key)) throw passphraseError(passphrase)
+  return { kind: 'private', format: 'ppk', key, encrypted }
+}
+
+/**
+ * RFC 4716 ("SECSH") public key. ssh2 reads only its RSA/DSA flavours, so the envelope
+ * (header lines, `\\` continuations) is unwrapped here and sshpk decodes the key blob.
+ */
+function parseRfc4716(text: string): ParsedKeyText {
+  const malformed = invalid('This RFC 4716 ("---- BEGIN SSH2 PUBLIC KEY ----") key is malformed.')
+  const lines = text.split(/\r?\n/).map((l) => l.trim())
+  const end = lines.indexOf('---- END SSH2 PUBLIC KEY ----')
+  if (end < 0) throw malformed
+  let comment = ''
+  const body: string[] = []
+  for (let i = 1; i < end; i++) {
+    const header = /^([\x21-\x39\x3B-\x7E]{1,64}):\s?(.*)$/.exec(lines[i]!)
+    if (header && body.length === 0) {
+      let value = header[2]!
+      while (value.endsWith('\\') && i + 1 < end) value = value.slice(0, -1) + lines[++i]!
+      if (header[1]!.toLowerCase() === 'comment') comment = value.replace(/^"(.*)"$/, '$1')
+      continue
+    }
+    body.push(lines[i]!)
+  }
+  const b64 = body.join('')
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw malformed
+  let key: sshpk.Key
+  try {
+    key = sshpk.parseKey(Buffer.from(b64, 'base64'), 'rfc4253')
+  } catch {
+    throw malformed
+  }
+  key.comment = comment
+  return { kind: 'public', format: 'rfc4716', key, encrypted: false }
+}
+
+/**
+ * Parses key text. Private keys that are encrypted need `passphrase`: without it
+ * KEY_PASSPHRASE_NEEDED, with a wrong one KEY_PASSPHRASE_WRONG.
+ */
+export function parseKeyText(input: string | Buffer, passphrase?: string): ParsedKeyText {
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '').trim()
+  if (text === '') throw invalid('The key is empty. Paste the whole key, or pick the key file.')
+  if (text.startsWith('PuTTY-User-Key-File-')) return parsePpk(text, passphrase)
+  if (text.startsWith('---- BEGIN SSH2 PUBLIC KEY ----')) return parseRfc4716(text)
+  if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSshPrivate(text, passphrase)
+  if (text.includes('-----BEGIN SSH2 ENCRYPTED PRIVATE KEY-----')) {
+    throw invalid('This is an ssh.com private key, which the app cannot read. Convert it with `ssh-keygen -i -f FILE` or export it in OpenSSH format.')
+  }
+  if (/-----BEGIN [A-Z0-9 ]*(PRIVATE|PUBLIC) KEY-----/.test(text)) return parsePem(text, passphrase)
+  if (/^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+/.test(text)) {
+    try {
+      return { kind: 'public', format: 'openssh', key: sshpk.parseKey(text.split(/\r?\n/)[0]!, 'ssh'), encrypted: false }
+    } catch {
+      throw invalid('This looks like an OpenSSH public key, but it is damaged or of an unknown type. Copy the whole line again.')
+    }
+  }
+  throw invalid()
+}

@@ -1,0 +1,45 @@
+/**
+ * Hands the upload engine a private key ssh2 can use. ssh2 reads OpenSSH and PKCS#1 PEM keys
+ * itself (and PPK v2 RSA); anything else (PKCS#8, SEC1 EC, PPK Ed25519/ECDSA...) is converted
+ * in memory, by sshpk, to an unencrypted OpenSSH key. The converted key is never written.
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import ssh2 from 'ssh2'
+import { AppError } from '../errors'
+import { checkKeyText } from './check-key'
+import { parseKeyText } from './parse-key'
+import { privateKeyPath } from './key-store'
+
+function looksLikePath(nameOrPath: string): boolean {
+  return nameOrPath.includes('/') || nameOrPath.includes(path.sep) || nameOrPath.startsWith('~')
+}
+
+async function readKeyFile(nameOrPath: string, home?: string): Promise<string> {
+  const file = looksLikePath(nameOrPath) ? path.resolve(nameOrPath) : await privateKeyPath(nameOrPath, home)
+  try {
+    return await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' && !looksLikePath(nameOrPath)) throw new AppError('KEY_NOT_FOUND', nameOrPath)
+    if (code === 'ENOENT') throw new AppError('FILE_NOT_FOUND', file)
+    throw new AppError('NOT_READABLE', file, { cause: err })
+  }
+}
+
+/**
+ * Loads a stored key by name, or a key file by path, for ssh2's `privateKey` (pass the same
+ * `passphrase` to ssh2 too; it is ignored for converted keys, which are unencrypted).
+ * Refuses public keys, refused types, a missing (KEY_PASSPHRASE_NEEDED) or wrong
+ * (KEY_PASSPHRASE_WRONG) passphrase before any connection is tried.
+ */
+export async function loadPrivateKeyForSsh(nameOrPath: string, passphrase?: string | null, home?: string): Promise<string> {
+  const text = await readKeyFile(nameOrPath, home)
+  const pass = passphrase ? passphrase : undefined
+  const check = checkKeyText(text, { want: 'private', passphrase: pass })
+  if (!check.ok) throw check.error
+  const native = ssh2.utils.parseKey(text, pass)
+  if (!(native instanceof Error)) return text
+  const parsed = parseKeyText(text, pass)
+  return parsed.key.toString('ssh-private')
+}
