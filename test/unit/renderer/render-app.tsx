@@ -1,5 +1,5 @@
 /** Mounts the wizard on a fake api, the way a host does, for the component tests. */
-import { render } from '@testing-library/react'
+import { render, screen } from '@testing-library/react'
 import { App } from '../../../renderer/app'
 import type { WizardData } from '../../../renderer/wizard'
 import { FakeApi } from './fake-api'
@@ -9,8 +9,9 @@ import { FakeApi } from './fake-api'
  * no rows. Give elements a plausible size so the visible rows render as in a browser.
  */
 export function giveElementsASize(): void {
-  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 600 })
-  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 1000 })
+  for (const [prop, value] of [['offsetHeight', 600], ['offsetWidth', 1000], ['clientHeight', 600], ['clientWidth', 1000]] as const) {
+    Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value })
+  }
 }
 
 export async function previewFor(api: FakeApi) {
@@ -37,4 +38,9 @@ export function dataAt(api: FakeApi, step: WizardData['step']): Partial<WizardDa
     mapping: { ...api.previewResult.suggestion },
     report: api.report,
   }
+}
+
+/** The button a user would find by its name, typed so `.disabled` can be asserted. */
+export function button(name: string | RegExp): HTMLButtonElement {
+  return screen.getByRole('button', { name }) as HTMLButtonElement
 }

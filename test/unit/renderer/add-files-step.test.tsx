@@ -1,0 +1,82 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest'
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { FakeApi } from './fake-api'
+import { button, renderApp } from './render-app'
+
+afterEach(cleanup)
+
+describe('Add files step', () => {
+  it('scans the chosen folder and shows CSVs, recordings and total size', async () => {
+    const user = userEvent.setup()
+    const { api } = renderApp()
+    expect(button('Preview CSV').disabled).toBe(true)
+    await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
+    expect(await screen.findByText('Found in may-2024')).toBeTruthy()
+    expect(screen.getByRole('group', { name: 'Recordings' }).textContent).toContain('4,812')
+    expect(screen.getByRole('group', { name: 'Total size' }).textContent).toContain('9.6 GB')
+    expect(screen.getByText('WAV · 4,790')).toBeTruthy()
+    expect(api.callsTo('scan')).toEqual([[['/home/qa/exports/may-2024']]])
+    await user.click(screen.getByRole('button', { name: 'Preview CSV' }))
+    expect(await screen.findByRole('heading', { name: 'Preview and map' })).toBeTruthy()
+  })
+
+  it('asks which CSV to use when there are several', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.scanResult.csvFiles = [
+      { path: '/d/calls.csv', relPath: 'calls.csv', size: 10, mtimeMs: 0 },
+      { path: '/d/agents.csv', relPath: 'agents.csv', size: 10, mtimeMs: 0 },
+    ]
+    renderApp(api)
+    await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
+    await screen.findByText(/Several CSV files were found/)
+    expect(button('Preview CSV').disabled).toBe(true)
+    await user.click(screen.getByRole('radio', { name: /agents\.csv/ }))
+    await user.click(screen.getByRole('button', { name: 'Preview CSV' }))
+    await screen.findByRole('heading', { name: 'Preview and map' })
+    expect(api.callsTo('previewCsv')).toEqual([['/d/agents.csv']])
+  })
+
+  it('in the web host, offers the folder browser instead of a native picker', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.caps = { kind: 'web', nativeDialogs: false }
+    renderApp(api)
+    await screen.findByText(/choose the folder on the computer running the app/)
+    await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Choose the folder with recordings and CSV' })
+    await user.click(await screen.findByRole('button', { name: 'exports' }))
+    await user.click(await screen.findByRole('button', { name: 'may-2024' }))
+    await screen.findByText('/home/qa/exports/may-2024')
+    await user.click(screen.getByRole('button', { name: 'Use this folder' }))
+    await waitFor(() => expect(dialog.isConnected).toBe(false))
+    expect(api.callsTo('pickFolder')).toHaveLength(0)
+    expect(api.callsTo('scan')).toEqual([[['/home/qa/exports/may-2024']]])
+  })
+
+  it('scans dropped folders by their real paths when the host can tell them', async () => {
+    const { api } = renderApp(new FakeApi(), undefined, { pathForFile: (f) => `/dropped/${f.name}` })
+    const zone = screen.getByRole('button', { name: /Drop a folder/ })
+    fireEvent.drop(zone, { dataTransfer: { files: [new File([''], 'may-2024')] } })
+    await screen.findByText('Found in may-2024')
+    expect(api.callsTo('scan')).toEqual([[['/dropped/may-2024']]])
+  })
+
+  it('says so when a dropped file has no path, and opens the folder browser', async () => {
+    renderApp(new FakeApi(), undefined, { pathForFile: () => null })
+    fireEvent.drop(screen.getByRole('button', { name: /Drop a folder/ }), { dataTransfer: { files: [new File([''], 'x')] } })
+    expect(await screen.findByText(/cannot see where dropped files are/)).toBeTruthy()
+    expect(await screen.findByRole('dialog')).toBeTruthy()
+  })
+
+  it('shows a failed scan as its sentence', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.failures.scan = { code: 'NOT_READABLE', message: 'A file could not be read. Check that you are allowed to open it.' }
+    renderApp(api)
+    await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('A file could not be read.')
+  })
+})

@@ -1,0 +1,78 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest'
+import { cleanup, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { FakeApi } from './fake-api'
+import { renderApp } from './render-app'
+
+afterEach(cleanup)
+
+const interrupted = {
+  batchId: 'batch-7', csvPath: '/home/qa/exports/april-2024/calls.csv', destinationName: 'evaluagent Leeds',
+  startedAt: '2024-05-30T16:42:00Z', updatedAt: '2024-05-30T17:05:00Z', filesDone: 2_318, filesTotal: 4_121, bytesDone: 4_410_000_000, bytesTotal: 8_020_000_000,
+}
+
+describe('On start', () => {
+  it('offers an interrupted batch for resume, saying what, when and how far', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.interrupted = [interrupted]
+    renderApp(api)
+    const dialog = await screen.findByRole('dialog', { name: 'An upload did not finish' })
+    expect(within(dialog).getByText('calls.csv → evaluagent Leeds')).toBeTruthy()
+    expect(within(dialog).getByText(/2,318 of 4,121 files · 4.4 GB of 8.0 GB/)).toBeTruthy()
+    expect(within(dialog).getByText(/Started 30 May 2024/)).toBeTruthy()
+    await user.click(within(dialog).getByRole('button', { name: 'Resume' }))
+    expect(api.callsTo('resumeInterrupted')).toEqual([['batch-7', null]])
+    expect(await screen.findByRole('heading', { name: 'Upload' })).toBeTruthy()
+  })
+
+  it('asks for the key passphrase when resuming needs it', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.interrupted = [interrupted]
+    api.failures.resumeInterrupted = { code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' }
+    renderApp(api)
+    const dialog = await screen.findByRole('dialog', { name: 'An upload did not finish' })
+    await user.click(within(dialog).getByRole('button', { name: 'Resume' }))
+    expect(await within(dialog).findByText('This key is protected by a passphrase. Enter it to continue.')).toBeTruthy()
+    delete api.failures.resumeInterrupted
+    await user.type(within(dialog).getByLabelText('Key passphrase'), 'pw')
+    await user.click(within(dialog).getByRole('button', { name: 'Resume' }))
+    expect(api.callsTo('resumeInterrupted').at(-1)).toEqual(['batch-7', 'pw'])
+  })
+
+  it('discards an interrupted batch', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.interrupted = [interrupted]
+    renderApp(api)
+    const dialog = await screen.findByRole('dialog', { name: 'An upload did not finish' })
+    await user.click(within(dialog).getByRole('button', { name: 'Discard' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(api.callsTo('discardInterrupted')).toEqual([['batch-7']])
+  })
+})
+
+describe('Settings', () => {
+  it('edits concurrency and retention days', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api)
+    await user.click(screen.getByRole('button', { name: 'Settings' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' })
+    const files = within(dialog).getByLabelText('Files sent at once') as HTMLInputElement
+    await waitFor(() => expect(files.value).toBe('8'))
+    await user.clear(files)
+    await user.type(files, '12')
+    expect(within(dialog).getByText('A whole number from 1 to 10.')).toBeTruthy()
+    expect((within(dialog).getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true)
+    await user.clear(files)
+    await user.type(files, '4')
+    const days = within(dialog).getByLabelText('Keep local history (days)')
+    await user.clear(days)
+    await user.type(days, '14')
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }))
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14 }]])
+  })
+})

@@ -1,0 +1,59 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest'
+import { cleanup, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { FakeApi } from './fake-api'
+import { button, dataAt, renderApp } from './render-app'
+
+afterEach(cleanup)
+
+describe('Review step', () => {
+  it('shows what will be uploaded, what is left out, orphans and counts by problem', async () => {
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    expect(screen.getByRole('group', { name: 'Will be uploaded' }).textContent).toContain('4,784')
+    expect(screen.getByRole('group', { name: 'Left out' }).textContent).toContain('112')
+    expect(screen.getByRole('group', { name: 'Not in the CSV' }).textContent).toContain('25')
+    expect(screen.getByText('No recording · 96')).toBeTruthy()
+    expect(screen.getByText('Bad date · 12')).toBeTruthy()
+    expect(button('Continue with 4,784 rows').disabled).toBe(false)
+  })
+
+  it('lists flagged rows with their sentence, a page at a time', async () => {
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    const table = screen.getByRole('table', { name: 'Flagged rows' })
+    expect(await within(table).findByText('call-00040.wav')).toBeTruthy()
+    expect(within(table).getAllByText(/No recording with this file name is in the folder/).length).toBeGreaterThan(0)
+    expect(api.callsTo('listIssues')[0]).toEqual(['check-1', { code: undefined, severity: undefined, offset: 0, limit: 200 }])
+  })
+
+  it('filters by problem code', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    await user.click(screen.getByText('Bad date · 12'))
+    const table = screen.getByRole('table', { name: 'Flagged rows' })
+    expect((await within(table).findAllByText('Bad date')).length).toBe(12)
+    expect(within(table).queryByText('No recording')).toBeNull()
+    expect(api.callsTo('listIssues').at(-1)).toEqual(['check-1', { code: 'INVALID_DATE', severity: undefined, offset: 0, limit: 200 }])
+  })
+
+  it('exports the problem list as CSV next to the source CSV', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    await user.click(button('Export problems as CSV…'))
+    const dialog = await screen.findByRole('dialog', { name: 'Export the problem list' })
+    await user.click(within(dialog).getByRole('button', { name: 'Export' }))
+    expect(await screen.findByText('Problem list saved to /home/qa/exports/may-2024/calls-problems.csv')).toBeTruthy()
+  })
+
+  it('does not continue when nothing can be uploaded', async () => {
+    const api = new FakeApi()
+    api.report = { ...api.report, ready: false, eligible: 0 }
+    renderApp(api, { ...dataAt(api, 'review') })
+    expect(screen.getByText(/No row can be uploaded yet/)).toBeTruthy()
+    expect(button('Continue').disabled).toBe(true)
+  })
+})

@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest'
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { FakeApi } from './fake-api'
+import { button, dataAt, renderApp } from './render-app'
+import { batchFiles, midUploadEvents } from './upload-script'
+
+afterEach(cleanup)
+
+function atUpload(files = 20) {
+  const api = new FakeApi()
+  renderApp(api, { ...dataAt(api, 'upload'), batchId: 'batch-1' })
+  const list = batchFiles(files)
+  act(() => { for (const e of midUploadEvents('batch-1', list, { done: 5, uploading: 2, retrying: true, failed: true })) api.emit(e) })
+  return { api, list }
+}
+
+describe('Upload step', () => {
+  it('shows overall progress, files, speed and time left', async () => {
+    atUpload()
+    expect(await screen.findByText('Files')).toBeTruthy()
+    await screen.findByText('5 of 21')
+    expect(screen.getByText('14 MB/s')).toBeTruthy()
+    expect(screen.getByRole('progressbar', { name: 'Overall progress' })).toBeTruthy()
+    expect(screen.getByText(/% sent$/)).toBeTruthy()
+  })
+
+  it('lists every file with its state, the CSV last', async () => {
+    atUpload()
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    await within(table).findByText('call-00001.wav')
+    const states = within(table).getAllByRole('row').slice(1).map((r) => r.lastElementChild?.textContent)
+    expect(states.slice(0, 10)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Uploading', 'Uploading', 'Retrying (2)', 'Failed', 'Waiting'])
+    expect(within(table).getByText('calls-2024-05-31-batch.csv — the CSV, sent last')).toBeTruthy()
+  })
+
+  it('filters the list down to the files with problems', async () => {
+    const user = userEvent.setup()
+    atUpload()
+    await user.click(screen.getByRole('button', { name: 'Problems (2)' }))
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(3))
+    expect(within(table).getByText('call-00008.wav')).toBeTruthy()
+    expect(within(table).getByText('call-00009.wav')).toBeTruthy()
+  })
+
+  it('pauses, resumes and asks before cancelling', async () => {
+    const user = userEvent.setup()
+    const { api } = atUpload()
+    await user.click(await screen.findByRole('button', { name: 'Pause' }))
+    expect(await screen.findByText('Paused')).toBeTruthy()
+    await user.click(button('Resume'))
+    expect(api.callsTo('pauseUpload')).toEqual([['batch-1', true], ['batch-1', false]])
+    await user.click(button('Cancel upload'))
+    const dialog = await screen.findByRole('dialog', { name: 'Cancel this upload?' })
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel upload' }))
+    expect(api.callsTo('cancelUpload')).toEqual([['batch-1']])
+  })
+
+  it('says why a batch stopped, as a sentence', async () => {
+    const { api } = atUpload()
+    act(() => api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'DISK_FULL', message: 'The server has no room left for the upload. Ask your platform administrator to free space, then resume.' } }))
+    expect(await screen.findByText('The upload stopped')).toBeTruthy()
+    expect(screen.getByText(/no room left/)).toBeTruthy()
+    expect(button('Try again')).toBeTruthy()
+  })
+
+  it('moves to Done with the summary, and starts another batch from there', async () => {
+    const user = userEvent.setup()
+    const { api } = atUpload()
+    const summary = { batchId: 'batch-1', uploaded: 18, skipped: 1, excluded: 112, failed: 1, csv: 'calls-upload.csv', bytes: 50_000_000, seconds: 75, reportCsv: '/data/reports/batch-1.csv', reportJson: '/data/reports/batch-1.json' }
+    act(() => api.emit({ kind: 'batch-done', batchId: 'batch-1', summary }))
+    await screen.findByRole('heading', { name: 'Done' })
+    expect(screen.getByRole('group', { name: 'Uploaded' }).textContent).toContain('18')
+    expect(screen.getByRole('group', { name: 'Skipped' }).textContent).toContain('1')
+    expect(screen.getByRole('group', { name: 'Excluded' }).textContent).toContain('112')
+    expect(screen.getByRole('group', { name: 'Failed' }).textContent).toContain('1')
+    expect(screen.getByText(/The CSV was sent as/).textContent).toContain('calls-upload.csv')
+    await user.click(button('Open report (CSV)'))
+    expect(api.callsTo('openPath')).toEqual([['/data/reports/batch-1.csv']])
+    await user.click(button('Start another batch'))
+    expect(await screen.findByRole('heading', { name: 'Add files' })).toBeTruthy()
+  })
+})
