@@ -7,6 +7,7 @@
  * Like Mockoon's server engine, the service only forwards the core's typed events; hosts
  * subscribe with `onUploadEvent` and push them to their renderers.
  */
+import path from 'node:path'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, Destination, DestinationInput, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
@@ -15,7 +16,11 @@ import type {
 import { AppError, toAppError } from '../src/errors'
 import { appHome } from '../src/app-home'
 import { checkProfileFits, convertDate, isValidZone, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
+import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
 import { browse } from './browse'
+import { checkConnection, hostKeyStatus, trustServer } from './connection-check'
+import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
+import { UploadManager } from './upload-manager'
 import { CheckStore, exportIssuesCsv, queryIssues } from './batch-checks'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
@@ -59,11 +64,6 @@ async function run<T>(call: string, fn: () => Promise<T>): Promise<Result<T>> {
   }
 }
 
-/** A part of the core this build does not have yet: a coded error rather than a crash. */
-function notYet(part: string): never {
-  throw new AppError('INTERNAL', `${part} is not available in this build yet.`)
-}
-
 export class CoreService implements CallHandlers {
   readonly home: string
   private readonly host: HostAdapter
@@ -71,6 +71,8 @@ export class CoreService implements CallHandlers {
   private readonly destinations: DestinationsStore
   private readonly listeners = new Set<(event: UploadEvent) => void>()
   private readonly checks = new CheckStore()
+  private readonly sandboxHost: SandboxHost
+  private readonly uploads: UploadManager
   private lastScan: { key: string; scan: FolderScan } | null = null
 
   constructor(options: CoreServiceOptions) {
@@ -78,6 +80,18 @@ export class CoreService implements CallHandlers {
     this.host = options.host
     this.settings = new SettingsStore(this.home)
     this.destinations = new DestinationsStore(this.home)
+    this.sandboxHost = new SandboxHost(this.home)
+    this.uploads = new UploadManager(path.join(this.home, 'batches'), (event) => this.emit(event))
+    // Local data older than the retention period goes at start (DESIGN.md, Local data).
+    void this.settings
+      .get()
+      .then((s) => this.uploads.purge(s.retentionDays))
+      .catch((err: unknown) => log('warn', 'could not purge old batches', err))
+  }
+
+  /** Where the sandbox destination's files land (tests and "open the server folder"). */
+  get sandboxRoot(): string {
+    return this.sandboxHost.root
   }
 
   /** Subscribes to upload events; returns the unsubscribe function. */
@@ -99,8 +113,10 @@ export class CoreService implements CallHandlers {
     }
   }
 
-  /** Stops what the service started (the sandbox server, uploads in flight). */
+  /** Stops what the service started: uploads in flight (their journals stay for resume), the sandbox server. */
   async close(): Promise<void> {
+    await this.uploads.close()
+    await this.sandboxHost.close()
     this.listeners.clear()
   }
 
@@ -180,21 +196,21 @@ export class CoreService implements CallHandlers {
   // ---- keys -----------------------------------------------------------------------------
 
   listKeys(): Promise<Result<KeyInfo[]>> {
-    return run('listKeys', async () => notYet('SSH keys'))
+    return run('listKeys', () => listKeys(this.home))
   }
 
-  generateKey(_name: string, _type: 'ed25519' | 'rsa', _passphrase: string | null): Promise<Result<KeyInfo>> {
-    return run('generateKey', async () => notYet('SSH keys'))
+  generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null): Promise<Result<KeyInfo>> {
+    return run('generateKey', () => generateKey({ name, type, passphrase }, this.home))
   }
 
-  importKey(_name: string, _text: string, _passphrase: string | null): Promise<Result<KeyInfo>> {
-    return run('importKey', async () => notYet('SSH keys'))
+  importKey(name: string, text: string, passphrase: string | null): Promise<Result<KeyInfo>> {
+    return run('importKey', () => importKey(name, text, passphrase, this.home))
   }
 
   // ---- destinations and host trust ------------------------------------------------------
 
   listDestinations(): Promise<Result<Destination[]>> {
-    return run('listDestinations', async () => [this.sandbox(), ...(await this.destinations.list())])
+    return run('listDestinations', async () => [await this.sandboxDestination(false), ...(await this.destinations.list())])
   }
 
   saveDestination(input: DestinationInput): Promise<Result<Destination>> {
@@ -205,47 +221,109 @@ export class CoreService implements CallHandlers {
     return run('removeDestination', () => this.destinations.remove(id))
   }
 
-  testConnection(_destinationId: string): Promise<Result<ConnectionCheck>> {
-    return run('testConnection', async () => notYet('Connection tests'))
+  testConnection(destinationId: string): Promise<Result<ConnectionCheck>> {
+    return run('testConnection', async () => {
+      const destination = await this.destination(destinationId)
+      const target = this.target(destination)
+      let privateKey: string
+      try {
+        privateKey = await this.privateKey(destination.keyName, null)
+      } catch (err) {
+        // The contract asks for a passphrase only at upload: with an encrypted key the test
+        // still shows an unknown server's key to confirm, and otherwise asks for the passphrase.
+        if (!(err instanceof AppError && err.code === 'KEY_PASSPHRASE_NEEDED')) throw err
+        const check = await hostKeyStatus(target)
+        if (check.trusted) throw err
+        return check
+      }
+      return checkConnection({ ...target, privateKey, passphrase: null })
+    })
   }
 
-  trustHost(_destinationId: string, _fingerprint: string): Promise<Result<void>> {
-    return run('trustHost', async () => notYet('Host trust'))
+  trustHost(destinationId: string, fingerprint: string): Promise<Result<void>> {
+    return run('trustHost', async () => trustServer(this.target(await this.destination(destinationId)), fingerprint))
   }
 
-  private sandbox(): Destination {
-    return sandboxDestination({ port: 0, username: 'sandbox', keyName: 'default' })
+  /** The sandbox as a destination; `start` starts its server so the port is the real one. */
+  private async sandboxDestination(start: boolean): Promise<Destination> {
+    const port = start ? (await this.sandboxHost.ensure()).port : await this.sandboxHost.lastPort()
+    return sandboxDestination({ port, username: SANDBOX_USERNAME, keyName: SANDBOX_KEY_NAME })
   }
 
-  /** A destination by id, the sandbox included. */
-  protected async destination(id: string): Promise<Destination> {
-    return id === SANDBOX_ID ? this.sandbox() : this.destinations.get(id)
+  /** A destination by id, ready to connect to (the sandbox is started on demand). */
+  private async destination(id: string): Promise<Destination> {
+    return id === SANDBOX_ID ? this.sandboxDestination(true) : this.destinations.get(id)
+  }
+
+  private target(d: Destination): { host: string; port: number; username: string; knownHostsPath: string } {
+    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts') }
+  }
+
+  private async privateKey(keyName: string, passphrase: string | null): Promise<string> {
+    if (keyName === SANDBOX_KEY_NAME) await ensureDefaultKey(this.home)
+    return loadPrivateKeyForSsh(keyName, passphrase, this.home)
   }
 
   // ---- upload ---------------------------------------------------------------------------
 
-  startUpload(_spec: BatchSpec, _destinationId: string, _passphrase: string | null): Promise<Result<{ batchId: string }>> {
-    return run('startUpload', async () => notYet('Uploading'))
+  startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>> {
+    return run('startUpload', () => this.upload(spec, destinationId, passphrase))
   }
 
-  pauseUpload(_batchId: string, _paused: boolean): Promise<Result<void>> {
-    return run('pauseUpload', async () => notYet('Uploading'))
+  pauseUpload(batchId: string, paused: boolean): Promise<Result<void>> {
+    return run('pauseUpload', async () => this.uploads.pause(batchId, paused))
   }
 
-  cancelUpload(_batchId: string): Promise<Result<void>> {
-    return run('cancelUpload', async () => notYet('Uploading'))
+  cancelUpload(batchId: string): Promise<Result<void>> {
+    return run('cancelUpload', async () => this.uploads.cancel(batchId))
   }
 
   listInterrupted(): Promise<Result<InterruptedBatch[]>> {
-    return run('listInterrupted', async () => notYet('Resuming uploads'))
+    return run('listInterrupted', () => this.uploads.interrupted())
   }
 
-  resumeInterrupted(_batchId: string, _passphrase: string | null): Promise<Result<{ batchId: string }>> {
-    return run('resumeInterrupted', async () => notYet('Resuming uploads'))
+  resumeInterrupted(batchId: string, passphrase: string | null): Promise<Result<{ batchId: string }>> {
+    return run('resumeInterrupted', async () => {
+      const { spec, destination } = await this.uploads.describe(batchId)
+      const id = destination.id ?? SANDBOX_ID
+      const resumed = await this.upload(spec, id, passphrase)
+      // Same spec and destination give the same batch; anything else means the destination was edited.
+      if (resumed.batchId !== batchId) log('warn', `batch ${batchId} resumed as ${resumed.batchId}: its destination changed`)
+      return resumed
+    })
   }
 
-  discardInterrupted(_batchId: string): Promise<Result<void>> {
-    return run('discardInterrupted', async () => notYet('Resuming uploads'))
+  discardInterrupted(batchId: string): Promise<Result<void>> {
+    return run('discardInterrupted', () => this.uploads.discard(batchId))
+  }
+
+  private async upload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<{ batchId: string }> {
+    const destination = await this.destination(destinationId)
+    const privateKey = await this.privateKey(destination.keyName, passphrase)
+    // Upload what the user reviewed when it is recent; otherwise check the batch again.
+    let checked = this.checks.fresh(spec)
+    if (!checked) {
+      checked = await validateBatch(spec)
+      this.checks.put(spec, checked)
+    }
+    if (!checked.report.ready) throw new AppError('BATCH_NOT_READY')
+    const settings = await this.settings.get()
+    return this.uploads.start({
+      spec,
+      checked,
+      concurrency: settings.concurrency,
+      destination: {
+        id: destination.id,
+        name: destination.name,
+        host: destination.host,
+        port: destination.port,
+        username: destination.username,
+        remoteDir: destination.remoteDir,
+        privateKey,
+        ...(passphrase ? { passphrase } : {}),
+        knownHostsPath: path.join(this.home, 'known_hosts'),
+      },
+    })
   }
 
   // ---- settings -------------------------------------------------------------------------

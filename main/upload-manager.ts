@@ -1,0 +1,103 @@
+/**
+ * The uploads a host runs: at most one job per batch, each started through the engine
+ * (src/transfer/upload.ts) with events forwarded to the UI, and the interrupted ones (a journal
+ * without an end, left by a crash, a closed laptop or a cancel) offered for resume. Resuming
+ * is starting the same batch again: same spec and destination give the same batch id, and the
+ * engine's journal skips what is already on the server.
+ */
+import type { BatchSpec, InterruptedBatch, UploadEvent } from '../src/api'
+import type { CheckedBatch } from '../src/batch'
+import { AppError } from '../src/errors'
+import { batchDir, batchesDir, batchIdentity, discardBatch, listInterrupted, purgeOldBatches, readMeta, type DestinationRecord } from '../src/transfer/batch-store'
+import { startUpload, type UploadDestination, type UploadJob } from '../src/transfer/upload'
+import { log } from './log'
+
+export interface UploadRequest {
+  spec: BatchSpec
+  checked: CheckedBatch
+  destination: UploadDestination
+  concurrency: number
+}
+
+export class UploadManager {
+  private readonly jobs = new Map<string, UploadJob>()
+
+  constructor(
+    /** Folder of the batch journals: `<app home>/batches`. */
+    readonly stateDir: string,
+    private readonly emit: (event: UploadEvent) => void,
+  ) {}
+
+  async start(request: UploadRequest): Promise<{ batchId: string }> {
+    // One job per batch: a second start would write the same journal twice.
+    if (this.jobs.has(await batchIdentity(request.spec, request.destination))) throw new AppError('BATCH_RUNNING')
+    const job = await startUpload({
+      spec: request.spec,
+      checked: request.checked,
+      destination: request.destination,
+      concurrency: request.concurrency,
+      stateDir: this.stateDir,
+      onEvent: (event) => this.emit(event),
+    })
+    this.jobs.set(job.batchId, job)
+    job.done
+      .then((result) => log('info', `batch ${job.batchId} ended: ${result.stoppedBy ? result.stoppedBy.code : 'done'}`))
+      .catch((err: unknown) => {
+        log('error', `batch ${job.batchId} failed`, err)
+        const error = err instanceof AppError ? err : new AppError('INTERNAL', err instanceof Error ? err.message : String(err))
+        this.emit({ kind: 'batch-failed', batchId: job.batchId, error: error.toPayload() })
+      })
+      .finally(() => this.jobs.delete(job.batchId))
+    return { batchId: job.batchId }
+  }
+
+  isRunning(batchId: string): boolean {
+    return this.jobs.has(batchId)
+  }
+
+  pause(batchId: string, paused: boolean): void {
+    const job = this.job(batchId)
+    if (paused && !job.paused) job.pause()
+    else if (!paused && job.paused) job.resume()
+  }
+
+  cancel(batchId: string): void {
+    this.job(batchId).cancel()
+  }
+
+  /** Interrupted batches, newest first, without the ones running now. */
+  async interrupted(): Promise<InterruptedBatch[]> {
+    return (await listInterrupted(this.stateDir)).filter((b) => !this.jobs.has(b.batchId))
+  }
+
+  /** What an interrupted batch was: its spec and where it was going. */
+  async describe(batchId: string): Promise<{ spec: BatchSpec; destination: DestinationRecord }> {
+    const meta = await readMeta(batchDir(await batchesDir(this.stateDir), batchId))
+    if (!meta) throw new AppError('NOT_FOUND', `No interrupted batch ${batchId}.`)
+    return { spec: meta.spec, destination: meta.destination }
+  }
+
+  async discard(batchId: string): Promise<void> {
+    if (this.jobs.has(batchId)) throw new AppError('BATCH_RUNNING', 'Cancel it before discarding it.')
+    await discardBatch(batchId, this.stateDir)
+  }
+
+  /** Deletes journals, generated CSVs and reports older than the retention period. */
+  async purge(retentionDays: number): Promise<void> {
+    const purged = await purgeOldBatches(retentionDays, this.stateDir)
+    if (purged.length > 0) log('info', `purged ${purged.length} batch folders older than ${retentionDays} days`)
+  }
+
+  /** Cancels everything running and waits for the journals to close. */
+  async close(): Promise<void> {
+    const running = [...this.jobs.values()]
+    for (const job of running) job.cancel()
+    await Promise.allSettled(running.map((job) => job.done))
+  }
+
+  private job(batchId: string): UploadJob {
+    const job = this.jobs.get(batchId)
+    if (!job) throw new AppError('NOT_FOUND', `No upload ${batchId} is running.`)
+    return job
+  }
+}
