@@ -1,13 +1,16 @@
 /**
  * The web host on a real port: token refusal (HTTP and WebSocket), path traversal refused over
  * the wire, and real WebSocket round trips through the browser client of renderer/transport
- * into the core service, with events pushed to every connected socket.
+ * into the core service, with events pushed to every connected socket; then the whole flow a
+ * UI drives: the built-in sandbox destination, its host key confirmed and pinned, a generated
+ * batch checked and uploaded, and the files on the server byte for byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import os from 'node:os'
 import path from 'node:path'
 import http from 'node:http'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { WebSocket as NodeWebSocket } from 'ws'
 import type { BulkUploadApi, UploadEvent } from '../../src/api'
 import { CoreService, WEB_HOST_ADAPTER } from '../../main/core-service'
@@ -57,6 +60,9 @@ function get(pathAndQuery: string, headers: Record<string, string> = {}): Promis
     req.end()
   })
 }
+
+const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
+const client = (): BulkUploadApi => api()
 
 function api(query = `?token=${server.token}`): BulkUploadApi {
   return createWsApi({
@@ -238,5 +244,57 @@ describe('batch calls over WebSocket', () => {
     expect(await client.convertDateExample('03/05/2019 09:27', 'dd/MM/yyyy HH:mm', 'Europe/London')).toEqual({ ok: true, value: '2019-05-03T09:27:00+01:00' })
     expect(await client.convertDateExample('yesterday', 'dd/MM/yyyy HH:mm', 'Europe/London')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
     expect(await client.convertDateExample('03/05/2019 09:27', 'dd/MM/yyyy HH:mm', 'Mars/Olympus')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+  })
+})
+
+describe('upload to the sandbox over WebSocket', () => {
+  it('confirms the sandbox host key, uploads, and the files arrive intact', async () => {
+    const api = client()
+    const small = await generateBatch(path.join(dir, 'upload-batch'), { rows: 12, faults: { missingRecording: 1 } })
+    const destinations = await api.listDestinations()
+    expect(destinations.ok && destinations.value.map((d) => d.id)).toEqual(['sandbox'])
+
+    const first = await api.testConnection('sandbox')
+    if (!first.ok) throw new Error(JSON.stringify(first.error))
+    expect(first.value.trusted).toBe(false)
+    expect(first.value.hostKey.fingerprint).toMatch(/^SHA256:/)
+    expect(await api.trustHost('sandbox', 'SHA256:not-the-key')).toMatchObject({ ok: false, error: { code: 'HOST_KEY_CHANGED' } })
+    expect(await api.trustHost('sandbox', first.value.hostKey.fingerprint)).toEqual({ ok: true, value: undefined })
+    const second = await api.testConnection('sandbox')
+    expect(second.ok && second.value.trusted).toBe(true)
+
+    const keys = await api.listKeys()
+    expect(keys.ok && keys.value.map((k) => k.name)).toEqual(['default'])
+
+    const spec = { paths: [small.dir], csvPath: small.csvPath, mapping: small.mapping }
+    const report = await api.validate(spec)
+    expect(report.ok && report.value.ready).toBe(true)
+
+    const events: UploadEvent[] = []
+    api.onUploadEvent((e) => events.push(e))
+    const started = await api.startUpload(spec, 'sandbox', null)
+    if (!started.ok) throw new Error(JSON.stringify(started.error))
+    await expect.poll(() => events.find((e) => e.kind === 'batch-done' || e.kind === 'batch-failed'), { timeout: 30_000 }).toBeTruthy()
+    const end = events.find((e) => e.kind === 'batch-done' || e.kind === 'batch-failed')!
+    if (end.kind !== 'batch-done') throw new Error(JSON.stringify(end))
+    expect(end.summary).toMatchObject({ batchId: started.value.batchId, uploaded: small.eligibleRows, failed: 0 })
+    expect(events.some((e) => e.kind === 'batch-started')).toBe(true)
+    expect(events.filter((e) => e.kind === 'file-done').length).toBeGreaterThan(0)
+
+    // The server's root holds every recording the eligible rows name, and the CSV, byte for byte.
+    const serverRoot = service.sandboxRoot
+    const onServer = (await readdir(serverRoot)).filter((n) => !n.startsWith('.'))
+    expect(onServer).toContain(end.summary.csv)
+    const checkedRecordings = onServer.filter((n) => n !== end.summary.csv)
+    expect(checkedRecordings.length).toBeGreaterThan(0)
+    for (const name of checkedRecordings) {
+      const local = path.join(small.dir, 'recordings', name)
+      expect(await sha256(path.join(serverRoot, name)), name).toBe(await sha256(local))
+    }
+    const csv = await readFile(path.join(serverRoot, end.summary.csv!), 'utf8')
+    // One record per eligible row (a quoted note may span lines, so count record starts).
+    expect(csv.split('\r\n').filter((line) => line.startsWith('CR-'))).toHaveLength(small.eligibleRows)
+
+    expect(await api.listInterrupted()).toEqual({ ok: true, value: [] })
   })
 })
