@@ -11,6 +11,12 @@ export function makeTheme(mode: 'light' | 'dark'): Theme {
       mode,
       primary: { main: dark ? '#7cb4ff' : '#1f5fbf' },
       secondary: { main: dark ? '#c6a4ff' : '#6b3fb5' },
+      // Status colours chosen for 4.5:1 contrast as text and as chip fill in both schemes
+      // (MUI's default orange and red fail on white and on the dark paper).
+      error: { main: dark ? '#ff8a80' : '#c62828' },
+      warning: { main: dark ? '#ffb74d' : '#a14b00' },
+      success: { main: dark ? '#81c784' : '#2e7d32' },
+      info: { main: dark ? '#81d4fa' : '#0b6aa2' },
       background: dark ? { default: '#11151c', paper: '#1a2029' } : { default: '#f4f6fa', paper: '#ffffff' },
     },
     shape: { borderRadius: 10 },

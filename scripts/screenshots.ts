@@ -8,7 +8,8 @@
  * is emulated, as the app follows the operating system's.
  */
 import { execFileSync } from 'node:child_process'
-import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -48,6 +49,19 @@ const shots: Shot[] = [
   { name: '0-interrupted', step: 'interrupted', waitFor: 'An upload did not finish' },
 ]
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** Runs axe-core in the page (real layout, so colour contrast is checked too); returns problems. */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource })
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe
+    const r = await axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+  })
+  return violations
+}
+
 function serve(): Promise<{ url: string; close: () => void }> {
   const server = createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
@@ -71,6 +85,7 @@ async function main() {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   })
+  let failures = 0
   try {
     for (const scheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme })
@@ -81,7 +96,9 @@ async function main() {
         await shot.act?.(page)
         await page.waitForTimeout(400) // let transitions and the throttled store settle
         await page.screenshot({ path: path.join(out, `${shot.name}-${scheme}.png`), fullPage: true })
-        console.log(`${shot.name}-${scheme}.png`)
+        const problems = await axeProblems(page)
+        console.log(`${shot.name}-${scheme}.png  axe: ${problems.length ? problems.join('\n    ') : 'clean'}`)
+        failures += problems.length
         await page.close()
       }
       await context.close()
@@ -97,6 +114,10 @@ async function main() {
   } finally {
     await browser.close()
     close()
+  }
+  if (failures) {
+    console.error(`${failures} accessibility problem(s) found by axe`)
+    process.exitCode = 1
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The large target people drag their folder onto. It is also a button (Enter/Space) so the
- * keyboard reaches the same action as the mouse.
+ * The large target people drag their folder onto; a click anywhere on it chooses a folder.
+ * Keyboard users reach the same action through the "Choose folder…" button inside it (the
+ * zone itself is not a second button: nested controls confuse screen readers).
  */
 import { useState, type DragEvent, type ReactNode } from 'react'
 import Box from '@mui/material/Box'
@@ -21,11 +22,9 @@ export function DropZone({ onFiles, onActivate, hint, children }: {
   }
   return (
     <Box
-      role="button"
-      tabIndex={0}
-      aria-label="Drop a folder of recordings and its CSV here, or press Enter to choose a folder"
+      role="group"
+      aria-label="Drop zone for a folder of recordings and its CSV"
       onClick={onActivate}
-      onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onActivate() } }}
       onDragOver={(e) => { e.preventDefault(); setOver(true) }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
@@ -43,7 +42,6 @@ export function DropZone({ onFiles, onActivate, hint, children }: {
         textAlign: 'center',
         cursor: 'pointer',
         transition: 'border-color 120ms, background-color 120ms',
-        '&:focus-visible': { outline: `3px solid ${t.palette.primary.main}`, outlineOffset: 2 },
       })}
     >
       <UploadIcon sx={{ fontSize: 56 }} color="primary" aria-hidden />

@@ -58,7 +58,7 @@ describe('Add files step', () => {
 
   it('scans dropped folders by their real paths when the host can tell them', async () => {
     const { api } = renderApp(new FakeApi(), undefined, { pathForFile: (f) => `/dropped/${f.name}` })
-    const zone = screen.getByRole('button', { name: /Drop a folder/ })
+    const zone = screen.getByRole('group', { name: /Drop zone/ })
     fireEvent.drop(zone, { dataTransfer: { files: [new File([''], 'may-2024')] } })
     await screen.findByText('Found in may-2024')
     expect(api.callsTo('scan')).toEqual([[['/dropped/may-2024']]])
@@ -66,7 +66,7 @@ describe('Add files step', () => {
 
   it('says so when a dropped file has no path, and opens the folder browser', async () => {
     renderApp(new FakeApi(), undefined, { pathForFile: () => null })
-    fireEvent.drop(screen.getByRole('button', { name: /Drop a folder/ }), { dataTransfer: { files: [new File([''], 'x')] } })
+    fireEvent.drop(screen.getByRole('group', { name: /Drop zone/ }), { dataTransfer: { files: [new File([''], 'x')] } })
     expect(await screen.findByText(/cannot see where dropped files are/)).toBeTruthy()
     expect(await screen.findByRole('dialog')).toBeTruthy()
   })

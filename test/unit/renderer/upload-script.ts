@@ -17,7 +17,7 @@ export function midUploadEvents(batchId: string, files: Array<{ file: string; si
     sent += f.size
   })
   files.slice(opts.done, opts.done + opts.uploading).forEach((f, i) => {
-    const part = Math.round(f.size * (0.2 + 0.15 * i))
+    const part = Math.round(f.size * (0.12 + ((0.11 * i) % 0.8)))
     events.push({ kind: 'file-started', batchId, file: f.file, size: f.size }, { kind: 'file-progress', batchId, file: f.file, sent: part, size: f.size })
     sent += part
   })

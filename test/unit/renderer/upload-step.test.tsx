@@ -45,6 +45,14 @@ describe('Upload step', () => {
     expect(within(table).getByText('call-00009.wav')).toBeTruthy()
   })
 
+  it('keeps only the rows in view in the page with 100,000 files', async () => {
+    atUpload(100_000)
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    await within(table).findByText('call-00001.wav')
+    expect(within(table).getAllByRole('row').length).toBeLessThan(60)
+    expect(screen.getByRole('button', { name: 'All files (100,001)' })).toBeTruthy()
+  })
+
   it('pauses, resumes and asks before cancelling', async () => {
     const user = userEvent.setup()
     const { api } = atUpload()
