@@ -1,4 +1,126 @@
+/**
+ * Benchmark of `bulk-upload check` on 1,000,000 rows and 100,000 recordings (DESIGN.md,
+ * Scale), beside the raw cost of merely reading the CSV's bytes and listing the folder
+ * (readdir + stat of every file, as `ls -lR` does) in the same run. Targets: check under 4x
+ * that raw time, and peak memory under 500 MB. The batch is generated once under
+ * os.tmpdir() and reused by later runs. Size can be lowered for a quick look:
+ * BENCH_CHECK_ROWS=100000 BENCH_CHECK_RECORDINGS=10000 npm run bench -- check
+ */
+import os from 'node:os'
+import path from 'node:path'
+import { spawn } from 'node:child_process'
+import { createReadStream, existsSync } from 'node:fs'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import type { BenchSection } from './run'
+import { generateBatch, type GenerateOptions } from '../test/fixtures/generate-batch'
 
-/** Placeholder: replaced by the batch-core benchmark. */
-export const checkBench: BenchSection = { name: 'check', run: async () => '## check\n\nNot measured yet.' }
+const ROWS = Number(process.env.BENCH_CHECK_ROWS ?? 1_000_000)
+const RECORDINGS = Number(process.env.BENCH_CHECK_RECORDINGS ?? 100_000)
+const BIN = fileURLToPath(new URL('../bin/bulk-upload.js', import.meta.url))
+/** Loaded before the CLI in the child: reports the child's own peak RSS (kB) on exit. */
+const RSS_PROBE = `data:text/javascript,process.on('exit',()=>process.stderr.write('BENCH_MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`
+
+async function ensureBatch(): Promise<{ dir: string; csvPath: string; csvBytes: number; files: number }> {
+  const opts: GenerateOptions = {
+    rows: ROWS,
+    recordings: RECORDINGS,
+    recordingBytes: 1024,
+    format: 'mixed',
+    faults: { missingRecording: 10, duplicateReference: 10, invalidDate: 10, noUtcOffset: 10, missingField: 10, orphanRecording: 10 },
+  }
+  const dir = path.join(os.tmpdir(), `bulk-upload-bench-check-${ROWS}-${RECORDINGS}`)
+  const marker = path.join(dir, '.bench-complete.json')
+  if (existsSync(marker) && (await readFile(marker, 'utf8')) === JSON.stringify(opts)) {
+    const csvPath = path.join(dir, 'conversations.csv')
+    return { dir, csvPath, csvBytes: (await stat(csvPath)).size, files: -1 }
+  }
+  await rm(dir, { recursive: true, force: true })
+  const started = Date.now()
+  const g = await generateBatch(dir, opts)
+  await writeFile(marker, JSON.stringify(opts))
+  console.log(`bench check: generated ${ROWS} rows and ${g.recordingFiles} recordings in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  return { dir, csvPath: g.csvPath, csvBytes: (await stat(g.csvPath)).size, files: g.recordingFiles }
+}
+
+async function readBytes(file: string): Promise<number> {
+  let n = 0
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) n += (chunk as Buffer).length
+  return n
+}
+
+async function listTree(dir: string): Promise<number> {
+  let n = 0
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true })
+    const files = entries.filter((e) => e.isFile())
+    for (let i = 0; i < files.length; i += 64) await Promise.all(files.slice(i, i + 64).map((e) => stat(path.join(d, e.name))))
+    n += files.length
+    for (const e of entries) if (e.isDirectory()) await walk(path.join(d, e.name))
+  }
+  await walk(dir)
+  return n
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = performance.now()
+  const value = await fn()
+  return { ms: performance.now() - t, value }
+}
+
+function runCheck(dir: string): Promise<{ ms: number; maxRssKb: number; code: number; json: { conversations: number; eligible: number; recordings: number } }> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now()
+    const child = spawn(process.execPath, ['--import', RSS_PROBE, BIN, 'check', dir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (b: Buffer) => (out += b))
+    child.stderr.on('data', (b: Buffer) => (err += b))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const ms = performance.now() - t
+      const rss = /BENCH_MAXRSS (\d+)/.exec(err)
+      try {
+        resolve({ ms, maxRssKb: rss ? Number(rss[1]) : NaN, code: code ?? -1, json: JSON.parse(out) })
+      } catch {
+        reject(new Error(`check printed no JSON (exit ${code}): ${err.slice(0, 500)}`))
+      }
+    })
+  })
+}
+
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+
+export const checkBench: BenchSection = {
+  name: 'check',
+  async run() {
+    const batch = await ensureBatch()
+    // Warm the page cache once so raw and check are compared on equal terms.
+    await readBytes(batch.csvPath)
+    const files = await listTree(batch.dir)
+    const read = await timed(() => readBytes(batch.csvPath))
+    const list = await timed(() => listTree(batch.dir))
+    const raw = read.ms + list.ms
+    const startup = await timed(() => new Promise<void>((resolve) => spawn(process.execPath, [BIN, '--help'], { stdio: 'ignore' }).on('close', () => resolve())))
+    const check = await runCheck(batch.dir)
+    const ratio = check.ms / raw
+    const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`
+    return [
+      '## check',
+      '',
+      `\`bulk-upload check --json\` on ${ROWS.toLocaleString('en')} CSV rows (${(batch.csvBytes / 2 ** 20).toFixed(0)} MiB, UTF-8) and ${RECORDINGS.toLocaleString('en')} recordings (${files.toLocaleString('en')} files in the folder, WAV and MP3), run as a child process; page cache warm for both sides.`,
+      '',
+      '| step | wall time | peak RSS |',
+      '|---|---:|---:|',
+      `| raw: read the CSV's bytes | ${s(read.ms)} | |`,
+      `| raw: list the folder (readdir + stat of ${files.toLocaleString('en')} files) | ${s(list.ms)} | |`,
+      `| **raw total** | **${s(raw)}** | |`,
+      `| \`bulk-upload --help\` (Node + tsx start-up, included below) | ${s(startup.ms)} | |`,
+      `| **\`bulk-upload check\`** (exit ${check.code}: ${check.json.conversations.toLocaleString('en')} rows, ${check.json.eligible.toLocaleString('en')} eligible) | **${s(check.ms)}** | **${mb(check.maxRssKb)}** |`,
+      '',
+      `Check / raw: **${ratio.toFixed(2)}x** (target < 4x: ${ratio < 4 ? 'met' : 'NOT met'}). Peak RSS ${mb(check.maxRssKb)} (target < 500 MB: ${check.maxRssKb / 1024 < 500 ? 'met' : 'NOT met'}).`,
+      '',
+      'Check does more I/O than the raw baseline: it also opens every referenced recording to read its first 16 bytes (format sniffing).',
+    ].join('\n')
+  },
+}

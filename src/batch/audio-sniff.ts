@@ -3,7 +3,7 @@
  * wrong extension is reported before upload. Lenient on purpose: a false alarm costs the user
  * more than a missed one, and the platform is the final judge.
  */
-import { open } from 'node:fs/promises'
+import { close, open, read } from 'node:fs'
 
 /** Bytes read from the start of each file: enough for every signature below. */
 export const SNIFF_BYTES = 16
@@ -67,14 +67,18 @@ export function audioMismatch(ext: string, head: Uint8Array): string | null {
     : `looks like ${NAMES[found]} audio, not .${ext.toLowerCase()}`
 }
 
-/** Reads only the first SNIFF_BYTES of a file. */
-export async function readHead(path: string): Promise<Uint8Array> {
-  const fh = await open(path, 'r')
-  try {
-    const buf = Buffer.alloc(SNIFF_BYTES)
-    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0)
-    return buf.subarray(0, bytesRead)
-  } finally {
-    await fh.close()
-  }
+/**
+ * Reads only the first SNIFF_BYTES of a file. Plain callbacks rather than a FileHandle:
+ * this runs for up to 100,000 files and FileHandle's bookkeeping doubled the cost.
+ */
+export function readHead(path: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    open(path, 'r', (err, fd) => {
+      if (err) return reject(err)
+      const buf = Buffer.allocUnsafe(SNIFF_BYTES)
+      read(fd, buf, 0, SNIFF_BYTES, 0, (readErr, bytesRead) => {
+        close(fd, () => (readErr ? reject(readErr) : resolve(buf.subarray(0, bytesRead))))
+      })
+    })
+  })
 }

@@ -17,16 +17,57 @@ function daysIn(year: number, month: number): number {
   return DAYS[month - 1]!
 }
 
+const OK_OFFSET: DateCheck = { ok: true, hasOffset: true }
+const OK_LOCAL: DateCheck = { ok: true, hasOffset: false }
+const BAD_DATE: DateCheck = { ok: false, reason: 'is not a real calendar date' }
+const BAD_TIME: DateCheck = { ok: false, reason: 'is not a real time of day' }
+
+/** Digits at s[at..at+n) as a number, or -1. No allocation: this runs once per row. */
+function num(s: string, at: number, n: number): number {
+  let v = 0
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    v = v * 10 + c
+  }
+  return v
+}
+
+/**
+ * The common shape `YYYY-MM-DDTHH:MM:SS(Z|±HH:MM)` read character by character; null when
+ * the value has another shape (then the regex and luxon decide).
+ */
+function quickIso(v: string): DateCheck | null {
+  const len = v.length
+  if (len !== 20 && len !== 25) return null
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return null
+  const y = num(v, 0, 4), mo = num(v, 5, 2), d = num(v, 8, 2), h = num(v, 11, 2), mi = num(v, 14, 2), sec = num(v, 17, 2)
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null
+  if (len === 20) {
+    if (v.charCodeAt(19) !== 90) return null
+  } else {
+    const sign = v.charCodeAt(19)
+    if ((sign !== 43 && sign !== 45) || v.charCodeAt(22) !== 58) return null
+    const oh = num(v, 20, 2), om = num(v, 23, 2)
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return null
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return BAD_DATE
+  if (h > 23 || mi > 59 || sec > 59) return BAD_TIME
+  return OK_OFFSET
+}
+
 /** Checks an ISO 8601 date-time: a real calendar date, a time, and whether it has an offset. */
 export function checkIsoDate(value: string): DateCheck {
+  const quick = quickIso(value)
+  if (quick !== null) return quick
   const v = value.trim()
   const m = FAST_ISO.exec(v)
   if (m) {
     const [y, mo, d, h, mi, s] = [+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6] === undefined ? 0 : +m[6]]
-    if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return { ok: false, reason: 'is not a real calendar date' }
-    if (h > 23 || mi > 59 || s > 59) return { ok: false, reason: 'is not a real time of day' }
+    if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return BAD_DATE
+    if (h > 23 || mi > 59 || s > 59) return BAD_TIME
     if (m[8] !== undefined && (+m[8] > 23 || (m[9] !== undefined && +m[9] > 59))) return { ok: false, reason: 'has an impossible UTC offset' }
-    return { ok: true, hasOffset: m[7] !== undefined }
+    return m[7] !== undefined ? OK_OFFSET : OK_LOCAL
   }
   const dt = DateTime.fromISO(v, { setZone: true })
   if (!dt.isValid) {

@@ -13,6 +13,10 @@ export type SafeName = { ok: true; relPath: string; baseName: string } | { ok: f
  * control characters, and any `..` that climbs above the folder (also via backslashes).
  */
 export function checkRecordingName(value: string): SafeName {
+  // Most names are plain ("call-123.wav"): no separator, colon, tilde, control character or
+  // leading dot-dot. Those skip the full analysis below (this runs once per row).
+  // eslint-disable-next-line no-control-regex
+  if (!/[\\/:~\u0000-\u001f]|^\s|\s$|^\.\.?$/.test(value) && value !== '' && !/^\.+\s*$/.test(value)) return { ok: true, relPath: value, baseName: value }
   const v = value.trim()
   if (v === '') return { ok: false, reason: 'empty name' }
   // eslint-disable-next-line no-control-regex

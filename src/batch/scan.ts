@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { lstat, readdir, realpath, stat } from 'node:fs/promises'
-import type { Dirent } from 'node:fs'
+import { stat as statCb, type Dirent, type Stats } from 'node:fs'
 import { RECORDING_EXTENSIONS, type RecordingExtension, type ScanSummary, type ScannedFile } from '../api'
 import { AppError, toAppError } from '../errors'
 import { isInside } from './safe-path'
@@ -69,12 +69,15 @@ interface Walk {
   linkedDirs: Array<{ abs: string; rel: string }>
 }
 
+/** fs.stat with a callback: lighter than the promise API over 100,000 files. */
+const quickStat = (p: string): Promise<Stats> => new Promise((resolve, reject) => statCb(p, (err, st) => (err ? reject(err) : resolve(st))))
+
 type Found = { csv: ScannedCsv } | { recording: ScannedRecording } | null
 
 async function statFile(root: string, abs: string, rel: string, name: string): Promise<Found> {
   const kind = classifyName(name)
   if (kind.kind === 'other') return null
-  const st = await stat(abs)
+  const st = await quickStat(abs)
   const file = { path: abs, relPath: rel, size: st.size, mtimeMs: st.mtimeMs, root }
   return kind.kind === 'csv' ? { csv: file } : { recording: { ...file, ext: kind.ext } }
 }
