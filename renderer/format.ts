@@ -21,6 +21,7 @@ export function formatCount(n: number, one: string, many = `${one}s`): string {
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return 'working it out…'
   const s = Math.max(0, Math.round(seconds))
+  if (s === 0) return 'under a second'
   if (s < 60) return `${s} s`
   const m = Math.floor(s / 60)
   if (m < 60) return `${m} min ${s % 60} s`

@@ -15,6 +15,7 @@ import ListItemIcon from '@mui/material/ListItemIcon'
 import ListItemText from '@mui/material/ListItemText'
 import Typography from '@mui/material/Typography'
 import LinearProgress from '@mui/material/LinearProgress'
+import TextField from '@mui/material/TextField'
 import FolderIcon from '@mui/icons-material/Folder'
 import FileIcon from '@mui/icons-material/InsertDriveFileOutlined'
 import UpIcon from '@mui/icons-material/ArrowUpward'
@@ -36,6 +37,8 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
   const [listing, setListing] = useState<DirectoryListing | null>(null)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [loading, setLoading] = useState(false)
+  const [typed, setTyped] = useState('')
+  useEffect(() => { if (listing) setTyped(listing.path) }, [listing])
 
   useEffect(() => {
     if (!open) return
@@ -53,8 +56,14 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="browse-title">
       <DialogTitle id="browse-title">{title}</DialogTitle>
       <DialogContent dividers sx={{ p: 0 }}>
-        <Typography variant="body2" sx={{ px: 3, py: 1.5, fontFamily: 'monospace', overflowWrap: 'anywhere' }} aria-live="polite">
-          {listing?.path ?? '…'}
+        {/* A long path is quicker to paste than to click through. */}
+        <form onSubmit={(e) => { e.preventDefault(); if (typed.trim()) setAt(typed.trim()) }}>
+          <TextField label="Folder" value={typed} onChange={(e) => setTyped(e.target.value)} size="small" fullWidth
+            helperText="Type or paste a path and press Enter, or open the folders below."
+            sx={{ px: 3, pt: 2, pb: 1 }} slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }} />
+        </form>
+        <Typography variant="body2" color="text.secondary" sx={{ px: 3, pb: 1 }} aria-live="polite">
+          {listing ? `In ${listing.path}` : '…'}
         </Typography>
         {loading && <LinearProgress aria-label="Loading folder" />}
         <ErrorAlert error={error} sx={{ mx: 2, mb: 1 }} />

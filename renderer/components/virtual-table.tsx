@@ -16,6 +16,8 @@ export interface Column {
   width?: string
   align?: 'left' | 'right'
   highlight?: boolean
+  /** Long text (a sentence) wraps onto two lines instead of being cut to one. */
+  wrap?: boolean
 }
 
 export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, empty, sx, layout = 'fixed' }: {
@@ -94,8 +96,10 @@ const Row = memo(function Row({ index, cells, columns, height, maxWidth }: { ind
     <Box component="tr" aria-rowindex={index + 2} sx={{ height, '&:nth-of-type(even) td:not(.hl)': { bgcolor: 'action.hover' } }}>
       {columns.map((c, j) => (
         <Box component="td" key={c.key} className={c.highlight ? 'hl' : undefined} sx={(t) => ({
-          px: 1.5, py: 0.5, maxWidth, borderBottom: `1px solid ${t.palette.divider}`, whiteSpace: 'nowrap', overflow: 'hidden',
-          textOverflow: 'ellipsis', textAlign: c.align ?? 'left',
+          px: 1.5, py: 0.5, maxWidth, borderBottom: `1px solid ${t.palette.divider}`, overflow: 'hidden', textAlign: c.align ?? 'left',
+          ...(c.wrap
+            ? { whiteSpace: 'normal', lineHeight: 1.35, '& > *': { display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden' } }
+            : { whiteSpace: 'nowrap', textOverflow: 'ellipsis' }),
           bgcolor: c.highlight ? (t.palette.mode === 'dark' ? '#1b2b44' : '#eef4fe') : undefined,
         })}>
           {cells ? cells[j] : j === 0 ? 'Loading…' : ''}

@@ -154,7 +154,7 @@ export function DestinationStep({ data, update }: StepProps) {
       {shownKey && <PublicKeyCard keyInfo={shownKey} />}
       {dest && !dest.sandbox && !key && <Alert severity="warning">The key “{dest.keyName}” of this destination is missing. Generate or import it again.</Alert>}
       <Stack>
-        <HostKeyDialog hostKey={prompt?.hostKey ?? null} busy={busy} onCancel={() => setPrompt(null)} onTrust={(hk) => void trust(hk)} />
+        <HostKeyDialog hostKey={prompt?.hostKey ?? null} sandbox={!!dest?.sandbox} busy={busy} onCancel={() => setPrompt(null)} onTrust={(hk) => void trust(hk)} />
         <DestinationDialog open={dialog === 'destination'} keys={keys} onClose={() => setDialog(null)} onNewKey={() => setDialog('key')}
           onSaved={(d) => { setDialog(null); void reload().then(() => select(d.id)) }} />
         <KeyDialog open={dialog === 'key'} existing={keys.map((k) => k.name)} onClose={() => setDialog(null)}

@@ -11,8 +11,10 @@ import Typography from '@mui/material/Typography'
 import Box from '@mui/material/Box'
 import type { HostKeyInfo } from '../../src/api'
 
-export function HostKeyDialog({ hostKey, busy, onCancel, onTrust }: {
+export function HostKeyDialog({ hostKey, sandbox, busy, onCancel, onTrust }: {
   hostKey: HostKeyInfo | null
+  /** The built-in server: its key was made by this app, so there is no platform to compare with. */
+  sandbox: boolean
   busy: boolean
   onCancel: () => void
   onTrust: (hostKey: HostKeyInfo) => void
@@ -22,7 +24,9 @@ export function HostKeyDialog({ hostKey, busy, onCancel, onTrust }: {
       <DialogTitle id="hk-title">Is this the right server?</DialogTitle>
       <DialogContent>
         <Typography id="hk-text">
-          This is the first connection to <strong>{hostKey?.host}:{hostKey?.port}</strong>. Compare its fingerprint with the one your platform shows. Trust it only if they are the same.
+          This is the first connection to <strong>{sandbox ? 'the sandbox on this computer' : `${hostKey?.host}:${hostKey?.port}`}</strong>. {sandbox
+            ? 'Its key was made by this app when the sandbox first ran.'
+            : 'Compare its fingerprint with the one your platform shows. Trust it only if they are the same.'}
         </Typography>
         <Box sx={{ my: 2, p: 2, borderRadius: 1, bgcolor: 'action.hover' }}>
           <Typography variant="body2" color="text.secondary">{hostKey?.keyType} host key fingerprint</Typography>

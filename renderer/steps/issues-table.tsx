@@ -31,9 +31,9 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
 const columns: Column[] = [
   { key: 'row', header: 'Row', width: '5rem', align: 'right' },
   { key: 'sev', header: 'Severity', width: '7rem' },
-  { key: 'code', header: 'Problem', width: '13rem' },
-  { key: 'file', header: 'File', width: '14rem' },
-  { key: 'msg', header: 'What to do' },
+  { key: 'code', header: 'Problem', width: '12rem' },
+  { key: 'file', header: 'File', width: '12rem' },
+  { key: 'msg', header: 'What to do', wrap: true },
 ]
 
 export function IssuesTable({ checkId, code, severity }: { checkId: string; code?: IssueCode; severity?: IssueSeverity }) {
@@ -93,7 +93,7 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
     <>
       <ErrorAlert error={error} onClose={() => setError(null)} />
       <VirtualTable ariaLabel="Flagged rows" columns={columns} rowCount={total ?? 0} renderRow={renderRow}
-        onRangeChange={onRange} height={360} empty={total === null ? 'Loading…' : 'Nothing flagged with this filter.'} />
+        onRangeChange={onRange} height={400} rowHeight={56} empty={total === null ? 'Loading…' : 'Nothing flagged with this filter.'} />
     </>
   )
 }

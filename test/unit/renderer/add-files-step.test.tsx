@@ -49,7 +49,7 @@ describe('Add files step', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Choose the folder with recordings and CSV' })
     await user.click(await screen.findByRole('button', { name: 'exports' }))
     await user.click(await screen.findByRole('button', { name: 'may-2024' }))
-    await screen.findByText('/home/qa/exports/may-2024')
+    await screen.findByText('In /home/qa/exports/may-2024')
     await user.click(screen.getByRole('button', { name: 'Use this folder' }))
     await waitFor(() => expect(dialog.isConnected).toBe(false))
     expect(api.callsTo('pickFolder')).toHaveLength(0)
