@@ -6,7 +6,7 @@
 import sshpk from 'sshpk'
 import type { KeyType } from '../api'
 import { AppError, isAppError } from '../errors'
-import { parseKeyText, type KeyFormat, type ParsedKeyText } from './parse-key'
+import { looksPrivate, parseKeyText, type KeyFormat, type ParsedKeyText } from './parse-key'
 
 /** Smallest RSA modulus the platform accepts. */
 export const MIN_RSA_BITS = 2048
@@ -62,13 +62,13 @@ function typeOf(key: sshpk.Key | sshpk.PrivateKey): KeyType {
   }
 }
 
-function wrongKind(parsed: ParsedKeyText, want: 'public' | 'private'): AppError {
+function wrongKind(format: KeyFormat, want: 'public' | 'private'): AppError {
   if (want === 'public') {
     return new AppError('KEY_WRONG_KIND', 'private key given', {
       message: 'This is a private key, which must never be shared; paste the public key instead (one line starting with ssh-ed25519, ssh-rsa or ecdsa-, usually in the .pub file).',
     })
   }
-  return new AppError('KEY_WRONG_KIND', `${parsed.format} public key given`, {
+  return new AppError('KEY_WRONG_KIND', `${format} public key given`, {
     message: 'This is a public key; to log in the app needs the private key file that goes with it (usually the same name without .pub).',
   })
 }
@@ -93,9 +93,11 @@ export function keyFacts(parsed: ParsedKeyText): KeyFacts {
  * AppError whose message is the one sentence to show. Never echoes private key material.
  */
 export function checkKeyText(text: string | Buffer, options: CheckOptions = {}): KeyCheck {
+  // A private key where the public one is wanted is refused before any decryption.
+  if (options.want === 'public' && looksPrivate(text)) return { ok: false, error: wrongKind('openssh', 'public') }
   try {
     const parsed = parseKeyText(text, options.passphrase)
-    if (options.want !== undefined && parsed.kind !== options.want) return { ok: false, error: wrongKind(parsed, options.want) }
+    if (options.want !== undefined && parsed.kind !== options.want) return { ok: false, error: wrongKind(parsed.format, options.want) }
     return { ok: true, ...keyFacts(parsed) }
   } catch (err) {
     if (isAppError(err)) return { ok: false, error: err }

@@ -125,6 +125,12 @@ function parseRfc4716(text: string): ParsedKeyText {
   return { kind: 'public', format: 'rfc4716', key, encrypted: false }
 }
 
+/** True for text holding a private key, decided from its envelope alone (no decryption). */
+export function looksPrivate(input: string | Buffer): boolean {
+  const text = typeof input === 'string' ? input : input.toString('utf8')
+  return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|^\s*PuTTY-User-Key-File-/.test(text)
+}
+
 /**
  * Parses key text. Private keys that are encrypted need `passphrase`: without it
  * KEY_PASSPHRASE_NEEDED, with a wrong one KEY_PASSPHRASE_WRONG.

@@ -5,3 +5,4 @@
 export { startSandbox, S3_STAGING_NAME } from './server'
 export { NO_FAULTS } from './faults'
 export type { SandboxFaults, SandboxMode, SandboxOptions, SandboxServer, SandboxStats, S3Options } from './types'
+export { startAppSandbox, appSandboxPaths, APP_SANDBOX_PORT, APP_SANDBOX_USERNAME, type AppSandboxOptions } from './app-sandbox'
