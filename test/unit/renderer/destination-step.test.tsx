@@ -37,6 +37,24 @@ describe('Destination and key step', () => {
     expect(button('Copy public key')).toBeTruthy()
   })
 
+  it('imports a pasted key, and refuses text that is not a private key with its sentence', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'destination'))
+    await user.click(await screen.findByRole('button', { name: 'New SSH key…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'SSH key' })
+    await user.click(within(dialog).getByRole('tab', { name: 'Import a key' }))
+    const text = within(dialog).getByLabelText(/Private key/)
+    await user.type(text, 'ssh-ed25519 AAAA public-half')
+    await user.click(within(dialog).getByRole('button', { name: 'Import key' }))
+    expect(await within(dialog).findByText(/This is not an SSH key the app can use/)).toBeTruthy()
+    await user.clear(text)
+    await user.type(text, '-----BEGIN OPENSSH PRIVATE KEY-----')
+    await user.click(within(dialog).getByRole('button', { name: 'Import key' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(await screen.findByText(/ssh-ed25519 AAAAimported/)).toBeTruthy()
+  })
+
   it('adds a destination with host, port and username', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
