@@ -7,15 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { skipWithReason } from '../helpers/system'
-import { buildRenderer, checkAxe, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
-
-/**
- * axe findings already reported to the renderer's owner, printed on every run rather than
- * failing it: the drop zone is a role="button" that contains the "Choose folder" button
- * (nested-interactive) and whose aria-label does not contain its visible text
- * (label-content-name-mismatch). Remove each id as soon as it is fixed.
- */
-const KNOWN_RENDERER_ISSUES: string[] = ['nested-interactive', 'label-content-name-mismatch']
+import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, unexpectedAxeViolations, watchPage, type HostProcess } from './harness'
 
 describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host in Chromium', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -53,10 +45,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
       // The first step is on screen once the app has asked the host for its capabilities.
       await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 })
       await page.waitForLoadState('networkidle')
-      const violations = await checkAxe(page)
-      const known = violations.filter((v) => KNOWN_RENDERER_ISSUES.includes(v.id))
-      if (known.length > 0) console.warn(`KNOWN axe violations (renderer, to fix): ${JSON.stringify(known)}`)
-      const unexpected = violations.filter((v) => !KNOWN_RENDERER_ISSUES.includes(v.id))
+      const unexpected = await unexpectedAxeViolations(page, `first screen (${colorScheme})`)
       expect(unexpected, JSON.stringify(unexpected, null, 2)).toEqual([])
       await screenshot(page, 'e2e-first-screen')
       expect(watch.errors, host.output()).toEqual([])

@@ -1,0 +1,178 @@
+/**
+ * The whole wizard in Chromium through the web host, as a QA manager would go: choose the
+ * folder (the host's folder browser), see the CSV and the suggested mapping, review the
+ * flagged rows, pick the built-in sandbox, confirm its host key, upload, watch the files go,
+ * finish; then the files on the server are checked byte for byte (sha256). Then an upload is
+ * interrupted by killing the host mid-way, the host is started again, and the app offers the
+ * batch for resume and finishes it without sending anything twice.
+ *
+ * Every step gets an axe check and a screenshot (build/e2e-screenshots, or docs/screenshots
+ * with SCREENSHOTS=docs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import path from 'node:path'
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import type { Browser, Page } from 'playwright-core'
+import { skipWithReason } from '../helpers/system'
+import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
+import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, unexpectedAxeViolations, watchPage, type HostProcess } from './harness'
+
+const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
+
+/** Files on the sandbox server (its root is in the app home), without the server's own dot files. */
+async function serverFiles(home: string): Promise<string[]> {
+  const names = await readdir(path.join(home, 'sandbox-server')).catch(() => [] as string[])
+  return names.filter((n) => !n.startsWith('.')).sort()
+}
+
+async function expectAxeClean(page: Page, where: string): Promise<void> {
+  const unexpected = await unexpectedAxeViolations(page, where)
+  expect(unexpected, `${where}: ${JSON.stringify(unexpected, null, 2)}`).toEqual([])
+}
+
+/** Steps 1 to 4: folder, mapping, review, destination. Leaves the page on "Destination and key". */
+async function throughReview(page: Page, folder: string, batch: GeneratedBatch, shots: string | null): Promise<void> {
+  await page.getByRole('button', { name: 'Choose folder…' }).click()
+  const dialog = page.getByRole('dialog')
+  await dialog.getByRole('button', { name: folder }).click()
+  await dialog.getByRole('button', { name: 'Use this folder' }).click()
+  await page.getByRole('button', { name: 'Preview CSV' }).and(page.locator(':enabled')).waitFor()
+  if (shots) {
+    await expectAxeClean(page, 'add files')
+    await screenshot(page, `${shots}-1-add-files`)
+  }
+  await page.getByRole('button', { name: 'Preview CSV' }).click()
+  await page.getByRole('heading', { name: 'Preview and map' }).waitFor()
+  if (shots) {
+    await expectAxeClean(page, 'preview and map')
+    await screenshot(page, `${shots}-2-map`)
+  }
+  await page.getByRole('button', { name: 'Check the batch' }).click()
+  await page.getByRole('heading', { name: 'Review' }).waitFor()
+  if (shots) {
+    await expectAxeClean(page, 'review')
+    await screenshot(page, `${shots}-3-review`)
+  }
+  // The review counts exactly the rows the generator spoiled, and names each problem.
+  const missing = batch.faultRows.missingRecording.length
+  if (missing > 0) await page.getByRole('button', { name: `No recording · ${missing}` }).waitFor()
+  await page.getByRole('button', { name: `Continue with ${batch.eligibleRows} rows` }).click()
+  await page.getByRole('heading', { name: 'Destination and key' }).waitFor()
+  await page.getByRole('radio', { name: /Sandbox \(this computer\)/ }).waitFor()
+}
+
+describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizard end-to-end in Chromium', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  let root: string
+  let home: string
+  let files: string
+  let browser: Browser
+  let host: HostProcess | null = null
+
+  beforeAll(async () => {
+    tmp = await tempDir('bu-e2e-wizard-')
+    files = path.join(tmp.dir, 'files')
+    home = path.join(tmp.dir, 'home')
+    ;[root, browser] = await Promise.all([buildRenderer(path.join(tmp.dir, 'renderer')), launchChromium()])
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await host?.stop()
+    await tmp?.cleanup()
+  })
+
+  const start = async () => {
+    host = await startHost({ root, home, env: { HOME: files } })
+    return host
+  }
+
+  it('maps, reviews, trusts the sandbox, uploads and finishes; the files arrive intact', async () => {
+    const batch: GeneratedBatch = await generateBatch(path.join(files, 'march-calls'), { rows: 40, faults: { missingRecording: 2, invalidDate: 1, orphanRecording: 1 } })
+    const h = await start()
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(h.url)
+    await throughReview(page, 'march-calls', batch, 'e2e-wizard')
+
+    await expectAxeClean(page, 'destination and key')
+    await screenshot(page, 'e2e-wizard-4-destination')
+    await page.getByRole('button', { name: 'Start upload' }).click()
+    const hostKey = page.getByRole('dialog', { name: 'Is this the right server?' })
+    await hostKey.waitFor()
+    await expect.poll(() => hostKey.getByText(/SHA256:/).count()).toBeGreaterThan(0)
+    await expectAxeClean(page, 'host key dialog')
+    await screenshot(page, 'e2e-wizard-4b-host-key')
+    await hostKey.getByRole('button', { name: 'Trust this server' }).click()
+
+    await page.getByRole('heading', { name: /^(Upload|Done)$/ }).waitFor()
+    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
+      await screenshot(page, 'e2e-wizard-FAILED')
+      throw err
+    })
+    await expectAxeClean(page, 'done')
+    await screenshot(page, 'e2e-wizard-6-done')
+    expect(watch.errors, h.output()).toEqual([])
+
+    // On the server: the CSV (written by the app) and every recording an eligible row names, intact.
+    const onServer = await serverFiles(home)
+    const csvs = onServer.filter((n) => n.endsWith('.csv'))
+    expect(csvs).toHaveLength(1)
+    const recordings = onServer.filter((n) => !n.endsWith('.csv'))
+    expect(recordings.length).toBe(batch.eligibleRows)
+    for (const name of recordings) {
+      expect(await sha256(path.join(home, 'sandbox-server', name)), name).toBe(await sha256(path.join(batch.dir, 'recordings', name)))
+    }
+    const csv = await readFile(path.join(home, 'sandbox-server', csvs[0]!), 'utf8')
+    expect(csv.split('\r\n')[0]).toBe(batch.headers.join(','))
+    await page.close()
+    await h.stop()
+    host = null
+  })
+
+  it('offers an upload interrupted by a host crash for resume, and finishes it without sending anything twice', async () => {
+    // Big enough that the upload is still running when it is paused and the host is killed.
+    const batch = await generateBatch(path.join(files, 'april-calls'), { rows: 60, recordingBytes: 2 * 1024 * 1024 })
+    const before = new Set(await serverFiles(home))
+    let h = await start()
+    let page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(h.url)
+    await throughReview(page, 'april-calls', batch, null)
+    await page.getByRole('button', { name: 'Start upload' }).click()
+    await page.getByRole('heading', { name: 'Upload' }).waitFor()
+    await page.getByRole('button', { name: 'Pause' }).click()
+    await page.getByRole('button', { name: 'Resume' }).waitFor()
+    await screenshot(page, 'e2e-wizard-5-upload-paused')
+    await h.kill() // a crash: no clean shutdown, the journal is all that is left
+    await page.close()
+
+    h = await start()
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(h.url)
+    const offer = page.getByRole('dialog', { name: 'An upload did not finish' })
+    await offer.waitFor()
+    await expectAxeClean(page, 'interrupted upload dialog')
+    await screenshot(page, 'e2e-wizard-0-resume-offer')
+    await offer.getByRole('button', { name: 'Resume' }).click()
+    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 90_000 })
+    expect(watch.errors, h.output()).toEqual([])
+
+    // Exactly one new CSV (each batch has its own name), and every recording intact on the server.
+    const added = (await serverFiles(home)).filter((n) => !before.has(n))
+    expect(added.filter((n) => n.endsWith('.csv'))).toHaveLength(1)
+    const recordings = (await readdir(path.join(batch.dir, 'recordings'), { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name)
+    expect(recordings).toHaveLength(batch.eligibleRows)
+    for (const name of recordings) {
+      expect(await sha256(path.join(home, 'sandbox-server', name)), name).toBe(await sha256(path.join(batch.dir, 'recordings', name)))
+    }
+    // Nothing twice: what was on the server before the crash was skipped, the rest uploaded once.
+    const batches = await readdir(path.join(home, 'batches'))
+    const summaries = await Promise.all(batches.map(async (b) => JSON.parse(await readFile(path.join(home, 'batches', b, 'report.json'), 'utf8')).summary as { uploaded: number; skipped: number; failed: number; csv: string }))
+    const resumed = summaries.find((x) => added.includes(x.csv))!
+    expect(resumed.failed).toBe(0)
+    expect(resumed.skipped).toBeGreaterThan(0)
+    expect(resumed.uploaded + resumed.skipped).toBe(batch.eligibleRows)
+    await page.close()
+  })
+})
