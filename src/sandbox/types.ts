@@ -7,6 +7,24 @@
  * `posix` behaves like OpenSSH (offset writes, append, rename, setstat). `s3` behaves like AWS
  * Transfer Family on S3: sequential writes from offset 0 only, no append, SETSTAT refused,
  * at most 10 channels per connection, a file visible only once its handle is closed.
+ *
+ * What an s3-mode client sees (status number, then the exact message):
+ * - WRITE not at the next offset: OP_UNSUPPORTED (8) `Random access writes are not supported:
+ *   write sequentially from offset 0 (write at offset X where Y was expected)`; the upload is
+ *   aborted: its CLOSE fails with FAILURE (4) `Upload aborted: ...` and no file appears.
+ * - OPEN with the append flag: OP_UNSUPPORTED (8) `Append is not supported by this server`;
+ *   OPEN for reading and writing: OP_UNSUPPORTED (8).
+ * - SETSTAT/FSETSTAT (chmod, utimes, truncate): FAILURE (4) `SETSTAT is not supported by this
+ *   server`, unless `s3.ignoreSetstat`.
+ * - RENAME when `s3.allowRename` is false: OP_UNSUPPORTED (8) `Rename is not supported by this
+ *   server`.
+ * - An 11th session channel on one connection: the channel open is refused (ssh2 reports
+ *   `(SSH) Channel open failure`).
+ * - A file being written: STAT/LSTAT/OPEN for reading answer NO_SUCH_FILE (2), READDIR omits
+ *   it, until CLOSE; a connection dropped before CLOSE leaves nothing.
+ * In both modes, a path leaving the served folder (`..` above `/`, or a symlink pointing
+ * out): PERMISSION_DENIED (3) `Permission denied: path leaves the served folder`; RENAME onto
+ * an existing name: FAILURE (4) `File exists`.
  */
 export type SandboxMode = 'posix' | 's3'
 
