@@ -117,7 +117,7 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
         batches={interrupted}
         onClose={() => setInterrupted([])}
         onDiscarded={(id) => setInterrupted((list) => list.filter((b) => b.batchId !== id))}
-        onResumed={(batchId) => { setInterrupted([]); setData({ ...emptyWizard, batchId, step: 'upload' }) }}
+        onResumed={(batchId, destinationName) => { setInterrupted([]); setData({ ...emptyWizard, batchId, destinationName, step: 'upload' }) }}
       />
     </Box>
   )

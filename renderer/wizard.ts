@@ -28,6 +28,8 @@ export interface WizardData {
   mapping: DraftMapping
   report: BatchReport | null
   destinationId: string | null
+  /** Shown on the upload screen: where the files are going. */
+  destinationName: string | null
   batchId: string | null
   summary: BatchSummary | null
 }
@@ -41,6 +43,7 @@ export const emptyWizard: WizardData = {
   mapping: {},
   report: null,
   destinationId: null,
+  destinationName: null,
   batchId: null,
   summary: null,
 }

@@ -103,14 +103,20 @@ async function main() {
       }
       await context.close()
     }
-    // 125% zoom: the same CSS at a 1024-pixel-wide window with a 1.25 device scale.
-    const zoomed = await browser.newContext({ viewport: { width: 1024, height: 720 }, deviceScaleFactor: 1.25 })
-    const page = await zoomed.newPage()
-    await page.goto(`${url}/dev/fake-host.html?step=map`)
-    await page.getByText('Example:').waitFor()
-    await page.screenshot({ path: path.join(out, '2-preview-and-map-zoom125-light.png'), fullPage: true })
-    console.log('2-preview-and-map-zoom125-light.png')
-    await zoomed.close()
+    // 125% zoom on a small laptop (1280 px at 125% = 1024 CSS px), and a narrow window.
+    for (const [label, width, scale] of [['zoom125', 1024, 1.25], ['narrow', 760, 1]] as const) {
+      const context = await browser.newContext({ viewport: { width, height: 720 }, deviceScaleFactor: scale })
+      for (const shot of shots.filter((s) => ['map', 'destination', 'upload'].includes(s.step))) {
+        const page = await context.newPage()
+        await page.goto(`${url}/dev/fake-host.html?step=${shot.step}`)
+        await page.getByText(shot.waitFor).first().waitFor({ timeout: 15_000 })
+        await page.waitForTimeout(400)
+        await page.screenshot({ path: path.join(out, `${shot.name}-${label}-light.png`), fullPage: true })
+        console.log(`${shot.name}-${label}-light.png`)
+        await page.close()
+      }
+      await context.close()
+    }
   } finally {
     await browser.close()
     close()

@@ -21,7 +21,7 @@ import { ErrorAlert, asPayload } from './error-alert'
 
 export function InterruptedDialog({ batches, onResumed, onDiscarded, onClose }: {
   batches: InterruptedBatch[]
-  onResumed: (batchId: string) => void
+  onResumed: (batchId: string, destinationName: string) => void
   onDiscarded: (batchId: string) => void
   onClose: () => void
 }) {
@@ -36,7 +36,7 @@ export function InterruptedDialog({ batches, onResumed, onDiscarded, onClose }: 
     setError(null)
     try {
       const r = await api.resumeInterrupted(b.batchId, askPass === b.batchId ? passphrase : null)
-      if (r.ok) { onResumed(r.value.batchId); return }
+      if (r.ok) { onResumed(r.value.batchId, b.destinationName); return }
       if (r.error.code === 'KEY_PASSPHRASE_NEEDED') setAskPass(b.batchId)
       setError(r.error)
     } catch (e) { setError(asPayload(e)) } finally { setBusy(null) }

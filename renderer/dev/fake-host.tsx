@@ -40,7 +40,7 @@ switch (step) {
   case 'map': initial = { ...prepared, step: 'map' }; break
   case 'review': initial = { ...prepared, step: 'review' }; break
   case 'destination': case 'hostkey': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
-  case 'upload': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
+  case 'upload': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: 'evaluagent – Leeds team' }; break
   case 'done': initial = {
     ...prepared, step: 'done', batchId: 'batch-1',
     summary: { batchId: 'batch-1', uploaded: 4_781, skipped: 3, excluded: 112, failed: 0, csv: 'calls-2024-05-31-batch-1.csv', bytes: 9_575_201_000, seconds: 1_284, reportCsv: '/home/qa/.local/share/bulk-upload/reports/batch-1.csv', reportJson: '/home/qa/.local/share/bulk-upload/reports/batch-1.json' },

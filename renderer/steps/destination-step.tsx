@@ -62,7 +62,8 @@ export function DestinationStep({ data, update }: StepProps) {
     const mapping = completeMapping(data.mapping)
     if (!mapping || !data.csvPath) return
     const r = await api.startUpload({ paths: data.paths, csvPath: data.csvPath, mapping }, destinationId, passphrase || null)
-    if (r.ok) update({ batchId: r.value.batchId, step: 'upload' })
+    const d = dests.find((x) => x.id === destinationId)
+    if (r.ok) update({ batchId: r.value.batchId, step: 'upload', destinationName: d ? (d.sandbox ? 'Sandbox (this computer)' : d.name) : null })
     else setError(r.error)
   }
 

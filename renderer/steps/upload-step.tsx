@@ -65,7 +65,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   return (
     <StepLayout
       title="Upload"
-      intro="Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time."
+      intro={`${data.destinationName ? `Sending to ${data.destinationName}. ` : ''}Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time.`}
       extra={running && batchId ? (
         <>
           <Button variant="outlined" color="error" onClick={() => setConfirmCancel(true)}>Cancel upload</Button>

@@ -18,6 +18,7 @@ describe('Destination and key step', () => {
     await waitFor(() => expect((sandbox as HTMLInputElement).checked).toBe(true))
     await user.click(button('Start upload'))
     await screen.findByRole('heading', { name: 'Upload' })
+    expect(screen.getByText(/^Sending to Sandbox \(this computer\)\./)).toBeTruthy()
     expect(api.callsTo('startUpload')[0]!.slice(1)).toEqual(['sandbox', null])
   })
 
