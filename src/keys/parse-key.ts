@@ -87,8 +87,12 @@ function parsePpk(text: string, passphrase: string | undefined): ParsedKeyText {
     if (encrypted) throw passphraseError(passphrase)
     throw invalid(`This PuTTY key cannot be read (${(err as Error).message}).`)
   }
-  // sshpk does not check the PPK MAC: a wrong passphrase yields a key that cannot sign.
-  if (encrypted && !consistent(key)) throw passphraseError(passphrase)
+  // sshpk does not check the PPK MAC: a wrong passphrase (or a private part it misreads)
+  // yields a key whose signatures do not match its public half. Never hand that to ssh2.
+  if (!consistent(key)) {
+    if (encrypted) throw passphraseError(passphrase)
+    throw invalid('This PuTTY key is damaged (its private part does not match its public key). In PuTTYgen, choose Conversions > Export OpenSSH key.')
+  }
   return { kind: 'private', format: 'ppk', key, encrypted }
 }
 

@@ -106,6 +106,16 @@ describe('refusals, each in one sentence', () => {
     expect(err.message).toMatch(/PuTTYgen.*Conversions > Export OpenSSH key/)
   })
 
+  it('a PuTTY key whose private part does not match its public half', () => {
+    const a = ppkV2Rsa(rsaKey(2048), 'a').split('\r\n')
+    const b = ppkV2Rsa(rsaKey(2048), 'b').split('\r\n')
+    const at = (lines: string[]): number => lines.findIndex((l) => l.startsWith('Private-Lines:'))
+    const spliced = [...a.slice(0, at(a)), ...b.slice(at(b))].join('\r\n')
+    const err = refused(checkKeyText(spliced))
+    expect(err.code).toBe('KEY_INVALID')
+    expect(err.message).toMatch(/damaged/)
+  })
+
   it('a missing or wrong passphrase, in every encrypted format', () => {
     const openssh = generatePair('ed25519', { passphrase: 'right' }).privateKey
     const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
