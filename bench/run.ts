@@ -15,6 +15,7 @@ export interface BenchSection {
 
 const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./check')).checkBench,
+  async () => (await import('./upload')).uploadBench,
 ]
 
 function machine(): string {

@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BatchSummary } from '../api'
 
@@ -42,6 +42,7 @@ export class Journal {
   ) {}
 
   static async open(dir: string, opts: { syncEveryMs?: number } = {}): Promise<Journal> {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
     const file = path.join(dir, JOURNAL_FILE)
     const state = await readJournal(file)
     const fd = openSync(file, 'a', 0o600)

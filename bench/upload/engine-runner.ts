@@ -1,0 +1,62 @@
+/**
+ * Uploads one folder with the engine, in its own process (as the CLI would), and prints one
+ * JSON line: bytes sent, seconds, peak RSS. The benchmark measures it beside the peer tools.
+ * Usage: engine-runner.ts JSON_OPTIONS
+ */
+import { readdir, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { createHostVerifier } from '../../src/transfer/host-trust'
+import { Journal } from '../../src/transfer/journal'
+import { runEngine, type PlannedFile } from '../../src/transfer/upload-engine'
+import { readFile } from 'node:fs/promises'
+
+interface RunnerOptions {
+  dir: string
+  host: string
+  port: number
+  username: string
+  keyFile: string
+  knownHosts: string
+  remoteDir: string
+  stateDir: string
+  concurrency: number
+  channelsPerConnection?: number
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions
+const files: PlannedFile[] = []
+for (const name of (await readdir(opts.dir)).sort()) {
+  const localPath = path.join(opts.dir, name)
+  const st = await stat(localPath)
+  if (st.isFile()) files.push({ localPath, remoteName: name, size: st.size, mtimeMs: st.mtimeMs })
+}
+const journal = await Journal.open(opts.stateDir)
+const verifier = createHostVerifier({ host: opts.host, port: opts.port, knownHostsPath: opts.knownHosts, policy: 'strict' })
+const started = process.hrtime.bigint()
+const outcome = await runEngine({
+  plan: {
+    batchId: 'bench',
+    files,
+    csvName: 'bench.csv',
+    writeCsv: async (p) => {
+      await writeFile(p, 'Contact Reference\r\nbench\r\n')
+      return { rows: 1 }
+    },
+  },
+  target: {
+    host: opts.host,
+    port: opts.port,
+    username: opts.username,
+    privateKey: await readFile(opts.keyFile, 'utf8'),
+    verifyHostKey: verifier.hostVerifier,
+    hostKeyError: () => verifier.error,
+  },
+  remoteDir: opts.remoteDir,
+  journal,
+  workDir: opts.stateDir,
+  concurrency: opts.concurrency,
+  ...(opts.channelsPerConnection ? { channelsPerConnection: opts.channelsPerConnection } : {}),
+})
+journal.close()
+const seconds = Number(process.hrtime.bigint() - started) / 1e9
+console.log(JSON.stringify({ ok: outcome.stoppedBy === null, error: outcome.stoppedBy?.message ?? null, bytes: outcome.bytesSent, seconds, maxRssKiB: process.resourceUsage().maxRSS }))

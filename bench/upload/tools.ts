@@ -1,0 +1,134 @@
+/**
+ * The upload tools measured side by side: this engine (in its own process) and the peers a
+ * customer would otherwise use — OpenSSH sftp, lftp, rclone — plus the ceiling: the same bytes
+ * piped through ssh to `cat >/dev/null` with the same cipher. Each returns wall seconds.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface Target {
+  host: string
+  port: number
+  username: string
+  keyFile: string
+  knownHosts: string
+  /** Remote folder, relative to the login folder; created by the caller. */
+  remoteDir: string
+  /** Local folder to upload. */
+  localDir: string
+  work: string
+}
+
+export interface ToolRun {
+  seconds: number
+  maxRssKiB?: number
+}
+
+export interface Tool {
+  name: string
+  available(): string | null
+  run(t: Target, timeoutMs: number): Promise<ToolRun>
+}
+
+/** The cipher every tool uses, so they are compared on equal terms (AES-NI on x86). */
+export const CIPHER = 'aes128-gcm@openssh.com'
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+function sshOptions(t: Target): string[] {
+  return ['-i', t.keyFile, '-o', `UserKnownHostsFile=${t.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', `Ciphers=${CIPHER}`, '-o', 'IdentitiesOnly=yes']
+}
+
+/** Runs a command, failing on a non-zero exit or after the timeout; returns seconds taken. */
+export function timed(cmd: string, args: string[], opts: { timeoutMs: number; input?: string; shell?: boolean }): Promise<{ seconds: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: opts.shell ?? false })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      if (code === 0) resolve({ seconds, stdout })
+      else reject(new Error(`${path.basename(cmd)} ${signal ? `killed (${signal}, timeout ${opts.timeoutMs / 1000} s)` : `exited ${code}`}: ${stderr.slice(-400)}`))
+    })
+    child.stdin.end(opts.input ?? '')
+  })
+}
+
+const which = (bin: string) => (existsSync(bin) ? null : `${bin} is not installed (apt-get install ${path.basename(bin) === 'sftp' ? 'openssh-client' : path.basename(bin)})`)
+
+export function engineTool(concurrency: number, channelsPerConnection?: number): Tool {
+  return {
+    name: `bulk-upload (${concurrency} files in flight)`,
+    available: () => null,
+    async run(t, timeoutMs) {
+      const options = {
+        dir: t.localDir, host: t.host, port: t.port, username: t.username, keyFile: t.keyFile, knownHosts: t.knownHosts,
+        remoteDir: t.remoteDir, stateDir: path.join(t.work, `state-${Date.now()}`), concurrency, channelsPerConnection,
+      }
+      const { stdout } = await timed(process.execPath, [path.join(here, '../../bin/run-ts.js'), path.join(here, 'engine-runner.ts'), JSON.stringify(options)], { timeoutMs })
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; error: string | null; seconds: number; maxRssKiB: number }
+      if (!result.ok) throw new Error(`engine: ${result.error}`)
+      return { seconds: result.seconds, maxRssKiB: result.maxRssKiB }
+    },
+  }
+}
+
+export function sftpTool(tuned: boolean): Tool {
+  return {
+    // -B 262144 is refused by this OpenSSH ("Outbound message too long"): its largest is 255 KiB.
+    name: tuned ? 'OpenSSH sftp -b -R 64 -B 261120' : 'OpenSSH sftp -b',
+    available: () => which('/usr/bin/sftp'),
+    async run(t, timeoutMs) {
+      const batch = path.join(t.work, 'sftp-batch')
+      await writeFile(batch, `cd ${t.remoteDir}\nlcd ${t.localDir}\nput *\n`)
+      const args = ['-q', '-b', batch, '-P', String(t.port), ...sshOptions(t), ...(tuned ? ['-R', '64', '-B', '261120'] : []), `${t.username}@${t.host}`]
+      return { seconds: (await timed('/usr/bin/sftp', args, { timeoutMs })).seconds }
+    },
+  }
+}
+
+export const lftpTool: Tool = {
+  name: 'lftp mirror -R --parallel=8',
+  available: () => which('/usr/bin/lftp'),
+  async run(t, timeoutMs) {
+    const ssh = ['ssh', '-a', '-x', ...sshOptions(t)].join(' ')
+    const script = [
+      `set sftp:connect-program "${ssh}"`,
+      'set net:max-retries 1',
+      `open -u ${t.username}, -p ${t.port} sftp://${t.host}`,
+      `mirror -R --parallel=8 ${t.localDir} ${t.remoteDir}`,
+    ].join('; ')
+    return { seconds: (await timed('/usr/bin/lftp', ['-c', script], { timeoutMs })).seconds }
+  },
+}
+
+export const rcloneTool: Tool = {
+  name: 'rclone copy --transfers 8',
+  available: () => which('/usr/bin/rclone'),
+  async run(t, timeoutMs) {
+    const args = [
+      'copy', '--transfers', '8', '--config', '/dev/null', t.localDir, `:sftp:${t.remoteDir}`,
+      '--sftp-host', t.host, '--sftp-port', String(t.port), '--sftp-user', t.username,
+      '--sftp-key-file', t.keyFile, '--sftp-known-hosts-file', t.knownHosts,
+    ]
+    return { seconds: (await timed('/usr/bin/rclone', args, { timeoutMs })).seconds }
+  },
+}
+
+export const ceilingTool: Tool = {
+  name: `ceiling: cat | ssh -c ${CIPHER} 'cat >/dev/null'`,
+  available: () => which('/usr/bin/ssh'),
+  async run(t, timeoutMs) {
+    const ssh = ['ssh', '-p', String(t.port), ...sshOptions(t), `${t.username}@${t.host}`, "'cat >/dev/null'"].join(' ')
+    const cmd = `find ${t.localDir} -type f -print0 | xargs -0 cat | ${ssh}`
+    return { seconds: (await timed('/bin/sh', ['-c', cmd], { timeoutMs })).seconds }
+  },
+}
