@@ -32,27 +32,40 @@ export async function setstatPath(ctx: ServerContext, p: string, attrs: Attribut
 export async function openDir(ctx: ServerContext, table: HandleTable, p: string): Promise<Reply> {
   const { virtual, local } = await ctx.jail.resolve(p)
   if (!(await stat(local)).isDirectory()) throw new SftpError(STATUS.FAILURE, 'Not a directory')
-  const dir: OpenDir = { kind: 'dir', virtual, local, listed: false }
+  const dir: OpenDir = { kind: 'dir', virtual, local, pending: null }
   return { kind: 'handle', handle: table.add(dir) }
 }
 
-/** READDIR: the whole listing in one reply, then EOF. Hidden names never appear. */
+/** Entries per READDIR reply, as OpenSSH sends: keeps every reply far below packet limits. */
+export const READDIR_BATCH = 100
+
+/** READDIR: the listing in batches of 100, then EOF. Hidden names never appear. */
 export async function readDir(ctx: ServerContext, dir: OpenDir): Promise<Reply> {
-  if (dir.listed) return { kind: 'status', code: STATUS.EOF }
-  dir.listed = true
-  const names: FileEntry[] = []
-  for (const name of ['.', '..', ...(await readdir(dir.local))]) {
-    if (dir.virtual === '/' && name !== '.' && name !== '..') {
-      try {
-        ctx.jail.virtual(`/${name}`)
-      } catch {
-        continue // hidden (the s3 staging area)
-      }
-    }
-    const info = await lstat(path.join(dir.local, name)).catch(() => null)
-    if (info) names.push({ filename: name, longname: longName(name, info), attrs: toAttrs(info) })
+  if (dir.pending === null) {
+    const names = await readdir(dir.local)
+    dir.pending = ['.', '..', ...names.filter((name) => dir.virtual !== '/' || !isHidden(ctx, name))]
   }
+  const names: FileEntry[] = []
+  // Names removed since the folder was read are skipped; a batch is empty only at the end.
+  while (names.length === 0 && dir.pending.length > 0) {
+    const batch = dir.pending.splice(0, READDIR_BATCH)
+    const infos = await Promise.all(batch.map((name) => lstat(path.join(dir.local, name)).catch(() => null)))
+    batch.forEach((name, i) => {
+      const info = infos[i]
+      if (info) names.push({ filename: name, longname: longName(name, info), attrs: toAttrs(info) })
+    })
+  }
+  if (names.length === 0) return { kind: 'status', code: STATUS.EOF }
   return { kind: 'name', names }
+}
+
+function isHidden(ctx: ServerContext, name: string): boolean {
+  try {
+    ctx.jail.virtual(`/${name}`)
+    return false
+  } catch {
+    return true // the s3 staging area
+  }
 }
 
 export async function removePath(ctx: ServerContext, p: string): Promise<Reply> {

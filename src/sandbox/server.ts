@@ -124,6 +124,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxServ
     tcp.once('error', reject)
     tcp.listen(options.port ?? 0, host, () => {
       tcp.off('error', reject)
+      // Later listener errors must not crash the host process; connections report their own.
+      tcp.on('error', () => undefined)
       resolve()
     })
   })

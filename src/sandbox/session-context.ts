@@ -46,7 +46,8 @@ export interface OpenDir {
   kind: 'dir'
   virtual: string
   local: string
-  listed: boolean
+  /** Names not yet sent; null until the first READDIR reads the folder. */
+  pending: string[] | null
 }
 
 export type OpenHandle = OpenFile | OpenDir

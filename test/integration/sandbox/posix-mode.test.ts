@@ -3,7 +3,7 @@
  * and by OpenSSH's own `sftp`, with the host key checked strictly against known_hosts.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { readFile, writeFile, stat } from 'node:fs/promises'
+import { mkdir, readFile, writeFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { sandboxFixture, raw, rawSftp, type Fixture } from './fixture'
@@ -50,6 +50,15 @@ describe('sandbox posix mode with ssh2-sftp-client', () => {
     expect((await stat(path.join(f.root, 'part.bin'))).mode & 0o777).toBe(0o600)
   })
 
+  it('lists a folder of thousands of files completely, in READDIR batches', async () => {
+    f = await sandboxFixture()
+    const names = Array.from({ length: 2500 }, (_, i) => `call-${String(i).padStart(5, '0')}.wav`)
+    await mkdir(path.join(f.root, 'many'))
+    await Promise.all(names.map((n) => writeFile(path.join(f!.root, 'many', n), '')))
+    const c = await f.connect()
+    expect((await c.list('many')).map((e) => e.name).sort()).toEqual(names)
+  })
+
   it('refuses a rename onto an existing file, like OpenSSH with SFTP v3', async () => {
     f = await sandboxFixture()
     const c = await f.connect()
@@ -78,5 +87,13 @@ describe.skipIf(skipWithReason(hasSftpClient(), 'sandbox with OpenSSH sftp'))('s
     expect((await readFile(path.join(f.root, 'renamed.wav'))).equals(body)).toBe(true)
     expect((await readFile(path.join(f.root, 'resume.wav'))).equals(body)).toBe(true)
     expect((await readFile(path.join(f.dir, 'back.wav'))).equals(body)).toBe(true)
+  })
+
+  it('lists a large folder with ls', async () => {
+    f = await sandboxFixture()
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => writeFile(path.join(f!.root, `r${i}.wav`), '')))
+    const r = await f.openssh(['ls -1'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout.split('\n').filter((l) => /^r\d+\.wav$/.test(l.trim()))).toHaveLength(1200)
   })
 })
