@@ -31,6 +31,18 @@ async function expectAxeClean(page: Page, where: string): Promise<void> {
   expect(unexpected, `${where}: ${JSON.stringify(unexpected, null, 2)}`).toEqual([])
 }
 
+/** axe and a screenshot in light and in dark (the theme follows the OS), then back to light. */
+async function checkStep(page: Page, where: string, shot: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    // The theme follows the media query on React's next render; its colour transitions start then.
+    await page.waitForTimeout(400)
+    await expectAxeClean(page, `${where} (${colorScheme})`)
+    await screenshot(page, shot)
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+}
+
 /** Steps 1 to 4: folder, mapping, review, destination. Leaves the page on "Destination and key". */
 async function throughReview(page: Page, folder: string, batch: GeneratedBatch, shots: string | null): Promise<void> {
   await page.getByRole('button', { name: 'Choose folder…' }).click()
@@ -39,20 +51,17 @@ async function throughReview(page: Page, folder: string, batch: GeneratedBatch, 
   await dialog.getByRole('button', { name: 'Use this folder' }).click()
   await page.getByRole('button', { name: 'Preview CSV' }).and(page.locator(':enabled')).waitFor()
   if (shots) {
-    await expectAxeClean(page, 'add files')
-    await screenshot(page, `${shots}-1-add-files`)
+    await checkStep(page, 'add files', `${shots}-1-add-files`)
   }
   await page.getByRole('button', { name: 'Preview CSV' }).click()
   await page.getByRole('heading', { name: 'Preview and map' }).waitFor()
   if (shots) {
-    await expectAxeClean(page, 'preview and map')
-    await screenshot(page, `${shots}-2-map`)
+    await checkStep(page, 'preview and map', `${shots}-2-map`)
   }
   await page.getByRole('button', { name: 'Check the batch' }).click()
   await page.getByRole('heading', { name: 'Review' }).waitFor()
   if (shots) {
-    await expectAxeClean(page, 'review')
-    await screenshot(page, `${shots}-3-review`)
+    await checkStep(page, 'review', `${shots}-3-review`)
   }
   // The review counts exactly the rows the generator spoiled, and names each problem.
   const missing = batch.faultRows.missingRecording.length
@@ -95,14 +104,21 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await page.goto(h.url)
     await throughReview(page, 'march-calls', batch, 'e2e-wizard')
 
-    await expectAxeClean(page, 'destination and key')
-    await screenshot(page, 'e2e-wizard-4-destination')
+    // A key for the platform, generated in the app: its public half is shown to copy.
+    await page.getByRole('button', { name: 'New SSH key…' }).click()
+    const keyDialog = page.getByRole('dialog', { name: 'SSH key' })
+    await keyDialog.getByRole('textbox', { name: 'Key name' }).fill('platform')
+    await checkStep(page, 'new key dialog', 'e2e-wizard-4a-new-key')
+    await keyDialog.getByRole('button', { name: /^Generate/ }).click()
+    const card = page.getByRole('group', { name: 'Public key platform' })
+    await card.waitFor()
+    expect(await card.getByLabel('Public key text').textContent()).toMatch(/^ssh-ed25519 AAAA/)
+    await checkStep(page, 'destination and key', 'e2e-wizard-4-destination')
     await page.getByRole('button', { name: 'Start upload' }).click()
     const hostKey = page.getByRole('dialog', { name: 'Is this the right server?' })
     await hostKey.waitFor()
     await expect.poll(() => hostKey.getByText(/SHA256:/).count()).toBeGreaterThan(0)
-    await expectAxeClean(page, 'host key dialog')
-    await screenshot(page, 'e2e-wizard-4b-host-key')
+    await checkStep(page, 'host key dialog', 'e2e-wizard-4b-host-key')
     await hostKey.getByRole('button', { name: 'Trust this server' }).click()
 
     await page.getByRole('heading', { name: /^(Upload|Done)$/ }).waitFor()
@@ -110,8 +126,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
       await screenshot(page, 'e2e-wizard-FAILED')
       throw err
     })
-    await expectAxeClean(page, 'done')
-    await screenshot(page, 'e2e-wizard-6-done')
+    await checkStep(page, 'done', 'e2e-wizard-6-done')
     expect(watch.errors, h.output()).toEqual([])
 
     // On the server: the CSV (written by the app) and every recording an eligible row names, intact.
@@ -140,6 +155,8 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await throughReview(page, 'april-calls', batch, null)
     await page.getByRole('button', { name: 'Start upload' }).click()
     await page.getByRole('heading', { name: 'Upload' }).waitFor()
+    // Each file has its own row with its state while it goes.
+    await page.getByText('Uploading', { exact: true }).first().waitFor()
     await page.getByRole('button', { name: 'Pause' }).click()
     await page.getByRole('button', { name: 'Resume' }).waitFor()
     await screenshot(page, 'e2e-wizard-5-upload-paused')
@@ -152,8 +169,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await page.goto(h.url)
     const offer = page.getByRole('dialog', { name: 'An upload did not finish' })
     await offer.waitFor()
-    await expectAxeClean(page, 'interrupted upload dialog')
-    await screenshot(page, 'e2e-wizard-0-resume-offer')
+    await checkStep(page, 'interrupted upload dialog', 'e2e-wizard-0-resume-offer')
     await offer.getByRole('button', { name: 'Resume' }).click()
     await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 90_000 })
     expect(watch.errors, h.output()).toEqual([])
