@@ -39,7 +39,7 @@ export interface AppProps extends HostExtras {
   api: BulkUploadApi
   /** Where to start; the dev page and tests use it to open a given step with its data. */
   initial?: Partial<WizardData>
-  /** An existing store (tests, dev page); by default the app makes its own from `api`. */
+  /** An existing store (tests, dev page); by default the app makes its own and feeds it from `api`. */
   store?: UploadStore
 }
 
@@ -47,8 +47,8 @@ export function App({ api, initial, store: givenStore, pathForFile }: AppProps) 
   const dark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true })
   const theme = useMemo(() => makeTheme(dark ? 'dark' : 'light'), [dark])
   // One store, one subscription, for the life of the window (STYLE.md).
-  const store = useMemo(() => givenStore ?? createUploadStore(api), [api, givenStore])
-  useEffect(() => () => { if (!givenStore) store.close() }, [store, givenStore])
+  const store = useMemo(() => givenStore ?? createUploadStore(), [givenStore])
+  useEffect(() => store.connect(api), [store, api])
 
   return (
     <ThemeProvider theme={theme}>

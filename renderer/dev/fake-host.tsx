@@ -3,6 +3,7 @@
  * wizard on the tests' in-memory api, opened at the step named in `?step=`, so every screen
  * can be looked at and screenshotted without the Electron or web host.
  */
+import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from '../app'
 import type { WizardData } from '../wizard'
@@ -48,7 +49,7 @@ switch (step) {
   default: initial = {}
 }
 
-createRoot(document.getElementById('root')!).render(<App api={api} initial={initial} />)
+createRoot(document.getElementById('root')!).render(<StrictMode><App api={api} initial={initial} /></StrictMode>)
 
 if (step === 'upload') {
   // After mount, so the store is listening: the engine's events for a batch part-way through.

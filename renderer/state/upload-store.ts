@@ -21,11 +21,14 @@ export interface UploadStore {
   dispatch(event: UploadEvent): void
   /** Forgets the finished batch (when the user starts another one). */
   reset(): void
-  /** Stops listening to the engine. */
-  close(): void
+  /**
+   * Starts listening to the engine; returns the way to stop. Kept apart from creation so a
+   * React effect owns the subscription (StrictMode mounts effects twice in development).
+   */
+  connect(api: Pick<BulkUploadApi, 'onUploadEvent'>): () => void
 }
 
-export function createUploadStore(api: Pick<BulkUploadApi, 'onUploadEvent'>, intervalMs = NOTIFY_INTERVAL_MS): UploadStore {
+export function createUploadStore(intervalMs = NOTIFY_INTERVAL_MS): UploadStore {
   let state = initialUploadState
   const listeners = new Set<() => void>()
   let timer: ReturnType<typeof setTimeout> | null = null
@@ -53,7 +56,6 @@ export function createUploadStore(api: Pick<BulkUploadApi, 'onUploadEvent'>, int
     state = next
     schedule(event.kind === 'batch-started' || event.kind === 'batch-done' || event.kind === 'batch-failed' || event.kind === 'batch-paused')
   }
-  const unsubscribe = api.onUploadEvent(dispatch)
 
   return {
     getState: () => state,
@@ -66,10 +68,13 @@ export function createUploadStore(api: Pick<BulkUploadApi, 'onUploadEvent'>, int
       state = initialUploadState
       schedule(true)
     },
-    close() {
-      if (timer) clearTimeout(timer)
-      unsubscribe()
-      listeners.clear()
+    connect(api) {
+      const unsubscribe = api.onUploadEvent(dispatch)
+      return () => {
+        unsubscribe()
+        if (timer) clearTimeout(timer)
+        timer = null
+      }
     },
   }
 }

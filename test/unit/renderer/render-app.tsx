@@ -1,4 +1,5 @@
 /** Mounts the wizard on a fake api, the way a host does, for the component tests. */
+import { StrictMode } from 'react'
 import { render, screen } from '@testing-library/react'
 import { App } from '../../../renderer/app'
 import type { WizardData } from '../../../renderer/wizard'
@@ -22,7 +23,8 @@ export async function previewFor(api: FakeApi) {
 
 export function renderApp(api = new FakeApi(), initial?: Partial<WizardData>, extra?: { pathForFile?: (f: File) => string | null }) {
   giveElementsASize()
-  const utils = render(<App api={api} initial={initial} pathForFile={extra?.pathForFile} />)
+  // StrictMode as in renderer/main.tsx: effects mount twice, which catches leaked subscriptions.
+  const utils = render(<StrictMode><App api={api} initial={initial} pathForFile={extra?.pathForFile} /></StrictMode>)
   return { api, ...utils }
 }
 

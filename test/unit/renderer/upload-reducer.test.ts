@@ -81,7 +81,8 @@ describe('createUploadStore', () => {
     vi.useFakeTimers()
     try {
       let emit: (e: UploadEvent) => void = () => undefined
-      const store = createUploadStore({ onUploadEvent: (l) => { emit = l; return () => undefined } })
+      const store = createUploadStore()
+      const disconnect = store.connect({ onUploadEvent: (l) => { emit = l; return () => { emit = () => undefined } } })
       const heard = vi.fn()
       store.subscribe(heard)
       emit({ kind: 'batch-started', batchId: B, files: batchFiles(500), csvName: 'c.csv' })
@@ -91,7 +92,9 @@ describe('createUploadStore', () => {
       expect(heard).toHaveBeenCalledTimes(1)
       vi.advanceTimersByTime(NOTIFY_INTERVAL_MS)
       expect(heard).toHaveBeenCalledTimes(2)
-      store.close()
+      disconnect()
+      emit({ kind: 'batch-started', batchId: 'later', files: [], csvName: 'c.csv' })
+      expect(store.getState().batchId).toBe(B)
     } finally {
       vi.useRealTimers()
     }
