@@ -28,12 +28,12 @@ const baseOf = (rel: string): string => rel.slice(rel.lastIndexOf('/') + 1)
 /** Lookup tables over a scan's recordings, built once per validation. */
 export interface RecordingIndex {
   recordings: ScannedRecording[]
-  byRel: Map<string, Slot>
-  byRelLower: Map<string, Slot>
+  /** Built on first use: only names with a folder part need them. */
+  rels: { byRel: Map<string, Slot>; byRelLower: Map<string, Slot> } | null
   byBase: Map<string, Slot>
   byBaseLower: Map<string, Slot>
-  byStem: Map<string, Slot>
-  byStemLower: Map<string, Slot>
+  /** Built on first use: only reference matching and names without extension need them. */
+  stems: { byStem: Map<string, Slot>; byStemLower: Map<string, Slot> } | null
   /** Lower-case relative paths and bare names of symlinks that leave the folder. */
   unsafeRel: Set<string>
   unsafeBase: Set<string>
@@ -43,25 +43,42 @@ export interface RecordingIndex {
 export function buildRecordingIndex(scan: FolderScan): RecordingIndex {
   const idx: RecordingIndex = {
     recordings: scan.recordings,
-    byRel: new Map(),
-    byRelLower: new Map(),
+    rels: null,
     byBase: new Map(),
     byBaseLower: new Map(),
-    byStem: new Map(),
-    byStemLower: new Map(),
+    stems: null,
     unsafeRel: new Set(scan.unsafeLinks.map((l) => l.relPath.toLowerCase())),
     unsafeBase: new Set(scan.unsafeLinks.map((l) => baseOf(l.relPath).toLowerCase())),
   }
   scan.recordings.forEach((r, i) => {
     const base = baseOf(r.relPath)
-    add(idx.byRel, r.relPath, i)
-    add(idx.byRelLower, r.relPath.toLowerCase(), i)
     add(idx.byBase, base, i)
     add(idx.byBaseLower, base.toLowerCase(), i)
-    add(idx.byStem, stemOf(base), i)
-    add(idx.byStemLower, stemOf(base).toLowerCase(), i)
   })
   return idx
+}
+
+function rels(idx: RecordingIndex): NonNullable<RecordingIndex['rels']> {
+  if (idx.rels) return idx.rels
+  const built = { byRel: new Map<string, Slot>(), byRelLower: new Map<string, Slot>() }
+  idx.recordings.forEach((r, i) => {
+    add(built.byRel, r.relPath, i)
+    add(built.byRelLower, r.relPath.toLowerCase(), i)
+  })
+  idx.rels = built
+  return built
+}
+
+function stems(idx: RecordingIndex): NonNullable<RecordingIndex['stems']> {
+  if (idx.stems) return idx.stems
+  const built = { byStem: new Map<string, Slot>(), byStemLower: new Map<string, Slot>() }
+  idx.recordings.forEach((r, i) => {
+    const stem = stemOf(baseOf(r.relPath))
+    add(built.byStem, stem, i)
+    add(built.byStemLower, stem.toLowerCase(), i)
+  })
+  idx.stems = built
+  return built
 }
 
 /** What matching one row found. */
@@ -100,9 +117,10 @@ export function matchByName(idx: RecordingIndex, value: string): RecordingMatch 
   const hasDir = relPath.includes('/')
   if (hasDir) {
     // "calls/2024/x.wav" when the folder dropped was "calls": try the path, then its tails.
+    const { byRel, byRelLower } = rels(idx)
     let rel = relPath
     for (;;) {
-      const hit = pick(asList(idx.byRel.get(rel)), false, recs) ?? pick(asList(idx.byRelLower.get(rel.toLowerCase())), true, recs)
+      const hit = pick(asList(byRel.get(rel)), false, recs) ?? pick(asList(byRelLower.get(rel.toLowerCase())), true, recs)
       if (hit) return hit
       const cut = rel.indexOf('/')
       if (cut < 0) break
@@ -117,7 +135,8 @@ export function matchByName(idx: RecordingIndex, value: string): RecordingMatch 
   if (idx.unsafeBase.has(baseName.toLowerCase())) return { kind: 'unsafe', reason: 'a link to a place outside the folder' }
   // "call-17" without an extension: the one recording of that name, whatever its format.
   if (classifyName(baseName).kind !== 'recording') {
-    const stemHit = pick(asList(idx.byStem.get(baseName)), false, recs) ?? pick(asList(idx.byStemLower.get(baseName.toLowerCase())), true, recs)
+    const { byStem, byStemLower } = stems(idx)
+    const stemHit = pick(asList(byStem.get(baseName)), false, recs) ?? pick(asList(byStemLower.get(baseName.toLowerCase())), true, recs)
     if (stemHit) return stemHit
   }
   return { kind: 'missing', detail: 'is not in the folder' }
@@ -127,7 +146,8 @@ export function matchByName(idx: RecordingIndex, value: string): RecordingMatch 
 export function matchByReference(idx: RecordingIndex, reference: string): RecordingMatch {
   const ref = reference.trim()
   const recs = idx.recordings
-  const hit = pick(asList(idx.byStem.get(ref)), false, recs) ?? pick(asList(idx.byStemLower.get(ref.toLowerCase())), true, recs)
+  const { byStem, byStemLower } = stems(idx)
+  const hit = pick(asList(byStem.get(ref)), false, recs) ?? pick(asList(byStemLower.get(ref.toLowerCase())), true, recs)
   if (hit) return hit
   return { kind: 'missing', detail: 'is not in the folder (no recording is named after this contact reference)' }
 }

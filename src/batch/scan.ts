@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 import { lstat, readdir, realpath, stat } from 'node:fs/promises'
-import { stat as statCb, type Dirent, type Stats } from 'node:fs'
+import type { Dirent } from 'node:fs'
 import { RECORDING_EXTENSIONS, type RecordingExtension, type ScanSummary, type ScannedFile } from '../api'
 import { AppError, toAppError } from '../errors'
 import { isInside } from './safe-path'
@@ -42,8 +42,14 @@ export interface FolderScan {
 
 const SYSTEM_NAMES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '$recycle.bin', 'system volume information', '__macosx', 'icon\r'])
 const RECORDING_SET = new Set<string>(RECORDING_EXTENSIONS)
-/** Stats in flight at once: enough to keep the disk busy without flooding the libuv pool. */
-const STAT_CONCURRENCY = 64
+/**
+ * Stats queued at once per folder: deep enough that libuv's pool stays busy while the main
+ * thread parses the CSV between callbacks, bounded so 100,000 files do not mean 100,000
+ * pending requests.
+ */
+const STAT_CONCURRENCY = 256
+/** Sub-folders listed at once. */
+const DIR_CONCURRENCY = 4
 
 /** True for names a user does not mean to upload (dot files, OS metadata, Office lock files). */
 export function isHiddenOrSystem(name: string): boolean {
@@ -69,15 +75,12 @@ interface Walk {
   linkedDirs: Array<{ abs: string; rel: string }>
 }
 
-/** fs.stat with a callback: lighter than the promise API over 100,000 files. */
-const quickStat = (p: string): Promise<Stats> => new Promise((resolve, reject) => statCb(p, (err, st) => (err ? reject(err) : resolve(st))))
-
 type Found = { csv: ScannedCsv } | { recording: ScannedRecording } | null
 
 async function statFile(root: string, abs: string, rel: string, name: string): Promise<Found> {
   const kind = classifyName(name)
   if (kind.kind === 'other') return null
-  const st = await quickStat(abs)
+  const st = await stat(abs)
   const file = { path: abs, relPath: rel, size: st.size, mtimeMs: st.mtimeMs, root }
   return kind.kind === 'csv' ? { csv: file } : { recording: { ...file, ext: kind.ext } }
 }
@@ -91,10 +94,14 @@ function addFound(w: Walk, found: Found[]): void {
   }
 }
 
-async function walkDir(w: Walk, root: string, rootReal: string, dir: string, relDir: string): Promise<void> {
+/**
+ * Lists one folder and, in parallel, its sub-folders; returns what it found in a stable order
+ * (files by name, then each sub-folder's findings by name).
+ */
+async function walkDir(w: Walk, root: string, rootReal: string, dir: string, relDir: string): Promise<Found[]> {
   w.signal?.throwIfAborted()
   const real = await realpath(dir)
-  if (w.visited.has(real)) return
+  if (w.visited.has(real)) return []
   w.visited.add(real)
   let entries: Dirent[]
   try {
@@ -103,7 +110,7 @@ async function walkDir(w: Walk, root: string, rootReal: string, dir: string, rel
     // A sub-folder we may not open is left out rather than failing the whole scan.
     if (relDir !== '' && (err as NodeJS.ErrnoException).code === 'EACCES') {
       w.scan.skipped++
-      return
+      return []
     }
     throw err
   }
@@ -139,8 +146,11 @@ async function walkDir(w: Walk, root: string, rootReal: string, dir: string, rel
       files.push({ abs, rel, name: e.name })
     }
   }
-  addFound(w, await mapLimit(files, STAT_CONCURRENCY, (f) => statFile(root, f.abs, f.rel, f.name), w.signal))
-  for (const d of dirs) await walkDir(w, root, rootReal, d.abs, d.rel)
+  const [own, nested] = await Promise.all([
+    mapLimit(files, STAT_CONCURRENCY, (f) => statFile(root, f.abs, f.rel, f.name), w.signal),
+    mapLimit(dirs, DIR_CONCURRENCY, (d) => walkDir(w, root, rootReal, d.abs, d.rel), w.signal),
+  ])
+  return nested.length === 0 ? own : own.concat(...nested)
 }
 
 /**
@@ -160,10 +170,10 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal } 
       if (target.isDirectory()) {
         if (!scan.roots.includes(abs)) scan.roots.push(abs)
         const rootReal = await realpath(abs)
-        await walkDir(w, abs, rootReal, abs, '')
+        addFound(w, await walkDir(w, abs, rootReal, abs, ''))
         while (w.linkedDirs.length > 0) {
           const d = w.linkedDirs.shift()!
-          await walkDir(w, abs, rootReal, d.abs, d.rel)
+          addFound(w, await walkDir(w, abs, rootReal, d.abs, d.rel))
         }
       } else if (target.isFile()) {
         const root = path.dirname(abs)

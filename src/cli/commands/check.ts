@@ -4,11 +4,11 @@
  * Exit 0: no errors (warnings allowed); 1: errors found; 2: unusable invocation or input.
  */
 import path from 'node:path'
-import { stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { MAPPED_FIELDS, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
 import { AppError, toAppError } from '../../errors'
-import { ISSUE_RULES, scanPaths, validateBatch, type CheckedBatch } from '../../batch'
+import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
 import { EXIT } from '../exit-codes'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { bold, dim, green, red, yellow } from '../terminal'
@@ -65,15 +65,30 @@ function progressPrinter(enabled: boolean): ((p: { bytesRead: number; totalBytes
   }
 }
 
+const EMPTY_SCAN: FolderScan = { roots: [], csvFiles: [], recordings: [], skipped: 0, unsafeLinks: [] }
+
+/**
+ * The CSVs at the top of the folder, for chooseCsv, from one readdir: the full scan then runs
+ * inside validateBatch, alongside the CSV pass, instead of before it. Only when there is none
+ * is the whole folder scanned, to name the CSVs in sub-folders.
+ */
+async function topLevelCsvs(folder: string): Promise<FolderScan> {
+  const entries = await readdir(folder, { withFileTypes: true })
+  const csvFiles = entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !isHiddenOrSystem(e.name) && classifyName(e.name).kind === 'csv')
+    .map((e) => ({ path: path.join(folder, e.name), relPath: e.name, size: 0, mtimeMs: 0, root: folder }))
+    .sort((a, b) => (a.relPath < b.relPath ? -1 : 1))
+  return csvFiles.length > 0 ? { ...EMPTY_SCAN, roots: [folder], csvFiles } : scanPaths([folder])
+}
+
 async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> {
   const folder = path.resolve(folderArg)
   const st = await stat(folder).catch(() => null)
   if (!st?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${folderArg} does not exist or is not a folder. Give the folder holding the recordings and the CSV.`)
-  const scan = await scanPaths([folder])
-  const csvPath = await chooseCsv(folder, scan, opts.csv)
+  const csvPath = await chooseCsv(folder, opts.csv === undefined ? await topLevelCsvs(folder) : EMPTY_SCAN, opts.csv)
   const { mapping, suggested } = await chooseMapping(csvPath, opts)
   const showProgress = !opts.json && Boolean(process.stderr.isTTY)
-  const checked = await validateBatch({ paths: [folder], csvPath, mapping }, { scan, onProgress: progressPrinter(showProgress) })
+  const checked = await validateBatch({ paths: [folder], csvPath, mapping }, { onProgress: progressPrinter(showProgress) })
   if (showProgress) process.stderr.write('\r\x1b[K')
   const hasErrors = Object.keys(checked.report.counts).some((c) => ISSUE_RULES[c as IssueCode].severity === 'error')
   if (opts.json) {

@@ -1,0 +1,188 @@
+/**
+ * The per-row field checks, run while the CSV streams: required values present, contact
+ * reference unique, date valid (ISO 8601, or the chosen source format). Each row also leaves
+ * the key its recording will be matched by once the folder scan is done (recording-rows.ts).
+ */
+import { FIELD_LABELS, MAPPED_FIELDS, type CsvDelimiter, type CsvEncoding, type MappedField, type MappingProfile } from '../api'
+import { readCsv, type CsvReadProblem } from './csv-reader'
+import { checkIsoDate, createDateConverter } from './dates'
+import type { IssueList } from './issue-list'
+import { findColumn, normalizeHeader } from './mapping'
+import { REFERENCE_KEY, type RowKeys } from './recording-rows'
+import { RefTable } from './ref-table'
+
+/** What one pass over the CSV found. */
+export interface RowPass extends RowKeys {
+  issues: IssueList
+  headers: string[] | null
+  /** 0-based column of each mapped field (null when unmapped or not found). */
+  columns: Record<MappedField, number | null>
+  /** Every mapped column was found, so rows were checked. */
+  columnsOk: boolean
+  problem: CsvReadProblem | null
+}
+
+export interface RowCheckOptions {
+  encoding: CsvEncoding
+  delimiter: CsvDelimiter
+  totalBytes: number
+  issues: IssueList
+  signal?: AbortSignal
+  onProgress?: (p: { bytesRead: number; totalBytes: number; rows: number }) => void
+}
+
+const PROGRESS_EVERY_MS = 100
+
+/** A string cut from a big chunk would keep the whole chunk alive: copy it before storing. */
+/** A cell's trimmed text ('' when the column is unmapped or the row is short). */
+function cell(row: string[], col: number): string {
+  if (col < 0) return ''
+  const v = row[col]
+  return v === undefined ? '' : v.trim()
+}
+
+const detach = (s: string): string => (s.length >= 13 ? (' ' + s).slice(1) : s)
+
+function grow<T extends Int32Array | Uint8Array>(a: T, need: number): T {
+  if (need <= a.length) return a
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
+  b.set(a)
+  return b
+}
+
+/** Streams the CSV once, checking every row's fields. */
+export async function checkRows(csvPath: string, mapping: MappingProfile, opts: RowCheckOptions): Promise<RowPass> {
+  const issues = opts.issues
+  const pass: RowPass = {
+    issues,
+    headers: null,
+    columns: { contactReference: null, agentId: null, contactDate: null, audioFilename: null },
+    columnsOk: false,
+    conversations: 0,
+    rowKey: new Int32Array(1024),
+    rowBad: new Uint8Array(1024),
+    keys: [],
+    problem: null,
+  }
+  const converter = mapping.dateFormat && mapping.timezone ? createDateConverter(mapping.dateFormat, mapping.timezone) : null
+  const refs = new RefTable()
+  const keyIds = new Map<string, number>()
+  let width = 0
+  let tooWideSeen = false
+
+  const onHeader = (headers: string[]): void => {
+    pass.headers = headers
+    width = headers.length
+    pass.columnsOk = true
+    for (const f of MAPPED_FIELDS) {
+      const col = mapping[f]
+      if (!col) continue
+      const at = findColumn(headers, col)
+      if (at >= 0) {
+        pass.columns[f] = at
+        continue
+      }
+      pass.columnsOk = false
+      const near = headers.find((h) => normalizeHeader(h) === normalizeHeader(col))
+      issues.add('MAPPING_COLUMN_NOT_FOUND', { column: col, value: FIELD_LABELS[f], detail: near === undefined ? undefined : `the CSV has "${near}"` })
+    }
+  }
+
+  // Hot path, once per row: no closures or objects created per row (tsx also wraps every
+  // function expression in a naming helper, which a per-row closure would call a million times).
+  let refCol = -1
+  let agentCol = -1
+  let dateCol = -1
+  let audioCol = -1
+  /** Checks one row; returns its recording key id (or -1) and marks it bad in rowBad. */
+  function checkRow(row: string[], r: number): number {
+    if (refCol < 0) {
+      refCol = pass.columns.contactReference ?? -1
+      agentCol = pass.columns.agentId ?? -1
+      dateCol = pass.columns.contactDate ?? -1
+      audioCol = pass.columns.audioFilename ?? -1
+    }
+    let bad = false
+    if (row.length > width) {
+      bad = true
+      if (!tooWideSeen) {
+        tooWideSeen = true
+        issues.add('CSV_PARSE_ERROR', { row: r, detail: `row ${r} has ${row.length} fields but the header has ${width}, so a value holding the delimiter is not in quotes` })
+      }
+    }
+    const ref = cell(row, refCol)
+    if (ref === '') {
+      bad = true
+      issues.add('MISSING_FIELD', { row: r, value: FIELD_LABELS.contactReference, column: mapping.contactReference })
+    } else {
+      const first = refs.firstRowOrAdd(ref, r)
+      if (first > 0) {
+        bad = true
+        issues.add('DUPLICATE_REFERENCE', { row: r, value: ref, detail: String(first) })
+      }
+    }
+    if (cell(row, agentCol) === '') {
+      bad = true
+      issues.add('MISSING_FIELD', { row: r, value: FIELD_LABELS.agentId, column: mapping.agentId })
+    }
+    const date = cell(row, dateCol)
+    if (date === '') {
+      bad = true
+      issues.add('MISSING_FIELD', { row: r, value: FIELD_LABELS.contactDate, column: mapping.contactDate })
+    } else if (converter) {
+      if (converter.convert(date) === null) {
+        bad = true
+        issues.add('INVALID_DATE', { row: r, value: date, detail: `does not match the date format ${mapping.dateFormat} you chose, or is not a real date` })
+      }
+    } else {
+      const d = checkIsoDate(date)
+      if (!d.ok) {
+        bad = true
+        issues.add('INVALID_DATE', { row: r, value: date, detail: d.reason })
+      } else if (!d.hasOffset) issues.add('NO_UTC_OFFSET', { row: r, value: date })
+    }
+    if (bad) pass.rowBad[r - 1] = 1
+    const name = cell(row, audioCol)
+    const key = name !== '' ? name : ref !== '' ? REFERENCE_KEY + ref : ''
+    if (key === '') return -1
+    let id = keyIds.get(key)
+    if (id === undefined) {
+      id = pass.keys.length
+      const kept = detach(key)
+      pass.keys.push(kept)
+      keyIds.set(kept, id)
+    }
+    return id
+  }
+
+  let lastProgress = 0
+  const result = await readCsv(csvPath, {
+    encoding: opts.encoding,
+    delimiter: opts.delimiter,
+    signal: opts.signal,
+    onBytes: (bytesRead) => {
+      const now = Date.now()
+      if (opts.onProgress && now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now
+        opts.onProgress({ bytesRead, totalBytes: opts.totalBytes, rows: pass.conversations })
+      }
+    },
+  }, {
+    onHeader,
+    onRows(rows, firstRow) {
+      const last = firstRow + rows.length - 1
+      pass.conversations = last
+      pass.rowKey = grow(pass.rowKey, last)
+      pass.rowBad = grow(pass.rowBad, last)
+      if (!pass.columnsOk) {
+        pass.rowKey.fill(-1, firstRow - 1, last)
+        return
+      }
+      for (let i = 0; i < rows.length; i++) pass.rowKey[firstRow - 1 + i] = checkRow(rows[i]!, firstRow + i)
+    },
+  })
+  pass.problem = result.problem
+  pass.conversations = result.dataRows
+  opts.onProgress?.({ bytesRead: opts.totalBytes, totalBytes: opts.totalBytes, rows: pass.conversations })
+  return pass
+}
