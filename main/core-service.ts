@@ -89,6 +89,11 @@ export class CoreService implements CallHandlers {
       .catch((err: unknown) => log('warn', 'could not purge old batches', err))
   }
 
+  /** How many uploads are running: a host asks before quitting in the middle of one. */
+  get runningUploads(): number {
+    return this.uploads.running
+  }
+
   /** Where the sandbox destination's files land (tests and "open the server folder"). */
   get sandboxRoot(): string {
     return this.sandboxHost.root

@@ -28,6 +28,8 @@ const PRELOAD = path.join(here, 'preload.cjs')
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 let mainWindow: BrowserWindow | null = null
+/** The user already agreed to stop running uploads (asked once, by the window or by Quit). */
+let quitConfirmed = false
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
@@ -94,21 +96,45 @@ async function start(): Promise<void> {
 
   Menu.setApplicationMenu(buildAppMenu())
   const unregister = registerIpc(service, () => mainWindow)
-  await createWindow(service.home)
+  await createWindow(service)
 
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) void createWindow(service.home)
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(service)
   })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('will-quit', () => {
+  // Quitting waits for running uploads to stop cleanly, so their journals are complete and
+  // the next start offers to finish them.
+  let closed = false
+  app.on('before-quit', (event) => {
+    if (closed) return
+    event.preventDefault()
+    if (!quitConfirmed && mainWindow && !confirmClose(mainWindow, service.runningUploads)) return
+    quitConfirmed = true
+    closed = true
     unregister()
-    void service.close()
+    void service.close().catch((err: unknown) => log('error', 'closing the core failed', err)).finally(() => app.quit())
   })
 }
 
-async function createWindow(home: string): Promise<void> {
+/** Asks before closing the window in the middle of an upload; true when the window may close. */
+function confirmClose(win: BrowserWindow, running: number): boolean {
+  if (running === 0) return true
+  const choice = dialog.showMessageBoxSync(win, {
+    type: 'question',
+    buttons: ['Keep uploading', 'Quit'],
+    defaultId: 0,
+    cancelId: 0,
+    title: 'An upload is running',
+    message: running === 1 ? 'An upload is still running.' : `${running} uploads are still running.`,
+    detail: 'If you quit now, the app offers to finish it the next time it starts: files already sent are not sent again.',
+  })
+  return choice === 1
+}
+
+async function createWindow(service: CoreService): Promise<void> {
+  const home = service.home
   const state = await loadWindowState(home, screen.getAllDisplays().map((d) => d.workArea))
   const win = new BrowserWindow({
     ...(state.x === undefined || state.y === undefined ? {} : { x: state.x, y: state.y }),
@@ -135,7 +161,12 @@ async function createWindow(home: string): Promise<void> {
   mainWindow = win
   if (state.maximized) win.maximize()
   win.once('ready-to-show', () => win.show())
-  win.on('close', () => {
+  win.on('close', (event) => {
+    if (!quitConfirmed && !confirmClose(win, service.runningUploads)) {
+      event.preventDefault()
+      return
+    }
+    quitConfirmed = true
     const bounds = win.getNormalBounds()
     void saveWindowState(home, { ...bounds, maximized: win.isMaximized() }).catch((err: unknown) => log('warn', 'could not save the window size', err))
   })

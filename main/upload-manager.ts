@@ -55,6 +55,11 @@ export class UploadManager {
     return this.jobs.has(batchId)
   }
 
+  /** How many uploads are running now (the desktop app asks before quitting). */
+  get running(): number {
+    return this.jobs.size
+  }
+
   pause(batchId: string, paused: boolean): void {
     const job = this.job(batchId)
     if (paused && !job.paused) job.pause()
