@@ -19,6 +19,19 @@ interface Entry {
   key: string
   checked: CheckedBatch
   at: number
+  /** The CSV as it was when checked: an edited CSV needs a new check. */
+  csv: CsvStamp | null
+}
+
+export interface CsvStamp {
+  size: number
+  mtimeMs: number
+}
+
+/** Size and modification time of the CSV, or null when it cannot be read. */
+export async function csvStamp(csvPath: string): Promise<CsvStamp | null> {
+  const info = await stat(csvPath).catch(() => null)
+  return info ? { size: info.size, mtimeMs: info.mtimeMs } : null
 }
 
 /** Two specs are the same batch when they name the same paths, CSV and mapping. */
@@ -30,8 +43,8 @@ function specKey(spec: BatchSpec): string {
 export class CheckStore {
   private readonly entries: Entry[] = []
 
-  put(spec: BatchSpec, checked: CheckedBatch, now = Date.now()): void {
-    this.entries.unshift({ key: specKey(spec), checked, at: now })
+  put(spec: BatchSpec, checked: CheckedBatch, csv: CsvStamp | null, now = Date.now()): void {
+    this.entries.unshift({ key: specKey(spec), checked, at: now, csv })
     this.entries.length = Math.min(this.entries.length, KEEP)
   }
 
@@ -41,11 +54,12 @@ export class CheckStore {
     return found.checked
   }
 
-  /** The latest run of this very batch, if recent enough to upload from. */
-  fresh(spec: BatchSpec, now = Date.now()): CheckedBatch | null {
+  /** The latest run of this very batch, if recent enough and its CSV unchanged since. */
+  fresh(spec: BatchSpec, csv: CsvStamp | null, now = Date.now()): CheckedBatch | null {
     const key = specKey(spec)
     const found = this.entries.find((e) => e.key === key)
-    return found && now - found.at < CHECK_FRESH_MS ? found.checked : null
+    if (!found || now - found.at >= CHECK_FRESH_MS || !found.csv || !csv) return null
+    return found.csv.size === csv.size && found.csv.mtimeMs === csv.mtimeMs ? found.checked : null
   }
 }
 

@@ -21,7 +21,7 @@ import { browse } from './browse'
 import { checkConnection, hostKeyStatus, trustServer } from './connection-check'
 import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
-import { CheckStore, exportIssuesCsv, queryIssues } from './batch-checks'
+import { CheckStore, csvStamp, exportIssuesCsv, queryIssues } from './batch-checks'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log } from './log'
@@ -184,8 +184,9 @@ export class CoreService implements CallHandlers {
       const key = JSON.stringify(spec.paths)
       const scan = this.lastScan?.key === key ? this.lastScan.scan : undefined
       this.lastScan = null
+      const csv = await csvStamp(spec.csvPath)
       const checked = await validateBatch(spec, scan ? { scan } : {})
-      this.checks.put(spec, checked)
+      this.checks.put(spec, checked, csv)
       return checked.report
     })
   }
@@ -306,10 +307,11 @@ export class CoreService implements CallHandlers {
     const destination = await this.destination(destinationId)
     const privateKey = await this.privateKey(destination.keyName, passphrase)
     // Upload what the user reviewed when it is recent; otherwise check the batch again.
-    let checked = this.checks.fresh(spec)
+    const csv = await csvStamp(spec.csvPath)
+    let checked = this.checks.fresh(spec, csv)
     if (!checked) {
       checked = await validateBatch(spec)
-      this.checks.put(spec, checked)
+      this.checks.put(spec, checked, csv)
     }
     if (!checked.report.ready) throw new AppError('BATCH_NOT_READY')
     const settings = await this.settings.get()
@@ -338,6 +340,11 @@ export class CoreService implements CallHandlers {
   }
 
   saveSettings(settings: Settings): Promise<Result<Settings>> {
-    return run('saveSettings', () => this.settings.save(settings))
+    return run('saveSettings', async () => {
+      const saved = await this.settings.save(settings)
+      // A shorter retention applies at once.
+      await this.uploads.purge(saved.retentionDays)
+      return saved
+    })
   }
 }
