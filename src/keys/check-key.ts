@@ -11,6 +11,7 @@ import { looksPrivate, parseKeyText, type KeyFormat, type ParsedKeyText } from '
 /** Smallest RSA modulus the platform accepts. */
 export const MIN_RSA_BITS = 2048
 
+/** What a usable key is: everything the UI and `key check` show, no private material. */
 export interface KeyFacts {
   kind: 'public' | 'private'
   format: KeyFormat
@@ -24,8 +25,10 @@ export interface KeyFacts {
   comment: string
 }
 
+/** A check's outcome: the facts, or the coded error whose message is the sentence to show. */
 export type KeyCheck = ({ ok: true } & KeyFacts) | { ok: false; error: AppError }
 
+/** What the caller needs from the key. */
 export interface CheckOptions {
   /** The half of the pair the caller needs; the other half is refused with KEY_WRONG_KIND. */
   want?: 'public' | 'private'

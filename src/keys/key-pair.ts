@@ -7,8 +7,10 @@
 import { generateKeyPairSync } from 'node:crypto'
 import sshpk from 'sshpk'
 
+/** The key types the app generates: Ed25519 by default, RSA for old servers. */
 export type GeneratedType = 'ed25519' | 'rsa'
 
+/** A new key pair as text, ready to store. */
 export interface GeneratedPair {
   /** OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`), ends with a newline. */
   privateKey: string

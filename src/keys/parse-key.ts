@@ -11,8 +11,10 @@ import sshpk from 'sshpk'
 import ssh2 from 'ssh2'
 import { AppError } from '../errors'
 
+/** The key formats users bring (named in `key check` output). */
 export type KeyFormat = 'openssh' | 'pem' | 'pkcs8' | 'rfc4716' | 'ppk'
 
+/** A parsed key: its half of the pair, its format and whether it was encrypted. */
 export type ParsedKeyText =
   | { kind: 'public'; format: KeyFormat; key: sshpk.Key; encrypted: false }
   | { kind: 'private'; format: KeyFormat; key: sshpk.PrivateKey; encrypted: boolean }

@@ -26,6 +26,7 @@ export function appSandboxPaths(home: string = appHome()): { root: string; hostK
   }
 }
 
+/** Overrides for the app's sandbox; every field defaults to the app's own setting. */
 export interface AppSandboxOptions {
   home?: string
   root?: string

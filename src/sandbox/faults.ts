@@ -4,6 +4,7 @@
  */
 import type { SandboxFaults } from './types'
 
+/** Every knob off: the state a sandbox starts in. */
 export const NO_FAULTS: SandboxFaults = {
   cutAfterBytes: null,
   denyFiles: [],
@@ -17,6 +18,7 @@ function check(name: string, value: number | null | undefined): void {
   if (!Number.isFinite(value) || value < 0) throw new TypeError(`Expected \`${name}\` to be a number from 0 and up, got \`${value}\``)
 }
 
+/** The current faults and the counters they need, for one sandbox. */
 export class FaultState {
   private current: SandboxFaults = { ...NO_FAULTS }
   /** bytesReceived when cutAfterBytes was armed. */

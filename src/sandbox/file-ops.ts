@@ -17,6 +17,7 @@ const FLAG = ssh2.utils.sftp.OPEN_MODE
 /** Largest DATA reply: OpenSSH's sftp asks for 32 KiB and so does ssh2. */
 const MAX_READ = 32 * 1024
 
+/** The message of the FAILURE an s3-mode SETSTAT/FSETSTAT gets (engines may match it). */
 export const S3_SETSTAT_REFUSED = 'SETSTAT is not supported by this server'
 
 function fsFlags(flags: number): number {
@@ -129,6 +130,7 @@ export async function fsetstat(ctx: ServerContext, file: OpenFile, attrs: Attrib
   return { kind: 'status', code: STATUS.OK }
 }
 
+/** FSTAT: the open file's attributes (in s3 mode, of the upload so far). */
 export async function fstat(file: OpenFile): Promise<Reply> {
   return { kind: 'attrs', attrs: toAttrs(await file.fd.stat()) }
 }

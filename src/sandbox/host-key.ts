@@ -7,6 +7,7 @@ import path from 'node:path'
 import ssh2 from 'ssh2'
 import { generatePair } from '../keys/key-pair'
 
+/** The server's key pair, as ssh2 and known_hosts need it. */
 export interface HostKey {
   /** OpenSSH-format private key, for ssh2's `hostKeys`. */
   privateKey: string

@@ -8,6 +8,7 @@ import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { SftpError, STATUS } from './sftp-status'
 
+/** A client path after the jail checked it. */
 export interface JailedPath {
   /** Normalised client-visible path, always starting with `/`. */
   virtual: string
@@ -15,6 +16,7 @@ export interface JailedPath {
   local: string
 }
 
+/** Resolves client paths inside one served folder (see the file comment). */
 export class PathJail {
   /**
    * @param root the served folder's real path (already resolved through symlinks)

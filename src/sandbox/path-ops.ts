@@ -13,11 +13,13 @@ import type { Reply } from './reply'
 
 const OK: Reply = { kind: 'status', code: STATUS.OK }
 
+/** STAT (follows links, inside the jail) and LSTAT (does not). */
 export async function statPath(ctx: ServerContext, p: string, follow: boolean): Promise<Reply> {
   const { local } = await ctx.jail.resolve(p, { follow })
   return { kind: 'attrs', attrs: toAttrs(await (follow ? stat(local) : lstat(local))) }
 }
 
+/** SETSTAT: refused in s3 mode unless ignored; applied in posix mode. */
 export async function setstatPath(ctx: ServerContext, p: string, attrs: Attributes): Promise<Reply> {
   const { local } = await ctx.jail.resolve(p)
   if (ctx.mode === 's3') {
@@ -29,6 +31,7 @@ export async function setstatPath(ctx: ServerContext, p: string, attrs: Attribut
   return OK
 }
 
+/** OPENDIR: a handle for paged READDIR. */
 export async function openDir(ctx: ServerContext, table: HandleTable, p: string): Promise<Reply> {
   const { virtual, local } = await ctx.jail.resolve(p)
   if (!(await stat(local)).isDirectory()) throw new SftpError(STATUS.FAILURE, 'Not a directory')
@@ -68,6 +71,7 @@ function isHidden(ctx: ServerContext, name: string): boolean {
   }
 }
 
+/** REMOVE: unlinks a file or a link itself (never what a link points to). */
 export async function removePath(ctx: ServerContext, p: string): Promise<Reply> {
   const { local, virtual } = await ctx.jail.resolve(p, { follow: false })
   if (virtual === '/') throw new SftpError(STATUS.PERMISSION_DENIED, 'Permission denied')
@@ -75,6 +79,7 @@ export async function removePath(ctx: ServerContext, p: string): Promise<Reply> 
   return OK
 }
 
+/** RMDIR: removes an empty folder; the root cannot be removed. */
 export async function rmdirPath(ctx: ServerContext, p: string): Promise<Reply> {
   const { local, virtual } = await ctx.jail.resolve(p, { follow: false })
   if (virtual === '/') throw new SftpError(STATUS.PERMISSION_DENIED, 'Permission denied')
@@ -82,6 +87,7 @@ export async function rmdirPath(ctx: ServerContext, p: string): Promise<Reply> {
   return OK
 }
 
+/** MKDIR: creates one folder (mode from the request, else 0755). */
 export async function mkdirPath(ctx: ServerContext, p: string, attrs: Attributes): Promise<Reply> {
   const { local } = await ctx.jail.resolve(p)
   await mkdir(local, { mode: attrs.mode !== undefined ? attrs.mode & 0o777 : 0o755 })

@@ -7,6 +7,7 @@ import type { FaultState } from './faults'
 import type { PathJail } from './path-jail'
 import type { S3Options, SandboxMode } from './types'
 
+/** Byte counters shared by every connection of one sandbox. */
 export interface Counters {
   /** WRITE payload bytes received. */
   bytesReceived: number
@@ -14,6 +15,7 @@ export interface Counters {
   bytesStored: number
 }
 
+/** Everything one sandbox's sessions share. */
 export interface ServerContext {
   mode: SandboxMode
   s3: S3Options
@@ -24,6 +26,7 @@ export interface ServerContext {
   stagingDir: string
 }
 
+/** An open file handle of one session. */
 export interface OpenFile {
   kind: 'file'
   fd: FileHandle
@@ -42,6 +45,7 @@ export interface OpenFile {
   queue: Promise<void>
 }
 
+/** An open folder handle of one session. */
 export interface OpenDir {
   kind: 'dir'
   virtual: string
@@ -50,6 +54,7 @@ export interface OpenDir {
   pending: string[] | null
 }
 
+/** Any open handle. */
 export type OpenHandle = OpenFile | OpenDir
 
 /** The handles of one SFTP session, keyed by the 4-byte handle sent to the client. */

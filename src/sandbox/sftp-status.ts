@@ -4,6 +4,7 @@
  */
 import ssh2 from 'ssh2'
 
+/** SFTP v3 status codes (OK 0, EOF 1, NO_SUCH_FILE 2, PERMISSION_DENIED 3, FAILURE 4, OP_UNSUPPORTED 8). */
 export const STATUS = ssh2.utils.sftp.STATUS_CODE
 
 /** Thrown by request handlers; the session answers with this status and message. */

@@ -72,6 +72,7 @@ export interface S3Options {
   maxChannels: number
 }
 
+/** How to start a sandbox (`startSandbox`). */
 export interface SandboxOptions {
   /** The folder served as the login directory `/`; created if missing. */
   root: string
@@ -97,6 +98,7 @@ export interface SandboxOptions {
   s3?: Partial<S3Options>
 }
 
+/** Counters tests read to see what the server received. */
 export interface SandboxStats {
   /** WRITE payload bytes received (stored or not). */
   bytesReceived: number
@@ -108,6 +110,7 @@ export interface SandboxStats {
   activeConnections: number
 }
 
+/** A running sandbox: where to connect, how to recognise it, and its test controls. */
 export interface SandboxServer {
   host: string
   port: number

@@ -35,8 +35,10 @@ export function hostKeyInfo(host: string, port: number, keyBlob: Buffer): HostKe
  */
 export type HostTrustPolicy = 'strict' | 'trust-new'
 
+/** How a presented key compares with known_hosts (`revoked`: marked @revoked there). */
 export type HostKeyStatus = 'trusted' | 'unknown' | 'changed' | 'revoked'
 
+/** The result of comparing a server's key with known_hosts. */
 export interface HostKeyCheck {
   status: HostKeyStatus
   hostKey: HostKeyInfo
@@ -121,6 +123,7 @@ export async function trustHostKey(knownHostsPath: string, host: string, port: n
   return hostKeyInfo(host, port, keyBlob)
 }
 
+/** The server a verifier is for, where its pins live, and what to do with a new host. */
 export interface HostVerifierOptions {
   host: string
   port: number

@@ -7,6 +7,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto'
 
+/** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
   /** 1-based line number in the file, for messages. */
   line: number
