@@ -9,6 +9,7 @@ import { App } from '../app'
 import type { WizardData } from '../wizard'
 import { FakeApi } from '../../test/unit/renderer/fake-api'
 import { batchFiles, midUploadEvents } from '../../test/unit/renderer/upload-script'
+import { streamUpload } from './stream-upload'
 
 const params = new URLSearchParams(location.search)
 const step = params.get('step') ?? 'files'
@@ -41,6 +42,7 @@ switch (step) {
   case 'map': initial = { ...prepared, step: 'map' }; break
   case 'review': initial = { ...prepared, step: 'review' }; break
   case 'destination': case 'hostkey': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
+  case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
   case 'upload': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: 'evaluagent – Leeds team' }; break
   case 'done': initial = {
     ...prepared, step: 'done', batchId: 'batch-1',
@@ -56,5 +58,8 @@ if (step === 'upload') {
   setTimeout(() => {
     for (const e of midUploadEvents('batch-1', batchFiles(Number(params.get('files') ?? 4_784)), { done: 1_904, uploading: 8, retrying: true, failed: true })) api.emit(e)
   }, 50)
+}
+if (step === 'upload-stream') {
+  setTimeout(() => { (window as unknown as { stream: unknown }).stream = streamUpload(api, Number(params.get('files') ?? 100_000)) }, 50)
 }
 ;(window as unknown as { fakeApi: FakeApi }).fakeApi = api
