@@ -79,8 +79,10 @@ async function start(): Promise<void> {
     log('warn', `blocked a network request to ${details.url}`)
     callback({ cancel: true })
   })
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  ses.setPermissionCheckHandler(() => false)
+  // Every permission is refused except writing to the clipboard from our own page ("Copy public key").
+  const allowed = (permission: string, url: string | undefined): boolean => permission === 'clipboard-sanitized-write' && url !== undefined && isOurPage(url)
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowed(permission, details.requestingUrl)))
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed(permission, requestingOrigin))
 
   const csp = contentSecurityPolicy()
   protocol.handle('app', async (request) => {
