@@ -84,7 +84,8 @@ function pipeline(
     let acknowledged = startOffset
     let failed: AppError | null = null
     let pumping = false
-    const block = Buffer.allocUnsafe(Math.max(READ_BLOCK, chunk))
+    // Sized to the file: a 1 MiB buffer per 32 KiB recording is mostly garbage-collector work.
+    const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, size - startOffset)))
 
     const finish = () => {
       if ((failed && inFlight === 0) || (!failed && nextOffset >= size && inFlight === 0)) {

@@ -9,12 +9,12 @@ import type { BatchSummary, IssueCode } from '../../api'
 import { appHome } from '../../app-home'
 import { ISSUE_RULES, scanPaths, validateBatch } from '../../batch'
 import { AppError, toAppError, type AppErrorPayload, type ErrorCode } from '../../errors'
+import { loadPrivateKeyForSsh } from '../../keys'
 import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
 import { startUpload } from '../../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
-import { readPrivateKey } from '../private-key'
 import { bold, formatBytes, green, red, yellow } from '../terminal'
 
 interface UploadOptions extends BatchInputOptions {
@@ -51,7 +51,8 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
   if (opts.passphraseEnv && passphrase === undefined) {
     throw new AppError('KEY_PASSPHRASE_NEEDED', `The environment variable ${opts.passphraseEnv} named by --passphrase-env is not set.`)
   }
-  const privateKey = await readPrivateKey(opts.key, passphrase)
+  // Checked before anything else: a wrong file or passphrase is a sentence, not a failed login.
+  const privateKey = await loadPrivateKeyForSsh(path.resolve(opts.key), passphrase)
 
   const scan = await scanPaths([folder])
   const csvPath = await chooseCsv(folder, scan, opts.csv)
