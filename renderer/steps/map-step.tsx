@@ -49,7 +49,8 @@ export function MapStep({ data, update }: StepProps) {
   const renderRow = useCallback((i: number) => [String(i + 1), ...(preview.rows[i] ?? [])], [preview.rows])
   const dateIndex = mapping.contactDate ? preview.headers.indexOf(mapping.contactDate) : -1
   const sample = dateIndex >= 0 ? (preview.rows.find((r) => r[dateIndex])?.[dateIndex] ?? null) : null
-  const profile = completeMapping(mapping)
+  const known = MAPPED_FIELDS.every((f) => !mapping[f] || preview.headers.includes(mapping[f]))
+  const profile = known ? completeMapping(mapping) : null
   const dateIncomplete = !!mapping.dateFormat !== !!mapping.timezone
 
   const run = async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
@@ -64,7 +65,10 @@ export function MapStep({ data, update }: StepProps) {
     if (!r.ok) { setError(r.error); return }
     const check = await api.checkProfile(preview.path, r.value)
     if (!check.ok) { setError(check.error); return }
-    update({ mapping: { ...r.value } })
+    // Keep only the columns this CSV has: a field whose column is gone must be mapped again.
+    const kept = { ...r.value }
+    for (const f of MAPPED_FIELDS) if (kept[f] && !preview.headers.includes(kept[f])) delete kept[f]
+    update({ mapping: kept })
     setMisfit(check.value.fits ? null : check.value.problems)
     setInfo(check.value.fits ? `Loaded the mapping from ${baseName(path)}. This CSV fits it.` : null)
   })
@@ -114,6 +118,9 @@ export function MapStep({ data, update }: StepProps) {
         onChange={(field, column) => update({ mapping: { ...mapping, [field]: column } })} />
       <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36} layout="auto"
         empty="The CSV has a header row but no data rows." />
+      {preview.headers.length > 5 && (
+        <Typography variant="body2" color="text.secondary" sx={{ mt: -1.5 }}>Scroll the table sideways to see all {preview.headers.length} columns.</Typography>
+      )}
       <DateFields mapping={mapping} sample={sample} onChange={(c) => update({ mapping: { ...mapping, ...c } })} />
       <FolderBrowserDialog open={dialog === 'load'} mode="file" title="Load a saved mapping" fileFilter={(n) => n.toLowerCase().endsWith('.json')}
         onClose={() => setDialog(null)} onPick={(p) => void load(p)} />

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, screen, waitFor, within } from '@testing-library/react'
+import { cleanup, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
 import { button, dataAt, renderApp } from './render-app'
@@ -72,7 +72,9 @@ describe('Preview and map step', () => {
     await user.click(await screen.findByRole('button', { name: /mapping-profile\.json/ }))
     expect(await screen.findByText('This CSV no longer fits the loaded mapping')).toBeTruthy()
     expect(screen.getByText('Column “Agent” is not in this CSV.')).toBeTruthy()
-    await waitFor(() => expect(button('Check the batch').disabled).toBe(false))
-    expect(screen.getByRole('combobox', { name: /Agent ID/ }).textContent).not.toBe('Agent')
+    // The loaded mapping is kept where it still fits; the missing column must be chosen again.
+    expect(screen.getByRole('combobox', { name: /Contact Reference/ }).textContent).toBe('Call ID')
+    expect(screen.getByText('Required: choose the column')).toBeTruthy()
+    expect(button('Check the batch').disabled).toBe(true)
   })
 })
