@@ -46,6 +46,8 @@ function handleClient(client: Connection, socket: Socket | undefined, live: Live
         if (key === null) return auth.reject(['publickey'])
         // Without a signature the client only asks whether this key would do.
         if (auth.signature === undefined || auth.blob === undefined) return auth.accept()
+        // Like AWS Transfer Family, s3 mode takes RSA only with SHA-2 signatures (not ssh-rsa/SHA-1).
+        if (live.ctx.mode === 's3' && auth.key.algo === 'ssh-rsa' && auth.hashAlgo !== 'sha256' && auth.hashAlgo !== 'sha512') return auth.reject(['publickey'])
         if (key.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) return auth.reject(['publickey'])
         auth.accept()
       },

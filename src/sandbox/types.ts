@@ -18,6 +18,7 @@
  *   server`, unless `s3.ignoreSetstat`.
  * - RENAME when `s3.allowRename` is false: OP_UNSUPPORTED (8) `Rename is not supported by this
  *   server`.
+ * - An RSA key signing with SHA-1 (`ssh-rsa`): authentication refused; rsa-sha2-256/512 pass.
  * - An 11th session channel on one connection: the channel open is refused (ssh2 reports
  *   `(SSH) Channel open failure`).
  * - A file being written: STAT/LSTAT/OPEN for reading answer NO_SUCH_FILE (2), READDIR omits

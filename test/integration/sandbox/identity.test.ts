@@ -4,7 +4,7 @@
  * and host trust refusing an unknown or changed server over a real connection.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import os from 'node:os'
@@ -117,5 +117,30 @@ describe.skipIf(skipWithReason(hasSftpClient(), 'sandbox vs ssh-keyscan'))('sand
     const file = path.join(dir, 'kh')
     await writeFile(file, server.knownHostsLine + '\n')
     expect((await run('/usr/bin/ssh-keygen', ['-l', '-f', file])).stdout).toContain(server.hostKeyFingerprint)
+  })
+})
+
+describe.skipIf(skipWithReason(hasSftpClient(), 'RSA signature algorithms with OpenSSH sftp'))('RSA signatures', () => {
+  it('s3 mode refuses ssh-rsa (SHA-1) signatures, as AWS does, and accepts rsa-sha2-256', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bulk-upload-auth-'))
+    const run = promisify(execFile)
+    const keyPath = path.join(dir, 'id_rsa')
+    await run('/usr/bin/ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', keyPath])
+    const publicKey = await readFile(`${keyPath}.pub`, 'utf8')
+    const batch = path.join(dir, 'batch')
+    await writeFile(batch, 'pwd\n')
+    const sftp = async (s: SandboxServer, algorithm: string): Promise<number> => {
+      const kh = path.join(dir, 'kh')
+      await writeFile(kh, s.knownHostsLine + '\n')
+      const args = ['-b', batch, '-i', keyPath, '-P', String(s.port), '-o', `UserKnownHostsFile=${kh}`, '-o', 'StrictHostKeyChecking=yes',
+        '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `PubkeyAcceptedAlgorithms=${algorithm}`, `${s.username}@${s.host}`]
+      return run('/usr/bin/sftp', args).then(() => 0, (err: { code?: number }) => err.code ?? 1)
+    }
+    server = await startSandbox({ root: path.join(dir, 'root'), authorizedKeys: [publicKey], mode: 's3' })
+    expect(await sftp(server, 'ssh-rsa')).not.toBe(0)
+    expect(await sftp(server, 'rsa-sha2-256')).toBe(0)
+    await server.close()
+    server = await startSandbox({ root: path.join(dir, 'root'), authorizedKeys: [publicKey], mode: 'posix' })
+    expect(await sftp(server, 'ssh-rsa')).toBe(0)
   })
 })
