@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import type { SFTPWrapper } from 'ssh2'
 import { closeHandle, openForRead, readAt } from './sftp-ops'
+import { AppError } from '../errors'
 import { sftpError, SFTP_STATUS } from './sftp-errors'
 
 /** Bytes compared at the end of a remote file before trusting it (DESIGN.md, "Resume"). */
@@ -14,7 +15,7 @@ export function listRemoteSizes(sftp: SFTPWrapper, dir: string): Promise<Map<str
   return new Promise((resolve, reject) => {
     sftp.readdir(dir || '.', (err, entries) => {
       if (err) {
-        if ((err as { code?: number }).code === SFTP_STATUS.NO_SUCH_FILE) return resolve(new Map())
+        if ((err as { code?: number }).code === SFTP_STATUS.NO_SUCH_FILE) return reject(new AppError('REMOTE_FOLDER_NOT_FOUND', dir || '.'))
         return reject(sftpError(err, dir || '.'))
       }
       const sizes = new Map<string, number>()

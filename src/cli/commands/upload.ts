@@ -134,6 +134,7 @@ function stopped(error: AppErrorPayload, opts: UploadOptions): number {
     process.stderr.write(`If that fingerprint is the one your platform shows, run again with --trust-new-host, or add the server to ${opts.knownHosts ?? 'the known_hosts file'} (ssh-keyscan -p ${opts.port} ${opts.host}).\n`)
   }
   if (REFUSED.includes(error.code)) return EXIT.REFUSED
+  if (error.code === 'REMOTE_FOLDER_NOT_FOUND') return EXIT.BAD_INVOCATION
   process.stderr.write('Nothing was lost: run the same command again to resume.\n')
   return EXIT.INTERRUPTED
 }

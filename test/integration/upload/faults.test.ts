@@ -126,3 +126,64 @@ describe.each<[ServerKind, string]>([
     expect(result.summary.bytes).toBe(kind === 'sandbox-s3' ? total : total - 100_000)
   })
 })
+
+describe('pause, resume and cancel', () => {
+  it('a paused upload starts no new file until resumed, then finishes', async () => {
+    const t = await setup('sandbox-posix', 30, 200_000)
+    t.server.sandbox!.setFaults({ throttleBytesPerSecond: 3_000_000 })
+    const events: UploadEvent[] = []
+    let job: Awaited<ReturnType<typeof t.upload>> | null = null
+    let pausedAt = -1
+    job = await t.upload({
+      onEvent: (e) => {
+        events.push(e)
+        if (pausedAt < 0 && e.kind === 'file-done' && job) {
+          job.pause()
+          pausedAt = events.length
+        }
+      },
+    })
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (pausedAt >= 0) {
+          clearInterval(check)
+          resolve()
+        }
+      }, 5)
+    })
+    // Proving that nothing starts needs a window of time: 400 ms is several files' worth here.
+    await new Promise((r) => setTimeout(r, 400))
+    expect(events.slice(pausedAt).filter((e) => e.kind === 'file-started')).toEqual([])
+    expect(job.paused).toBe(true)
+    job.resume()
+    const result = await job.done
+    expect(result.stoppedBy).toBeNull()
+    await expectAllOnServer(t.server, t.checked.manifest.recordings)
+  })
+
+  it('a cancelled upload stops with CANCELLED and no CSV; running it again completes it', async () => {
+    const t = await setup('sandbox-posix', 30, 200_000)
+    t.server.sandbox!.setFaults({ throttleBytesPerSecond: 3_000_000 })
+    let job: Awaited<ReturnType<typeof t.upload>> | null = null
+    job = await t.upload({ onEvent: (e) => e.kind === 'file-done' && job?.cancel() })
+    const first = await job.done
+    expect(first.stoppedBy?.code).toBe('CANCELLED')
+    expect((await listServerRoot(t.server.root)).filter((n) => n.endsWith('.csv'))).toEqual([])
+    t.server.sandbox!.setFaults({ throttleBytesPerSecond: null })
+    const second = await (await t.upload()).done
+    expect(second.stoppedBy).toBeNull()
+    expect(second.summary.skipped).toBeGreaterThan(0)
+    await expectAllOnServer(t.server, t.checked.manifest.recordings)
+  })
+})
+
+describe('a remote folder that does not exist', () => {
+  it('stops at once with REMOTE_FOLDER_NOT_FOUND instead of failing every file', async () => {
+    const t = await setup('sandbox-posix', 3, 1000)
+    const result = await (await startUpload({
+      spec: t.spec, checked: t.checked, destination: { ...t.destination, remoteDir: 'no-such-folder' }, stateDir: path.join(t.work, 'state-missing'),
+    })).done
+    expect(result.stoppedBy?.code).toBe('REMOTE_FOLDER_NOT_FOUND')
+    expect(await listServerRoot(t.server.root)).toEqual([])
+  })
+})
