@@ -164,9 +164,16 @@ export class CoreService implements CallHandlers {
 
   convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>> {
     return run('convertDateExample', async () => {
-      if (!isValidZone(timezone)) throw new AppError('BAD_ARGUMENT', `Expected \`timezone\` to be an IANA time zone such as Europe/London, got \`${timezone}\``)
+      // The UI shows the message under the format field: make it the specific sentence.
+      if (!isValidZone(timezone)) {
+        const message = `"${timezone}" is not a time zone. Pick one from the list, such as Europe/London.`
+        throw new AppError('BAD_ARGUMENT', `Expected \`timezone\` to be an IANA time zone, got \`${timezone}\``, { message })
+      }
       const converted = convertDate(value, dateFormat, timezone)
-      if (converted === null) throw new AppError('BAD_ARGUMENT', `"${value}" does not match the date format ${dateFormat || 'ISO 8601'}.`)
+      if (converted === null) {
+        const message = `"${value}" does not match the format ${dateFormat || 'ISO 8601'}. Check the format against the first rows of the CSV.`
+        throw new AppError('BAD_ARGUMENT', message, { message })
+      }
       return converted
     })
   }

@@ -245,7 +245,8 @@ describe('batch calls over WebSocket', () => {
   it('converts a date example and explains a value that does not fit', async () => {
     const client = api()
     expect(await client.convertDateExample('03/05/2019 09:27', 'dd/MM/yyyy HH:mm', 'Europe/London')).toEqual({ ok: true, value: '2019-05-03T09:27:00+01:00' })
-    expect(await client.convertDateExample('yesterday', 'dd/MM/yyyy HH:mm', 'Europe/London')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+    expect(await client.convertDateExample('yesterday', 'dd/MM/yyyy HH:mm', 'Europe/London')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/^"yesterday" does not match the format dd\/MM\/yyyy HH:mm/) } })
+    expect(await client.convertDateExample('2019-05-03T09:27:23', '', 'Europe/London')).toEqual({ ok: true, value: '2019-05-03T09:27:23+01:00' })
     expect(await client.convertDateExample('03/05/2019 09:27', 'dd/MM/yyyy HH:mm', 'Mars/Olympus')).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
   })
 })
