@@ -75,7 +75,13 @@ export function DestinationStep({ data, update }: StepProps) {
     setCheck({ state: 'testing' })
     try {
       const r = await api.testConnection(dest.id)
-      if (!r.ok) { setCheck({ state: 'error', error: r.error }); return }
+      if (!r.ok) {
+        // A protected key can only be tried with its passphrase, which the contract takes at
+        // upload time; the core says so only once the server is already trusted.
+        if (r.error.code === 'KEY_PASSPHRASE_NEEDED' && thenStart && passphrase) { setCheck({ state: 'idle' }); await start(dest.id); return }
+        setCheck({ state: 'error', error: r.error })
+        return
+      }
       setCheck({ state: 'ok', check: r.value })
       if (!r.value.trusted) setPrompt({ hostKey: r.value.hostKey, thenStart })
       else if (thenStart) await start(dest.id)

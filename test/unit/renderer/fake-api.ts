@@ -158,6 +158,8 @@ export class FakeApi implements BulkUploadApi {
   testConnection(id: string): Promise<Result<ConnectionCheck>> {
     return this.answer('testConnection', [id], () => {
       const d = this.destinations.find((x) => x.id === id)!
+      // As the core: a protected key cannot log in without its passphrase, which only upload takes.
+      if (this.trusted.has(id) && this.keys.find((k) => k.name === d.keyName)?.encrypted) return fail({ code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' })
       if (this.hostKeyChanged.has(id)) return fail({ code: 'HOST_KEY_CHANGED', message: 'The server\'s identity key has changed since you last connected. This can mean the server was rebuilt, or that someone is intercepting the connection. Nothing was sent. Ask your platform administrator to confirm the new fingerprint before trusting it.' })
       return { hostKey: { host: d.host, port: d.port, ...this.hostKey }, trusted: this.trusted.has(id), canRename: true }
     })
