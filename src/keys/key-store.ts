@@ -45,12 +45,14 @@ async function exists(file: string): Promise<boolean> {
 async function store(name: string, privateKey: string, encrypted: boolean, home?: string, publicKey?: string): Promise<KeyInfo> {
   const dir = await keysDir(home)
   const file = path.join(dir, name)
-  if (await exists(file)) {
+  // A name is taken once its .json exists (written last): a private key left without one by
+  // a crash was never shown to anybody and is replaced.
+  if (await exists(`${file}.json`)) {
     const sentence = `A key named "${name}" already exists; choose another name.`
     throw new AppError('BAD_ARGUMENT', sentence, { message: sentence })
   }
   const pub = publicKey ?? publicLine(parseKeyText(privateKey, undefined).key)
-  await writeFile(file, privateKey, { mode: 0o600, flag: 'wx' })
+  await writeFile(file, privateKey, { mode: 0o600 })
   await writeFile(`${file}.pub`, `${pub}\n`, { mode: 0o644 })
   const meta: KeyMeta = { createdAt: new Date().toISOString(), encrypted }
   await writeFile(`${file}.json`, JSON.stringify(meta, null, 2) + '\n', { mode: 0o600 })
@@ -127,14 +129,27 @@ export async function listKeys(home?: string): Promise<KeyInfo[]> {
   return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name))
 }
 
-/** The app's default key (Ed25519, no passphrase), generated the first time it is needed. */
+const defaultKeyJobs = new Map<string, Promise<KeyInfo>>()
+
+/**
+ * The app's default key (Ed25519, no passphrase), generated the first time it is needed.
+ * Concurrent callers for the same home share one generation.
+ */
 export async function ensureDefaultKey(home?: string): Promise<KeyInfo> {
-  try {
-    return await getKey(DEFAULT_KEY_NAME, home)
-  } catch (err) {
-    if (!(err instanceof AppError) || err.code !== 'KEY_NOT_FOUND') throw err
-    return generateKey({ name: DEFAULT_KEY_NAME, type: 'ed25519', passphrase: null }, home)
+  const dir = await keysDir(home)
+  let job = defaultKeyJobs.get(dir)
+  if (job === undefined) {
+    job = (async () => {
+      try {
+        return await getKey(DEFAULT_KEY_NAME, home)
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'KEY_NOT_FOUND') throw err
+        return generateKey({ name: DEFAULT_KEY_NAME, type: 'ed25519', passphrase: null }, home)
+      }
+    })().finally(() => defaultKeyJobs.delete(dir))
+    defaultKeyJobs.set(dir, job)
   }
+  return job
 }
 
 /** Path of a stored key's private file (it may not exist). */

@@ -49,6 +49,13 @@ describe('generateKey', () => {
     expect(parsesInSsh2(text, 'nope')).toBe(false)
   })
 
+  it('replaces a private key a crash left without its metadata (never shown, so never used)', async () => {
+    await generateKey({ name: 'crashed' }, home)
+    await rm(path.join(home, 'keys', 'crashed.json'))
+    await expect(getKey('crashed', home)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' })
+    expect((await generateKey({ name: 'crashed' }, home)).name).toBe('crashed')
+  })
+
   it('refuses bad and duplicate names', async () => {
     await expect(generateKey({ name: '../escape' }, home)).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
     await generateKey({ name: 'a' }, home)
@@ -81,7 +88,9 @@ describe('listing, import and the default key', () => {
     await expect(importKey('z', ppkV2Rsa(rsaKey(2048), 'c', 'pw'), 'bad', home)).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' })
   })
 
-  it('ensureDefaultKey makes the app key once and then reuses it', async () => {
+  it('ensureDefaultKey makes the app key once and then reuses it, even when asked twice at once', async () => {
+    const [a, b] = await Promise.all([ensureDefaultKey(home), ensureDefaultKey(home)])
+    expect(a).toEqual(b)
     const first = await ensureDefaultKey(home)
     const second = await ensureDefaultKey(home)
     expect(second).toEqual(first)
