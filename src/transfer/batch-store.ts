@@ -138,3 +138,38 @@ export async function purgeOldBatches(retentionDays: number, stateDir?: string, 
   }
   return purged
 }
+
+/**
+ * Makes sure one process at a time uploads a batch: two overlapping scheduled runs would
+ * otherwise both send the CSV. The lock names its process; a lock left by a process that no
+ * longer exists (killed, power cut) is taken over.
+ */
+export async function lockBatch(dir: string): Promise<() => Promise<void>> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const file = path.join(dir, 'lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(file, 'wx', 0o600)
+      await fh.writeFile(String(process.pid))
+      await fh.close()
+      return () => rm(file, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const holder = Number(await readFile(file, 'utf8').catch(() => ''))
+      if (holder > 0 && processAlive(holder)) {
+        throw new AppError('BATCH_RUNNING', `Process ${holder} is uploading this batch now.`)
+      }
+      await rm(file, { force: true })
+    }
+  }
+  throw new AppError('BATCH_RUNNING', 'Another process keeps taking this batch\'s lock.')
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,7 +1,7 @@
 import type { AppErrorPayload, BatchSpec, BatchSummary, UploadEvent } from '../api'
 import { uploadCsvName, writeUploadCsv, type CheckedBatch } from '../batch'
 import { AppError } from '../errors'
-import { batchDir, batchesDir, batchIdentity, readMeta, writeMeta, type BatchMeta, type DestinationRecord } from './batch-store'
+import { batchDir, batchesDir, batchIdentity, lockBatch, readMeta, writeMeta, type BatchMeta, type DestinationRecord } from './batch-store'
 import { createHostVerifier } from './host-trust'
 import { Journal } from './journal'
 import { PauseGate } from './pause-gate'
@@ -57,18 +57,26 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
   const batchId = await batchIdentity(opts.spec, opts.destination)
   const folder = batchDir(root, batchId)
   const manifest = opts.checked.manifest
-  const meta: BatchMeta = (await readMeta(folder)) ?? {
-    version: 1,
-    batchId,
-    createdAt: new Date().toISOString(),
-    spec: opts.spec,
-    destination: recordOf(opts.destination),
-    csvName: uploadCsvName(opts.spec.csvPath, batchId),
-    filesTotal: manifest.recordings.length,
-    bytesTotal: manifest.recordings.reduce((sum, r) => sum + r.size, 0),
+  const unlock = await lockBatch(folder)
+  let meta: BatchMeta
+  let journal: Journal
+  try {
+    meta = (await readMeta(folder)) ?? {
+      version: 1,
+      batchId,
+      createdAt: new Date().toISOString(),
+      spec: opts.spec,
+      destination: recordOf(opts.destination),
+      csvName: uploadCsvName(opts.spec.csvPath, batchId),
+      filesTotal: manifest.recordings.length,
+      bytesTotal: manifest.recordings.reduce((sum, r) => sum + r.size, 0),
+    }
+    await writeMeta(folder, { ...meta, filesTotal: manifest.recordings.length })
+    journal = await Journal.open(folder)
+  } catch (err) {
+    await unlock()
+    throw err
   }
-  await writeMeta(folder, { ...meta, filesTotal: manifest.recordings.length })
-  const journal = await Journal.open(folder)
   const gate = new PauseGate()
   const abort = new AbortController()
 
@@ -118,6 +126,7 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
       return { summary, stoppedBy, alreadyComplete: false }
     } finally {
       journal.close()
+      await unlock()
     }
   }
 

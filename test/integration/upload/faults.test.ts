@@ -187,3 +187,16 @@ describe('a remote folder that does not exist', () => {
     expect(await listServerRoot(t.server.root)).toEqual([])
   })
 })
+
+describe('two runs of the same batch at once', () => {
+  it('the second is refused with BATCH_RUNNING while the first uploads; after it ends the batch is complete once', async () => {
+    const t = await setup('sandbox-posix', 20, 200_000)
+    t.server.sandbox!.setFaults({ throttleBytesPerSecond: 4_000_000 })
+    const first = await t.upload()
+    await expect(t.upload()).rejects.toMatchObject({ code: 'BATCH_RUNNING' })
+    t.server.sandbox!.setFaults({ throttleBytesPerSecond: null })
+    expect((await first.done).stoppedBy).toBeNull()
+    await expectAllOnServer(t.server, t.checked.manifest.recordings)
+    expect((await (await t.upload()).done).alreadyComplete).toBe(true)
+  })
+})
