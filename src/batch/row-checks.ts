@@ -27,6 +27,8 @@ export interface RowCheckOptions {
   delimiter: CsvDelimiter
   totalBytes: number
   issues: IssueList
+  /** Rough row count (from the file size and the sample), to size tables once. */
+  expectedRows?: number
   signal?: AbortSignal
   onProgress?: (p: { bytesRead: number; totalBytes: number; rows: number }) => void
 }
@@ -59,13 +61,13 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     columns: { contactReference: null, agentId: null, contactDate: null, audioFilename: null },
     columnsOk: false,
     conversations: 0,
-    rowKey: new Int32Array(1024),
-    rowBad: new Uint8Array(1024),
+    rowKey: new Int32Array(Math.max(1024, opts.expectedRows ?? 0)),
+    rowBad: new Uint8Array(Math.max(1024, opts.expectedRows ?? 0)),
     keys: [],
     problem: null,
   }
   const converter = mapping.dateFormat && mapping.timezone ? createDateConverter(mapping.dateFormat, mapping.timezone) : null
-  const refs = new RefTable()
+  const refs = new RefTable(opts.expectedRows)
   const keyIds = new Map<string, number>()
   let width = 0
   let tooWideSeen = false

@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import type { BatchReport, BatchSpec, CsvDelimiter, CsvEncoding, ValidationIssue } from '../api'
 import { AppError, toAppError } from '../errors'
-import { audioMismatch, readHead } from './audio-sniff'
-import { BackgroundQueue } from './concurrency'
+import { audioMismatch } from './audio-sniff'
+import { readHeads } from './sniff-worker'
 import { IssueList } from './issue-list'
 import type { Manifest } from './manifest'
 import { buildManifest } from './manifest-builder'
 import { profileProblems } from './mapping'
 import { buildRecordingIndex } from './match-recordings'
-import { detectCsvFormat } from './preview'
+import { detectCsvFormat, PREVIEW_BYTES } from './preview'
 import { resolveRows } from './recording-rows'
 import { checkRows, type RowPass } from './row-checks'
 import { scanPaths, type FolderScan } from './scan'
@@ -46,41 +46,44 @@ export interface ValidateOptions {
   maxIssuesPerCode?: number
 }
 
-/** Recordings sniffed at once: each is open + read + close on libuv's pool. */
-const SNIFF_CONCURRENCY = 128
-
 /**
- * Sniffs recordings' first bytes in the background. Until rows are matched every non-empty
- * recording is wanted (work overlaps the CSV pass); afterwards only the ones rows name.
+ * Sniffs recordings' first bytes in the background (a worker thread). Until rows are matched
+ * every non-empty recording is wanted, so the work overlaps the CSV pass; afterwards only the
+ * ones rows resolved to.
  */
 function createSniffer(scanned: Promise<FolderScan>) {
   const mismatch = new Map<number, string>()
   let wanted: ((i: number) => boolean) | null = null
-  let recs: FolderScan['recordings'] = []
-  const queue = new BackgroundQueue<number>(SNIFF_CONCURRENCY, async (i) => {
-    if (wanted !== null && !wanted(i)) return
-    const rec = recs[i]!
-    try {
-      const why = audioMismatch(rec.ext, await readHead(rec.path))
-      if (why !== null) mismatch.set(i, why)
-    } catch (err) {
-      mismatch.set(i, `could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}), so it cannot be uploaded`)
-    }
+  const done = scanned.then((scan) => {
+    const recs = scan.recordings
+    return readHeads(
+      recs.map((r) => r.path),
+      (i) => recs[i]!.size > 0 && (wanted === null || wanted(i)),
+      (i, r) => {
+        const why = 'error' in r ? `could not be read (${r.error}), so it cannot be uploaded` : audioMismatch(recs[i]!.ext, r.head)
+        if (why !== null) mismatch.set(i, why)
+      },
+    )
   })
-  const started = scanned.then((scan) => {
-    recs = scan.recordings
-    recs.forEach((r, i) => r.size > 0 && queue.push(i))
-  })
+  done.catch(() => undefined) // awaited in finish(); the scan's own failure is reported there
   return {
-    /** Waits for the sniffs of the recordings rows name; returns their mismatches. */
+    /** Waits for the sniffs of the recordings rows resolved to; returns their mismatches. */
     async finish(matched: Uint8Array): Promise<Map<number, string>> {
       wanted = (i) => matched[i] === 1
-      await started
-      await queue.drain()
+      await done
       for (const i of mismatch.keys()) if (matched[i] !== 1) mismatch.delete(i)
       return mismatch
     },
   }
+}
+
+/** Rows the whole file probably holds, from the line breaks in its first megabyte. */
+function estimateRows(sample: string, size: number): number {
+  let lines = 0
+  for (let i = sample.indexOf('\n'); i >= 0; i = sample.indexOf('\n', i + 1)) lines++
+  if (lines === 0) return 1024
+  const sampleBytes = Math.min(size, PREVIEW_BYTES)
+  return Math.min(50_000_000, Math.ceil((size / sampleBytes) * lines * 1.05))
 }
 
 /**
@@ -104,8 +107,9 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
   scanned.catch(() => undefined) // awaited below; a failure must not count as unhandled meanwhile
   const sniffer = createSniffer(scanned)
 
+  const expectedRows = estimateRows(fmt.sample, csvStat.size)
   const read = (encoding: CsvEncoding, delimiter: CsvDelimiter): Promise<RowPass> =>
-    checkRows(spec.csvPath, spec.mapping, { encoding, delimiter, totalBytes: csvStat.size, signal: opts.signal, onProgress: opts.onProgress, issues: new IssueList(opts.maxIssuesPerCode) })
+    checkRows(spec.csvPath, spec.mapping, { encoding, delimiter, totalBytes: csvStat.size, expectedRows, signal: opts.signal, onProgress: opts.onProgress, issues: new IssueList(opts.maxIssuesPerCode) })
   let encoding = fmt.encoding
   let pass = await read(encoding, fmt.delimiter)
   if (pass.problem?.notUtf8 && encoding === 'utf-8') {
