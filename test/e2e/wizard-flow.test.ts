@@ -6,8 +6,8 @@
  * interrupted by killing the host mid-way, the host is started again, and the app offers the
  * batch for resume and finishes it without sending anything twice.
  *
- * Every step gets an axe check and a screenshot (build/e2e-screenshots, or docs/screenshots
- * with SCREENSHOTS=docs).
+ * Every step gets an axe check and a screenshot in light and dark (build/e2e-screenshots, or
+ * docs/screenshots with SCREENSHOTS=docs), and must fit the window at 125% zoom.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
@@ -41,6 +41,20 @@ async function checkStep(page: Page, where: string, shot: string): Promise<void>
     await screenshot(page, shot)
   }
   await page.emulateMedia({ colorScheme: 'light' })
+  await expectFitsAtZoom(page, where)
+}
+
+/**
+ * Readable at 125% zoom: on a 1280-pixel-wide window that leaves 1024 CSS pixels, and the
+ * step must fit them without scrolling sideways.
+ */
+async function expectFitsAtZoom(page: Page, where: string): Promise<void> {
+  const size = page.viewportSize()!
+  await page.setViewportSize({ width: Math.round(size.width / 1.25), height: Math.round(size.height / 1.25) })
+  await page.waitForTimeout(200)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  await page.setViewportSize(size)
+  expect(overflow, `${where} scrolls sideways at 125% zoom`).toBeLessThanOrEqual(0)
 }
 
 /** Steps 1 to 4: folder, mapping, review, destination. Leaves the page on "Destination and key". */
