@@ -28,6 +28,9 @@ import { useUploadStore } from '../state/upload-store-context'
 import type { StepProps } from '../wizard'
 import { FileList } from './file-list'
 
+/** How long "Starting…" may last before the screen says something is off. */
+export const STALL_MS = 10_000
+
 const selectStatus = (s: UploadState) => s.status
 const selectProgress = (s: UploadState) => s.progress
 const selectCounts = (s: UploadState) => s.counts
@@ -44,11 +47,19 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const failure = useUploadState(store, selectError)
   const [confirmCancel, setConfirmCancel] = useState(false)
   const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [stalled, setStalled] = useState(false)
   const batchId = data.batchId
 
   useEffect(() => {
     if (status === 'done' && summary) update({ summary, step: 'done' })
   }, [status, summary, update])
+
+  // The engine answers a start with events; if none come, say so rather than wait forever.
+  useEffect(() => {
+    if (status !== 'idle') { setStalled(false); return }
+    const t = setTimeout(() => setStalled(true), STALL_MS)
+    return () => clearTimeout(t)
+  }, [status])
 
   const call = async (work: () => Promise<{ ok: true } | { ok: false; error: AppErrorPayload }>) => {
     setError(null)
@@ -95,6 +106,11 @@ export function UploadStep({ data, update, restart }: StepProps) {
         </Stack>}>
           <AlertTitle>The upload stopped</AlertTitle>
           {failure.message}
+        </Alert>
+      )}
+      {stalled && (
+        <Alert severity="info" action={<Button color="inherit" onClick={restart}>Start over</Button>}>
+          The upload has not started yet. If this batch was already sent in full there is nothing left to send; otherwise check the connection and start again.
         </Alert>
       )}
       <ErrorAlert error={error} onClose={() => setError(null)} />

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { STALL_MS } from '../../../renderer/steps/upload-step'
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
@@ -72,6 +73,19 @@ describe('Upload step', () => {
     expect(await screen.findByText('The upload stopped')).toBeTruthy()
     expect(screen.getByText(/no room left/)).toBeTruthy()
     expect(button('Try again')).toBeTruthy()
+  })
+
+  it('says so when the engine sends nothing after a start', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      const api = new FakeApi()
+      renderApp(api, { ...dataAt(api, 'upload'), batchId: 'batch-1' })
+      expect(screen.getByText('Starting…')).toBeTruthy()
+      act(() => { vi.advanceTimersByTime(STALL_MS + 100) })
+      expect(await screen.findByText(/The upload has not started yet/)).toBeTruthy()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('moves to Done with the summary, and starts another batch from there', async () => {
