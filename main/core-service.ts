@@ -24,7 +24,7 @@ import { UploadManager } from './upload-manager'
 import { CheckStore, csvStamp, exportIssuesCsv, queryIssues } from './batch-checks'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
-import { log } from './log'
+import { log, setLogHome } from './log'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent'>
@@ -77,6 +77,7 @@ export class CoreService implements CallHandlers {
 
   constructor(options: CoreServiceOptions) {
     this.home = options.home ?? appHome()
+    setLogHome(this.home)
     this.host = options.host
     this.settings = new SettingsStore(this.home)
     this.destinations = new DestinationsStore(this.home)

@@ -6,12 +6,19 @@ import path from 'node:path'
 import { appendFile, mkdir } from 'node:fs/promises'
 import { appHome } from '../src/app-home'
 
-export function logDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(appHome(env), 'logs')
+let home: string | null = null
+
+/** Logs go to `<home>/logs` of the service that runs (set by CoreService; tests use temp homes). */
+export function setLogHome(dir: string): void {
+  home = dir
 }
 
-export function logFile(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(logDir(env), 'bulk-upload.log')
+export function logDir(): string {
+  return path.join(home ?? appHome(), 'logs')
+}
+
+export function logFile(): string {
+  return path.join(logDir(), 'bulk-upload.log')
 }
 
 let queue: Promise<void> = Promise.resolve()

@@ -2,7 +2,11 @@
  * Electron's transport without the Electron binary: `electron` is replaced by a recording fake,
  * so what the preload exposes and what the main process accepts are checked exactly.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import os from 'node:os'
+import path from 'node:path'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { setLogHome } from '../../../main/log'
 import type { BulkUploadApi, Result } from '../../../src/api'
 import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../../../renderer/transport/api-calls'
 
@@ -34,6 +38,13 @@ vi.mock('electron', () => ({
     removeHandler: (channel: string) => fake.handlers.delete(channel),
   },
 }))
+
+let logHome: string
+beforeAll(async () => {
+  logHome = await mkdtemp(path.join(os.tmpdir(), 'bu-ipc-'))
+  setLogHome(logHome)
+})
+afterAll(() => rm(logHome, { recursive: true, force: true }))
 
 describe('preload', () => {
   it('exposes exactly the contract, one invoke per call on its own channel, plus pathForFile', async () => {

@@ -5,10 +5,13 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { DEFAULT_SETTINGS, SettingsStore } from '../../../main/settings-store'
 import { DestinationsStore, SANDBOX_ID } from '../../../main/destinations-store'
 import { isAppError } from '../../../src/errors'
+import { setLogHome } from '../../../main/log'
 
 let home: string
 beforeEach(async () => {
   home = await mkdtemp(path.join(os.tmpdir(), 'bu-stores-'))
+  // Warnings about damaged files go to this test's home, not the real app's log.
+  setLogHome(home)
 })
 afterEach(async () => {
   await rm(home, { recursive: true, force: true })
