@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ssh2 from 'ssh2'
+import { generatePair } from '../src/keys'
 import { startSshd, type SshdServer } from '../test/helpers/sshd'
 import type { BenchSection } from './run'
 import { ceilingTool, engineTool, lftpTool, rcloneTool, sftpTool, type Target, type Tool } from './upload/tools'
@@ -80,12 +80,12 @@ async function run(): Promise<string> {
   const work = path.join(os.tmpdir(), 'bulk-upload-bench')
   await mkdir(work, { recursive: true })
   const keyFile = path.join(work, 'bench_ed25519')
-  const pair = ssh2.utils.generateKeyPairSync('ed25519')
-  await writeFile(keyFile, pair.private, { mode: 0o600 })
+  const pair = generatePair('ed25519')
+  await writeFile(keyFile, pair.privateKey, { mode: 0o600 })
   const serverRoot = path.join(work, 'server-root')
   await rm(serverRoot, { recursive: true, force: true })
   await mkdir(serverRoot)
-  const sshd: SshdServer = await startSshd({ root: serverRoot, authorizedKeys: [pair.public] })
+  const sshd: SshdServer = await startSshd({ root: serverRoot, authorizedKeys: [pair.publicKey] })
   const relay = await startRelay(sshd.port, 20)
   const knownHosts = path.join(work, 'known_hosts')
   const keyPart = sshd.knownHostsLine.split(' ').slice(1).join(' ')

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ssh2 from 'ssh2'
+import { generatePair } from '../src/keys'
 import { startSandbox, S3_STAGING_NAME } from '../src/sandbox'
 import { generateBatch } from '../test/fixtures/generate-batch'
 
@@ -31,10 +31,10 @@ const batch = await generateBatch(batchDir, {
 console.log(`   ${batch.csvPath}\n   ${batch.recordingFiles} recordings in ${batchDir}`)
 
 console.log('2. Making a demo key and starting the sandbox SFTP server on 127.0.0.1...')
-const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'bulk-upload demo' })
+const pair = generatePair('ed25519', { comment: 'bulk-upload demo' })
 const keyFile = path.join(home, 'demo_ed25519')
-await writeFile(keyFile, pair.private, { mode: 0o600 })
-const sandbox = await startSandbox({ root: serverRoot, authorizedKeys: [pair.public], hostKeyPath: path.join(home, 'sandbox_host_key') })
+await writeFile(keyFile, pair.privateKey, { mode: 0o600 })
+const sandbox = await startSandbox({ root: serverRoot, authorizedKeys: [pair.publicKey], hostKeyPath: path.join(home, 'sandbox_host_key') })
 // We started this server ourselves, so its host key is known for certain: pin it.
 const knownHosts = path.join(home, 'known_hosts')
 await writeFile(knownHosts, sandbox.knownHostsLine + '\n', { mode: 0o600 })
