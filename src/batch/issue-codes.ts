@@ -126,10 +126,16 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
   },
 }
 
+/**
+ * A flat copy of a string. Values cut from the CSV are slices of a megabyte-long chunk of
+ * text; a kept message made from one would keep that whole chunk alive.
+ */
+const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8')
+
 /** Builds an issue from the table: the only way issues are created. */
 export function makeIssue(code: IssueCode, facts: IssueFacts = {}): ValidationIssue {
   const rule = ISSUE_RULES[code]
-  return { code, severity: rule.severity, row: facts.row ?? null, file: facts.file ?? null, message: rule.message(facts) }
+  return { code, severity: rule.severity, row: facts.row ?? null, file: facts.file === undefined || facts.file === null ? null : own(facts.file), message: own(rule.message(facts)) }
 }
 
 /** True when an issue of this code stops the whole batch. */

@@ -72,7 +72,8 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
   let width = 0
   let tooWideSeen = false
 
-  const onHeader = (headers: string[]): void => {
+  const onHeader = (raw: string[]): void => {
+    const headers = raw.map((h) => Buffer.from(h, 'utf8').toString('utf8')) // not slices of the first chunk
     pass.headers = headers
     width = headers.length
     pass.columnsOk = true
