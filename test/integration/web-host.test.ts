@@ -18,6 +18,7 @@ import { WebSocket as NodeWebSocket } from 'ws'
 import type { BulkUploadApi, UploadEvent } from '../../src/api'
 import { CoreService, WEB_HOST_ADAPTER } from '../../main/core-service'
 import { startWebServer, type WebServer } from '../../main/web-host/server'
+import { flushLog } from '../../main/log'
 import { createWsApi } from '../../renderer/transport/ws-client'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
   await service.close()
+  await flushLog()
   await rm(dir, { recursive: true, force: true })
 })
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import os from 'node:os'
 import path from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { setLogHome } from '../../../main/log'
+import { flushLog, setLogHome } from '../../../main/log'
 import type { BulkUploadApi, Result } from '../../../src/api'
 import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../../../renderer/transport/api-calls'
 
@@ -44,7 +44,10 @@ beforeAll(async () => {
   logHome = await mkdtemp(path.join(os.tmpdir(), 'bu-ipc-'))
   setLogHome(logHome)
 })
-afterAll(() => rm(logHome, { recursive: true, force: true }))
+afterAll(async () => {
+  await flushLog()
+  await rm(logHome, { recursive: true, force: true })
+})
 
 describe('preload', () => {
   it('exposes exactly the contract, one invoke per call on its own channel, plus pathForFile', async () => {

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { DEFAULT_SETTINGS, SettingsStore } from '../../../main/settings-store'
 import { DestinationsStore, SANDBOX_ID } from '../../../main/destinations-store'
 import { isAppError } from '../../../src/errors'
-import { setLogHome } from '../../../main/log'
+import { flushLog, setLogHome } from '../../../main/log'
 
 let home: string
 beforeEach(async () => {
@@ -14,6 +14,7 @@ beforeEach(async () => {
   setLogHome(home)
 })
 afterEach(async () => {
+  await flushLog()
   await rm(home, { recursive: true, force: true })
 })
 
