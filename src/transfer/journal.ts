@@ -44,8 +44,11 @@ export class Journal {
   static async open(dir: string, opts: { syncEveryMs?: number } = {}): Promise<Journal> {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     const file = path.join(dir, JOURNAL_FILE)
-    const state = await readJournal(file)
+    const { state, endsCleanly } = await replayJournal(file)
     const fd = openSync(file, 'a', 0o600)
+    // A line torn by a power cut has no newline: end it, or the next record would be glued to
+    // it and lost with it.
+    if (!endsCleanly) writeSync(fd, '\n')
     return new Journal(fd, state, opts.syncEveryMs ?? 250)
   }
 
@@ -100,6 +103,10 @@ export class Journal {
 
 /** Replays a journal file; a missing file is an empty journal, a torn last line is skipped. */
 export async function readJournal(file: string): Promise<JournalState> {
+  return (await replayJournal(file)).state
+}
+
+async function replayJournal(file: string): Promise<{ state: JournalState; endsCleanly: boolean }> {
   const state: JournalState = { done: new Map(), failed: new Map(), csvStarted: null, csvDone: null, finished: null }
   let text = ''
   try {
@@ -134,5 +141,5 @@ export async function readJournal(file: string): Promise<JournalState> {
         break
     }
   }
-  return state
+  return { state, endsCleanly: text.length === 0 || text.endsWith('\n') }
 }

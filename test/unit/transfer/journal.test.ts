@@ -1,0 +1,45 @@
+import { appendFile, mkdtemp, readFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { Journal, JOURNAL_FILE, readJournal } from '../../../src/transfer/journal'
+
+describe('batch journal', () => {
+  it('replays what was recorded, later lines winning', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-journal-'))
+    const journal = await Journal.open(dir)
+    journal.fileFailed('a.wav', 'PERMISSION_DENIED')
+    journal.fileDone('a.wav', 10, 1000)
+    journal.fileDone('b.wav', 20, 2000)
+    journal.csvStarted('batch.csv', 'batch.csv.part')
+    journal.close()
+    const state = await readJournal(path.join(dir, JOURNAL_FILE))
+    expect([...state.done.keys()]).toEqual(['a.wav', 'b.wav'])
+    expect(state.failed.size).toBe(0)
+    expect(state.csvStarted).toEqual({ name: 'batch.csv', tmp: 'batch.csv.part' })
+    expect(state.csvDone).toBeNull()
+  })
+
+  it('ignores a last line torn by a power cut, and keeps appending after it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-journal-'))
+    const first = await Journal.open(dir)
+    first.fileDone('a.wav', 10, 1000)
+    first.close()
+    await appendFile(path.join(dir, JOURNAL_FILE), '{"t":"file-done","name":"b.w')
+    const second = await Journal.open(dir)
+    expect([...second.state.done.keys()]).toEqual(['a.wav'])
+    second.fileDone('c.wav', 30, 3000)
+    second.close()
+    // The torn fragment stays a line of its own; the record after it is not lost with it.
+    const text = await readFile(path.join(dir, JOURNAL_FILE), 'utf8')
+    expect(text.split('\n').filter(Boolean)).toHaveLength(3)
+    const state = await readJournal(path.join(dir, JOURNAL_FILE))
+    expect([...state.done.keys()].sort()).toEqual(['a.wav', 'c.wav'])
+  })
+
+  it('is empty when the file does not exist', async () => {
+    const state = await readJournal(path.join(os.tmpdir(), 'no-such-journal', JOURNAL_FILE))
+    expect(state.done.size).toBe(0)
+    expect(state.finished).toBeNull()
+  })
+})
