@@ -11,6 +11,7 @@ import { RECORDING_EXTENSIONS, type RecordingExtension, type ScanSummary, type S
 import { AppError, toAppError } from '../errors'
 import { isInside } from './safe-path'
 import { mapLimit } from './concurrency'
+import { startFileWorker, type FileWorker } from './sniff-worker'
 
 /** A recording found by a scan, with the dropped root it was found under. */
 export interface ScannedRecording extends ScannedFile {
@@ -73,6 +74,8 @@ interface Walk {
   visited: Set<string>
   /** Linked folders inside the root, walked last so files keep their real paths. */
   linkedDirs: Array<{ abs: string; rel: string }>
+  /** Started on the first big folder; undefined until then, null when threads are unavailable. */
+  worker?: FileWorker | null
 }
 
 type Found = { csv: ScannedCsv } | { recording: ScannedRecording } | null
@@ -90,6 +93,36 @@ async function statFile(root: string, abs: string, rel: string, name: string): P
   const st = await stat(abs)
   if (kind.kind === 'csv') return { csv: { path: flat(abs), relPath: flat(rel), size: st.size, mtimeMs: st.mtimeMs, root } }
   return { recording: { path: flat(abs), relPath: flat(rel), size: st.size, mtimeMs: st.mtimeMs, root, ext: kind.ext } }
+}
+
+/** Folders with more candidate files than this are stat'ed on the worker thread. */
+const WORKER_THRESHOLD = 512
+const WORKER_BATCH = 4096
+
+/** Stats a folder's candidate files: on the worker for big folders, else with promises. */
+async function statFiles(w: Walk, root: string, files: Array<{ abs: string; rel: string; name: string }>): Promise<Found[]> {
+  const candidates = files.filter((f) => classifyName(f.name).kind !== 'other')
+  if (candidates.length > WORKER_THRESHOLD && w.worker === undefined) w.worker = startFileWorker()
+  if (candidates.length <= WORKER_THRESHOLD || !w.worker) {
+    return mapLimit(candidates, STAT_CONCURRENCY, (f) => statFile(root, f.abs, f.rel, f.name), w.signal)
+  }
+  const out: Found[] = []
+  for (let at = 0; at < candidates.length; at += WORKER_BATCH) {
+    w.signal?.throwIfAborted()
+    const batch = candidates.slice(at, at + WORKER_BATCH)
+    const st = await w.worker.stat(batch.map((f) => f.abs))
+    const failed = new Map(st.errors)
+    batch.forEach((f, i) => {
+      const code = failed.get(i)
+      if (code === 'ENOENT') return // deleted since the folder was listed
+      if (code !== undefined) throw Object.assign(new Error(`Cannot read ${f.abs} (${code})`), { code })
+      if (st.kind[i] !== 1) return
+      const kind = classifyName(f.name)
+      const file = { path: flat(f.abs), relPath: flat(f.rel), size: st.size[i]!, mtimeMs: st.mtime[i]!, root }
+      out.push(kind.kind === 'csv' ? { csv: file } : kind.kind === 'recording' ? { recording: { ...file, ext: kind.ext } } : null)
+    })
+  }
+  return out
 }
 
 /** Adds files in the order given (stats run in parallel, results keep directory order). */
@@ -154,7 +187,7 @@ async function walkDir(w: Walk, root: string, rootReal: string, dir: string, rel
     }
   }
   const [own, nested] = await Promise.all([
-    mapLimit(files, STAT_CONCURRENCY, (f) => statFile(root, f.abs, f.rel, f.name), w.signal),
+    statFiles(w, root, files),
     mapLimit(dirs, DIR_CONCURRENCY, (d) => walkDir(w, root, rootReal, d.abs, d.rel), w.signal),
   ])
   return nested.length === 0 ? own : own.concat(...nested)
@@ -193,6 +226,8 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal } 
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') throw err
     throw toAppError(err, 'NOT_READABLE')
+  } finally {
+    await w.worker?.close()
   }
   // A file dropped alongside its folder is found twice: keep the first.
   if (seenFiles.size > 0) {

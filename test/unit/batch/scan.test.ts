@@ -47,6 +47,21 @@ describe('scanPaths', () => {
     expect(scan.csvFiles.map((r) => r.relPath)).toEqual(['calls.csv'])
   })
 
+  it('lists a big folder (stat on a worker thread) the same way, in name order, with sizes and times', async () => {
+    const dir = await tempDir()
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 700; i++) files[`big/r${String(i).padStart(4, '0')}.wav`] = 'x'.repeat(i % 7)
+    files['big/notes.txt'] = 'x'
+    files['big/list.csv'] = 'a,b'
+    await writeFiles(dir, files)
+    const scan = await scanPaths([dir])
+    expect(scan.recordings).toHaveLength(700)
+    expect(scan.recordings[0]).toMatchObject({ relPath: 'big/r0000.wav', path: path.join(dir, 'big/r0000.wav'), size: 0, ext: 'wav' })
+    expect(scan.recordings[699]).toMatchObject({ relPath: 'big/r0699.wav', size: 699 % 7 })
+    expect(scan.recordings[5]!.mtimeMs).toBeGreaterThan(Date.now() - 600_000)
+    expect(scan.csvFiles.map((f) => f.relPath)).toEqual(['big/list.csv'])
+  })
+
   it('explains a dropped path that does not exist', async () => {
     await expect(scanPaths(['/no/such/folder'])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' })
     await expect(scanPaths([])).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
