@@ -10,6 +10,7 @@ import type { Journal } from './journal'
 import { PauseGate } from './pause-gate'
 import { ProgressTracker } from './progress'
 import { listRemoteSizes, tailMatches } from './remote-state'
+import { statSize } from './sftp-ops'
 import { failureKind } from './sftp-errors'
 
 /** One recording to send: its local file and its name in the server's root. */
@@ -102,6 +103,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
   try {
     await pool.connectFirst()
     const remoteSizes = await listRemoteSizes(await pool.acquire(0), opts.remoteDir)
+    const attempted = new Set<string>()
 
     let next = 0
     const worker = async (slot: number) => {
@@ -152,9 +154,12 @@ export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
         return 'skipped'
       }
       const remote = remotePath(file.remoteName)
-      const remoteSize = remoteSizes.get(file.remoteName) ?? null
-      // Whatever happens next, the listing is stale for this file: a retry must stat again.
+      // The listing made at the start answers the first attempt; after a failed attempt it is
+      // stale for this file, so a retry asks the server again (and can continue at the offset).
+      const listed = remoteSizes.has(file.remoteName)
+      const remoteSize = listed ? remoteSizes.get(file.remoteName)! : attempted.has(file.remoteName) ? await statSize(sftp, remote) : null
       remoteSizes.delete(file.remoteName)
+      attempted.add(file.remoteName)
       let startOffset = 0
       if (remoteSize !== null && remoteSize > 0 && remoteSize <= file.size && !done) {
         if (await tailMatches(sftp, remote, file.localPath, remoteSize)) startOffset = remoteSize
