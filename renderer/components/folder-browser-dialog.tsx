@@ -4,6 +4,7 @@
  * Also picks a single file (a saved mapping profile) when `mode` is 'file'.
  */
 import { useEffect, useState } from 'react'
+import Box from '@mui/material/Box'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
 import DialogActions from '@mui/material/DialogActions'
@@ -38,7 +39,10 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [loading, setLoading] = useState(false)
   const [typed, setTyped] = useState('')
-  useEffect(() => { if (listing) setTyped(listing.path) }, [listing])
+  // The field follows the folder shown, unless the user is typing a path of their own.
+  const [dirty, setDirty] = useState(false)
+  useEffect(() => { if (listing && !dirty) setTyped(listing.path) }, [listing, dirty])
+  const go = (path: string | null) => { setDirty(false); setAt(path) }
 
   useEffect(() => {
     if (!open) return
@@ -57,11 +61,11 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
       <DialogTitle id="browse-title">{title}</DialogTitle>
       <DialogContent dividers sx={{ p: 0 }}>
         {/* A long path is quicker to paste than to click through. */}
-        <form onSubmit={(e) => { e.preventDefault(); if (typed.trim()) setAt(typed.trim()) }}>
-          <TextField label="Folder" value={typed} onChange={(e) => setTyped(e.target.value)} size="small" fullWidth
+        <Box component="form" sx={{ px: 3, pt: 2.5, pb: 1 }} onSubmit={(e) => { e.preventDefault(); if (typed.trim()) go(typed.trim()) }}>
+          <TextField label="Folder" value={typed} onChange={(e) => { setDirty(true); setTyped(e.target.value) }} size="small" fullWidth
             helperText="Type or paste a path and press Enter, or open the folders below."
-            sx={{ px: 3, pt: 2, pb: 1 }} slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }} />
-        </form>
+            slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }} />
+        </Box>
         <Typography variant="body2" color="text.secondary" sx={{ px: 3, pb: 1 }} aria-live="polite">
           {listing ? `In ${listing.path}` : '…'}
         </Typography>
@@ -69,13 +73,13 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
         <ErrorAlert error={error} sx={{ mx: 2, mb: 1 }} />
         <List dense sx={{ height: 340, overflow: 'auto' }} aria-label="Folder contents">
           {listing?.parent != null && (
-            <ListItemButton onClick={() => setAt(listing.parent)}>
+            <ListItemButton onClick={() => go(listing.parent)}>
               <ListItemIcon><UpIcon /></ListItemIcon>
               <ListItemText primary="Up one folder" />
             </ListItemButton>
           )}
           {entries.map((e) => (
-            <ListItemButton key={e.path} onClick={() => (e.kind === 'dir' ? setAt(e.path) : onPick(e.path))}>
+            <ListItemButton key={e.path} onClick={() => (e.kind === 'dir' ? go(e.path) : onPick(e.path))}>
               <ListItemIcon>{e.kind === 'dir' ? <FolderIcon color="primary" /> : <FileIcon />}</ListItemIcon>
               <ListItemText primary={e.name} secondary={e.kind === 'file' ? formatBytes(e.size) : undefined} />
             </ListItemButton>

@@ -19,6 +19,8 @@ export interface UploadStore {
   subscribe(listener: () => void): () => void
   /** Applies an event at once; listeners hear about it within NOTIFY_INTERVAL_MS. */
   dispatch(event: UploadEvent): void
+  /** When the engine last said anything (ms since the epoch), to notice a silent one. */
+  lastEventAt(): number
   /** Forgets the finished batch (when the user starts another one). */
   reset(): void
   /**
@@ -33,6 +35,7 @@ export function createUploadStore(intervalMs = NOTIFY_INTERVAL_MS): UploadStore 
   const listeners = new Set<() => void>()
   let timer: ReturnType<typeof setTimeout> | null = null
   let lastNotified = 0
+  let lastEvent = Date.now()
 
   const notify = () => {
     timer = null
@@ -51,6 +54,7 @@ export function createUploadStore(intervalMs = NOTIFY_INTERVAL_MS): UploadStore 
   }
 
   const dispatch = (event: UploadEvent) => {
+    lastEvent = Date.now()
     const next = uploadReducer(state, event)
     if (next === state) return
     state = next
@@ -59,6 +63,7 @@ export function createUploadStore(intervalMs = NOTIFY_INTERVAL_MS): UploadStore 
 
   return {
     getState: () => state,
+    lastEventAt: () => lastEvent,
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -30,6 +30,8 @@ import { FileList } from './file-list'
 
 /** How long "Starting…" may last before the screen says something is off. */
 export const STALL_MS = 10_000
+/** How long a running upload may stay silent (no progress at all) before the screen says so. */
+export const SILENT_MS = 30_000
 
 const selectStatus = (s: UploadState) => s.status
 const selectProgress = (s: UploadState) => s.progress
@@ -53,6 +55,15 @@ export function UploadStep({ data, update, restart }: StepProps) {
   useEffect(() => {
     if (status === 'done' && summary) update({ summary, step: 'done' })
   }, [status, summary, update])
+
+  // A running engine reports about ten times a second; a long silence means the app's
+  // background side stopped or lost the connection, which the contract cannot announce.
+  const [silent, setSilent] = useState(false)
+  useEffect(() => {
+    if (status !== 'running') { setSilent(false); return }
+    const t = setInterval(() => setSilent(Date.now() - store.lastEventAt() > SILENT_MS), 2_000)
+    return () => clearInterval(t)
+  }, [status, store])
 
   // The engine answers a start with events; if none come, say so rather than wait forever.
   useEffect(() => {
@@ -106,6 +117,11 @@ export function UploadStep({ data, update, restart }: StepProps) {
         </Stack>}>
           <AlertTitle>The upload stopped</AlertTitle>
           {failure.message}
+        </Alert>
+      )}
+      {silent && (
+        <Alert severity="warning">
+          Nothing has been heard from the upload for a while. The connection may have dropped, or the app was closed on the other side. Uploads resume where they stopped: restart the app to be offered this batch again.
         </Alert>
       )}
       {stalled && (

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { STALL_MS } from '../../../renderer/steps/upload-step'
+import { SILENT_MS, STALL_MS } from '../../../renderer/steps/upload-step'
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
@@ -83,6 +83,18 @@ describe('Upload step', () => {
       expect(screen.getByText('Starting…')).toBeTruthy()
       act(() => { vi.advanceTimersByTime(STALL_MS + 100) })
       expect(await screen.findByText(/The upload has not started yet/)).toBeTruthy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('warns when a running upload goes silent', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      atUpload()
+      await screen.findByText(/% sent$/)
+      act(() => { vi.advanceTimersByTime(SILENT_MS + 3_000) })
+      expect(await screen.findByText(/Nothing has been heard from the upload for a while/)).toBeTruthy()
     } finally {
       vi.useRealTimers()
     }
