@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import { skipWithReason } from '../helpers/system'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
@@ -203,6 +203,29 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     expect(resumed.failed).toBe(0)
     expect(resumed.skipped).toBeGreaterThan(0)
     expect(resumed.uploaded + resumed.skipped).toBe(batch.eligibleRows)
+    await page.close()
+  })
+
+  it('stops with a clear explanation when the server identity changed, and sends nothing', async () => {
+    // The sandbox makes a new host key when its key file is gone: to the app, a different server.
+    await host?.stop()
+    host = null
+    await rm(path.join(home, 'sandbox-host-key'))
+    const batch = await generateBatch(path.join(files, 'may-calls'), { rows: 5 })
+    const before = await serverFiles(home)
+    const h = await start()
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(h.url)
+    // An earlier batch may be offered for resume; this test is about another one.
+    await page.getByRole('dialog', { name: /did not finish/ }).getByRole('button', { name: 'Decide later' }).click({ timeout: 3_000 }).catch(() => undefined)
+    await throughReview(page, 'may-calls', batch, null)
+    await page.getByRole('button', { name: 'Test connection' }).click()
+    const stop = page.getByRole('alert').filter({ hasText: 'Stopped: the server’s identity has changed' })
+    await stop.waitFor()
+    expect(await stop.textContent()).toMatch(/Nothing was sent/)
+    expect(await page.getByRole('button', { name: 'Start upload' }).isDisabled()).toBe(true)
+    await checkStep(page, 'host key changed', 'e2e-wizard-4c-host-key-changed')
+    expect(await serverFiles(home)).toEqual(before)
     await page.close()
   })
 })
