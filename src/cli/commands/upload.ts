@@ -25,7 +25,7 @@ interface UploadOptions extends BatchInputOptions {
   passphraseEnv?: string
   knownHosts?: string
   trustNewHost?: boolean
-  remoteDir: string
+  remoteDir?: string
   concurrency: number
   stateDir?: string
   json?: boolean
@@ -52,7 +52,9 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
     throw new AppError('KEY_PASSPHRASE_NEEDED', `The environment variable ${opts.passphraseEnv} named by --passphrase-env is not set.`)
   }
   // Checked before anything else: a wrong file or passphrase is a sentence, not a failed login.
-  const privateKey = await loadPrivateKeyForSsh(path.resolve(opts.key), passphrase)
+  // A file path, or the name of a key made by `bulk-upload keygen` (stored in the app data).
+  const keyIsFile = Boolean((await stat(opts.key).catch(() => null))?.isFile())
+  const privateKey = await loadPrivateKeyForSsh(keyIsFile ? path.resolve(opts.key) : opts.key, passphrase)
 
   const scan = await scanPaths([folder])
   const csvPath = await chooseCsv(folder, scan, opts.csv)
@@ -81,7 +83,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
       host: opts.host,
       port: opts.port,
       username: opts.user,
-      remoteDir: opts.remoteDir,
+      remoteDir: opts.remoteDir ?? '',
       privateKey,
       ...(passphrase ? { passphrase } : {}),
       knownHostsPath: opts.knownHosts ? path.resolve(opts.knownHosts) : path.join(appHome(), 'known_hosts'),
@@ -152,11 +154,11 @@ export function registerUpload(program: Command): void {
     .requiredOption('--host <host>', 'the SFTP host name the platform gave you')
     .option('--port <n>', 'the SFTP port', integer('port', 1, 65535), 22)
     .requiredOption('--user <name>', 'the SFTP user name the platform gave you')
-    .requiredOption('--key <file>', 'your private key file (its public half is pasted in the platform)')
+    .requiredOption('--key <file|name>', 'your private key file, or the name of a key made by keygen (its public half is pasted in the platform)')
     .option('--passphrase-env <var>', 'the environment variable holding the key\'s passphrase')
     .option('--known-hosts <file>', 'an OpenSSH known_hosts file (e.g. ssh-keyscan output) (default: the app\'s own)')
     .option('--trust-new-host', 'pin the server\'s host key on first connection instead of refusing it')
-    .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)', '')
+    .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)')
     .option('--concurrency <n>', 'files in flight at once', integer('concurrency', 1, 64), DEFAULT_CONCURRENCY)
     .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
     .option('--json', 'print one JSON summary object on stdout')

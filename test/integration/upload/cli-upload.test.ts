@@ -90,6 +90,20 @@ describe('bulk-upload upload', () => {
     expect(await readFile(empty, 'utf8')).toContain(`[127.0.0.1]:${t.server.port}`)
   })
 
+  it('accepts the name of a key made by `bulk-upload keygen` as --key', async () => {
+    const t = await setup(3, 5_000)
+    const made = await runCli(['keygen', '--name', 'office'], t.env)
+    expect(made.code, made.stderr).toBe(0)
+    const publicKey = (await readFile(path.join(t.home, 'keys', 'office.pub'), 'utf8')).trim()
+    expect(made.stdout).toContain(publicKey)
+    const server = await startServer('sandbox-posix', await tempDir('keygen-server'), publicKey)
+    servers.push(server)
+    const args = ['upload', t.fixture.gen.dir, '--host', server.host, '--port', String(server.port), '--user', server.username, '--key', 'office', '--known-hosts', server.knownHostsPath, '--state-dir', path.join(t.work, 'state-keygen')]
+    const run = await runCli(args, t.env)
+    expect(run.code, run.stderr).toBe(0)
+    expect((await listServerRoot(server.root)).filter((n) => n.endsWith('.csv'))).toHaveLength(1)
+  })
+
   it('bad invocation exits 2 with a sentence', async () => {
     const t = await setup(2, 1000)
     const missingKey = await runCli(['upload', t.fixture.gen.dir, '--host', '127.0.0.1', '--user', 'x', '--key', path.join(t.work, 'nope')], t.env)
