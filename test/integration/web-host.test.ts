@@ -21,6 +21,8 @@ import { startWebServer, type WebServer } from '../../main/web-host/server'
 import { flushLog } from '../../main/log'
 import { createWsApi } from '../../renderer/transport/ws-client'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
+import { startSshd } from '../helpers/sshd'
+import { hasSshd, skipWithReason } from '../helpers/system'
 
 class TestService extends CoreService {
   push(event: UploadEvent): void {
@@ -348,5 +350,48 @@ describe('bulk-upload serve (the command)', () => {
     expect((await fetch(url.split('?')[0]!)).status).toBe(401)
     run.stop()
     expect(await run.exited).toBe(0)
+  })
+})
+
+describe.skipIf(skipWithReason(hasSshd(), 'web host to OpenSSH'))('a saved destination on OpenSSH, with a passphrase-protected key', () => {
+  it('adds the destination, pins its host key, asks for the passphrase, and uploads', async () => {
+    const api = client()
+    const key = await api.generateKey('platform', 'ed25519', 'correct horse')
+    if (!key.ok) throw new Error(JSON.stringify(key.error))
+    expect(key.value).toMatchObject({ name: 'platform', type: 'ed25519', encrypted: true })
+    const remote = path.join(dir, 'openssh-root')
+    await mkdir(remote)
+    const sshd = await startSshd({ root: remote, authorizedKeys: [key.value.publicKey] })
+    try {
+      const saved = await api.saveDestination({ name: 'Platform (OpenSSH)', host: '127.0.0.1', port: sshd.port, username: sshd.username, keyName: 'platform', remoteDir: '' })
+      if (!saved.ok) throw new Error(JSON.stringify(saved.error))
+      // Unknown server: its key is shown even though the private key is locked.
+      const first = await api.testConnection(saved.value.id)
+      if (!first.ok) throw new Error(JSON.stringify(first.error))
+      expect(first.value.trusted).toBe(false)
+      expect(sshd.knownHostsLine).toContain(first.value.hostKey.keyType)
+      expect(await api.trustHost(saved.value.id, first.value.hostKey.fingerprint)).toMatchObject({ ok: true })
+      expect(await api.testConnection(saved.value.id)).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_NEEDED' } })
+
+      const small = await generateBatch(path.join(dir, 'openssh-batch'), { rows: 6 })
+      const spec = { paths: [small.dir], csvPath: small.csvPath, mapping: small.mapping }
+      expect(await api.startUpload(spec, saved.value.id, null)).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_NEEDED' } })
+      expect(await api.startUpload(spec, saved.value.id, 'wrong')).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_WRONG' } })
+      const events: UploadEvent[] = []
+      const off = api.onUploadEvent((e) => events.push(e))
+      const started = await api.startUpload(spec, saved.value.id, 'correct horse')
+      if (!started.ok) throw new Error(JSON.stringify(started.error))
+      await expect.poll(() => events.find((e) => (e.kind === 'batch-done' || e.kind === 'batch-failed') && e.batchId === started.value.batchId), { timeout: 30_000 }).toBeTruthy()
+      off()
+      const end = events.find((e) => e.kind === 'batch-done' || e.kind === 'batch-failed')!
+      if (end.kind !== 'batch-done') throw new Error(JSON.stringify(end))
+      for (const name of (await readdir(path.join(small.dir, 'recordings'), { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name)) {
+        expect(await sha256(path.join(remote, name)), name).toBe(await sha256(path.join(small.dir, 'recordings', name)))
+      }
+      expect(await readdir(remote)).toContain(end.summary.csv)
+      expect(await api.removeDestination(saved.value.id)).toMatchObject({ ok: true })
+    } finally {
+      await sshd.close()
+    }
   })
 })
