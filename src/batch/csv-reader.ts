@@ -96,7 +96,10 @@ export async function readCsv(path: string, opts: CsvReadOptions, handlers: CsvR
     const res = parser.parse(aggregate, 0, !final) as { data: string[][]; errors: Papa.ParseError[]; meta: { cursor: number } }
     partial = final ? '' : aggregate.substring(res.meta.cursor)
     let rows = res.data
-    const quoteError = res.errors.find((e) => e.type === 'Quotes')
+    // A quote error on the unfinished last record of a chunk is not final: papaparse flags a
+    // closing quote followed by the "\r" of a "\r\n" whose "\n" is in the next chunk. That
+    // record is parsed again with the next chunk, so only errors on complete records count.
+    const quoteError = res.errors.find((e) => e.type === 'Quotes' && (final || (typeof e.row === 'number' && e.row < res.data.length)))
     let cut = rows.length
     if (quoteError && typeof quoteError.row === 'number') cut = quoteError.row
     if (!final && partial.length > MAX_RECORD_CHARS) cut = Math.min(cut, rows.length)

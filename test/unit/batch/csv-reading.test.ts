@@ -124,6 +124,17 @@ describe('delimiters and CSV dialects', () => {
     const all = await readAll(file)
     expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 1_400_002], ['2', 1]])
   })
+
+  it('reads a quoted field whose closing quote and CR end one read chunk and whose LF starts the next', async () => {
+    const dir = await tempDir()
+    const file = path.join(dir, 'edge.csv')
+    // 'id,note\r\n' + '1,"' is 12 characters: the closing quote lands on byte 524,286 and the
+    // CR on byte 524,287, the last of the first 512 KB read.
+    await writeFile(file, `id,note\r\n1,"${'x'.repeat(524_274)}"\r\n2,b\r\n`)
+    const all = await readAll(file)
+    expect(all.problem).toBeNull()
+    expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 524_274], ['2', 1]])
+  })
 })
 
 describe('previewCsv', () => {
