@@ -9,6 +9,7 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stat } from 'node:fs/promises'
 import { app, BrowserWindow, dialog, Menu, nativeTheme, protocol, screen, session, shell } from 'electron'
 import { AppError } from '../src/errors'
 import { CoreService, type HostAdapter } from './core-service'
@@ -18,6 +19,7 @@ import { contentSecurityPolicy } from './csp'
 import { loadWindowState, MIN_WINDOW, saveWindowState } from './window-state'
 import { resolveStatic } from './web-host/static-files'
 import { log } from './log'
+import { openAction } from './open-path'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 /** build/main/ holds this file once bundled; the renderer build sits next to it. */
@@ -66,6 +68,11 @@ const electronHost: HostAdapter = {
     return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!
   },
   async openPath(target) {
+    const info = await stat(target)
+    if (openAction(target, info.isDirectory()) === 'reveal') {
+      shell.showItemInFolder(target)
+      return
+    }
     const error = await shell.openPath(target)
     if (error) throw new AppError('FILE_NOT_FOUND', `${target}: ${error}`)
   },

@@ -41,3 +41,16 @@ describe('content security policy', () => {
     expect(csp).toContain("object-src 'none'")
   })
 })
+
+describe('openAction', () => {
+  it('opens folders and the documents the app writes, and only reveals anything else', async () => {
+    const { openAction } = await import('../../../main/open-path')
+    expect(openAction('/home/u/batches/abc', true)).toBe('open')
+    expect(openAction('/home/u/batches/abc/report.CSV', false)).toBe('open')
+    expect(openAction('/home/u/batches/abc/report.json', false)).toBe('open')
+    expect(openAction('C:\\Users\\u\\Downloads\\setup.exe', false)).toBe('reveal')
+    expect(openAction('/tmp/run.sh', false)).toBe('reveal')
+    expect(openAction('/Applications/Evil.app', true)).toBe('reveal')
+    expect(openAction('/tmp/noextension', false)).toBe('reveal')
+  })
+})
