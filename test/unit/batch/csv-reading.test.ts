@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { writeFile } from 'node:fs/promises'
 import iconv from 'iconv-lite'
+import Papa from 'papaparse'
 import { describe, expect, it } from 'vitest'
 import type { CsvEncoding } from '../../../src/api'
 import { detectCsvFormat, detectEncoding, previewCsv, readCsv } from '../../../src/batch'
@@ -134,6 +135,32 @@ describe('delimiters and CSV dialects', () => {
     const all = await readAll(file)
     expect(all.problem).toBeNull()
     expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 524_274], ['2', 1]])
+  })
+})
+
+describe('streaming equals parsing the whole text at once', () => {
+  it.each(['\r\n', '\n'])('across many 512 KB reads: quoted, multi-line, non-ASCII records (line end %j)', async (eol) => {
+    let seed = 7
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n)
+    const pieces = ['a', 'é', '"', ',', '\r\n', '\n', ' ', 'Zoë', '通話', 'xyz']
+    const field = (): string => {
+      const raw = Array.from({ length: rand(12) }, () => pieces[rand(pieces.length)]).join('')
+      return /[",\r\n]/.test(raw) ? `"${raw.replace(/"/g, '""')}"` : raw
+    }
+    const lines = ['h1,h2,h3']
+    for (let i = 0; lines.length < 40_000; i++) lines.push([`r${i}`, field(), field()].join(','))
+    const text = lines.join(eol) + eol
+    const dir = await tempDir()
+    const file = path.join(dir, 'fuzz.csv')
+    await writeFile(file, text)
+    const expected = Papa.parse<string[]>(text, { delimiter: ',', newline: eol as '\n', skipEmptyLines: 'greedy' }).data
+    let headers: string[] = []
+    const rows: string[][] = []
+    const { problem } = await readCsv(file, { encoding: 'utf-8', delimiter: ',' }, { onHeader: (h) => (headers = h), onRows: (r) => void rows.push(...r) })
+    expect(problem).toBeNull()
+    expect(headers).toEqual(expected[0])
+    expect(rows.length).toBe(expected.length - 1)
+    expect(rows).toEqual(expected.slice(1))
   })
 })
 
