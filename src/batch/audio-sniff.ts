@@ -8,6 +8,7 @@ import { close, open, read } from 'node:fs'
 /** Bytes read from the start of each file: enough for every signature below. */
 export const SNIFF_BYTES = 16
 
+/** Containers recognised by their first bytes (`id3` = an ID3 tag, usually MP3). */
 export type SniffedFormat = 'wav' | 'mp3' | 'ogg' | 'flac' | 'mp4' | 'aac' | 'asf' | 'amr' | 'id3'
 
 const ascii = (b: Uint8Array, at: number, s: string): boolean => {

@@ -20,6 +20,7 @@ export interface CsvReadProblem {
   notUtf8?: boolean
 }
 
+/** How to read the file (as detected by the preview) and how to follow along. */
 export interface CsvReadOptions {
   encoding: CsvEncoding
   delimiter: CsvDelimiter
@@ -28,6 +29,7 @@ export interface CsvReadOptions {
   onBytes?: (bytesRead: number) => void
 }
 
+/** Called as records arrive, in file order. */
 export interface CsvReadHandlers {
   /** The header record (first non-empty record). */
   onHeader(headers: string[]): void

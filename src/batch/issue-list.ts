@@ -8,6 +8,7 @@ import { isBlocking, makeIssue, type IssueFacts } from './issue-codes'
 /** Issues kept per code by default; counts stay exact beyond it. */
 export const DEFAULT_MAX_ISSUES_PER_CODE = 10_000
 
+/** The issues of one validation: exact counts per code, capped list, whether anything blocks. */
 export class IssueList {
   readonly counts: Partial<Record<IssueCode, number>> = {}
   private readonly kept: ValidationIssue[] = []

@@ -8,6 +8,7 @@ import type { ManifestRecording } from './manifest'
 import { remoteNameOf } from './match-recordings'
 import type { FolderScan } from './scan'
 
+/** Per-row and per-recording results of matching, as the manifest builder needs them. */
 export interface RowTable {
   conversations: number
   /** Per row: index of its recording in the scan, or -1 when excluded (rewritten in place). */
@@ -16,6 +17,7 @@ export interface RowTable {
   referenced: Uint8Array
 }
 
+/** The manifest's computed parts, plus counts for the report. */
 export interface BuiltManifest {
   eligible: number
   orphans: number

@@ -11,6 +11,7 @@ import { matchByName, matchByReference, type RecordingIndex, type RecordingMatch
 /** Keys of rows matched by contact reference start with this character (never in a name). */
 export const REFERENCE_KEY = '\u0000'
 
+/** What the CSV pass leaves for matching: one key per row, unique keys listed once. */
 export interface RowKeys {
   conversations: number
   /** Per row: index into `keys`, or -1 when the row has neither file name nor reference. */

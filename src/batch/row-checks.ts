@@ -22,6 +22,7 @@ export interface RowPass extends RowKeys {
   problem: CsvReadProblem | null
 }
 
+/** The file's format, the issue list to fill, and how to report progress. */
 export interface RowCheckOptions {
   encoding: CsvEncoding
   delimiter: CsvDelimiter

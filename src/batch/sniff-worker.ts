@@ -47,6 +47,7 @@ parentPort.on('message', ({ id, op, paths, bytes }) => {
 })
 `
 
+/** stat(2) results for one batch of paths, by position. */
 export interface StatBatch {
   size: Float64Array
   mtime: Float64Array

@@ -37,6 +37,7 @@ export interface ValidateProgress {
   rows: number
 }
 
+/** Options of validateBatch. */
 export interface ValidateOptions {
   signal?: AbortSignal
   onProgress?: (p: ValidateProgress) => void
