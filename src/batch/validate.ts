@@ -68,6 +68,10 @@ function createSniffer(scanned: Promise<FolderScan>) {
   })
   done.catch(() => undefined) // awaited in finish(); the scan's own failure is reported there
   return {
+    /** Stops sending files to the worker (validation failed or was cancelled). */
+    cancel(): void {
+      wanted = () => false
+    },
     /** Waits for the sniffs of the recordings rows resolved to; returns their mismatches. */
     async finish(matched: Uint8Array): Promise<Map<number, string>> {
       wanted = (i) => matched[i] === 1
@@ -112,13 +116,20 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
   const read = (encoding: CsvEncoding, delimiter: CsvDelimiter): Promise<RowPass> =>
     checkRows(spec.csvPath, spec.mapping, { encoding, delimiter, totalBytes: csvStat.size, expectedRows, signal: opts.signal, onProgress: opts.onProgress, issues: new IssueList(opts.maxIssuesPerCode) })
   let encoding = fmt.encoding
-  let pass = await read(encoding, fmt.delimiter)
-  if (pass.problem?.notUtf8 && encoding === 'utf-8') {
-    // Valid UTF-8 at the start, not further on: a Windows-1252 export with late accents.
-    encoding = 'windows-1252'
+  let pass: RowPass
+  let scan: FolderScan
+  try {
     pass = await read(encoding, fmt.delimiter)
+    if (pass.problem?.notUtf8 && encoding === 'utf-8') {
+      // Valid UTF-8 at the start, not further on: a Windows-1252 export with late accents.
+      encoding = 'windows-1252'
+      pass = await read(encoding, fmt.delimiter)
+    }
+    scan = await scanned
+  } catch (err) {
+    sniffer.cancel()
+    throw err
   }
-  const scan = await scanned
   const issues = pass.issues
   if (pass.problem) issues.add('CSV_PARSE_ERROR', { row: pass.problem.row, detail: pass.problem.detail })
   if (pass.headers === null) issues.add('CSV_EMPTY', { detail: 'The CSV is empty: it has no header row' })
