@@ -337,6 +337,20 @@ describe('bulk-upload serve (the command)', () => {
     expect(run.output()).toContain('Expected `--port` to be an integer from 1 to 65535, got `70000`')
   })
 
+  it('says the port is taken, with the usage exit code', async () => {
+    const taken = http.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as { port: number }).port
+    try {
+      const run = serve(['--port', String(port)])
+      expect(await run.exited).toBe(2)
+      const built = existsSync(path.join(repo, 'build', 'renderer', 'index.html'))
+      expect(run.output()).toMatch(built ? /That port is already used by another program/ : /npx vite build/)
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
   it('prints the address with its token and serves only with it; says how to build when there is no build', async () => {
     const run = serve([])
     if (!existsSync(path.join(repo, 'build', 'renderer', 'index.html'))) {
