@@ -31,6 +31,13 @@ interface Shot {
 const shots: Shot[] = [
   { name: '1-add-files', step: 'files', waitFor: 'Found in' },
   { name: '1-add-files-empty', step: 'files-empty', waitFor: 'Choose folder…' },
+  {
+    name: '1-folder-browser-web-host', step: 'files-web', waitFor: 'computer running the app',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Choose folder…' }).click()
+      await page.getByText('In /home/qa').waitFor()
+    },
+  },
   { name: '2-preview-and-map', step: 'map', waitFor: 'Example:' },
   { name: '3-review', step: 'review', waitFor: 'No recording with this file name' },
   { name: '4-destination-and-key', step: 'destination', waitFor: 'Copy public key' },

@@ -11,6 +11,7 @@ import DialogActions from '@mui/material/DialogActions'
 import DialogContent from '@mui/material/DialogContent'
 import DialogTitle from '@mui/material/DialogTitle'
 import List from '@mui/material/List'
+import ListItem from '@mui/material/ListItem'
 import ListItemButton from '@mui/material/ListItemButton'
 import ListItemIcon from '@mui/material/ListItemIcon'
 import ListItemText from '@mui/material/ListItemText'
@@ -73,19 +74,23 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
         <ErrorAlert error={error} sx={{ mx: 2, mb: 1 }} />
         <List dense sx={{ height: 340, overflow: 'auto' }} aria-label="Folder contents">
           {listing?.parent != null && (
-            <ListItemButton onClick={() => go(listing.parent)}>
-              <ListItemIcon><UpIcon /></ListItemIcon>
-              <ListItemText primary="Up one folder" />
-            </ListItemButton>
+            <ListItem disablePadding>
+              <ListItemButton onClick={() => go(listing.parent)}>
+                <ListItemIcon><UpIcon /></ListItemIcon>
+                <ListItemText primary="Up one folder" />
+              </ListItemButton>
+            </ListItem>
           )}
           {entries.map((e) => (
-            <ListItemButton key={e.path} onClick={() => (e.kind === 'dir' ? go(e.path) : onPick(e.path))}>
-              <ListItemIcon>{e.kind === 'dir' ? <FolderIcon color="primary" /> : <FileIcon />}</ListItemIcon>
-              <ListItemText primary={e.name} secondary={e.kind === 'file' ? formatBytes(e.size) : undefined} />
-            </ListItemButton>
+            <ListItem disablePadding key={e.path}>
+              <ListItemButton onClick={() => (e.kind === 'dir' ? go(e.path) : onPick(e.path))}>
+                <ListItemIcon>{e.kind === 'dir' ? <FolderIcon color="primary" /> : <FileIcon />}</ListItemIcon>
+                <ListItemText primary={e.name} secondary={e.kind === 'file' ? formatBytes(e.size) : undefined} />
+              </ListItemButton>
+            </ListItem>
           ))}
           {listing && entries.length === 0 && (
-            <Typography color="text.secondary" sx={{ px: 3, py: 2 }}>{mode === 'file' ? 'No suitable files here.' : 'No folders inside this one.'}</Typography>
+            <ListItem sx={{ px: 3, color: 'text.secondary' }}>{mode === 'file' ? 'No suitable files here.' : 'No folders inside this one.'}</ListItem>
           )}
         </List>
       </DialogContent>

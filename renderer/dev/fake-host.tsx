@@ -28,6 +28,7 @@ if (step === 'destination' || step === 'hostkey') {
   void api.generateKey('evaluagent-leeds', 'ed25519', null)
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent – Leeds team', host: 'sftp.evaluagent.example', port: 22, username: 'acme-leeds', keyName: 'evaluagent-leeds', remoteDir: '', sandbox: false })
 }
+if (step === 'files-web') api.caps = { kind: 'web', nativeDialogs: false }
 if (step === 'interrupted') {
   api.interrupted = [{
     batchId: 'batch-7', csvPath: '/home/qa/exports/april-2024/calls.csv', destinationName: 'evaluagent – Leeds team',
@@ -37,7 +38,7 @@ if (step === 'interrupted') {
 
 let initial: Partial<WizardData>
 switch (step) {
-  case 'files-empty': case 'interrupted': initial = {}; break
+  case 'files-empty': case 'files-web': case 'interrupted': initial = {}; break
   case 'files': initial = { ...prepared, step: 'files' }; break
   case 'map': initial = { ...prepared, step: 'map' }; break
   case 'review': initial = { ...prepared, step: 'review' }; break
