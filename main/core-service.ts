@@ -42,7 +42,7 @@ export interface HostAdapter {
 export const WEB_HOST_ADAPTER: HostAdapter = {
   capabilities: { kind: 'web', nativeDialogs: false },
   pickFolder: () => Promise.resolve(null),
-  openPath: (p) => Promise.reject(new AppError('BAD_ARGUMENT', `Files cannot be opened from the browser; the file is on the host computer at ${p}`)),
+  openPath: (p) => Promise.reject(new AppError('BAD_ARGUMENT', p, { message: `The browser cannot open files of the computer running the app. The file is there, at ${p}` })),
 }
 
 export interface CoreServiceOptions {
