@@ -36,7 +36,8 @@ describe.skipIf(!found.path)('desktop app (Electron)', () => {
   beforeAll(async () => {
     tmp = await tempDir('bu-e2e-electron-')
     const run = promisify(execFile)
-    await run('npm', ['run', 'build'], { cwd: ROOT })
+    // NODE_ENV=production: vitest's NODE_ENV=test would give a development React build.
+    await run('npm', ['run', 'build'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } })
     app = await electron.launch({
       executablePath: found.path!,
       args: [ROOT],
