@@ -1,6 +1,8 @@
 /**
  * The desktop app through Playwright's Electron support: the window's security settings, the
- * bridge exposing exactly the contract, and a call reaching the core. Runs where an Electron
+ * bridge exposing exactly the contract, a call reaching the core, and the wizard's whole flow to
+ * the sandbox (the native folder picker answered through `app.evaluate`, the way Playwright
+ * mocks native dialogs: no test hook is compiled into the app). Runs where an Electron
  * binary exists; elsewhere (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as on these machines) it reports
  * itself skipped with the reason.
  */
@@ -12,7 +14,9 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core'
 import { API_CALLS } from '../../renderer/transport/api-calls'
+import { generateBatch } from '../fixtures/generate-batch'
 import { ROOT, tempDir } from './harness'
+import { serverFiles, sha256, throughReview } from './wizard-steps'
 
 /** The Electron binary's path, or why there is none. */
 function findElectron(): { path: string | null; reason: string | null } {
@@ -80,5 +84,25 @@ describe.skipIf(!found.path)('desktop app (Electron)', () => {
     await page.waitForTimeout(500)
     const state = await app.evaluate(({ BrowserWindow }) => ({ count: BrowserWindow.getAllWindows().length, url: BrowserWindow.getAllWindows()[0]!.webContents.getURL() }))
     expect(state).toEqual({ count: 1, url: 'app://bundle/index.html' })
+  })
+
+  it('goes through the wizard to the sandbox; the files arrive intact', async () => {
+    const home = path.join(tmp.dir, 'home')
+    const batch = await generateBatch(path.join(tmp.dir, 'files', 'june-calls'), { rows: 20, faults: { missingRecording: 1 } })
+    await app.evaluate(({ dialog }, folder) => {
+      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [folder] })) as typeof dialog.showOpenDialog
+    }, batch.dir)
+    await page.reload()
+    await throughReview(page, () => page.getByRole('button', { name: 'Choose folder…' }).click(), batch, null)
+    await page.getByRole('button', { name: 'Start upload' }).click()
+    await page.getByRole('dialog', { name: 'Is this the right server?' }).getByRole('button', { name: 'Trust this server' }).click()
+    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 60_000 })
+    const onServer = await serverFiles(home)
+    expect(onServer.filter((n) => n.endsWith('.csv'))).toHaveLength(1)
+    const recordings = onServer.filter((n) => !n.endsWith('.csv'))
+    expect(recordings).toHaveLength(batch.eligibleRows)
+    for (const name of recordings) {
+      expect(await sha256(path.join(home, 'sandbox-server', name)), name).toBe(await sha256(path.join(batch.dir, 'recordings', name)))
+    }
   })
 })

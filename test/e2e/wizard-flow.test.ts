@@ -11,79 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
-import { createHash } from 'node:crypto'
 import { readdir, readFile, rm } from 'node:fs/promises'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { skipWithReason } from '../helpers/system'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
-import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, unexpectedAxeViolations, watchPage, type HostProcess } from './harness'
-
-const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
-
-/** Files on the sandbox server (its root is in the app home), without the server's own dot files. */
-async function serverFiles(home: string): Promise<string[]> {
-  const names = await readdir(path.join(home, 'sandbox-server')).catch(() => [] as string[])
-  return names.filter((n) => !n.startsWith('.')).sort()
-}
-
-async function expectAxeClean(page: Page, where: string): Promise<void> {
-  const unexpected = await unexpectedAxeViolations(page, where)
-  expect(unexpected, `${where}: ${JSON.stringify(unexpected, null, 2)}`).toEqual([])
-}
-
-/** axe and a screenshot in light and in dark (the theme follows the OS), then back to light. */
-async function checkStep(page: Page, where: string, shot: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    // The theme follows the media query on React's next render; its colour transitions start then.
-    await page.waitForTimeout(400)
-    await expectAxeClean(page, `${where} (${colorScheme})`)
-    await screenshot(page, shot)
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-  await expectFitsAtZoom(page, where)
-}
-
-/**
- * Readable at 125% zoom: on a 1280-pixel-wide window that leaves 1024 CSS pixels, and the
- * step must fit them without scrolling sideways.
- */
-async function expectFitsAtZoom(page: Page, where: string): Promise<void> {
-  const size = page.viewportSize()!
-  await page.setViewportSize({ width: Math.round(size.width / 1.25), height: Math.round(size.height / 1.25) })
-  await page.waitForTimeout(200)
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
-  await page.setViewportSize(size)
-  expect(overflow, `${where} scrolls sideways at 125% zoom`).toBeLessThanOrEqual(0)
-}
-
-/** Steps 1 to 4: folder, mapping, review, destination. Leaves the page on "Destination and key". */
-async function throughReview(page: Page, folder: string, batch: GeneratedBatch, shots: string | null): Promise<void> {
-  await page.getByRole('button', { name: 'Choose folder…' }).click()
-  const dialog = page.getByRole('dialog')
-  await dialog.getByRole('button', { name: folder }).click()
-  await dialog.getByRole('button', { name: 'Use this folder' }).click()
-  await page.getByRole('button', { name: 'Preview CSV' }).and(page.locator(':enabled')).waitFor()
-  if (shots) {
-    await checkStep(page, 'add files', `${shots}-1-add-files`)
-  }
-  await page.getByRole('button', { name: 'Preview CSV' }).click()
-  await page.getByRole('heading', { name: 'Preview and map' }).waitFor()
-  if (shots) {
-    await checkStep(page, 'preview and map', `${shots}-2-map`)
-  }
-  await page.getByRole('button', { name: 'Check the batch' }).click()
-  await page.getByRole('heading', { name: 'Review' }).waitFor()
-  if (shots) {
-    await checkStep(page, 'review', `${shots}-3-review`)
-  }
-  // The review counts exactly the rows the generator spoiled, and names each problem.
-  const missing = batch.faultRows.missingRecording.length
-  if (missing > 0) await page.getByRole('button', { name: `No recording · ${missing}` }).waitFor()
-  await page.getByRole('button', { name: `Continue with ${batch.eligibleRows} rows` }).click()
-  await page.getByRole('heading', { name: 'Destination and key' }).waitFor()
-  await page.getByRole('radio', { name: /Sandbox \(this computer\)/ }).waitFor()
-}
+import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
+import { checkStep, chooseInFolderBrowser, serverFiles, sha256, throughReview } from './wizard-steps'
 
 describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizard end-to-end in Chromium', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -116,7 +49,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const watch = watchPage(page)
     await page.goto(h.url)
-    await throughReview(page, 'march-calls', batch, 'e2e-wizard')
+    await throughReview(page, () => chooseInFolderBrowser(page, 'march-calls'), batch, 'e2e-wizard')
 
     // A key for the platform, generated in the app: its public half is shown to copy.
     await page.getByRole('button', { name: 'New SSH key…' }).click()
@@ -166,7 +99,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     let h = await start()
     let page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     await page.goto(h.url)
-    await throughReview(page, 'april-calls', batch, null)
+    await throughReview(page, () => chooseInFolderBrowser(page, 'april-calls'), batch, null)
     await page.getByRole('button', { name: 'Start upload' }).click()
     await page.getByRole('heading', { name: 'Upload' }).waitFor()
     // Each file has its own row with its state while it goes.
@@ -218,7 +151,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await page.goto(h.url)
     // An earlier batch may be offered for resume; this test is about another one.
     await page.getByRole('dialog', { name: /did not finish/ }).getByRole('button', { name: 'Decide later' }).click({ timeout: 3_000 }).catch(() => undefined)
-    await throughReview(page, 'may-calls', batch, null)
+    await throughReview(page, () => chooseInFolderBrowser(page, 'may-calls'), batch, null)
     await page.getByRole('button', { name: 'Test connection' }).click()
     const stop = page.getByRole('alert').filter({ hasText: 'Stopped: the server’s identity has changed' })
     await stop.waitFor()
