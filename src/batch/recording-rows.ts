@@ -6,6 +6,7 @@
  * its key's answer and gets its own issue.
  */
 import type { IssueList } from './issue-list'
+import type { StringTable } from './string-table'
 import { matchByName, matchByReference, type RecordingIndex, type RecordingMatch } from './match-recordings'
 
 /** Keys of rows matched by contact reference start with this character (never in a name). */
@@ -18,7 +19,8 @@ export interface RowKeys {
   rowKey: Int32Array
   /** Per row: 1 when a field check already excluded it. */
   rowBad: Uint8Array
-  keys: string[]
+  /** The distinct keys; a row's key id is its id here. */
+  keys: StringTable
 }
 
 /**
@@ -31,7 +33,8 @@ export function resolveRows(rows: RowKeys, index: RecordingIndex, issues: IssueL
   const referenced = new Uint8Array(recs.length)
   /** The one recording a row resolved to (worth sniffing). */
   const matched = new Uint8Array(recs.length)
-  const matches: RecordingMatch[] = rows.keys.map((k) => {
+  const matches: RecordingMatch[] = Array.from({ length: rows.keys.size }, (_, id) => {
+    const k = rows.keys.get(id)
     const m = k.charCodeAt(0) === 0 ? matchByReference(index, k.slice(1)) : matchByName(index, k)
     if (m.kind === 'found') referenced[m.index] = matched[m.index] = 1
     else if (m.kind === 'collision') for (const c of m.candidates) referenced[c] = 1
@@ -48,10 +51,13 @@ export function resolveRows(rows: RowKeys, index: RecordingIndex, issues: IssueL
     }
     const m = matches[k]!
     const row = i + 1
-    const key = rows.keys[k]!
-    const byRef = key.charCodeAt(0) === 0
-    const shown = byRef ? `${key.slice(1)}.*` : key
     out[i] = -1
+    if (m.kind === 'found' && !m.caseMismatch && recs[m.index]!.size > 0) {
+      if (rows.rowBad[i] === 0) out[i] = m.index
+      continue // the common case: no issue, no strings
+    }
+    const key = rows.keys.get(k)
+    const shown = key.charCodeAt(0) === 0 ? `${key.slice(1)}.*` : key
     switch (m.kind) {
       case 'unsafe':
         issues.add('UNSAFE_FILENAME', { row, value: key, detail: m.reason })

@@ -9,7 +9,7 @@ import { checkIsoDate, createDateConverter } from './dates'
 import type { IssueList } from './issue-list'
 import { findColumn, normalizeHeader } from './mapping'
 import { REFERENCE_KEY, type RowKeys } from './recording-rows'
-import { RefTable } from './ref-table'
+import { StringTable } from './string-table'
 
 /** What one pass over the CSV found. */
 export interface RowPass extends RowKeys {
@@ -44,8 +44,6 @@ function cell(row: string[], col: number): string {
   return v === undefined ? '' : v.trim()
 }
 
-const detach = (s: string): string => (s.length >= 13 ? (' ' + s).slice(1) : s)
-
 function grow<T extends Int32Array | Uint8Array>(a: T, need: number): T {
   if (need <= a.length) return a
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
@@ -64,12 +62,13 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     conversations: 0,
     rowKey: new Int32Array(Math.max(1024, opts.expectedRows ?? 0)),
     rowBad: new Uint8Array(Math.max(1024, opts.expectedRows ?? 0)),
-    keys: [],
+    keys: new StringTable(Math.min(opts.expectedRows ?? 4096, 1 << 20), 20),
     problem: null,
   }
   const converter = mapping.dateFormat && mapping.timezone ? createDateConverter(mapping.dateFormat, mapping.timezone) : null
-  const refs = new RefTable(opts.expectedRows)
-  const keyIds = new Map<string, number>()
+  const refs = new StringTable(opts.expectedRows)
+  /** Per reference id: the row it was first seen on. */
+  let refFirstRow = new Int32Array(Math.max(1024, opts.expectedRows ?? 0))
   let width = 0
   let tooWideSeen = false
 
@@ -119,10 +118,13 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
       bad = true
       issues.add('MISSING_FIELD', { row: r, value: FIELD_LABELS.contactReference, column: mapping.contactReference })
     } else {
-      const first = refs.firstRowOrAdd(ref, r)
-      if (first > 0) {
+      const id = refs.intern(ref)
+      if (refs.added) {
+        refFirstRow = grow(refFirstRow, id + 1)
+        refFirstRow[id] = r
+      } else {
         bad = true
-        issues.add('DUPLICATE_REFERENCE', { row: r, value: ref, detail: String(first) })
+        issues.add('DUPLICATE_REFERENCE', { row: r, value: ref, detail: String(refFirstRow[id]) })
       }
     }
     if (cell(row, agentCol) === '') {
@@ -148,15 +150,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     if (bad) pass.rowBad[r - 1] = 1
     const name = cell(row, audioCol)
     const key = name !== '' ? name : ref !== '' ? REFERENCE_KEY + ref : ''
-    if (key === '') return -1
-    let id = keyIds.get(key)
-    if (id === undefined) {
-      id = pass.keys.length
-      const kept = detach(key)
-      pass.keys.push(kept)
-      keyIds.set(kept, id)
-    }
-    return id
+    return key === '' ? -1 : pass.keys.intern(key)
   }
 
   let lastProgress = 0

@@ -1,31 +1,33 @@
 /**
- * Remembers each contact reference and the first row it appeared on, for DUPLICATE_REFERENCE
- * over 1,000,000 rows. A Map of a million strings costs well over 100 MB of garbage-collected
- * heap; this keeps the characters in one typed-array arena (one byte a character while the
- * text is Latin-1, two after) and an open-addressing hash table of entry ids: about 25 bytes
- * a reference, outside the GC's reach.
+ * A set of strings with dense ids (0, 1, 2... in first-seen order), for the million-row pass:
+ * contact references (for DUPLICATE_REFERENCE) and recording keys. A Map of a million strings
+ * costs well over 100 MB of garbage-collected heap and a slice of the CSV chunk per key; this
+ * keeps the characters in one typed-array arena (one byte a character while the text is
+ * Latin-1, two after) and an open-addressing hash table of ids: about 25 bytes an entry,
+ * outside the GC's reach.
  */
-export class RefTable {
+export class StringTable {
   private chars: Uint8Array | Uint16Array
   private used = 0
-  /** Per entry id: where its characters start (they end where the next entry's start). */
+  /** Per id: where its characters start (they end where the next id's start). */
   private start: Int32Array
-  private row: Int32Array
   private count = 0
-  /** Slots hold entry id + 1 (0 = empty). Size is a power of two, kept at most half full. */
+  /** Slots hold id + 1 (0 = empty). Size is a power of two, kept at most half full. */
   private slots: Int32Array
+  /** Whether the last intern() added the string. */
+  added = false
 
-  /** `expected`: rough number of references, to size the arrays once instead of doubling. */
-  constructor(expected = 4096) {
+  /** `expected`: rough number of strings, to size the arrays once instead of doubling. */
+  constructor(expected = 4096, charsEach = 12) {
     const n = Math.max(1024, Math.min(expected, 1 << 26))
-    this.chars = new Uint8Array(n * 12)
+    this.chars = new Uint8Array(n * charsEach)
     this.start = new Int32Array(n + 1)
-    this.row = new Int32Array(n)
     let size = 1024
     while (size < n * 2) size *= 2
     this.slots = new Int32Array(size)
   }
 
+  /** Number of distinct strings. */
   get size(): number {
     return this.count
   }
@@ -49,45 +51,57 @@ export class RefTable {
     return true
   }
 
-  /** The first row `ref` was seen on; or, when new, records it on `row` and returns -1. */
-  firstRowOrAdd(ref: string, row: number): number {
+  /** The id of `s`, adding it when new (then `added` is true). */
+  intern(s: string): number {
     const mask = this.slots.length - 1
-    let slot = RefTable.hash(ref) & mask
+    let slot = StringTable.hash(s) & mask
     for (;;) {
       const id = this.slots[slot]! - 1
       if (id < 0) break
-      if (this.equals(id, ref)) return this.row[id]!
+      if (this.equals(id, s)) {
+        this.added = false
+        return id
+      }
       slot = (slot + 1) & mask
     }
-    this.add(ref, row, slot)
-    return -1
+    this.added = true
+    return this.add(s, slot)
   }
 
-  private add(ref: string, row: number, slot: number): void {
+  /** The string with this id (a new flat copy each call). */
+  get(id: number): string {
+    const sub = this.chars.subarray(this.start[id]!, this.start[id + 1]!)
+    let out = ''
+    for (let i = 0; i < sub.length; i += 8192) out += String.fromCharCode(...sub.subarray(i, i + 8192))
+    return out
+  }
+
+  private add(s: string, slot: number): number {
     const id = this.count++
-    if (id >= this.row.length) {
-      this.start = grow(this.start, this.start.length * 2)
-      this.row = grow(this.row, this.row.length * 2)
+    if (id + 1 >= this.start.length) {
+      const bigger = new Int32Array(this.start.length * 2)
+      bigger.set(this.start)
+      this.start = bigger
     }
     if (this.chars instanceof Uint8Array) {
-      for (let i = 0; i < ref.length; i++) {
-        if (ref.charCodeAt(i) > 255) {
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 255) {
           this.chars = Uint16Array.from(this.chars)
           break
         }
       }
     }
-    if (this.used + ref.length > this.chars.length) {
-      const bigger = new (this.chars.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(Math.max(this.chars.length * 2, this.used + ref.length))
+    if (this.used + s.length > this.chars.length) {
+      const bigger = new (this.chars.constructor as Uint8ArrayConstructor | Uint16ArrayConstructor)(Math.max(this.chars.length * 2, this.used + s.length))
       bigger.set(this.chars)
       this.chars = bigger
     }
-    for (let i = 0; i < ref.length; i++) this.chars[this.used + i] = ref.charCodeAt(i)
-    this.used += ref.length
+    for (let i = 0; i < s.length; i++) this.chars[this.used + i] = s.charCodeAt(i)
+    this.used += s.length
     this.start[id + 1] = this.used
-    this.row[id] = row
     this.slots[slot] = id + 1
     if (this.count * 2 > this.slots.length) this.rehash()
+    return id
   }
 
   private rehash(): void {
@@ -100,10 +114,4 @@ export class RefTable {
     }
     this.slots = slots
   }
-}
-
-function grow(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(size)
-  b.set(a)
-  return b
 }
