@@ -153,6 +153,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     })
   }).catch((err: unknown) => {
     unsubscribe()
+    // Ports below 1024 need administrator rights: say so instead of "a file could not be read".
+    if ((err as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new AppError('PORT_IN_USE', String(options.port), { cause: err, message: `Port ${String(options.port)} needs administrator rights. Choose a port above 1024, or leave --port out to get a free one.` })
+    }
     throw err
   })
   port = (server.address() as AddressInfo).port
