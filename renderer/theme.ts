@@ -32,6 +32,15 @@ export function makeTheme(mode: 'light' | 'dark'): Theme {
       MuiButton: { defaultProps: { disableElevation: true } },
       MuiPaper: { defaultProps: { elevation: 0 }, styleOverrides: { root: { backgroundImage: 'none' } } },
       MuiTooltip: { defaultProps: { arrow: true } },
+      // The "stop" alert (a changed host key) is filled; the light red of the dark scheme is
+      // for text, so the fill uses a deep red with white text instead.
+      MuiAlert: {
+        styleOverrides: {
+          root: {
+            variants: dark ? [{ props: { variant: 'filled', severity: 'error' }, style: { backgroundColor: '#8e1b1b', color: '#ffffff' } }] : [],
+          },
+        },
+      },
     },
   })
 }

@@ -48,6 +48,28 @@ const shots: Shot[] = [
       await page.getByText('Is this the right server?').waitFor()
     },
   },
+  {
+    name: '4-host-key-changed', step: 'hostkey-changed', waitFor: 'Copy public key',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Test connection' }).click()
+      await page.getByText('Stopped: the server’s identity has changed').waitFor()
+    },
+  },
+  {
+    name: '4-key-dialog', step: 'files-empty', waitFor: 'Choose folder…',
+    act: async (page) => {
+      await page.goto(page.url().replace('step=files-empty', 'step=destination'))
+      await page.getByRole('button', { name: 'New SSH key…' }).click()
+      await page.getByRole('dialog', { name: 'SSH key' }).waitFor()
+    },
+  },
+  {
+    name: '7-settings', step: 'files-empty', waitFor: 'Choose folder…',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Settings' }).click()
+      await page.getByLabel('Files sent at once').waitFor()
+    },
+  },
   { name: '5-upload', step: 'upload', waitFor: '% sent', act: async (page) => {
     // Where files are in flight: the top of a running batch is all "Done".
     await page.getByRole('button', { name: /^In progress/ }).click()

@@ -28,8 +28,9 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
 
   const c = Number(concurrency)
   const d = Number(retention)
-  // The real server allows at most 10 channels per connection (DESIGN.md).
-  const cOk = Number.isInteger(c) && c >= 1 && c <= 10
+  // The same bounds as the core's payload check (main/validate-payload.ts): beyond 10 files
+  // the engine opens more connections, as AWS allows 10 channels on each.
+  const cOk = Number.isInteger(c) && c >= 1 && c <= 32
   const dOk = Number.isInteger(d) && d >= 1 && d <= 3650
 
   const save = async () => {
@@ -47,8 +48,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <DialogContent>
           <Stack spacing={2.5} sx={{ pt: 1 }}>
             <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
-              error={!cOk} helperText={cOk ? 'More is faster on a good connection. 1 to 10.' : 'A whole number from 1 to 10.'}
-              slotProps={{ htmlInput: { min: 1, max: 10 } }} />
+              error={!cOk} helperText={cOk ? 'More is faster on a good connection. 1 to 32.' : 'A whole number from 1 to 32.'}
+              slotProps={{ htmlInput: { min: 1, max: 32 } }} />
             <TextField label="Keep local history (days)" type="number" value={retention} onChange={(e) => setRetention(e.target.value)}
               error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days, at least 1.'}
               slotProps={{ htmlInput: { min: 1 } }} />

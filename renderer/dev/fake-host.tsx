@@ -24,7 +24,8 @@ const prepared: Partial<WizardData> = {
   report: api.report,
 }
 
-if (step === 'destination' || step === 'hostkey') {
+if (step === 'hostkey-changed') api.hostKeyChanged.add('dest-ea')
+if (step === 'destination' || step === 'hostkey' || step === 'hostkey-changed') {
   void api.generateKey('evaluagent-leeds', 'ed25519', null)
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent – Leeds team', host: 'sftp.evaluagent.example', port: 22, username: 'acme-leeds', keyName: 'evaluagent-leeds', remoteDir: '', sandbox: false })
 }
@@ -42,7 +43,7 @@ switch (step) {
   case 'files': initial = { ...prepared, step: 'files' }; break
   case 'map': initial = { ...prepared, step: 'map' }; break
   case 'review': initial = { ...prepared, step: 'review' }; break
-  case 'destination': case 'hostkey': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
+  case 'destination': case 'hostkey': case 'hostkey-changed': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
   case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
   case 'upload': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: 'evaluagent – Leeds team' }; break
   case 'done': initial = {

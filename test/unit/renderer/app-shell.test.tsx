@@ -64,8 +64,8 @@ describe('Settings', () => {
     const files = within(dialog).getByLabelText('Files sent at once') as HTMLInputElement
     await waitFor(() => expect(files.value).toBe('8'))
     await user.clear(files)
-    await user.type(files, '12')
-    expect(within(dialog).getByText('A whole number from 1 to 10.')).toBeTruthy()
+    await user.type(files, '40')
+    expect(within(dialog).getByText('A whole number from 1 to 32.')).toBeTruthy()
     expect((within(dialog).getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true)
     await user.clear(files)
     await user.type(files, '4')
