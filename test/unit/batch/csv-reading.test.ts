@@ -5,6 +5,7 @@ import Papa from 'papaparse'
 import { describe, expect, it } from 'vitest'
 import type { CsvEncoding } from '../../../src/api'
 import { detectCsvFormat, detectEncoding, previewCsv, readCsv } from '../../../src/batch'
+import { createDecoder, NotUtf8Error } from '../../../src/batch/encoding'
 import { tempDir } from './helpers'
 
 const TEXT = 'Call ID,Agent,Date,Customer\r\nA1,ann@x.com,2024-01-01T10:00:00Z,José Müller\r\nA2,bob@x.com,2024-01-01T11:00:00Z,"Zoë, ""the"" boss"\r\n'
@@ -43,6 +44,21 @@ describe('encodings', () => {
       ['A1', 'ann@x.com', '2024-01-01T10:00:00Z', 'José Müller'],
       ['A2', 'bob@x.com', '2024-01-01T11:00:00Z', 'Zoë, "the" boss'],
     ])
+  })
+
+  it('decodes UTF-8 characters cut anywhere by a read boundary, drops the BOM, refuses bad bytes', () => {
+    const bytes = Buffer.from('\uFEFFa€b😀c通', 'utf8')
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      for (const cut2 of [cut, Math.min(bytes.length, cut + 1), Math.min(bytes.length, cut + 2)]) {
+        const d = createDecoder('utf-8-bom')
+        const text = d.write(bytes.subarray(0, cut)) + d.write(bytes.subarray(cut, cut2)) + d.write(bytes.subarray(cut2)) + d.end()
+        expect(text).toBe('a€b😀c通')
+      }
+    }
+    expect(() => createDecoder('utf-8').write(Buffer.from([0x61, 0xff, 0x62]))).toThrow(NotUtf8Error)
+    const cutShort = createDecoder('utf-8')
+    cutShort.write(Buffer.from([0x61, 0xe2, 0x82]))
+    expect(() => cutShort.end()).toThrow(NotUtf8Error)
   })
 
   it('detects UTF-16 without a BOM from its zero bytes', () => {
