@@ -50,7 +50,7 @@ function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfi
     }
   }
   out.push('')
-  const errors = issues.some((i) => i.severity === 'error') || (report.counts.CSV_PARSE_ERROR ?? 0) > 0
+  const errors = (Object.keys(report.counts) as IssueCode[]).some((c) => ISSUE_RULES[c].severity === 'error')
   if (report.ready && !errors) out.push(green(`Ready: all ${report.eligible} conversations can be uploaded.`))
   else if (report.ready) out.push(yellow(`Ready with exclusions: ${report.eligible} conversations can be uploaded; ${report.excluded} rows will be left out unless you fix them.`))
   else out.push(red('Not ready: fix the errors above in the CSV or the folder, then run check again.'))
