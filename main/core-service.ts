@@ -298,6 +298,11 @@ export class CoreService implements CallHandlers {
 
   resumeInterrupted(batchId: string, passphrase: string | null): Promise<Result<{ batchId: string }>> {
     return run('resumeInterrupted', async () => {
+      // Still running (the window was reloaded): show it again rather than start it twice.
+      if (this.uploads.isRunning(batchId)) {
+        this.uploads.replay(batchId)
+        return { batchId }
+      }
       const { spec, destination } = await this.uploads.describe(batchId)
       const id = destination.id ?? SANDBOX_ID
       const resumed = await this.upload(spec, id, passphrase)

@@ -19,14 +19,65 @@ export interface UploadRequest {
   concurrency: number
 }
 
+/** What a window that opens during an upload needs to show it: the events that set its state. */
+interface LiveBatch {
+  started: UploadEvent | null
+  /** The last file-done or file-failed event of each file that has ended. */
+  ended: Map<string, UploadEvent>
+  progress: UploadEvent | null
+  paused: UploadEvent | null
+}
+
 export class UploadManager {
   private readonly jobs = new Map<string, UploadJob>()
+  private readonly live = new Map<string, LiveBatch>()
+  private readonly emit: (event: UploadEvent) => void
 
   constructor(
     /** Folder of the batch journals: `<app home>/batches`. */
     readonly stateDir: string,
-    private readonly emit: (event: UploadEvent) => void,
-  ) {}
+    emit: (event: UploadEvent) => void,
+  ) {
+    this.emit = (event) => {
+      this.remember(event)
+      emit(event)
+    }
+  }
+
+  private remember(event: UploadEvent): void {
+    let batch = this.live.get(event.batchId)
+    if (event.kind === 'batch-started' || !batch) {
+      batch = { started: null, ended: new Map(), progress: null, paused: null }
+      this.live.set(event.batchId, batch)
+    }
+    switch (event.kind) {
+      case 'batch-started':
+        batch.started = event
+        break
+      case 'file-done':
+      case 'file-failed':
+        batch.ended.set(event.file, event)
+        break
+      case 'batch-progress':
+        batch.progress = event
+        break
+      case 'batch-paused':
+        batch.paused = event
+        break
+      default:
+    }
+  }
+
+  /**
+   * Shows a running upload to a window that opened after it started (a reloaded browser tab):
+   * its events so far are sent again, in an order that rebuilds the same state.
+   */
+  replay(batchId: string): void {
+    const batch = this.live.get(batchId)
+    if (!this.jobs.has(batchId) || !batch?.started) throw new AppError('NOT_FOUND', `No upload ${batchId} is running.`)
+    const events = [batch.started, ...batch.ended.values(), batch.progress, batch.paused].filter((e): e is UploadEvent => e !== null)
+    for (const event of events) this.emit(event)
+  }
 
   async start(request: UploadRequest): Promise<{ batchId: string }> {
     // One job per batch: a second start would write the same journal twice.
@@ -47,7 +98,10 @@ export class UploadManager {
         const error = err instanceof AppError ? err : new AppError('INTERNAL', err instanceof Error ? err.message : String(err))
         this.emit({ kind: 'batch-failed', batchId: job.batchId, error: error.toPayload() })
       })
-      .finally(() => this.jobs.delete(job.batchId))
+      .finally(() => {
+        this.jobs.delete(job.batchId)
+        this.live.delete(job.batchId)
+      })
     return { batchId: job.batchId }
   }
 
@@ -70,9 +124,12 @@ export class UploadManager {
     this.job(batchId).cancel()
   }
 
-  /** Interrupted batches, newest first, without the ones running now. */
+  /**
+   * Batches that did not finish, newest first, the running ones included: a window opened
+   * during an upload (a reloaded browser tab) offers it, and "resume" shows it (`replay`).
+   */
   async interrupted(): Promise<InterruptedBatch[]> {
-    return (await listInterrupted(this.stateDir)).filter((b) => !this.jobs.has(b.batchId))
+    return listInterrupted(this.stateDir)
   }
 
   /** What an interrupted batch was: its spec and where it was going. */

@@ -3,8 +3,9 @@
  * folder (the host's folder browser), see the CSV and the suggested mapping, review the
  * flagged rows, pick the built-in sandbox, confirm its host key, upload, watch the files go,
  * finish; then the files on the server are checked byte for byte (sha256). Then an upload is
- * interrupted by killing the host mid-way, the host is started again, and the app offers the
- * batch for resume and finishes it without sending anything twice.
+ * paused, found again by a reloaded tab, interrupted by killing the host mid-way, the host is
+ * started again, and the app offers the batch for resume and finishes it without sending
+ * anything twice.
  *
  * Every step gets an axe check and a screenshot in light and dark (build/e2e-screenshots, or
  * docs/screenshots with SCREENSHOTS=docs), and must fit the window at 125% zoom.
@@ -107,6 +108,12 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await page.getByRole('button', { name: 'Pause' }).click()
     await page.getByRole('button', { name: 'Resume' }).waitFor()
     await screenshot(page, 'e2e-wizard-5-upload-paused')
+    // A reloaded tab finds the running upload again, as it was (paused, with what was sent).
+    await page.reload()
+    await page.getByRole('dialog', { name: 'An upload did not finish' }).getByRole('button', { name: 'Resume' }).click()
+    await page.getByRole('heading', { name: 'Upload' }).waitFor()
+    await page.getByText('Paused', { exact: true }).waitFor()
+    expect(await page.getByText(/of 60$/).first().textContent()).toMatch(/^\d+ of 60$/)
     await h.kill() // a crash: no clean shutdown, the journal is all that is left
     await page.close()
 
