@@ -6,7 +6,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
 import type { BulkUploadApi, Result } from '../src/api'
 import { AppError } from '../src/errors'
-import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel } from '../renderer/transport/api-calls'
+import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel } from '../src/api-calls'
 import { dispatch } from './dispatch'
 import { log } from './log'
 

@@ -6,7 +6,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import type { ApiCall, BulkUploadApi, UploadEvent } from '../src/api'
-import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../renderer/transport/api-calls'
+import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../src/api-calls'
 
 function invoker<K extends ApiCall>(call: K): BulkUploadApi[K] {
   const channel = ipcChannel(call)

@@ -7,7 +7,7 @@
  */
 import { AppError } from '../src/errors'
 import { ISSUE_CODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type IssueQuery, type MappingProfile, type Settings } from '../src/api'
-import { CALL_ARITY, isApiCall } from '../renderer/transport/api-calls'
+import { CALL_ARITY, isApiCall } from '../src/api-calls'
 
 /** Longest path or name accepted; longer values are certainly not real paths. */
 const MAX_PATH = 4096

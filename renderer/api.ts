@@ -5,7 +5,7 @@
  * calls `getApi()` and cannot tell the two apart.
  */
 import type { BulkUploadApi } from '../src/api'
-import type { ElectronBridge } from './transport/api-calls'
+import type { ElectronBridge } from '../src/api-calls'
 import { createWsApi } from './transport/ws-client'
 
 declare global {

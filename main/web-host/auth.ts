@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { TOKEN_PARAM } from '../../renderer/transport/api-calls'
+import { TOKEN_PARAM } from '../../src/api-calls'
 
 /** 32 random bytes, URL-safe. */
 export function newToken(): string {

@@ -5,7 +5,7 @@
  * CONNECTION_LOST result and the next call reconnects; subscribers stay subscribed.
  */
 import type { ApiCall, AppErrorPayload, BulkUploadApi, Result, UploadEvent } from '../../src/api'
-import { API_CALLS, TOKEN_PARAM, WS_PATH, type WsServerMessage } from './api-calls'
+import { API_CALLS, TOKEN_PARAM, WS_PATH, type WsServerMessage } from '../../src/api-calls'
 
 type Pending = { resolve: (result: Result<unknown>) => void }
 

@@ -9,20 +9,13 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { toAppError } from '../../errors'
 import { EXIT } from '../exit-codes'
 
-/** What this command needs from main/web-host/index.ts. */
-interface WebHostModule {
-  startWebHost(options: { port?: number }): Promise<{ url: string; close(): Promise<void> }>
-}
-
 /**
  * The web host is a host of the core, like this CLI, and lives in main/ (DESIGN.md, Layout).
- * src/ never imports main/ statically, so the core stays free of host code; this one command
- * loads the host at run time, the way bin/bulk-upload.js loads the CLI.
+ * This is the one file of src/ allowed to import it (see eslint.config.js), and it loads it
+ * only when `serve` runs, so other commands start without the HTTP and WebSocket code.
  */
-async function loadWebHost(): Promise<WebHostModule> {
-  const mod = (await import(new URL('../../../main/web-host/index.ts', import.meta.url).href)) as Partial<WebHostModule>
-  if (typeof mod.startWebHost !== 'function') throw new Error('main/web-host/index.ts does not export startWebHost')
-  return mod as WebHostModule
+async function loadWebHost() {
+  return import('../../../main/web-host')
 }
 
 function parsePort(value: string): number {

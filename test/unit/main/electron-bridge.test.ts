@@ -8,7 +8,7 @@ import path from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { flushLog, setLogHome } from '../../../main/log'
 import type { BulkUploadApi, Result } from '../../../src/api'
-import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../../../renderer/transport/api-calls'
+import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../../../src/api-calls'
 
 const fake = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import os from 'node:os'
 import path from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { API_CALLS, ipcChannel } from '../../../renderer/transport/api-calls'
+import { API_CALLS, ipcChannel } from '../../../src/api-calls'
 import { flushLog } from '../../../main/log'
 
 type Handler = (...args: unknown[]) => unknown

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { API_CALLS, CALL_ARITY } from '../../../renderer/transport/api-calls'
+import { API_CALLS, CALL_ARITY } from '../../../src/api-calls'
 import { validateCall } from '../../../main/validate-payload'
 import { isAppError } from '../../../src/errors'
 

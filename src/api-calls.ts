@@ -7,7 +7,7 @@
  * Plain constants and type imports only: the preload, the main process, the web host and the
  * browser all import this file.
  */
-import type { ApiCall, BulkUploadApi } from '../../src/api'
+import type { ApiCall, BulkUploadApi } from './api'
 
 /** How many arguments each call takes (what the transports send and check). */
 export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>['length'] } = {

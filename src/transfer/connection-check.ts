@@ -5,10 +5,10 @@
  * presents that very key. A changed key is HOST_KEY_CHANGED: a clear stop, never a prompt.
  */
 import { Client } from 'ssh2'
-import type { ConnectionCheck } from '../src/api'
-import { AppError } from '../src/errors'
-import { Connection } from '../src/transfer/connection'
-import { checkHostKey, createHostVerifier, hostKeyError, sha256Fingerprint, trustHostKey } from '../src/transfer/host-trust'
+import type { ConnectionCheck } from '../api'
+import { AppError } from '../errors'
+import { Connection } from './connection'
+import { checkHostKey, createHostVerifier, hostKeyError, sha256Fingerprint, trustHostKey } from './host-trust'
 
 export interface CheckTarget {
   host: string
