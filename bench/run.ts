@@ -43,7 +43,10 @@ for (const load of SECTIONS) {
   const section = await load()
   if (wanted.length > 0 && !wanted.includes(section.name)) continue
   console.log(`bench: ${section.name}...`)
-  parts.push(await section.run(), '')
+  // Other work on the machine skews timings: say how busy it was around each section.
+  const before = os.loadavg()[0]!.toFixed(1)
+  const markdown = await section.run()
+  parts.push(markdown, '', `_Load average (1 min) before / after this section: ${before} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores._`, '')
 }
 const out = new URL('./RESULTS.md', import.meta.url)
 await writeFile(out, parts.join('\n'))
