@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { CsvEncoding } from '../../../src/api'
 import { detectCsvFormat, detectEncoding, previewCsv, readCsv } from '../../../src/batch'
 import { createDecoder, NotUtf8Error } from '../../../src/batch/encoding'
+import { READ_CHUNK } from '../../../src/batch/csv-reader'
 import { tempDir } from './helpers'
 
 const TEXT = 'Call ID,Agent,Date,Customer\r\nA1,ann@x.com,2024-01-01T10:00:00Z,José Müller\r\nA2,bob@x.com,2024-01-01T11:00:00Z,"Zoë, ""the"" boss"\r\n'
@@ -145,17 +146,18 @@ describe('delimiters and CSV dialects', () => {
   it('reads a quoted field whose closing quote and CR end one read chunk and whose LF starts the next', async () => {
     const dir = await tempDir()
     const file = path.join(dir, 'edge.csv')
-    // 'id,note\r\n' + '1,"' is 12 characters: the closing quote lands on byte 524,286 and the
-    // CR on byte 524,287, the last of the first 512 KB read.
-    await writeFile(file, `id,note\r\n1,"${'x'.repeat(524_274)}"\r\n2,b\r\n`)
+    // 'id,note\r\n' + '1,"' is 12 characters: the closing quote lands on the second-to-last byte
+    // of the fourth read and the CR on its last byte.
+    const n = 4 * READ_CHUNK - 14
+    await writeFile(file, `id,note\r\n1,"${'x'.repeat(n)}"\r\n2,b\r\n`)
     const all = await readAll(file)
     expect(all.problem).toBeNull()
-    expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 524_274], ['2', 1]])
+    expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', n], ['2', 1]])
   })
 })
 
 describe('streaming equals parsing the whole text at once', () => {
-  it.each(['\r\n', '\n'])('across many 512 KB reads: quoted, multi-line, non-ASCII records (line end %j)', async (eol) => {
+  it.each(['\r\n', '\n'])('across many reads: quoted, multi-line, non-ASCII records (line end %j)', async (eol) => {
     let seed = 7
     const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n)
     const pieces = ['a', 'é', '"', ',', '\r\n', '\n', ' ', 'Zoë', '通話', 'xyz']
