@@ -12,6 +12,7 @@ import CssBaseline from '@mui/material/CssBaseline'
 import IconButton from '@mui/material/IconButton'
 import Paper from '@mui/material/Paper'
 import Step from '@mui/material/Step'
+import StepButton from '@mui/material/StepButton'
 import StepLabel from '@mui/material/StepLabel'
 import Stepper from '@mui/material/Stepper'
 import Toolbar from '@mui/material/Toolbar'
@@ -98,7 +99,10 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
         <Stepper activeStep={active} alternativeLabel sx={{ mb: { xs: 2, md: 4 }, display: { xs: 'none', sm: 'flex' } }} aria-label="Steps">
           {STEPS.map((s, i) => (
             <Step key={s.id} completed={i < active}>
-              <StepLabel>{s.label}</StepLabel>
+              {/* Earlier steps can be revisited until the upload starts; after that they describe a sent batch. */}
+              {i < active && active <= STEPS.findIndex((x) => x.id === 'destination')
+                ? <StepButton onClick={() => update({ step: s.id })}>{s.label}</StepButton>
+                : <StepLabel>{s.label}</StepLabel>}
             </Step>
           ))}
         </Stepper>

@@ -4,6 +4,7 @@
  * time. A live example on the first row's value shows the result before anything is sent.
  */
 import { useEffect, useMemo, useState } from 'react'
+import Alert from '@mui/material/Alert'
 import Autocomplete from '@mui/material/Autocomplete'
 import Box from '@mui/material/Box'
 import TextField from '@mui/material/TextField'
@@ -12,6 +13,9 @@ import { useApi } from '../api-context'
 import type { DraftMapping } from '../wizard'
 
 const FORMATS = ['dd/MM/yyyy HH:mm', 'dd/MM/yyyy HH:mm:ss', 'MM/dd/yyyy HH:mm', 'MM/dd/yyyy h:mm a', 'yyyy-MM-dd HH:mm:ss', 'dd.MM.yyyy HH:mm', 'd MMM yyyy HH:mm']
+
+/** What the platform accepts as is: ISO 8601 with a UTC offset, e.g. 2019-05-03T09:27:23+00:00. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
 
 function zones(): string[] {
   try {
@@ -67,6 +71,11 @@ export function DateFields({ mapping, sample, onChange }: {
         />
       </Box>
       <Box aria-live="polite" sx={{ mt: 1.5, minHeight: '1.5rem' }}>
+        {sample && !fmt && !ISO_WITH_OFFSET.test(sample.trim()) && (
+          <Alert severity="warning">
+            The dates look like <code>{sample}</code>, not ISO 8601 with a UTC offset, so those rows would be left out. Give their format and time zone to have them converted.
+          </Alert>
+        )}
         {sample && example && (
           <Typography variant="body2" color={example.ok ? 'text.primary' : 'error'}>
             Example: <code>{sample}</code> → {example.ok ? <code>{example.text}</code> : example.text}

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, screen, within } from '@testing-library/react'
+import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
 import { button, dataAt, renderApp } from './render-app'
@@ -47,6 +47,12 @@ describe('Preview and map step', () => {
     expect(api.callsTo('convertDateExample')[0]).toEqual(['01/05/2024 08:00', 'dd/MM/yyyy HH:mm', 'Europe/London'])
   })
 
+  it('warns before review when the dates are not ISO 8601 and no format is given', async () => {
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'map'))
+    expect(screen.getByText(/not ISO 8601 with a UTC offset/).textContent).toContain('01/05/2024 08:00')
+  })
+
   it('saves a mapping profile next to the CSV', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
@@ -72,6 +78,7 @@ describe('Preview and map step', () => {
     await user.click(await screen.findByRole('button', { name: /mapping-profile\.json/ }))
     expect(await screen.findByText('This CSV no longer fits the loaded mapping')).toBeTruthy()
     expect(screen.getByText('Column “Agent” is not in this CSV.')).toBeTruthy()
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
     // The loaded mapping is kept where it still fits; the missing column must be chosen again.
     expect(screen.getByRole('combobox', { name: /Contact Reference/ }).textContent).toBe('Call ID')
     expect(screen.getByText('Required: choose the column')).toBeTruthy()

@@ -49,6 +49,15 @@ describe('Review step', () => {
     expect(await screen.findByText('Problem list saved to /home/qa/exports/may-2024/calls-problems.csv')).toBeTruthy()
   })
 
+  it('goes back to an earlier step from the step indicator', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    // MUI's stepper exposes its steps as tabs.
+    await user.click(screen.getByRole('tab', { name: /Preview and map/ }))
+    expect(await screen.findByRole('heading', { name: 'Preview and map' })).toBeTruthy()
+  })
+
   it('does not continue when nothing can be uploaded', async () => {
     const api = new FakeApi()
     api.report = { ...api.report, ready: false, eligible: 0 }
