@@ -69,6 +69,9 @@ export function checkIsoDate(value: string): DateCheck {
     if (m[8] !== undefined && (+m[8] > 23 || (m[9] !== undefined && +m[9] > 59))) return { ok: false, reason: 'has an impossible UTC offset' }
     return m[7] !== undefined ? OK_OFFSET : OK_LOCAL
   }
+  // Every ISO 8601 form starts with a year: anything else is refused without waking luxon
+  // (its first call initialises Intl, ~70 ms).
+  if (!/^[+-]?\d{4}/.test(v)) return { ok: false, reason: 'is not an ISO 8601 date-time such as 2019-05-03T09:27:23+00:00' }
   const dt = DateTime.fromISO(v, { setZone: true })
   if (!dt.isValid) {
     return /^\d{4}-\d{2}-\d{2}/.test(v) && dt.invalidReason === 'unit out of range'
