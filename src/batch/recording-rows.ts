@@ -41,6 +41,9 @@ export function resolveRows(rows: RowKeys, index: RecordingIndex, issues: IssueL
     else if (m.kind === 'missing') for (const c of m.candidates ?? []) referenced[c] = 1
     return m
   })
+  // Per key: the recording when the match is clean (found, same case, not empty), else -1.
+  const clean = new Int32Array(matches.length)
+  matches.forEach((m, k) => (clean[k] = m.kind === 'found' && !m.caseMismatch && recs[m.index]!.size > 0 ? m.index : -1))
   const n = rows.conversations
   const out = new Int32Array(n)
   for (let i = 0; i < n; i++) {
@@ -49,13 +52,14 @@ export function resolveRows(rows: RowKeys, index: RecordingIndex, issues: IssueL
       out[i] = -1
       continue
     }
+    const ok = clean[k]!
+    if (ok >= 0) {
+      out[i] = rows.rowBad[i] === 0 ? ok : -1
+      continue // the common case: no issue, no strings
+    }
     const m = matches[k]!
     const row = i + 1
     out[i] = -1
-    if (m.kind === 'found' && !m.caseMismatch && recs[m.index]!.size > 0) {
-      if (rows.rowBad[i] === 0) out[i] = m.index
-      continue // the common case: no issue, no strings
-    }
     const key = rows.keys.get(k)
     const shown = key.charCodeAt(0) === 0 ? `${key.slice(1)}.*` : key
     switch (m.kind) {
