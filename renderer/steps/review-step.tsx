@@ -67,7 +67,7 @@ export function ReviewStep({ data, update }: StepProps) {
         <Stat label="Will be uploaded" value={report.eligible.toLocaleString('en-GB')} hint={`rows · ${formatBytes(report.eligibleBytes)} of recordings`} tone="success" />
         <Stat label="Left out" value={report.excluded.toLocaleString('en-GB')} hint={`of ${formatCount(report.conversations, 'conversation')}`} tone={report.excluded ? 'error' : undefined} />
         <Stat label="Recordings found" value={report.recordings.toLocaleString('en-GB')} />
-        <Stat label="Not in the CSV" value={report.orphans.toLocaleString('en-GB')} hint="recordings no row names; not sent" tone={report.orphans ? 'warning' : undefined} />
+        <Stat label="Not in the CSV" value={report.orphans.toLocaleString('en-GB')} hint="recordings, not sent" tone={report.orphans ? 'warning' : undefined} />
       </Stack>
       {!report.ready && (
         <Alert severity="error">
