@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import AppBar from '@mui/material/AppBar'
 import Box from '@mui/material/Box'
+import Button from '@mui/material/Button'
 import Container from '@mui/material/Container'
 import CssBaseline from '@mui/material/CssBaseline'
 import IconButton from '@mui/material/IconButton'
@@ -67,6 +68,8 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
   const [data, setData] = useState<WizardData>({ ...emptyWizard, ...initial })
   const [settings, setSettings] = useState(false)
   const [interrupted, setInterrupted] = useState<InterruptedBatch[]>([])
+  // "Decide later" hides the offer but keeps it one click away in the header.
+  const [offerOpen, setOfferOpen] = useState(true)
   const update = useCallback((change: Partial<WizardData>) => setData((d) => ({ ...d, ...change })), [])
   const restart = useCallback(() => { store.reset(); setData(emptyWizard) }, [store])
 
@@ -90,6 +93,11 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
       <AppBar position="static" color="transparent" elevation={0} sx={{ borderBottom: 1, borderColor: 'divider', bgcolor: 'background.paper' }}>
         <Toolbar sx={{ gap: 2 }}>
           <Typography variant="h6" component="p" sx={{ flex: 1, fontWeight: 700 }}>Bulk upload <Typography component="span" color="text.secondary">for evaluagent</Typography></Typography>
+          {interrupted.length > 0 && !offerOpen && (
+            <Button variant="outlined" size="small" onClick={() => setOfferOpen(true)}>
+              {interrupted.length === 1 ? '1 unfinished upload' : `${interrupted.length} unfinished uploads`}
+            </Button>
+          )}
           <Tooltip title="Settings">
             <IconButton aria-label="Settings" onClick={() => setSettings(true)}><SettingsIcon /></IconButton>
           </Tooltip>
@@ -118,10 +126,14 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
       </Container>
       <SettingsDialog open={settings} onClose={() => setSettings(false)} />
       <InterruptedDialog
-        batches={interrupted}
-        onClose={() => setInterrupted([])}
+        batches={offerOpen ? interrupted : []}
+        onClose={() => setOfferOpen(false)}
         onDiscarded={(id) => setInterrupted((list) => list.filter((b) => b.batchId !== id))}
-        onResumed={(batchId, destinationName) => { setInterrupted([]); setData({ ...emptyWizard, batchId, destinationName, step: 'upload' }) }}
+        onResumed={(batchId, destinationName) => {
+          setInterrupted((list) => list.filter((b) => b.batchId !== batchId))
+          setOfferOpen(false)
+          setData({ ...emptyWizard, batchId, destinationName, step: 'upload' })
+        }}
       />
     </Box>
   )

@@ -42,6 +42,18 @@ describe('On start', () => {
     expect(api.callsTo('resumeInterrupted').at(-1)).toEqual(['batch-7', 'pw'])
   })
 
+  it('keeps a postponed offer one click away in the header', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.interrupted = [interrupted]
+    renderApp(api)
+    const dialog = await screen.findByRole('dialog', { name: 'An upload did not finish' })
+    await user.click(within(dialog).getByRole('button', { name: 'Decide later' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    await user.click(screen.getByRole('button', { name: '1 unfinished upload' }))
+    expect(await screen.findByRole('dialog', { name: 'An upload did not finish' })).toBeTruthy()
+  })
+
   it('discards an interrupted batch', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
