@@ -115,6 +115,9 @@ export function startFileWorker(): FileWorker | null {
 /** One file's head, or the error code that kept it from being read. */
 export type HeadResult = { head: Uint8Array } | { error: string }
 
+/** Fewer files than this are read with promises on the main thread. */
+export const WORKER_MIN_FILES = 256
+
 /** Files sent to the worker per message: big enough to amortise, small enough to stay responsive. */
 const BATCH = 2048
 
@@ -123,7 +126,8 @@ const BATCH = 2048
  * before each batch is sent, so files no longer wanted are skipped.
  */
 export async function readHeads(paths: string[], keep: (i: number) => boolean, onHead: (i: number, r: HeadResult) => void): Promise<void> {
-  const worker = startFileWorker()
+  // A worker costs tens of milliseconds to start: worth it only for many files.
+  const worker = paths.length >= WORKER_MIN_FILES ? startFileWorker() : null
   try {
     let next = 0
     while (next < paths.length) {

@@ -49,6 +49,14 @@ describe('validateBatch on a generated batch with every row fault', () => {
     }
   })
 
+  it('sniffs a big folder on the worker thread with the same findings', async () => {
+    const dir = await tempDir()
+    const g = await generateBatch(dir, { rows: 400, format: 'mixed', faults: { unrecognisedAudio: 2, emptyRecording: 1, orphanRecording: 1 } })
+    const c = await validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping })
+    expect(c.issues.filter((i) => i.code === 'UNRECOGNISED_AUDIO').map((i) => i.file)).toEqual(['recordings/notaudio-0.wav', 'recordings/notaudio-1.wav'])
+    expect(c.report).toMatchObject({ ready: true, eligible: g.eligibleRows, orphans: 1 })
+  })
+
   it('lists each recording once, with the rows that use it, when rows share recordings', async () => {
     const dir = await tempDir()
     const g = await generateBatch(dir, { rows: 30, recordings: 10 })
