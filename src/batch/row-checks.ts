@@ -62,7 +62,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     conversations: 0,
     rowKey: new Int32Array(Math.max(1024, opts.expectedRows ?? 0)),
     rowBad: new Uint8Array(Math.max(1024, opts.expectedRows ?? 0)),
-    keys: new StringTable(Math.min(opts.expectedRows ?? 4096, 1 << 20), 20),
+    keys: new StringTable(Math.min(opts.expectedRows ?? 4096, 1 << 18), 20), // often far fewer keys than rows: grows if needed
     problem: null,
   }
   const converter = mapping.dateFormat && mapping.timezone ? createDateConverter(mapping.dateFormat, mapping.timezone) : null

@@ -5,6 +5,7 @@
  * excluded; the batch stays uploadable while at least one row is eligible and nothing blocks.
  */
 import { randomUUID } from 'node:crypto'
+import Papa from 'papaparse'
 import { stat } from 'node:fs/promises'
 import type { BatchReport, BatchSpec, CsvDelimiter, CsvEncoding, ValidationIssue } from '../api'
 import { AppError, toAppError } from '../errors'
@@ -82,13 +83,16 @@ function createSniffer(scanned: Promise<FolderScan>) {
   }
 }
 
-/** Rows the whole file probably holds, from the line breaks in its first megabyte. */
-function estimateRows(sample: string, size: number): number {
-  let lines = 0
-  for (let i = sample.indexOf('\n'); i >= 0; i = sample.indexOf('\n', i + 1)) lines++
-  if (lines === 0) return 1024
+/**
+ * Rows the whole file probably holds, from the records in its first megabyte (quotes
+ * respected, so multi-line notes do not inflate it). Only a first size for the row tables:
+ * capped, they still grow if the guess is low.
+ */
+function estimateRows(sample: string, delimiter: CsvDelimiter, size: number): number {
+  const records = Papa.parse<string[]>(sample, { delimiter, quoteChar: '"' }).data.length
+  if (records === 0) return 1024
   const sampleBytes = Math.min(size, PREVIEW_BYTES)
-  return Math.min(50_000_000, Math.ceil((size / sampleBytes) * lines * 1.05))
+  return Math.min(4_000_000, Math.ceil((size / sampleBytes) * records * 1.05))
 }
 
 /**
@@ -112,7 +116,7 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
   scanned.catch(() => undefined) // awaited below; a failure must not count as unhandled meanwhile
   const sniffer = createSniffer(scanned)
 
-  const expectedRows = estimateRows(fmt.sample, csvStat.size)
+  const expectedRows = estimateRows(fmt.sample, fmt.delimiter, csvStat.size)
   const read = (encoding: CsvEncoding, delimiter: CsvDelimiter): Promise<RowPass> =>
     checkRows(spec.csvPath, spec.mapping, { encoding, delimiter, totalBytes: csvStat.size, expectedRows, signal: opts.signal, onProgress: opts.onProgress, issues: new IssueList(opts.maxIssuesPerCode) })
   let encoding = fmt.encoding
