@@ -110,14 +110,19 @@ export const lftpTool: Tool = {
   },
 }
 
+/**
+ * rclone's default runs `md5sum` over ssh after every file (4.6 MB/s on the 2,000-file set
+ * here, and the 20,000-file set did not finish in 20 minutes): the check is turned off so the
+ * peer is measured at its best.
+ */
 export const rcloneTool: Tool = {
-  name: 'rclone copy --transfers 8',
+  name: 'rclone copy --transfers 8 --sftp-disable-hashcheck',
   available: () => which('/usr/bin/rclone'),
   async run(t, timeoutMs) {
     const args = [
       'copy', '--transfers', '8', '--config', '/dev/null', t.localDir, `:sftp:${t.remoteDir}`,
       '--sftp-host', t.host, '--sftp-port', String(t.port), '--sftp-user', t.username,
-      '--sftp-key-file', t.keyFile, '--sftp-known-hosts-file', t.knownHosts,
+      '--sftp-key-file', t.keyFile, '--sftp-known-hosts-file', t.knownHosts, '--sftp-disable-hashcheck',
     ]
     return { seconds: (await timed('/usr/bin/rclone', args, { timeoutMs })).seconds }
   },

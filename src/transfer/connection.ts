@@ -65,6 +65,9 @@ export class Connection {
         // would hang an unattended upload.
         tryKeyboard: false,
       })
+      // SFTP is request/response: Nagle's algorithm would hold each small request (open,
+      // close, stat) until the previous one is acknowledged, adding a delay per file.
+      client.setNoDelay(true)
     })
   }
 
