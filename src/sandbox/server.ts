@@ -115,6 +115,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxServ
     stats.connections++
     stats.activeConnections++
     socket.on('error', () => undefined)
+    // SFTP replies are small and each waits on the last: Nagle would delay every one.
+    socket.setNoDelay(true)
     socket.once('close', () => {
       sockets.delete(id)
       stats.activeConnections--
