@@ -83,7 +83,11 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
   const run = async (): Promise<UploadResult> => {
     const started = Date.now()
     try {
-      if (journal.state.finished) return { summary: journal.state.finished, stoppedBy: null, alreadyComplete: true }
+      if (journal.state.finished) {
+        // Nothing to send, but a UI following events still needs to hear the batch is done.
+        opts.onEvent?.({ kind: 'batch-done', batchId, summary: journal.state.finished })
+        return { summary: journal.state.finished, stoppedBy: null, alreadyComplete: true }
+      }
       const plan: UploadPlan = {
         batchId,
         csvName: meta.csvName,

@@ -77,12 +77,14 @@ describe.each(kinds)('upload of a checked batch to %s', (kind) => {
     expect(report.rows.filter((r) => r.status === 'excluded').map((r) => r.code)).toContain('MISSING_RECORDING')
 
     // The same command again: everything is already there, nothing is sent twice.
+    const againEvents: string[] = []
     const again = await (await startUpload({
-      spec, checked,
+      spec, checked, onEvent: (e) => againEvents.push(e.kind),
       destination: { id: null, name: kind, host: server.host, port: server.port, username: server.username, remoteDir: '', privateKey: key.privateKey, knownHostsPath: server.knownHostsPath },
       stateDir: path.join(work, 'state'),
     })).done
     expect(again.alreadyComplete).toBe(true)
+    expect(againEvents).toEqual(['batch-done'])
     expect(await listServerRoot(server.root)).toEqual(listed)
     expect((await stat(csvPath)).mtimeMs).toBe(csvMtime)
   })
