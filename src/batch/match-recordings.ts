@@ -37,6 +37,8 @@ export interface RecordingIndex {
   /** Lower-case relative paths and bare names of symlinks that leave the folder. */
   unsafeRel: Set<string>
   unsafeBase: Set<string>
+  /** Lower-case names without extension of those links (for matching by contact reference). */
+  unsafeStem: Set<string>
 }
 
 /** Builds the lookup tables (≈ a few hundred bytes per recording). */
@@ -49,6 +51,7 @@ export function buildRecordingIndex(scan: FolderScan): RecordingIndex {
     stems: null,
     unsafeRel: new Set(scan.unsafeLinks.map((l) => l.relPath.toLowerCase())),
     unsafeBase: new Set(scan.unsafeLinks.map((l) => baseOf(l.relPath).toLowerCase())),
+    unsafeStem: new Set(scan.unsafeLinks.map((l) => stemOf(baseOf(l.relPath)).toLowerCase())),
   }
   scan.recordings.forEach((r, i) => {
     const base = baseOf(r.relPath)
@@ -149,6 +152,7 @@ export function matchByReference(idx: RecordingIndex, reference: string): Record
   const { byStem, byStemLower } = stems(idx)
   const hit = pick(asList(byStem.get(ref)), false, recs) ?? pick(asList(byStemLower.get(ref.toLowerCase())), true, recs)
   if (hit) return hit
+  if (idx.unsafeStem.has(ref.toLowerCase())) return { kind: 'unsafe', reason: 'a link to a place outside the folder' }
   return { kind: 'missing', detail: 'is not in the folder (no recording is named after this contact reference)' }
 }
 

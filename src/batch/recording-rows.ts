@@ -64,7 +64,7 @@ export function resolveRows(rows: RowKeys, index: RecordingIndex, issues: IssueL
     const shown = key.charCodeAt(0) === 0 ? `${key.slice(1)}.*` : key
     switch (m.kind) {
       case 'unsafe':
-        issues.add('UNSAFE_FILENAME', { row, value: key, detail: m.reason })
+        issues.add('UNSAFE_FILENAME', { row, value: shown, detail: m.reason })
         break
       case 'missing':
         issues.add('MISSING_RECORDING', { row, value: shown, detail: m.detail })

@@ -130,6 +130,16 @@ describe('recordings', () => {
     expect(c.issues[0]!.message).toContain('a link to a place outside the folder')
     expect(c.report.ready).toBe(false) // nothing eligible
   })
+  it('UNSAFE_FILENAME: with no audio column, a recording named after the reference that links outside', async () => {
+    const outside = await tempDir()
+    await writeFiles(outside, { 'secret.wav': WAV })
+    const dir = await tempDir()
+    await writeFiles(dir, { 'calls.csv': 'Call ID,Agent,Date\nR1,a,2024-01-01T10:00:00Z\n' })
+    await symlink(path.join(outside, 'secret.wav'), path.join(dir, 'R1.wav'))
+    const c = await validateBatch({ paths: [dir], csvPath: path.join(dir, 'calls.csv'), mapping: { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Date' } })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['UNSAFE_FILENAME', 1]])
+    expect(c.issues[0]!.message).toContain('"R1.*"')
+  })
   it('EMPTY_RECORDING, MISSING_RECORDING and UNRECOGNISED_AUDIO', async () => {
     const c = await check({ 'calls.csv': csv(['empty.wav', 'gone.wav', 'fake.mp3', 'call-4']), 'empty.wav': '', 'fake.mp3': WAV, 'call-4.wav': WAV })
     expect(c.issues.map((i) => [i.code, i.row, i.file])).toEqual([
