@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { generatePair } from '../src/keys'
 import { startSshd, type SshdServer } from '../test/helpers/sshd'
 import type { BenchSection } from './run'
-import { ceilingTool, engineTool, lftpTool, rcloneTool, sftpTool, type Target, type Tool } from './upload/tools'
+import { CIPHER, ceilingTool, engineTool, lftpTool, rcloneTool, sftpTool, type Target, type Tool } from './upload/tools'
 
 const scale = Number(process.env.BENCH_SCALE ?? '1')
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -75,6 +75,10 @@ async function bytesIn(dir: string): Promise<{ files: number; bytes: number }> {
 }
 
 const mbps = (bytes: number, seconds: number) => bytes / 1e6 / seconds
+/** The engine at its default concurrency, compared with each peer in the summary table. */
+const ENGINE = engineTool(8)
+const SFTP = sftpTool(false)
+const SFTP_TUNED = sftpTool(true)
 
 async function run(): Promise<string> {
   const work = path.join(os.tmpdir(), 'bulk-upload-bench')
@@ -91,7 +95,7 @@ async function run(): Promise<string> {
   const keyPart = sshd.knownHostsLine.split(' ').slice(1).join(' ')
   await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${keyPart}\n[127.0.0.1]:${relay.port} ${keyPart}\n`)
 
-  const tools: Tool[] = [engineTool(8), engineTool(16), sftpTool(false), sftpTool(true), lftpTool, rcloneTool, ceilingTool]
+  const tools: Tool[] = [ENGINE, engineTool(16), SFTP, SFTP_TUNED, lftpTool, rcloneTool, ceilingTool]
   const rows: string[] = []
   const notes: string[] = []
   let runId = 0
@@ -178,26 +182,26 @@ function render(rows: string[], notes: string[], results: Map<string, number>): 
     const y = results.get(`${link}|${set}|${b}`)
     return x && y ? `${(x / y).toFixed(2)}x` : 'n/a'
   }
-  const engine = 'bulk-upload (8 files in flight)'
   const summary: string[] = []
   for (const link of ['loopback', '40 ms round trip']) {
     for (const set of SETS) {
       if (link !== 'loopback' && !set.longLink) continue
-      summary.push(`| ${link} | ${set.name} | ${ratio(link, set.name, engine, 'OpenSSH sftp -b')} | ${ratio(link, set.name, engine, 'OpenSSH sftp -b -R 64 -B 261120')} | ${ratio(link, set.name, engine, 'lftp mirror -R --parallel=8')} | ${ratio(link, set.name, engine, 'rclone copy --transfers 8 --sftp-disable-hashcheck')} | ${ratio(link, set.name, engine, ceilingTool.name)} |`)
+      const cells = [SFTP, SFTP_TUNED, lftpTool, rcloneTool, ceilingTool].map((peer) => ratio(link, set.name, ENGINE.name, peer.name))
+      summary.push(`| ${link} | ${set.name} | ${cells.join(' | ')} |`)
     }
   }
   return [
     '## upload',
     '',
-    `All tools upload the same files to the same OpenSSH sshd on 127.0.0.1 (key auth, cipher ${'aes128-gcm@openssh.com'}), one after another; the 40 ms link is a relay process delaying each direction by 20 ms.${scale !== 1 ? ` **Scaled run: BENCH_SCALE=${scale}.**` : ''} MB/s = 10^6 bytes per second of file data.`,
+    `All tools upload the same files to the same OpenSSH sshd on 127.0.0.1 (key auth, cipher ${CIPHER}), one after another; the 40 ms link is a relay process delaying each direction by 20 ms.${scale !== 1 ? ` **Scaled run: BENCH_SCALE=${scale}.**` : ''} MB/s = 10^6 bytes per second of file data.`,
     '',
     '| link | set | tool | seconds | MB/s | peak RSS (MiB) | all files on server |',
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Engine (8 in flight) speed as a multiple of each peer:',
+    `Engine (${ENGINE.name}) speed as a multiple of each peer:`,
     '',
-    '| link | set | vs sftp | vs sftp tuned | vs lftp | vs rclone | vs ssh ceiling |',
+    `| link | set | vs ${SFTP.name} | vs ${SFTP_TUNED.name} | vs lftp | vs rclone | vs ssh ceiling |`,
     '|---|---|---|---|---|---|---|',
     ...summary,
     '',
