@@ -5,6 +5,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,6 +44,13 @@ describe('bulk-upload check', () => {
     expect(r.stdout).toContain('NO_UTC_OFFSET')
     expect(r.stdout).toContain('Ready: all 40 conversations can be uploaded.')
     expect(r.stdout).not.toContain('\x1b[')
+  })
+
+  it.skipIf(!existsSync('/usr/bin/script'))('uses colours on a terminal (run under script(1) for a pseudo-terminal)', async () => {
+    const out = await new Promise<string>((resolve) => {
+      execFile('/usr/bin/script', ['-qec', `"${process.execPath}" "${BIN}" check "${clean.dir}"`, '/dev/null'], { env: { ...process.env, NO_COLOR: '' } }, (_err, stdout) => resolve(stdout))
+    })
+    expect(out).toContain('\x1b[32mReady: all 40 conversations can be uploaded.')
   })
 
   it('prints exactly one JSON object and exits 1 when rows have errors', async () => {
