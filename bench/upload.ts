@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generatePair } from '../src/keys'
+import { DEFAULT_CONCURRENCY } from '../src/transfer/upload-engine'
 import { startSshd, type SshdServer } from '../test/helpers/sshd'
 import type { BenchSection } from './run'
 import { CIPHER, ceilingTool, engineTool, lftpTool, rcloneTool, sftpTool, type Target, type Tool } from './upload/tools'
@@ -76,7 +77,7 @@ async function bytesIn(dir: string): Promise<{ files: number; bytes: number }> {
 
 const mbps = (bytes: number, seconds: number) => bytes / 1e6 / seconds
 /** The engine at its default concurrency, compared with each peer in the summary table. */
-const ENGINE = engineTool(8)
+const ENGINE = engineTool(DEFAULT_CONCURRENCY)
 const SFTP = sftpTool(false)
 const SFTP_TUNED = sftpTool(true)
 
@@ -95,7 +96,7 @@ async function run(): Promise<string> {
   const keyPart = sshd.knownHostsLine.split(' ').slice(1).join(' ')
   await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${keyPart}\n[127.0.0.1]:${relay.port} ${keyPart}\n`)
 
-  const tools: Tool[] = [ENGINE, engineTool(16), SFTP, SFTP_TUNED, lftpTool, rcloneTool, ceilingTool]
+  const tools: Tool[] = [ENGINE, engineTool(8), SFTP, SFTP_TUNED, lftpTool, rcloneTool, ceilingTool]
   const rows: string[] = []
   const notes: string[] = []
   let runId = 0
@@ -153,7 +154,7 @@ async function measureResend(work: string, sshd: SshdServer, serverRoot: string,
   const remoteDir = 'resend'
   await mkdir(path.join(serverRoot, remoteDir))
   const stateDir = path.join(work, `resend-state-${Date.now()}`)
-  const options = { dir: localDir, host: '127.0.0.1', port: sshd.port, username: sshd.username, keyFile, knownHosts, remoteDir, stateDir, concurrency: 8 }
+  const options = { dir: localDir, host: '127.0.0.1', port: sshd.port, username: sshd.username, keyFile, knownHosts, remoteDir, stateDir, concurrency: DEFAULT_CONCURRENCY }
   const args = [path.join(here, '../bin/run-ts.js'), path.join(here, 'upload/engine-runner.ts'), JSON.stringify(options)]
   const first = spawn(process.execPath, args, { stdio: 'ignore' })
   let exited = false
@@ -173,7 +174,7 @@ async function measureResend(work: string, sshd: SshdServer, serverRoot: string,
   const sent = (JSON.parse(second.trim().split('\n').pop()!) as { bytes: number }).bytes
   const resentBytes = landed + sent - total
   await rm(path.join(serverRoot, remoteDir), { recursive: true, force: true })
-  return `Interruption (${set.name}, SIGKILL at 40%, 8 files in flight): ${(landed / MiB).toFixed(1)} MiB had landed; the next run sent ${(sent / MiB).toFixed(1)} MiB; bytes sent twice: ${(resentBytes / 1024).toFixed(0)} KiB (${(resentBytes / set.size).toFixed(2)} files' worth; target under 8).`
+  return `Interruption (${set.name}, SIGKILL at 40%, ${options.concurrency} files in flight): ${(landed / MiB).toFixed(1)} MiB had landed; the next run sent ${(sent / MiB).toFixed(1)} MiB; bytes sent twice: ${(resentBytes / 1024).toFixed(0)} KiB (${(resentBytes / set.size).toFixed(2)} files' worth; target under ${options.concurrency}).`
 }
 
 function render(rows: string[], notes: string[], results: Map<string, number>): string {

@@ -6,9 +6,10 @@ import type { Settings } from '../src/api'
 import { readJson, writeJson } from './json-file'
 import { settings as checkSettings } from './validate-payload'
 import { log } from './log'
+import { DEFAULT_CONCURRENCY } from '../src/transfer/upload-engine'
 
 /** The settings a fresh install starts with (see `Settings` in src/api.ts). */
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ concurrency: 8, retentionDays: 30 })
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ concurrency: DEFAULT_CONCURRENCY, retentionDays: 30 })
 
 export class SettingsStore {
   readonly file: string

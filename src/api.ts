@@ -239,7 +239,7 @@ export interface InterruptedBatch {
 }
 
 export interface Settings {
-  /** Files in flight at once. @default 8 */
+  /** Files in flight at once. @default 16 (DEFAULT_CONCURRENCY in src/transfer/upload-engine.ts) */
   concurrency: number
   /** Days local journals, reports and generated CSVs are kept. @default 30 */
   retentionDays: number

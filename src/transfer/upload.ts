@@ -21,7 +21,7 @@ export interface StartUploadOptions {
   spec: BatchSpec
   checked: CheckedBatch
   destination: UploadDestination
-  /** Files in flight at once. @default 8 */
+  /** Files in flight at once. @default DEFAULT_CONCURRENCY */
   concurrency?: number
   channelsPerConnection?: number
   retryDelaysMs?: number[]
