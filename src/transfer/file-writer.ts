@@ -23,6 +23,11 @@ export interface WriteFileOptions {
   gate?: PauseGate
   /** Called with the bytes the server has acknowledged so far (including startOffset). */
   onProgress?: (acknowledged: number) => void
+  /**
+   * Called as the confirmed end advances: every byte before it was acknowledged by the server.
+   * After a failure the file may continue from here, never from bytes the server did not confirm.
+   */
+  onConfirmed?: (offset: number) => void
 }
 
 /** Local read size: several SFTP writes come out of each read. */
@@ -77,13 +82,22 @@ function pipeline(
   chunk: number,
   maxInFlight: number,
 ): Promise<void> {
-  const { sftp, remotePath, size, signal, gate, onProgress } = opts
+  const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
   return new Promise<void>((resolve, reject) => {
     let nextOffset = startOffset
     let inFlight = 0
     let acknowledged = startOffset
     let failed: AppError | null = null
     let pumping = false
+    // Writes sent, in offset order, until acknowledged; the first unacknowledged one marks
+    // the confirmed end (replies may come back in any order).
+    const unconfirmed: Array<{ start: number; end: number; acked: boolean }> = []
+    let confirmedEnd = startOffset
+    const confirm = () => {
+      const before = confirmedEnd
+      while (unconfirmed.length > 0 && unconfirmed[0]!.acked) confirmedEnd = unconfirmed.shift()!.end
+      if (confirmedEnd !== before) onConfirmed?.(confirmedEnd)
+    }
     // Sized to the file: a 1 MiB buffer per 32 KiB recording is mostly garbage-collector work.
     const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, size - startOffset)))
 
@@ -121,10 +135,14 @@ function pipeline(
           if (!channelOpen(sftp)) throw new AppError('CONNECTION_LOST', `${remotePath}: the SFTP channel closed.`)
           for (let off = 0; off < bytesRead; off += chunk) {
             const len = Math.min(chunk, bytesRead - off)
+            const pending = { start: nextOffset + off, end: nextOffset + off + len, acked: false }
+            unconfirmed.push(pending)
             inFlight += len
-            sftp.write(handle, block, off, len, nextOffset + off, (err) => {
+            sftp.write(handle, block, off, len, pending.start, (err) => {
               inFlight -= len
               if (err) return fail(sftpError(err, remotePath))
+              pending.acked = true
+              confirm()
               acknowledged += len
               onProgress?.(acknowledged)
               if (!failed && nextOffset < size) void pump()

@@ -111,6 +111,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
     await pool.connectFirst()
     const remoteSizes = await listRemoteSizes(await pool.acquire(0), opts.remoteDir)
     const attempted = new Set<string>()
+    const confirmed = new Map<string, number>()
 
     let next = 0
     const worker = async (slot: number) => {
@@ -164,9 +165,13 @@ export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
       // The listing made at the start answers the first attempt; after a failed attempt it is
       // stale for this file, so a retry asks the server again (and can continue at the offset).
       const listed = remoteSizes.has(file.remoteName)
-      const remoteSize = listed ? remoteSizes.get(file.remoteName)! : attempted.has(file.remoteName) ? await statSize(sftp, remote) : null
+      let remoteSize = listed ? remoteSizes.get(file.remoteName)! : attempted.has(file.remoteName) ? await statSize(sftp, remote) : null
       remoteSizes.delete(file.remoteName)
       attempted.add(file.remoteName)
+      // After a failed attempt in this run, only bytes the server acknowledged count: a server
+      // that was cut off may have stored later writes and not earlier ones.
+      const confirmedEnd = confirmed.get(file.remoteName)
+      if (remoteSize !== null && confirmedEnd !== undefined) remoteSize = Math.min(remoteSize, confirmedEnd)
       let startOffset = 0
       if (remoteSize !== null && remoteSize > 0 && remoteSize <= file.size && !done) {
         if (await tailMatches(sftp, remote, file.localPath, remoteSize)) startOffset = remoteSize
@@ -190,7 +195,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
           signal: stop.signal,
           gate,
           onProgress: (sent) => progress.fileProgress(file.remoteName, sent),
+          onConfirmed: (end) => confirmed.set(file.remoteName, end),
         })
+      confirmed.set(file.remoteName, startOffset)
       try {
         await write(startOffset)
       } catch (err) {
@@ -199,6 +206,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
         if (startOffset === 0 || !['WRITE_FAILED', 'PERMISSION_DENIED'].includes(appErr.code)) throw err
         progress.fileReset(file.remoteName)
         progress.fileStarted(file.remoteName, file.size, 0)
+        confirmed.set(file.remoteName, 0)
         await write(0)
         startOffset = 0
       }
