@@ -81,7 +81,7 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
         <tbody>
           {top > 0 && <tr aria-hidden style={{ height: top }} />}
           {items.map((item) => (
-            <Row key={item.key} index={item.index} cells={renderRow(item.index)} columns={columns} height={rowHeight} maxWidth={layout === 'auto' ? '18rem' : undefined} />
+            <Row key={item.key} index={item.index} renderRow={renderRow} columns={columns} height={rowHeight} maxWidth={layout === 'auto' ? '18rem' : undefined} />
           ))}
           {bottom > 0 && <tr aria-hidden style={{ height: bottom }} />}
         </tbody>
@@ -91,7 +91,10 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
   )
 }
 
-const Row = memo(function Row({ index, cells, columns, height, maxWidth }: { index: number; cells: ReactNode[] | null; columns: Column[]; height: number; maxWidth?: string }) {
+// A row asks for its own cells, so while scrolling (same renderRow, same index) memo skips
+// it; the caller's renderRow changes identity when the data does, and the rows redraw then.
+const Row = memo(function Row({ index, renderRow, columns, height, maxWidth }: { index: number; renderRow: (i: number) => ReactNode[] | null; columns: Column[]; height: number; maxWidth?: string }) {
+  const cells = renderRow(index)
   return (
     <Box component="tr" aria-rowindex={index + 2} sx={{ height, '&:nth-of-type(even) td:not(.hl)': { bgcolor: 'action.hover' } }}>
       {columns.map((c, j) => (
