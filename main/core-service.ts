@@ -235,22 +235,22 @@ export class CoreService implements CallHandlers {
     return run('removeDestination', () => this.destinations.remove(id))
   }
 
-  testConnection(destinationId: string): Promise<Result<ConnectionCheck>> {
+  testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
     return run('testConnection', async () => {
       const destination = await this.destination(destinationId)
       const target = this.target(destination)
       let privateKey: string
       try {
-        privateKey = await this.privateKey(destination.keyName, null)
+        privateKey = await this.privateKey(destination.keyName, passphrase)
       } catch (err) {
-        // The contract asks for a passphrase only at upload: with an encrypted key the test
-        // still shows an unknown server's key to confirm, and otherwise asks for the passphrase.
+        // Without the passphrase of an encrypted key the test still shows an unknown server's
+        // key to confirm, and otherwise asks for the passphrase.
         if (!(err instanceof AppError && err.code === 'KEY_PASSPHRASE_NEEDED')) throw err
         const check = await hostKeyStatus(target)
         if (check.trusted) throw err
         return check
       }
-      return checkConnection({ ...target, privateKey, passphrase: null })
+      return checkConnection({ ...target, privateKey, passphrase })
     })
   }
 

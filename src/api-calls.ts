@@ -29,7 +29,7 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   listDestinations: 0,
   saveDestination: 1,
   removeDestination: 1,
-  testConnection: 1,
+  testConnection: 2,
   trustHost: 2,
   startUpload: 3,
   pauseUpload: 2,

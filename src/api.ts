@@ -279,7 +279,8 @@ export interface BulkUploadApi {
   listDestinations(): Promise<Result<Destination[]>>
   saveDestination(input: DestinationInput): Promise<Result<Destination>>
   removeDestination(id: string): Promise<Result<void>>
-  testConnection(destinationId: string): Promise<Result<ConnectionCheck>>
+  /** Logs in with the destination's key (its passphrase when protected) and reports the host key. */
+  testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>>
   trustHost(destinationId: string, fingerprint: string): Promise<Result<void>>
 
   startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>

@@ -74,7 +74,7 @@ export function DestinationStep({ data, update }: StepProps) {
     setBusy(true)
     setCheck({ state: 'testing' })
     try {
-      const r = await api.testConnection(dest.id)
+      const r = await api.testConnection(dest.id, passphrase || null)
       if (!r.ok) {
         // A protected key can only be tried with its passphrase, which the contract takes at
         // upload time; the core says so only once the server is already trusted.

@@ -263,13 +263,13 @@ describe('upload to the sandbox over WebSocket', () => {
     const destinations = await api.listDestinations()
     expect(destinations.ok && destinations.value.map((d) => d.id)).toEqual(['sandbox'])
 
-    const first = await api.testConnection('sandbox')
+    const first = await api.testConnection('sandbox', null)
     if (!first.ok) throw new Error(JSON.stringify(first.error))
     expect(first.value.trusted).toBe(false)
     expect(first.value.hostKey.fingerprint).toMatch(/^SHA256:/)
     expect(await api.trustHost('sandbox', 'SHA256:not-the-key')).toMatchObject({ ok: false, error: { code: 'HOST_KEY_CHANGED' } })
     expect(await api.trustHost('sandbox', first.value.hostKey.fingerprint)).toEqual({ ok: true, value: undefined })
-    const second = await api.testConnection('sandbox')
+    const second = await api.testConnection('sandbox', null)
     expect(second.ok && second.value.trusted).toBe(true)
 
     const keys = await api.listKeys()
@@ -381,12 +381,14 @@ describe.skipIf(skipWithReason(hasSshd(), 'web host to OpenSSH'))('a saved desti
       const saved = await api.saveDestination({ name: 'Platform (OpenSSH)', host: '127.0.0.1', port: sshd.port, username: sshd.username, keyName: 'platform', remoteDir: '' })
       if (!saved.ok) throw new Error(JSON.stringify(saved.error))
       // Unknown server: its key is shown even though the private key is locked.
-      const first = await api.testConnection(saved.value.id)
+      const first = await api.testConnection(saved.value.id, null)
       if (!first.ok) throw new Error(JSON.stringify(first.error))
       expect(first.value.trusted).toBe(false)
       expect(sshd.knownHostsLine).toContain(first.value.hostKey.keyType)
       expect(await api.trustHost(saved.value.id, first.value.hostKey.fingerprint)).toMatchObject({ ok: true })
-      expect(await api.testConnection(saved.value.id)).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_NEEDED' } })
+      expect(await api.testConnection(saved.value.id, null)).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_NEEDED' } })
+      expect(await api.testConnection(saved.value.id, 'wrong')).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_WRONG' } })
+      expect(await api.testConnection(saved.value.id, 'correct horse')).toMatchObject({ ok: true, value: { trusted: true } })
 
       const small = await generateBatch(path.join(dir, 'openssh-batch'), { rows: 6 })
       const spec = { paths: [small.dir], csvPath: small.csvPath, mapping: small.mapping }

@@ -155,8 +155,8 @@ export class FakeApi implements BulkUploadApi {
     })
   }
   removeDestination(id: string) { return this.answer('removeDestination', [id], () => { this.destinations = this.destinations.filter((d) => d.id !== id) }) }
-  testConnection(id: string): Promise<Result<ConnectionCheck>> {
-    return this.answer('testConnection', [id], () => {
+  testConnection(id: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
+    return this.answer('testConnection', [id, passphrase], () => {
       const d = this.destinations.find((x) => x.id === id)!
       // As the core: a protected key cannot log in without its passphrase, which only upload takes.
       if (this.trusted.has(id) && this.keys.find((k) => k.name === d.keyName)?.encrypted) return fail({ code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' })
