@@ -3,21 +3,15 @@
  * JSON line: bytes sent, seconds, peak RSS. The benchmark measures it beside the peer tools.
  * Usage: engine-runner.ts JSON_OPTIONS
  */
-import { readdir, stat, writeFile } from 'node:fs/promises'
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { createHostVerifier } from '../../src/transfer/host-trust'
+import { pinnedTarget } from '../../src/transfer/connection'
 import { Journal } from '../../src/transfer/journal'
 import { runEngine, type PlannedFile } from '../../src/transfer/upload-engine'
-import { readFile } from 'node:fs/promises'
+import type { Target } from './tools'
 
-interface RunnerOptions {
+interface RunnerOptions extends Pick<Target, 'host' | 'port' | 'username' | 'keyFile' | 'knownHosts' | 'remoteDir'> {
   dir: string
-  host: string
-  port: number
-  username: string
-  keyFile: string
-  knownHosts: string
-  remoteDir: string
   stateDir: string
   concurrency: number
   channelsPerConnection?: number
@@ -31,7 +25,7 @@ for (const name of (await readdir(opts.dir)).sort()) {
   if (st.isFile()) files.push({ localPath, remoteName: name, size: st.size, mtimeMs: st.mtimeMs })
 }
 const journal = await Journal.open(opts.stateDir)
-const verifier = createHostVerifier({ host: opts.host, port: opts.port, knownHostsPath: opts.knownHosts, policy: 'strict' })
+const { target } = pinnedTarget({ ...opts, privateKey: await readFile(opts.keyFile, 'utf8'), knownHostsPath: opts.knownHosts })
 const started = process.hrtime.bigint()
 const outcome = await runEngine({
   plan: {
@@ -43,14 +37,7 @@ const outcome = await runEngine({
       return { rows: 1 }
     },
   },
-  target: {
-    host: opts.host,
-    port: opts.port,
-    username: opts.username,
-    privateKey: await readFile(opts.keyFile, 'utf8'),
-    verifyHostKey: verifier.hostVerifier,
-    hostKeyError: () => verifier.error,
-  },
+  target,
   remoteDir: opts.remoteDir,
   journal,
   workDir: opts.stateDir,

@@ -7,8 +7,8 @@
 import { Client } from 'ssh2'
 import type { ConnectionCheck } from '../api'
 import { AppError } from '../errors'
-import { Connection } from './connection'
-import { checkHostKey, createHostVerifier, hostKeyError, sha256Fingerprint, trustHostKey } from './host-trust'
+import { Connection, pinnedTarget } from './connection'
+import { checkHostKey, hostKeyError, sha256Fingerprint, trustHostKey } from './host-trust'
 
 export interface CheckTarget {
   host: string
@@ -21,19 +21,10 @@ export interface CheckTarget {
 
 /** Connects and logs in; an unknown host comes back as `trusted: false` with its key, not as an error. */
 export async function checkConnection(target: CheckTarget): Promise<ConnectionCheck> {
-  const verifier = createHostVerifier({ host: target.host, port: target.port, knownHostsPath: target.knownHostsPath, policy: 'strict' })
+  const { target: login, verifier } = pinnedTarget(target)
   let connection: Connection
   try {
-    connection = await Connection.open({
-      host: target.host,
-      port: target.port,
-      username: target.username,
-      privateKey: target.privateKey,
-      ...(target.passphrase ? { passphrase: target.passphrase } : {}),
-      verifyHostKey: verifier.hostVerifier,
-      hostKeyError: () => verifier.error,
-      readyTimeoutMs: 15_000,
-    })
+    connection = await Connection.open({ ...login, readyTimeoutMs: 15_000 })
   } catch (err) {
     const check = verifier.check
     if (check?.status === 'unknown') return { hostKey: check.hostKey, trusted: false }

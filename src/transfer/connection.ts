@@ -1,5 +1,6 @@
 import { Client, type SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
+import { createHostVerifier, type HostTrustPolicy, type HostVerifier } from './host-trust'
 import { sftpError } from './sftp-errors'
 
 /** Where and as whom to connect, and how to decide whether the server is the one we trust. */
@@ -20,6 +21,37 @@ export interface ConnectTarget {
    * upload is idle: keepalives keep it open. @default 15000
    */
   keepaliveIntervalMs?: number
+}
+
+/** Who logs in where, and the known_hosts file that says which server to trust. */
+export interface LoginDetails {
+  host: string
+  port: number
+  username: string
+  privateKey: string | Buffer
+  passphrase?: string | null
+  knownHostsPath: string
+  /** @default 'strict' */
+  policy?: HostTrustPolicy
+}
+
+/**
+ * The ConnectTarget every caller wants: the server must present the key pinned in
+ * known_hosts (or, with 'trust-new', is pinned on first sight). The verifier says afterwards
+ * what the server showed, for prompts and coded refusals.
+ */
+export function pinnedTarget(login: LoginDetails): { target: ConnectTarget; verifier: HostVerifier } {
+  const verifier = createHostVerifier({ host: login.host, port: login.port, knownHostsPath: login.knownHostsPath, policy: login.policy ?? 'strict' })
+  const target: ConnectTarget = {
+    host: login.host,
+    port: login.port,
+    username: login.username,
+    privateKey: login.privateKey,
+    ...(login.passphrase ? { passphrase: login.passphrase } : {}),
+    verifyHostKey: verifier.hostVerifier,
+    hostKeyError: () => verifier.error,
+  }
+  return { target, verifier }
 }
 
 /** One SSH connection; SFTP channels are opened on it (at most 10 on AWS Transfer). */

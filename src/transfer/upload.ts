@@ -2,7 +2,7 @@ import type { AppErrorPayload, BatchSpec, BatchSummary, UploadEvent } from '../a
 import { uploadCsvName, writeUploadCsv, type CheckedBatch } from '../batch'
 import { AppError } from '../errors'
 import { batchDir, batchesDir, batchIdentity, lockBatch, readMeta, writeMeta, type BatchMeta, type DestinationRecord } from './batch-store'
-import { createHostVerifier } from './host-trust'
+import { pinnedTarget } from './connection'
 import { Journal } from './journal'
 import { PauseGate } from './pause-gate'
 import { reportPaths, writeReport, type RowStatus } from './report'
@@ -95,18 +95,10 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
         writeCsv: (localPath, omit) => writeUploadCsv(manifest, localPath, { omitRemoteNames: omit }),
       }
       const dest = opts.destination
-      const verifier = createHostVerifier({ host: dest.host, port: dest.port, knownHostsPath: dest.knownHostsPath, policy: dest.trustNewHost ? 'trust-new' : 'strict' })
+      const { target } = pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' })
       const outcome = await runEngine({
         plan,
-        target: {
-          host: dest.host,
-          port: dest.port,
-          username: dest.username,
-          privateKey: dest.privateKey,
-          ...(dest.passphrase ? { passphrase: dest.passphrase } : {}),
-          verifyHostKey: verifier.hostVerifier,
-          hostKeyError: () => verifier.error,
-        },
+        target,
         remoteDir: dest.remoteDir,
         journal,
         workDir: folder,

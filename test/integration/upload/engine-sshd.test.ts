@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { UploadEvent } from '../../../src/api'
-import { createHostVerifier } from '../../../src/transfer/host-trust'
+import { pinnedTarget } from '../../../src/transfer/connection'
 import { Journal } from '../../../src/transfer/journal'
 import { runEngine, type PlannedFile } from '../../../src/transfer/upload-engine'
 import { startSshd, type SshdServer } from '../../helpers/sshd'
@@ -36,18 +36,11 @@ describe.skipIf(skipWithReason(hasSshd(), 'upload engine against OpenSSH sshd'))
 
   function engineRun(opts: { batchId: string; files: PlannedFile[]; remoteDir: string; stateDir: string; events?: UploadEvent[]; onEvent?: (e: UploadEvent) => void }) {
     return Journal.open(opts.stateDir).then(async (journal) => {
-      const verifier = createHostVerifier({ host: '127.0.0.1', port: sshd.port, knownHostsPath: knownHosts, policy: 'strict' })
+      const { target } = pinnedTarget({ host: '127.0.0.1', port: sshd.port, username: sshd.username, privateKey: key.privateKey, knownHostsPath: knownHosts })
       try {
         return await runEngine({
           plan: simplePlan(opts.batchId, opts.files),
-          target: {
-            host: '127.0.0.1',
-            port: sshd.port,
-            username: sshd.username,
-            privateKey: key.privateKey,
-            verifyHostKey: verifier.hostVerifier,
-            hostKeyError: () => verifier.error,
-          },
+          target,
           remoteDir: opts.remoteDir,
           journal,
           workDir: opts.stateDir,
