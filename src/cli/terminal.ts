@@ -1,3 +1,5 @@
+import { toAppError, type AppError } from '../errors'
+
 /** Terminal output helpers shared by the commands: colours only on a TTY, never with NO_COLOR. */
 export const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
 const paint = (code: string) => (s: string): string => (useColour() ? `\x1b[${code}m${s}\x1b[0m` : s)
@@ -14,4 +16,11 @@ export function formatBytes(n: number): string {
   if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`
   return `${n} B`
+}
+
+/** Prints any failure as the sentence a user acts on (details when they add something), never a stack. */
+export function printError(err: unknown): AppError {
+  const e = toAppError(err)
+  process.stderr.write(`${red('Error:')} ${e.message}${e.details && e.details !== e.message ? `\n${e.details}` : ''}\n`)
+  return e
 }

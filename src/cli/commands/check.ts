@@ -7,11 +7,11 @@ import path from 'node:path'
 import { readdir, stat } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { MAPPED_FIELDS, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
-import { AppError, toAppError } from '../../errors'
+import { AppError } from '../../errors'
 import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
 import { EXIT } from '../exit-codes'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
-import { bold, dim, green, red, yellow } from '../terminal'
+import { bold, dim, green, printError, red, yellow } from '../terminal'
 
 interface CheckOptions extends BatchInputOptions {
   json?: boolean
@@ -131,9 +131,8 @@ export function registerCheck(program: Command): void {
       try {
         process.exitCode = await runCheck(folder, opts)
       } catch (err) {
-        const e = toAppError(err)
+        const e = printError(err)
         if (opts.json) process.stdout.write(JSON.stringify({ ready: false, error: e.toPayload() }) + '\n')
-        process.stderr.write(`${red('Error:')} ${e.message}${e.details ? `\n${e.details}` : ''}\n`)
         process.exitCode = EXIT.BAD_INVOCATION
       }
     })

@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { AppError, toAppError } from '../../errors'
 import { checkKeyText, DEFAULT_KEY_NAME, generateKey, privateKeyPath, type KeyFacts } from '../../keys'
 import { EXIT } from '../exit-codes'
-import { bold, dim, green, red } from '../terminal'
+import { bold, dim, green, printError, red } from '../terminal'
 
 const FORMAT_NAMES: Record<KeyFacts['format'], string> = {
   openssh: 'OpenSSH',
@@ -27,8 +27,7 @@ function passphraseFrom(variable: string | undefined): string | undefined {
 }
 
 function fail(err: unknown, exitCode: number): void {
-  const e = toAppError(err)
-  process.stderr.write(`${red('Error:')} ${e.message}${e.details && e.details !== e.message ? `\n${e.details}` : ''}\n`)
+  printError(err)
   process.exitCode = exitCode
 }
 

@@ -6,11 +6,11 @@
  */
 import path from 'node:path'
 import type { Command } from 'commander'
-import { AppError, toAppError } from '../../errors'
+import { AppError } from '../../errors'
 import { privateKeyPath } from '../../keys'
 import { APP_SANDBOX_PORT, startAppSandbox, type SandboxMode } from '../../sandbox'
 import { EXIT } from '../exit-codes'
-import { bold, dim, red } from '../terminal'
+import { bold, dim, printError } from '../terminal'
 
 interface SandboxOptions {
   root?: string
@@ -80,8 +80,7 @@ export function registerSandbox(program: Command): void {
         await runSandbox(opts)
         process.exitCode = EXIT.OK
       } catch (err) {
-        const e = toAppError(err)
-        process.stderr.write(`${red('Error:')} ${e.message}${e.details && e.details !== e.message ? `\n${e.details}` : ''}\n`)
+        printError(err)
         process.exitCode = EXIT.BAD_INVOCATION
       }
     })

@@ -8,14 +8,14 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { BatchSummary, IssueCode } from '../../api'
 import { appHome } from '../../app-home'
 import { ISSUE_RULES, scanPaths, validateBatch } from '../../batch'
-import { AppError, toAppError, type AppErrorPayload, type ErrorCode } from '../../errors'
+import { AppError, type AppErrorPayload, type ErrorCode } from '../../errors'
 import { loadPrivateKeyForSsh } from '../../keys'
 import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
 import { startUpload } from '../../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
-import { bold, formatBytes, green, red, yellow } from '../terminal'
+import { bold, formatBytes, green, printError, red, yellow } from '../terminal'
 
 interface UploadOptions extends BatchInputOptions {
   host: string
@@ -167,9 +167,8 @@ export function registerUpload(program: Command): void {
       try {
         process.exitCode = await runUpload(folder, opts)
       } catch (err) {
-        const e = toAppError(err)
+        const e = printError(err)
         if (opts.json) process.stdout.write(JSON.stringify({ error: e.toPayload() }) + '\n')
-        process.stderr.write(`${red('Error:')} ${e.message}${e.details ? `\n${e.details}` : ''}\n`)
         process.exitCode = REFUSED.includes(e.code) ? EXIT.REFUSED : EXIT.BAD_INVOCATION
       }
     })
