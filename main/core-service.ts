@@ -9,16 +9,16 @@
  */
 import path from 'node:path'
 import type {
-  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, Destination, DestinationInput, DirectoryListing,
+  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
 import { appHome } from '../src/app-home'
-import { checkProfileFits, convertDate, isValidZone, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
+import { checkProfileFits, convertDate, isValidZone, proposeDateFormat, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
 import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
 import { browse } from './browse'
-import { checkConnection, hostKeyStatus, trustServer } from '../src/transfer/connection-check'
+import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../src/transfer/connection-check'
 import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
 import { CheckStore, csvStamp, exportIssuesCsv, queryIssues } from './batch-checks'
@@ -179,6 +179,10 @@ export class CoreService implements CallHandlers {
     })
   }
 
+  proposeDateFormat(path: string, column: string): Promise<Result<DateFormatProposal>> {
+    return run('proposeDateFormat', () => proposeDateFormat(path, column))
+  }
+
   loadMapping(path: string): Promise<Result<MappingProfile>> {
     return run('loadMapping', () => loadMappingProfile(path))
   }
@@ -256,6 +260,22 @@ export class CoreService implements CallHandlers {
 
   trustHost(destinationId: string, fingerprint: string): Promise<Result<void>> {
     return run('trustHost', async () => trustServer(this.target(await this.destination(destinationId)), fingerprint))
+  }
+
+  forgetHostKey(destinationId: string): Promise<Result<void>> {
+    return run('forgetHostKey', async () => forgetServer(this.target(await this.destination(destinationId))))
+  }
+
+  listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
+    return run('listHistory', async () => {
+      throw new AppError('INTERNAL', `History is not built yet (${destinationId}).`)
+    })
+  }
+
+  writeSampleCsv(destinationId: string, spec: BatchSpec | null, path: string): Promise<Result<string>> {
+    return run('writeSampleCsv', async () => {
+      throw new AppError('INTERNAL', `Sample CSV is not built yet (${destinationId}, ${spec?.csvPath ?? 'no batch'}, ${path}).`)
+    })
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */

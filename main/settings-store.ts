@@ -2,14 +2,14 @@
  * The user's settings, as JSON in the app home. The defaults live here and only here.
  */
 import path from 'node:path'
-import type { Settings } from '../src/api'
+import { DEFAULT_LEDGER_RETENTION_DAYS, type Settings } from '../src/api'
 import { readJson, writeJson } from './json-file'
 import { settings as checkSettings } from './validate-payload'
 import { log } from './log'
 import { DEFAULT_CONCURRENCY } from '../src/transfer/upload-engine'
 
 /** The settings a fresh install starts with (see `Settings` in src/api.ts). */
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ concurrency: DEFAULT_CONCURRENCY, retentionDays: 30 })
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS })
 
 export class SettingsStore {
   readonly file: string

@@ -97,7 +97,11 @@ export function mappingProfile(value: unknown, name = 'profile'): MappingProfile
 
 function batchSpec(value: unknown, name = 'spec'): BatchSpec {
   const v = record(value, name)
-  return { paths: paths(v.paths, `${name}.paths`), csvPath: str(v.csvPath, `${name}.csvPath`), mapping: mappingProfile(v.mapping, `${name}.mapping`) }
+  const spec: BatchSpec = { paths: paths(v.paths, `${name}.paths`), csvPath: str(v.csvPath, `${name}.csvPath`), mapping: mappingProfile(v.mapping, `${name}.mapping`) }
+  if (v.destinationId !== undefined) spec.destinationId = id(v.destinationId, `${name}.destinationId`)
+  if (v.resendDelivered !== undefined) spec.resendDelivered = bool(v.resendDelivered, `${name}.resendDelivered`)
+  if (v.layoutChoice !== undefined) spec.layoutChoice = oneOf(v.layoutChoice, `${name}.layoutChoice`, ['keep', 'adopt'] as const)
+  return spec
 }
 
 function issueQuery(value: unknown, name = 'query'): IssueQuery {
@@ -125,7 +129,11 @@ function destinationInput(value: unknown, name = 'destination'): DestinationInpu
 
 export function settings(value: unknown, name = 'settings'): Settings {
   const v = record(value, name)
-  return { concurrency: int(v.concurrency, `${name}.concurrency`, 1, 32), retentionDays: int(v.retentionDays, `${name}.retentionDays`, 1, 3650) }
+  return {
+    concurrency: int(v.concurrency, `${name}.concurrency`, 1, 32),
+    retentionDays: int(v.retentionDays, `${name}.retentionDays`, 1, 3650),
+    ledgerRetentionDays: int(v.ledgerRetentionDays, `${name}.ledgerRetentionDays`, 1, 3650),
+  }
 }
 
 const id = (value: unknown, name: string): string => str(value, name, { max: 200 })
@@ -141,6 +149,7 @@ const VALIDATORS: Validators = {
   previewCsv: (a) => [str(a[0], 'path')],
   checkProfile: (a) => [str(a[0], 'path'), mappingProfile(a[1])],
   convertDateExample: (a) => [str(a[0], 'value', { max: 256, allowEmpty: true }), str(a[1], 'dateFormat', { max: 256, allowEmpty: true }), str(a[2], 'timezone', { max: 256 })],
+  proposeDateFormat: (a) => [str(a[0], 'path'), str(a[1], 'column', { max: 1024 })],
   loadMapping: (a) => [str(a[0], 'path')],
   saveMapping: (a) => [str(a[0], 'path'), mappingProfile(a[1])],
   validate: (a) => [batchSpec(a[0])],
@@ -154,6 +163,9 @@ const VALIDATORS: Validators = {
   removeDestination: (a) => [id(a[0], 'destinationId')],
   testConnection: (a) => [id(a[0], 'destinationId'), passphrase(a[1])],
   trustHost: (a) => [id(a[0], 'destinationId'), str(a[1], 'fingerprint', { max: 256 })],
+  forgetHostKey: (a) => [id(a[0], 'destinationId')],
+  listHistory: (a) => [id(a[0], 'destinationId')],
+  writeSampleCsv: (a) => [id(a[0], 'destinationId'), a[1] === null ? null : batchSpec(a[1]), str(a[2], 'path')],
   startUpload: (a) => [batchSpec(a[0]), id(a[1], 'destinationId'), passphrase(a[2])],
   pauseUpload: (a) => [id(a[0], 'batchId'), bool(a[1], 'paused')],
   cancelUpload: (a) => [id(a[0], 'batchId')],

@@ -93,6 +93,9 @@ export const ISSUE_CODES = [
   'NAME_COLLISION',
   'CASE_MISMATCH',
   'ORPHAN_RECORDING',
+  'ALREADY_DELIVERED',
+  'DATE_FORMAT_MISMATCH',
+  'LAYOUT_CHANGED',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 
@@ -112,6 +115,63 @@ export interface BatchSpec {
   /** The CSV holding the conversations (one of the scan's csvFiles, or any readable CSV). */
   csvPath: string
   mapping: MappingProfile
+  /**
+   * Where the batch will go, when known: rows already delivered there are flagged
+   * ALREADY_DELIVERED and the platform layout is compared. The app passes a destination id.
+   */
+  destinationId?: string
+  /** Send rows already delivered to this destination again, on purpose. @default false */
+  resendDelivered?: boolean
+  /**
+   * When the source's columns differ from the destination's platform layout: keep writing the
+   * platform's layout (default) or adopt the source's as the new layout.
+   * @default 'keep'
+   */
+  layoutChoice?: 'keep' | 'adopt'
+}
+
+/** A batch whose CSV reached a destination: one row of the delivery ledger's history. */
+export interface DeliveredBatch {
+  batchId: string
+  /** The CSV's name on the server. */
+  csvName: string
+  rows: number
+  /** Bytes of recordings sent by the run(s) that delivered it. */
+  bytes: number
+  /** ISO 8601 time the CSV was confirmed on the server. */
+  deliveredAt: string
+  /** The source CSV it was written from. */
+  sourceCsv: string
+  /** The report written then, if it is still on this computer. */
+  reportCsv: string | null
+  reportJson: string | null
+}
+
+/** One column of a destination's platform layout: a mapped field, or an extra column. */
+export interface LayoutColumn {
+  name: string
+  field: MappedField | null
+}
+
+/** The CSV layout the platform's mapping was set up with, per destination. */
+export interface PlatformLayout {
+  columns: LayoutColumn[]
+  /** ISO 8601 time it was recorded. */
+  recordedAt: string
+}
+
+/** What the data says about a non-ISO date column's format. */
+export interface DateFormatProposal {
+  /** Every sampled value is already ISO 8601: no format needed. */
+  iso: boolean
+  /** Luxon formats that read every sampled value, best first (empty when none does). */
+  candidates: string[]
+  /** True when the data cannot tell day from month (every day <= 12): the user must choose. */
+  ambiguous: boolean
+  /** One sentence saying why this format, or why the user must choose. */
+  reason: string
+  /** Sample values and, for the first candidate, what they become (one proves the order). */
+  examples: Array<{ value: string; converted: string | null }>
 }
 
 export interface BatchReport {
@@ -128,6 +188,12 @@ export interface BatchReport {
   eligibleBytes: number
   counts: Partial<Record<IssueCode, number>>
   issueTotal: number
+  /** Rows already delivered to the destination (left out unless resendDelivered). */
+  alreadyDelivered?: number
+  /** Earlier deliveries of this batch's rows, newest first (at most 20). */
+  deliveredBefore?: DeliveredBatch[]
+  /** The destination's platform layout, when one is recorded. */
+  layout?: PlatformLayout | null
 }
 
 export interface IssueQuery {
@@ -238,11 +304,16 @@ export interface InterruptedBatch {
   bytesTotal: number
 }
 
+/** Days the delivery ledger remembers a delivered conversation, unless the user sets another. */
+export const DEFAULT_LEDGER_RETENTION_DAYS = 400
+
 export interface Settings {
   /** Files in flight at once. @default 16 (DEFAULT_CONCURRENCY in src/transfer/upload-engine.ts) */
   concurrency: number
   /** Days local journals, reports and generated CSVs are kept. @default 30 */
   retentionDays: number
+  /** Days the delivery ledger remembers a delivered conversation. @default 400 */
+  ledgerRetentionDays: number
 }
 
 export interface DirectoryListing {
@@ -266,6 +337,8 @@ export interface BulkUploadApi {
   previewCsv(path: string): Promise<Result<CsvPreview>>
   checkProfile(path: string, profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>>
   convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>>
+  /** Reads the date column's values and proposes their format (DateFormatProposal). */
+  proposeDateFormat(path: string, column: string): Promise<Result<DateFormatProposal>>
   loadMapping(path: string): Promise<Result<MappingProfile>>
   saveMapping(path: string, profile: MappingProfile): Promise<Result<void>>
   validate(spec: BatchSpec): Promise<Result<BatchReport>>
@@ -281,7 +354,14 @@ export interface BulkUploadApi {
   removeDestination(id: string): Promise<Result<void>>
   /** Logs in with the destination's key (its passphrase when protected) and reports the host key. */
   testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>>
+  /** Pins an unknown server's host key. Never replaces a changed key: see forgetHostKey. */
   trustHost(destinationId: string, fingerprint: string): Promise<Result<void>>
+  /** Removes every pinned host key of the destination's server (an explicit, warned action). */
+  forgetHostKey(destinationId: string): Promise<Result<void>>
+  /** Batches delivered to the destination, newest first. */
+  listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>>
+  /** Writes the sample CSV to give the platform's Setup step; returns the path written. */
+  writeSampleCsv(destinationId: string, spec: BatchSpec | null, path: string): Promise<Result<string>>
 
   startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>
   pauseUpload(batchId: string, paused: boolean): Promise<Result<void>>

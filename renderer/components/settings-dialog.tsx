@@ -8,7 +8,7 @@ import DialogTitle from '@mui/material/DialogTitle'
 import Stack from '@mui/material/Stack'
 import TextField from '@mui/material/TextField'
 import Typography from '@mui/material/Typography'
-import type { AppErrorPayload } from '../../src/api'
+import { DEFAULT_LEDGER_RETENTION_DAYS, type AppErrorPayload } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from './error-alert'
 
@@ -16,13 +16,14 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const api = useApi()
   const [concurrency, setConcurrency] = useState('')
   const [retention, setRetention] = useState('')
+  const [ledgerRetention, setLedgerRetention] = useState(DEFAULT_LEDGER_RETENTION_DAYS)
   const [error, setError] = useState<AppErrorPayload | null>(null)
 
   useEffect(() => {
     if (!open) return
     setError(null)
     api.getSettings().then((r) => {
-      if (r.ok) { setConcurrency(String(r.value.concurrency)); setRetention(String(r.value.retentionDays)) } else setError(r.error)
+      if (r.ok) { setConcurrency(String(r.value.concurrency)); setRetention(String(r.value.retentionDays)); setLedgerRetention(r.value.ledgerRetentionDays) } else setError(r.error)
     }, (e: unknown) => setError(asPayload(e)))
   }, [api, open])
 
@@ -35,7 +36,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
 
   const save = async () => {
     try {
-      const r = await api.saveSettings({ concurrency: c, retentionDays: d })
+      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: ledgerRetention })
       if (r.ok) onClose()
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }

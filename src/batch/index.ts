@@ -11,6 +11,7 @@ export type { CsvReadHandlers, CsvReadOptions, CsvReadProblem } from './csv-read
 export { suggestMapping, checkProfileFits, profileProblems, parseMappingProfile, loadMappingProfile, saveMappingProfile, findColumn } from './mapping'
 export { convertDate, checkIsoDate, createDateConverter, isValidZone } from './dates'
 export type { DateCheck, DateConverter } from './dates'
+export { proposeDateFormat } from './date-format-proposal'
 export { checkRecordingName } from './safe-path'
 export { detectAudioFormat, audioMismatch } from './audio-sniff'
 export { ISSUE_RULES, makeIssue, isBlocking } from './issue-codes'

@@ -124,6 +124,27 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     title: 'Recording no row uses',
     message: (f) => `The recording ${quote(f.file ?? undefined)} is not named by any row, so it will not be uploaded. Add a row for it, or ignore this if it is not needed.`,
   },
+  ALREADY_DELIVERED: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Already delivered',
+    message: (f) =>
+      `${rowText(f)} has the contact reference ${quote(f.value)}, already delivered to this destination${f.detail ? ` (${f.detail})` : ''}. It is left out so the platform does not get it twice; choose to send delivered rows again only on purpose.`,
+  },
+  DATE_FORMAT_MISMATCH: {
+    severity: 'error',
+    blocks: true,
+    title: 'Date format does not fit',
+    message: (f) =>
+      `The date format ${quote(f.value)} does not read ${f.detail ?? 'some rows'}, but ${quote(list(f.others))} reads every row. Choose that format (check day and month order), then check again.`,
+  },
+  LAYOUT_CHANGED: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Columns differ from the platform layout',
+    message: (f) =>
+      `The CSV's columns differ from the layout this destination's platform mapping was set up with: ${f.detail ?? 'columns added or removed'}. Keep the platform's layout (missing columns are sent empty, new ones left out), or adopt the new one and update the mapping in the platform.`,
+  },
 }
 
 /**

@@ -80,6 +80,14 @@ export async function trustServer(target: { host: string; port: number; knownHos
   await trustHostKey(target.knownHostsPath, target.host, target.port, key)
 }
 
+/**
+ * Removes every pinned key of the server from known_hosts: the explicit, warned action that
+ * precedes trusting a changed key. Nothing else replaces a pin.
+ */
+export async function forgetServer(target: { host: string; port: number; knownHostsPath: string }): Promise<void> {
+  throw new AppError('INTERNAL', `Forgetting ${target.host}:${target.port} is not built yet.`)
+}
+
 /** Whether the server's current key is pinned, without logging in; HOST_KEY_CHANGED is thrown. */
 export async function hostKeyStatus(target: { host: string; port: number; knownHostsPath: string }): Promise<ConnectionCheck> {
   const check = await checkHostKey(target.knownHostsPath, target.host, target.port, await fetchHostKey(target.host, target.port))

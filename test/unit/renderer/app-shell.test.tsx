@@ -85,6 +85,6 @@ describe('Settings', () => {
     await user.clear(days)
     await user.type(days, '14')
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14 }]])
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400 }]])
   })
 })

@@ -5,7 +5,7 @@
  */
 import type {
   ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent, ValidationIssue,
+  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
@@ -62,7 +62,9 @@ export class FakeApi implements BulkUploadApi {
   /** Destinations whose server now shows another host key. */
   hostKeyChanged = new Set<string>()
   interrupted: InterruptedBatch[] = []
-  settings: Settings = { concurrency: 8, retentionDays: 30 }
+  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400 }
+  history: DeliveredBatch[] = []
+  dateProposal: DateFormatProposal = { iso: false, candidates: ['dd/MM/yyyy HH:mm'], ambiguous: false, reason: 'Some days are above 12 (e.g. 28/05/2024), so the day comes first.', examples: [{ value: '28/05/2024 16:21', converted: '2024-05-28T16:21:00+01:00' }] }
   profiles = new Map<string, MappingProfile>()
   profileFits = true
   private listeners = new Set<(e: UploadEvent) => void>()
@@ -111,6 +113,7 @@ export class FakeApi implements BulkUploadApi {
       return ok(`${m[3]}-${m[2]}-${m[1]}T${m[4]}:${m[5]}:00${timezone === 'UTC' ? '+00:00' : '+01:00'}`)
     })
   }
+  proposeDateFormat(path: string, column: string) { return this.answer('proposeDateFormat', [path, column], () => ({ ...this.dateProposal })) }
   loadMapping(path: string) {
     return this.answer('loadMapping', [path], (): Result<MappingProfile> => {
       const p = this.profiles.get(path)
@@ -165,6 +168,10 @@ export class FakeApi implements BulkUploadApi {
     })
   }
   trustHost(id: string, fingerprint: string) { return this.answer('trustHost', [id, fingerprint], () => { this.trusted.add(id) }) }
+
+  forgetHostKey(id: string) { return this.answer('forgetHostKey', [id], () => { this.trusted.delete(id); this.hostKeyChanged.delete(id) }) }
+  listHistory(id: string) { return this.answer('listHistory', [id], () => [...this.history]) }
+  writeSampleCsv(id: string, spec: Parameters<BulkUploadApi['writeSampleCsv']>[1], path: string) { return this.answer('writeSampleCsv', [id, spec, path], () => path) }
 
   startUpload(spec: Parameters<BulkUploadApi['startUpload']>[0], destinationId: string, passphrase: string | null) {
     return this.answer('startUpload', [spec, destinationId, passphrase], () => ({ batchId: `batch-${this.nextId++}` }))
