@@ -9,6 +9,8 @@ import { registerKeys } from './commands/keys'
 import { registerSandbox } from './commands/sandbox'
 import { registerUpload } from './commands/upload'
 import { registerServe } from './commands/serve'
+import { registerHistory } from './commands/history'
+import { registerSampleCsv } from './commands/sample-csv'
 
 const program = new Command()
 program
@@ -23,6 +25,8 @@ registerKeys(program)
 registerSandbox(program)
 registerUpload(program)
 registerServe(program)
+registerHistory(program)
+registerSampleCsv(program)
 
 try {
   await program.parseAsync(process.argv)
