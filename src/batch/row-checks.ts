@@ -20,6 +20,14 @@ export interface RowPass extends RowKeys {
   /** Every mapped column was found, so rows were checked. */
   columnsOk: boolean
   problem: CsvReadProblem | null
+  /** Contact references in first-seen order, and per id the row it was first seen on. */
+  references: ReferenceIndex
+}
+
+/** Every contact reference once, with its first row: what the delivery ledger is asked about. */
+export interface ReferenceIndex {
+  table: StringTable
+  firstRow: Int32Array
 }
 
 /** The file's format, the issue list to fill, and how to report progress. */
@@ -64,6 +72,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     rowBad: new Uint8Array(Math.max(1024, opts.expectedRows ?? 0)),
     keys: new StringTable(Math.min(opts.expectedRows ?? 4096, 1 << 18), 20), // often far fewer keys than rows: grows if needed
     problem: null,
+    references: { table: new StringTable(0), firstRow: new Int32Array(0) },
   }
   const converter = mapping.dateFormat && mapping.timezone ? createDateConverter(mapping.dateFormat, mapping.timezone) : null
   const refs = new StringTable(opts.expectedRows)
@@ -181,6 +190,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
   })
   pass.problem = result.problem
   pass.conversations = result.dataRows
+  pass.references = { table: refs, firstRow: refFirstRow }
   opts.onProgress?.({ bytesRead: opts.totalBytes, totalBytes: opts.totalBytes, rows: pass.conversations })
   return pass
 }

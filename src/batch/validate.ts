@@ -18,7 +18,7 @@ import { profileProblems } from './mapping'
 import { buildRecordingIndex } from './match-recordings'
 import { detectCsvFormat, PREVIEW_BYTES } from './preview'
 import { resolveRows } from './recording-rows'
-import { checkRows, type RowPass } from './row-checks'
+import { checkRows, type ReferenceIndex, type RowPass } from './row-checks'
 import { scanPaths, type FolderScan } from './scan'
 
 /** A checked batch: the summary, the issues (capped per code), and what to upload. */
@@ -29,6 +29,8 @@ export interface CheckedBatch {
   issuesOmitted: number
   manifest: Manifest
   scan: FolderScan
+  /** The batch's contact references and their first rows (for the delivery ledger). */
+  references: ReferenceIndex
 }
 
 /** Progress of the CSV pass, reported about 10 times a second. */
@@ -168,5 +170,5 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
     counts: { ...issues.counts },
     issueTotal: issues.total,
   }
-  return { report, issues: issues.sorted(), issuesOmitted: issues.omitted, manifest, scan }
+  return { report, issues: issues.sorted(), issuesOmitted: issues.omitted, manifest, scan, references: pass.references }
 }
