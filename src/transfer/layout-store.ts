@@ -1,0 +1,112 @@
+/**
+ * Where a destination's platform layout is kept: `layout.json` in the destination's own folder
+ * of the app home (beside its delivery ledger), keyed by server, account and folder, so the
+ * app and the CLI naming the same server by flags find the same layout. Written atomically
+ * (temporary file, fsync, rename): a power cut leaves the old layout or the new, never half.
+ */
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { PlatformLayout } from '../api'
+import { parsePlatformLayout } from '../batch/platform-layout'
+import { AppError, toAppError } from '../errors'
+import { destinationDataDir, type DestinationAddress } from './destination-key'
+
+/** The file name inside the destination's folder. */
+export const LAYOUT_FILE = 'layout.json'
+
+/** The path of a destination's layout file (for messages: "the layout kept in ..."). */
+export function layoutPath(home: string, dest: DestinationAddress): string {
+  return path.join(destinationDataDir(home, dest), LAYOUT_FILE)
+}
+
+/**
+ * This computer's own write failures get their own codes: a full disk here is not the
+ * server's ("The server has no room left"), and a read-only folder is not a login problem.
+ */
+function localWriteError(err: unknown, file: string): AppError {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  const text = `Could not save the platform layout to ${file}: ${err instanceof Error ? err.message : String(err)}`
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new AppError('LOCAL_DISK_FULL', text, { cause: err })
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new AppError('LOCAL_NOT_WRITABLE', text, { cause: err })
+  return toAppError(err)
+}
+
+/**
+ * The layout recorded for a destination, or null when none is. A damaged file (not JSON, or
+ * not a layout) is a BAD_ARGUMENT saying how to fix it, never a crash or a silent null: a
+ * silent null would let the next batch record a new layout the platform was never set up with.
+ */
+export async function readLayout(home: string, dest: DestinationAddress): Promise<PlatformLayout | null> {
+  const file = layoutPath(home, dest)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw toAppError(err, 'NOT_READABLE')
+  }
+  const fix = `Import the sample CSV you gave the platform again (bulk-upload layout import), or forget the layout (bulk-upload layout forget) so the next upload records it.`
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new AppError('BAD_ARGUMENT', `The platform layout kept in ${file} is damaged (${(err as Error).message}). ${fix}`)
+  }
+  try {
+    return parsePlatformLayout(json, `The file ${file}`)
+  } catch (err) {
+    throw new AppError('BAD_ARGUMENT', `${(err as AppError).details ?? (err as Error).message} ${fix}`)
+  }
+}
+
+/**
+ * Records `layout` as the destination's (replacing any earlier one). The folders are made
+ * owner-only (0700) and the file 0600: what a user sends to whom is nobody else's business.
+ * Full or read-only local disks give LOCAL_DISK_FULL / LOCAL_NOT_WRITABLE.
+ */
+export async function saveLayout(home: string, dest: DestinationAddress, layout: PlatformLayout): Promise<void> {
+  const clean = parsePlatformLayout(layout)
+  const dir = destinationDataDir(home, dest)
+  const file = path.join(dir, LAYOUT_FILE)
+  const tmp = path.join(dir, `${LAYOUT_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    // mkdir's mode is masked by umask and ignored for existing folders: set it explicitly.
+    if (process.platform !== 'win32') {
+      await chmod(path.dirname(dir), 0o700)
+      await chmod(dir, 0o700)
+    }
+    const fh = await open(tmp, 'wx', 0o600)
+    try {
+      await fh.writeFile(`${JSON.stringify(clean, null, 2)}\n`, 'utf8')
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, file)
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined)
+    throw localWriteError(err, file)
+  }
+  await syncFolder(dir)
+}
+
+/** Makes the rename itself durable (POSIX); folders cannot be opened for sync on Windows. */
+async function syncFolder(dir: string): Promise<void> {
+  if (process.platform === 'win32') return
+  const fh = await open(dir, 'r').catch(() => null)
+  if (!fh) return
+  await fh.sync().catch(() => undefined)
+  await fh.close()
+}
+
+/** Forgets a destination's layout, so its next upload records one again. No layout: no-op. */
+export async function forgetLayout(home: string, dest: DestinationAddress): Promise<void> {
+  const file = layoutPath(home, dest)
+  try {
+    await rm(file, { force: true })
+  } catch (err) {
+    throw localWriteError(err, file)
+  }
+}
