@@ -2,13 +2,16 @@
  * "Test connection" and "Trust this server" for a destination. The first connection to a
  * server stops at its host key: the UI shows the fingerprint, the user compares it with the one
  * the platform shows, and only then is it pinned, after checking that the server still
- * presents that very key. A changed key is HOST_KEY_CHANGED: a clear stop, never a prompt.
+ * presents that very key. A changed key is HOST_KEY_CHANGED: a clear stop, never a prompt;
+ * trusting never replaces a pin, and forgetting one is its own explicit call (forgetServer).
+ * Every handshake here offers the pinned key types first, as uploads do, so the key looked at
+ * is the key the upload will see.
  */
 import { Client } from 'ssh2'
 import type { ConnectionCheck } from '../api'
 import { AppError } from '../errors'
 import { Connection, pinnedTarget } from './connection'
-import { checkHostKey, hostKeyError, sha256Fingerprint, trustHostKey } from './host-trust'
+import { checkHostKey, forgetHostKeys, hostKeyAlgorithmsFor, hostKeyError, sha256Fingerprint, trustHostKey, type HostKeyAlgorithm } from './host-trust'
 
 export interface CheckTarget {
   host: string
@@ -39,8 +42,18 @@ export async function checkConnection(target: CheckTarget): Promise<ConnectionCh
   }
 }
 
-/** The server's host key as it presents it now (the handshake stops right after). */
-export function fetchHostKey(host: string, port: number, timeoutMs = 15_000): Promise<Buffer> {
+/** Where a server is and the known_hosts file that pins it. */
+export interface PinTarget {
+  host: string
+  port: number
+  knownHostsPath: string
+}
+
+/**
+ * The server's host key as it presents it now (the handshake stops right after), offering
+ * `algorithms` in that order (see host-trust's orderHostKeyAlgorithms).
+ */
+export function fetchHostKey(host: string, port: number, algorithms?: HostKeyAlgorithm[], timeoutMs = 15_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const client = new Client()
     let key: Buffer | null = null
@@ -58,6 +71,7 @@ export function fetchHostKey(host: string, port: number, timeoutMs = 15_000): Pr
       port,
       username: 'host-key-check',
       readyTimeout: timeoutMs,
+      ...(algorithms ? { algorithms: { serverHostKey: algorithms } } : {}),
       hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
         key = Buffer.from(blob)
         // Stop here: we only wanted the key; nothing is authenticated or sent.
@@ -67,12 +81,20 @@ export function fetchHostKey(host: string, port: number, timeoutMs = 15_000): Pr
   })
 }
 
+/** The key the server presents to a client that offers the pinned types first, as uploads do. */
+async function presentedKey(target: PinTarget): Promise<Buffer> {
+  return fetchHostKey(target.host, target.port, await hostKeyAlgorithmsFor(target.knownHostsPath, target.host, target.port))
+}
+
 /**
  * Pins the server's key in known_hosts, but only if it is still the one whose fingerprint the
- * user confirmed: if it changed in between, nothing is pinned and HOST_KEY_CHANGED explains.
+ * user confirmed, and only if the pins do not contradict it: a host with no pin, or whose
+ * pinned key type the server no longer offers (the user compared this new key like a first
+ * one). A key that differs from the pin of its type is HOST_KEY_CHANGED and nothing is
+ * written, whatever fingerprint is passed: accepting a rebuilt server takes forgetServer first.
  */
-export async function trustServer(target: { host: string; port: number; knownHostsPath: string }, fingerprint: string): Promise<void> {
-  const key = await fetchHostKey(target.host, target.port)
+export async function trustServer(target: PinTarget, fingerprint: string): Promise<void> {
+  const key = await presentedKey(target)
   const now = sha256Fingerprint(key)
   if (now !== fingerprint) {
     throw new AppError('HOST_KEY_CHANGED', `${target.host}:${target.port} now shows ${now}, not the ${fingerprint} you confirmed.`)
@@ -81,16 +103,18 @@ export async function trustServer(target: { host: string; port: number; knownHos
 }
 
 /**
- * Removes every pinned key of the server from known_hosts: the explicit, warned action that
- * precedes trusting a changed key. Nothing else replaces a pin.
+ * Removes every pinned key of the server from known_hosts (plain and hashed lines; other
+ * lines and comments kept byte for byte, the file owner-only): the explicit, warned action
+ * that lets a user accept a rebuilt server by testing again and confirming its new key.
+ * Nothing else replaces a pin. `@revoked` lines stay: a revoked key stays refused.
  */
-export async function forgetServer(target: { host: string; port: number; knownHostsPath: string }): Promise<void> {
-  throw new AppError('INTERNAL', `Forgetting ${target.host}:${target.port} is not built yet.`)
+export async function forgetServer(target: PinTarget): Promise<void> {
+  await forgetHostKeys(target.knownHostsPath, target.host, target.port)
 }
 
 /** Whether the server's current key is pinned, without logging in; HOST_KEY_CHANGED is thrown. */
-export async function hostKeyStatus(target: { host: string; port: number; knownHostsPath: string }): Promise<ConnectionCheck> {
-  const check = await checkHostKey(target.knownHostsPath, target.host, target.port, await fetchHostKey(target.host, target.port))
+export async function hostKeyStatus(target: PinTarget): Promise<ConnectionCheck> {
+  const check = await checkHostKey(target.knownHostsPath, target.host, target.port, await presentedKey(target))
   if (check.status === 'unknown') return { hostKey: check.hostKey, trusted: false }
   const error = hostKeyError(check)
   if (error) throw error

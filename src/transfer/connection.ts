@@ -1,6 +1,6 @@
 import { Client, type SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
-import { createHostVerifier, type HostTrustPolicy, type HostVerifier } from './host-trust'
+import { createHostVerifier, hostKeyAlgorithmsFor, type HostKeyAlgorithm, type HostTrustPolicy, type HostVerifier } from './host-trust'
 import { sftpError } from './sftp-errors'
 
 /** Where and as whom to connect, and how to decide whether the server is the one we trust. */
@@ -14,6 +14,12 @@ export interface ConnectTarget {
   verifyHostKey: (key: Buffer, verify: (valid: boolean) => void) => void
   /** Why the verifier refused, if it did: HOST_KEY_UNKNOWN or HOST_KEY_CHANGED. */
   hostKeyError?: () => AppError | null
+  /**
+   * The host key algorithms to offer, in order, read when each connection opens (pins made
+   * since count). Pinned types first, as OpenSSH does, so a server with several host keys
+   * presents the pinned one. @default ssh2's own order
+   */
+  hostKeyAlgorithms?: () => Promise<HostKeyAlgorithm[]>
   /** @default 20000 */
   readyTimeoutMs?: number
   /**
@@ -50,6 +56,7 @@ export function pinnedTarget(login: LoginDetails): { target: ConnectTarget; veri
     ...(login.passphrase ? { passphrase: login.passphrase } : {}),
     verifyHostKey: verifier.hostVerifier,
     hostKeyError: () => verifier.error,
+    hostKeyAlgorithms: () => hostKeyAlgorithmsFor(login.knownHostsPath, login.host, login.port),
   }
   return { target, verifier }
 }
@@ -65,7 +72,13 @@ export class Connection {
   }
 
   /** Opens and authenticates a connection; refusals come back as coded AppErrors. */
-  static open(target: ConnectTarget): Promise<Connection> {
+  static async open(target: ConnectTarget): Promise<Connection> {
+    let serverHostKey: HostKeyAlgorithm[] | undefined
+    try {
+      serverHostKey = await target.hostKeyAlgorithms?.()
+    } catch (err) {
+      throw new AppError('NOT_READABLE', `known_hosts could not be read: ${String(err)}`, { cause: err })
+    }
     return new Promise((resolve, reject) => {
       const client = new Client()
       let settled = false
@@ -90,6 +103,7 @@ export class Connection {
         privateKey: target.privateKey,
         ...(target.passphrase ? { passphrase: target.passphrase } : {}),
         hostVerifier: target.verifyHostKey,
+        ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
         readyTimeout: target.readyTimeoutMs ?? 20_000,
         keepaliveInterval: target.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: 4,

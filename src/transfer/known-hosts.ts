@@ -94,10 +94,15 @@ export function entryMatchesHost(entry: Pick<KnownHostEntry, 'hosts'>, host: str
   return matched
 }
 
-/** True when every pattern of the entry names exactly this host (safe to replace). */
+/** True when one pattern names exactly this token: plain (any case) or hashed, never a wildcard. */
+function namesExactly(pattern: string, token: string): boolean {
+  return pattern.startsWith('|') ? hashedMatches(pattern, token) : pattern.toLowerCase() === token.toLowerCase()
+}
+
+/** True when every pattern of the entry names exactly this host. */
 export function entryIsOnlyFor(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
   const token = hostToken(host, port)
-  return entry.hosts.split(',').every((p) => (p.startsWith('|') ? hashedMatches(p, token) : p.toLowerCase() === token.toLowerCase()))
+  return entry.hosts.split(',').every((p) => namesExactly(p, token))
 }
 
 /** The entries that apply to a host and port. */
@@ -117,4 +122,45 @@ export function formatKnownHostsLine(host: string, port: number, keyBlob: Buffer
   if (keyType === null) throw new Error('Expected `keyBlob` to be an SSH wire-format public key')
   const token = hostToken(host, port)
   return `${options.hashed ? hashHostToken(token) : token} ${keyType} ${keyBlob.toString('base64')}`
+}
+
+/** What forgetting a host did to a known_hosts text. */
+export interface ForgetResult {
+  /** The new file content: every line not about this host is unchanged, byte for byte. */
+  text: string
+  /** Lines removed or narrowed (their other hosts kept). */
+  changedLines: number[]
+}
+
+/**
+ * Removes a host and port from known_hosts text, as `ssh-keygen -R` does, without forgetting
+ * other servers: a line naming only this host (plain or hashed) is removed; a comma list
+ * loses this host's pattern and keeps the others; a wildcard line that covers this host gets
+ * a `!host` negation, so other hosts it covers stay pinned. `@revoked` lines stay, as
+ * `ssh-keygen -R` keeps them: a key once revoked must not be accepted again by forgetting.
+ * Comments, `@cert-authority` lines and unparsable lines are never touched.
+ */
+export function forgetHostInText(text: string, host: string, port: number): ForgetResult {
+  const token = hostToken(host, port)
+  const out: string[] = []
+  const changedLines: number[] = []
+  // Split on \n only, so a CRLF file keeps its \r on every line it did not change.
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!
+    const entry = parseKnownHosts(raw)[0]
+    if (!entry || entry.marker !== null || !entryMatchesHost(entry, host, port)) {
+      out.push(raw)
+      continue
+    }
+    changedLines.push(i + 1)
+    const kept = entry.hosts.split(',').filter((p) => !namesExactly(p, token))
+    if (!kept.some((p) => !p.startsWith('!'))) continue // nothing left that names a host
+    // Still covered (a wildcard): exclude this host by name, as OpenSSH's negation does.
+    if (entryMatchesHost({ hosts: kept.join(',') }, host, port)) kept.push(`!${token}`)
+    // The host field is the line's first field (no marker here), so its first occurrence.
+    const at = raw.indexOf(entry.hosts)
+    out.push(raw.slice(0, at) + kept.join(',') + raw.slice(at + entry.hosts.length))
+  }
+  return { text: out.join('\n'), changedLines }
 }
