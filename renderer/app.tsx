@@ -1,6 +1,6 @@
 /**
- * The wizard's shell: theme (following the OS), the header with Settings, the step indicator,
- * the current step, and the offer to resume interrupted batches. The host passes the api in
+ * The wizard's shell: theme (following the OS), the header with History and Settings, the step
+ * indicator, the current step, the pre-send check, and the offer to resume interrupted batches. The host passes the api in
  * (`<App api={getApi()} />`); nothing here knows whether that is Electron, the web host or a
  * test fake.
  */
@@ -22,8 +22,10 @@ import Typography from '@mui/material/Typography'
 import useMediaQuery from '@mui/material/useMediaQuery'
 import { ThemeProvider } from '@mui/material/styles'
 import SettingsIcon from '@mui/icons-material/SettingsOutlined'
+import HistoryIcon from '@mui/icons-material/History'
 import type { BulkUploadApi, InterruptedBatch } from '../src/api'
 import { ApiProvider, type HostExtras } from './api-context'
+import { HistoryDialog } from './components/history-dialog'
 import { InterruptedDialog } from './components/interrupted-dialog'
 import { SettingsDialog } from './components/settings-dialog'
 import { createUploadStore, type UploadStore } from './state/upload-store'
@@ -33,8 +35,10 @@ import { DestinationStep } from './steps/destination-step'
 import { DoneStep } from './steps/done-step'
 import { MapStep } from './steps/map-step'
 import { ReviewStep } from './steps/review-step'
+import { SendCheckDialog } from './steps/send-check-dialog'
 import { UploadStep } from './steps/upload-step'
 import { makeTheme } from './theme'
+import { useSend } from './use-send'
 import { STEPS, emptyWizard, type StepProps, type WizardData } from './wizard'
 
 export interface AppProps extends HostExtras {
@@ -67,11 +71,15 @@ export function App({ api, initial, store: givenStore, pathForFile }: AppProps) 
 function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData> }) {
   const [data, setData] = useState<WizardData>({ ...emptyWizard, ...initial })
   const [settings, setSettings] = useState(false)
+  // Open on this destination (or the first) while not false.
+  const [history, setHistory] = useState<string | null | false>(false)
   const [interrupted, setInterrupted] = useState<InterruptedBatch[]>([])
   // "Decide later" hides the offer but keeps it one click away in the header.
   const [offerOpen, setOfferOpen] = useState(true)
   const update = useCallback((change: Partial<WizardData>) => setData((d) => ({ ...d, ...change })), [])
   const restart = useCallback(() => { store.reset(); setData(emptyWizard) }, [store])
+  const sender = useSend(api, data, update, store)
+  const showHistory = useCallback((id?: string | null) => setHistory(id ?? null), [])
 
   useEffect(() => {
     let live = true
@@ -87,7 +95,7 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
   }, [data.step])
 
   const active = STEPS.findIndex((s) => s.id === data.step)
-  const props: StepProps = { data, update, restart }
+  const props: StepProps = { data, update, restart, send: sender.send, showHistory }
   return (
     <Box sx={{ minHeight: '100vh', bgcolor: 'background.default' }}>
       <AppBar position="static" color="transparent" elevation={0} sx={{ borderBottom: 1, borderColor: 'divider', bgcolor: 'background.paper' }}>
@@ -98,6 +106,9 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
               {interrupted.length === 1 ? '1 unfinished upload' : `${interrupted.length} unfinished uploads`}
             </Button>
           )}
+          <Tooltip title="Delivery history">
+            <IconButton aria-label="Delivery history" onClick={() => setHistory(data.destinationId)}><HistoryIcon /></IconButton>
+          </Tooltip>
           <Tooltip title="Settings">
             <IconButton aria-label="Settings" onClick={() => setSettings(true)}><SettingsIcon /></IconButton>
           </Tooltip>
@@ -125,6 +136,8 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
         </Paper>
       </Container>
       <SettingsDialog open={settings} onClose={() => setSettings(false)} />
+      <HistoryDialog open={history !== false} destinationId={history || null} onClose={() => setHistory(false)} />
+      <SendCheckDialog data={data} update={update} sender={sender} />
       <InterruptedDialog
         batches={offerOpen ? interrupted : []}
         onClose={() => setOfferOpen(false)}

@@ -3,7 +3,7 @@
  * it needs and hands the next one its result; the upload's per-file state lives apart, in
  * the upload store, because it changes far more often.
  */
-import type { BatchReport, BatchSummary, CsvPreview, MappingProfile, ScanSummary } from '../src/api'
+import type { AppErrorPayload, BatchReport, BatchSpec, BatchSummary, CsvPreview, MappingProfile, ScanSummary } from '../src/api'
 
 export const STEPS = [
   { id: 'files', label: 'Add files' },
@@ -32,6 +32,25 @@ export interface WizardData {
   destinationName: string | null
   batchId: string | null
   summary: BatchSummary | null
+  /** Send rows already delivered to the destination again, on purpose (Review / pre-send toggle). */
+  resendDelivered: boolean
+  /** Keep the destination's platform layout, or adopt this CSV's columns as the new one. */
+  layoutChoice: 'keep' | 'adopt'
+  /** The destination `report` was validated against, or null when it was checked without one. */
+  checkedFor: string | null
+  /** A send waiting for the user to confirm what the destination check found. */
+  confirm: SendRequest | null
+  /** The last upload started from this wizard, so a cancelled one can be started again as it was. */
+  lastStart: { spec: BatchSpec; destinationId: string; passphrase: string | null } | null
+}
+
+/** What the destination step hands over when the user chooses "Start upload". */
+export interface SendRequest {
+  destinationId: string
+  /** As shown to the user, e.g. "Sandbox (this computer)". */
+  destinationName: string
+  /** The key's passphrase for this upload only; never stored. */
+  passphrase: string | null
 }
 
 export const emptyWizard: WizardData = {
@@ -46,6 +65,11 @@ export const emptyWizard: WizardData = {
   destinationName: null,
   batchId: null,
   summary: null,
+  resendDelivered: false,
+  layoutChoice: 'keep',
+  checkedFor: null,
+  confirm: null,
+  lastStart: null,
 }
 
 /** The props every step receives: what is known so far, and a way to change it. */
@@ -54,6 +78,14 @@ export interface StepProps {
   update: (change: Partial<WizardData>) => void
   /** Forgets this batch and returns to the first step. */
   restart: () => void
+  /**
+   * Starts the upload the honest way: checks the batch against the destination first (rows
+   * already delivered there, the platform's layout) and asks before sending when that changes
+   * anything; goes to Done when nothing new is left. Resolves with an error to show, or null.
+   */
+  send: (request: SendRequest) => Promise<AppErrorPayload | null>
+  /** Opens the delivery history, on the given destination when there is one. */
+  showHistory: (destinationId?: string | null) => void
 }
 
 /** The draft as a complete profile, or null while a required field is unmapped. */
@@ -66,4 +98,25 @@ export function completeMapping(m: DraftMapping): MappingProfile | null {
     if (m.timezone) profile.timezone = m.timezone
   }
   return profile
+}
+
+/**
+ * The batch as the core should see it: with the destination when one is known, so rows
+ * already delivered there are flagged, and with the user's resend and layout choices.
+ */
+export function batchSpec(data: WizardData, destinationId: string | null = data.checkedFor): BatchSpec | null {
+  const mapping = completeMapping(data.mapping)
+  if (!mapping || !data.csvPath) return null
+  const spec: BatchSpec = { paths: data.paths, csvPath: data.csvPath, mapping }
+  if (destinationId) {
+    spec.destinationId = destinationId
+    if (data.resendDelivered) spec.resendDelivered = true
+    if (data.layoutChoice === 'adopt') spec.layoutChoice = 'adopt'
+  }
+  return spec
+}
+
+/** True when nothing is left to send: every eligible row already reached this destination. */
+export function nothingNew(report: BatchReport | null): boolean {
+  return !!report && report.eligible === 0 && (report.alreadyDelivered ?? 0) > 0
 }

@@ -1,4 +1,8 @@
-/** Settings that matter to QA managers: how many files go at once, and how long local data is kept. */
+/**
+ * Settings that matter to QA managers: how many files go at once, how long local data is kept,
+ * and how long the delivery ledger remembers what reached each destination (so overlapping
+ * exports never send a conversation twice).
+ */
 import { useEffect, useState } from 'react'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
@@ -16,14 +20,14 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const api = useApi()
   const [concurrency, setConcurrency] = useState('')
   const [retention, setRetention] = useState('')
-  const [ledgerRetention, setLedgerRetention] = useState(DEFAULT_LEDGER_RETENTION_DAYS)
+  const [ledgerRetention, setLedgerRetention] = useState(String(DEFAULT_LEDGER_RETENTION_DAYS))
   const [error, setError] = useState<AppErrorPayload | null>(null)
 
   useEffect(() => {
     if (!open) return
     setError(null)
     api.getSettings().then((r) => {
-      if (r.ok) { setConcurrency(String(r.value.concurrency)); setRetention(String(r.value.retentionDays)); setLedgerRetention(r.value.ledgerRetentionDays) } else setError(r.error)
+      if (r.ok) { setConcurrency(String(r.value.concurrency)); setRetention(String(r.value.retentionDays)); setLedgerRetention(String(r.value.ledgerRetentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS)) } else setError(r.error)
     }, (e: unknown) => setError(asPayload(e)))
   }, [api, open])
 
@@ -33,10 +37,12 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   // the engine opens more connections, as AWS allows 10 channels on each.
   const cOk = Number.isInteger(c) && c >= 1 && c <= 32
   const dOk = Number.isInteger(d) && d >= 1 && d <= 3650
+  const l = Number(ledgerRetention)
+  const lOk = ledgerRetention.trim() !== '' && Number.isInteger(l) && l >= 1 && l <= 3650
 
   const save = async () => {
     try {
-      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: ledgerRetention })
+      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: l })
       if (r.ok) onClose()
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
@@ -44,7 +50,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
 
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="xs" aria-labelledby="settings-title">
-      <form onSubmit={(e) => { e.preventDefault(); if (cOk && dOk) void save() }}>
+      <form onSubmit={(e) => { e.preventDefault(); if (cOk && dOk && lOk) void save() }}>
         <DialogTitle id="settings-title">Settings</DialogTitle>
         <DialogContent>
           <Stack spacing={2.5} sx={{ pt: 1 }}>
@@ -52,15 +58,18 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               error={!cOk} helperText={cOk ? 'More is faster on a good connection. 1 to 32.' : 'A whole number from 1 to 32.'}
               slotProps={{ htmlInput: { min: 1, max: 32 } }} />
             <TextField label="Keep local history (days)" type="number" value={retention} onChange={(e) => setRetention(e.target.value)}
-              error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days, at least 1.'}
+              error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days from 1 to 3,650.'}
               slotProps={{ htmlInput: { min: 1 } }} />
+            <TextField label="Remember delivered conversations for (days)" type="number" value={ledgerRetention} onChange={(e) => setLedgerRetention(e.target.value)}
+              error={!lOk} helperText={lOk ? 'Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.' : 'A whole number of days from 1 to 3,650.'}
+              slotProps={{ htmlInput: { min: 1, max: 3650 } }} />
             <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting.</Typography>
             <ErrorAlert error={error} />
           </Stack>
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={!cOk || !dOk}>Save</Button>
+          <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk}>Save</Button>
         </DialogActions>
       </form>
     </Dialog>

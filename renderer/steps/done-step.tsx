@@ -1,23 +1,25 @@
-/** Step 6: what happened, the report to keep or share, and the way to the next batch. */
+/**
+ * Step 6: what happened, the report to keep or share, and the way to the next batch. When
+ * every row had already reached the destination, no upload was offered: this step shows the
+ * earlier delivery instead (when, which CSV, how many rows) and opens its report.
+ */
 import { useState } from 'react'
 import Alert from '@mui/material/Alert'
+import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
 import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
-import type { AppErrorPayload } from '../../src/api'
+import type { AppErrorPayload, BatchReport } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
-import { formatBytes, formatDuration } from '../format'
-import type { StepProps } from '../wizard'
+import { formatBytes, formatCount, formatDateTime, formatDuration } from '../format'
+import { nothingNew, type StepProps } from '../wizard'
 
-export function DoneStep({ data, restart }: StepProps) {
+function useOpen() {
   const api = useApi()
-  const s = data.summary
   const [error, setError] = useState<AppErrorPayload | null>(null)
-  if (!s) return null
-
   const open = async (path: string) => {
     setError(null)
     try {
@@ -25,6 +27,14 @@ export function DoneStep({ data, restart }: StepProps) {
       if (!r.ok) setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }
+  return { open, error, clear: () => setError(null) }
+}
+
+export function DoneStep(props: StepProps) {
+  const { data, restart, showHistory } = props
+  const s = data.summary
+  const { open, error, clear } = useOpen()
+  if (!s) return nothingNew(data.report) ? <NothingNew {...props} report={data.report!} /> : null
 
   const clean = s.failed === 0 && s.csv !== null
   return (
@@ -33,6 +43,7 @@ export function DoneStep({ data, restart }: StepProps) {
       intro={clean ? 'The batch is on the server. The platform imports it on its next run.' : 'The upload finished with problems: see the report for each file and row.'}
       next={{ label: 'Start another batch', onClick: restart }}
       extra={<>
+        <Button onClick={() => showHistory(data.destinationId)}>Delivery history</Button>
         <Button variant="outlined" onClick={() => void open(s.reportCsv)}>Open report (CSV)</Button>
         <Button variant="outlined" onClick={() => void open(s.reportJson)}>Open report (JSON)</Button>
       </>}
@@ -41,13 +52,55 @@ export function DoneStep({ data, restart }: StepProps) {
         <Stat label="Uploaded" value={s.uploaded.toLocaleString('en-GB')} hint={`recordings · ${formatBytes(s.bytes)}`} tone="success" />
         <Stat label="Skipped" value={s.skipped.toLocaleString('en-GB')} hint="already on the server" />
         <Stat label="Excluded" value={s.excluded.toLocaleString('en-GB')} hint="rows left out after review" tone={s.excluded ? 'warning' : undefined} />
-        <Stat label="Failed" value={s.failed.toLocaleString('en-GB')} hint="not sent; left out of the CSV" tone={s.failed ? 'error' : undefined} />
+        <Stat label="Failed" value={s.failed.toLocaleString('en-GB')} hint="not sent — will be retried next run" tone={s.failed ? 'error' : undefined} />
       </Stack>
       {s.csv
-        ? <Alert severity="success">The CSV was sent as <strong>{s.csv}</strong>, after its recordings, in {formatDuration(s.seconds)}.</Alert>
+        ? <Alert severity={s.failed ? 'warning' : 'success'}>
+          The CSV was sent as <strong>{s.csv}</strong>, after its recordings, in {formatDuration(s.seconds)}.
+          {s.failed > 0 && <> Its rows whose recording failed ({s.failed.toLocaleString('en-GB')}) were left out of it: upload the same batch again to send them; rows already delivered are not sent twice.</>}
+        </Alert>
         : <Alert severity="warning">No CSV was sent, so the platform will not import this batch. Fix the problems in the report, then upload again: files already sent are not sent twice.</Alert>}
-      <ErrorAlert error={error} onClose={() => setError(null)} />
+      <ErrorAlert error={error} onClose={clear} />
       <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>Report saved on this computer: {s.reportCsv}</Typography>
+    </StepLayout>
+  )
+}
+
+function NothingNew({ data, update, restart, showHistory, report }: StepProps & { report: BatchReport }) {
+  const { open, error, clear } = useOpen()
+  const where = data.destinationName ?? 'this destination'
+  const batches = report.deliveredBefore ?? []
+  const latest = batches[0]
+  return (
+    <StepLayout
+      title="Done"
+      intro={`Nothing was sent: every row of this batch had already reached ${where}. The platform has these conversations; sending them again would make duplicates.`}
+      back={{ label: 'Back to review', onClick: () => update({ step: 'review' }) }}
+      next={{ label: 'Start another batch', onClick: restart }}
+      extra={<>
+        <Button onClick={() => showHistory(data.destinationId)}>Delivery history</Button>
+        {latest?.reportCsv && <Button variant="outlined" onClick={() => void open(latest.reportCsv!)}>Open its report</Button>}
+      </>}
+    >
+      <Alert severity="info">
+        <AlertTitle>Already delivered</AlertTitle>
+        {formatCount(report.alreadyDelivered ?? 0, 'row was', 'rows were')} delivered to {where} before
+        {latest ? `, most recently on ${formatDateTime(latest.deliveredAt)} in the CSV ${latest.csvName} (${formatCount(latest.rows, 'row')}).` : '.'}
+      </Alert>
+      {batches.length > 0 && (
+        <Stack spacing={1} component="ul" aria-label="Earlier deliveries" sx={{ listStyle: 'none', p: 0, m: 0 }}>
+          {batches.map((b) => (
+            <Stack key={b.batchId} component="li" direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 2, p: 1.5, border: 1, borderColor: 'divider', borderRadius: 2 }}>
+              <Typography sx={{ fontWeight: 600, minWidth: '11rem' }}>{formatDateTime(b.deliveredAt)}</Typography>
+              <Typography sx={{ flex: 1, overflowWrap: 'anywhere' }}>{b.csvName}</Typography>
+              <Typography color="text.secondary">{formatCount(b.rows, 'row')} · {formatBytes(b.bytes)}</Typography>
+              {b.reportCsv && <Button size="small" onClick={() => void open(b.reportCsv!)} aria-label={`Open the report of ${b.csvName}`}>Open report</Button>}
+            </Stack>
+          ))}
+        </Stack>
+      )}
+      <Typography variant="body2" color="text.secondary">To send them again on purpose (for example after the platform lost them), go back to the review and choose “Send them again”.</Typography>
+      <ErrorAlert error={error} onClose={clear} />
     </StepLayout>
   )
 }

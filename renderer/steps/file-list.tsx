@@ -1,9 +1,12 @@
 /**
- * Every file of the batch with its own bar and state. The list is virtualised and reads the
+ * Every file of the batch with its own bar and state. A recording that failed is "Not sent"
+ * (it is retried by the next run, and its row is left out of this run's CSV), and once a
+ * batch stopped or was cancelled nothing unfinished reads as waiting or done. The list is virtualised and reads the
  * store through one selector, so with 100,000 files a redraw touches only the ~20 rows in
  * view, at most ten times a second (see NOTIFY_INTERVAL_MS).
  */
 import { useCallback, useMemo, useState } from 'react'
+import Box from '@mui/material/Box'
 import Chip from '@mui/material/Chip'
 import Stack from '@mui/material/Stack'
 import ToggleButton from '@mui/material/ToggleButton'
@@ -17,8 +20,10 @@ import { CHUNK_SIZE, rowAt, type UploadState } from '../state/upload-reducer'
 import { useUploadState, type UploadStore } from '../state/upload-store'
 
 const STATE_LABEL: Record<FileState, string> = {
-  waiting: 'Waiting', uploading: 'Uploading', done: 'Done', skipped: 'Already there', retrying: 'Retrying', failed: 'Failed',
+  waiting: 'Waiting', uploading: 'Uploading', done: 'Done', skipped: 'Already there', retrying: 'Retrying', failed: 'Not sent',
 }
+/** What a failed recording means for the user: said in the row's tooltip. */
+export const NOT_SENT_HINT = 'Not sent — will be retried next run; its row is left out of this run’s CSV.'
 const STATE_COLOR: Record<FileState, 'default' | 'primary' | 'success' | 'warning' | 'error' | 'info'> = {
   waiting: 'default', uploading: 'primary', done: 'success', skipped: 'info', retrying: 'warning', failed: 'error',
 }
@@ -33,6 +38,7 @@ const columns: Column[] = [
 /** The chunks array changes identity whenever any row changes; that is what the list needs. */
 const selectChunks = (s: UploadState) => s.chunks
 const selectCounts = (s: UploadState) => s.counts
+const selectStopped = (s: UploadState) => s.status === 'failed'
 
 type Filter = 'all' | 'active' | 'problems'
 const MATCHES: Record<Exclude<Filter, 'all'>, ReadonlySet<FileState>> = {
@@ -55,6 +61,7 @@ function filterRows(chunks: UploadState['chunks'], filter: Filter): number[] | n
 export function FileList({ store }: { store: UploadStore }) {
   const chunks = useUploadState(store, selectChunks)
   const counts = useUploadState(store, selectCounts)
+  const stopped = useUploadState(store, selectStopped)
   const [filter, setFilter] = useState<Filter>('all')
   const state = store.getState()
   const rows = useMemo(() => filterRows(chunks, filter), [chunks, filter])
@@ -62,15 +69,23 @@ export function FileList({ store }: { store: UploadStore }) {
     const r = rowAt(state, rows ? rows[i]! : i)
     if (!r) return null
     const pct = r.size > 0 ? Math.min(100, (r.sent / r.size) * 100) : r.state === 'done' || r.state === 'skipped' ? 100 : 0
-    const chip = <Chip size="small" label={r.state === 'retrying' ? `Retrying (${r.attempt})` : STATE_LABEL[r.state]} color={STATE_COLOR[r.state]} variant={r.state === 'waiting' ? 'outlined' : 'filled'} />
+    // A stopped batch finishes nothing more: what did not finish was not sent.
+    const unsent = r.state === 'failed' || (stopped && r.state !== 'done' && r.state !== 'skipped')
+    const chip = unsent
+      ? <Chip size="small" label="Not sent" color={r.state === 'failed' ? 'error' : 'default'} variant={r.state === 'failed' ? 'filled' : 'outlined'} />
+      : <Chip size="small" label={r.state === 'retrying' ? `Retrying (${r.attempt})` : STATE_LABEL[r.state]} color={STATE_COLOR[r.state]} variant={r.state === 'waiting' ? 'outlined' : 'filled'} />
+    const hint = r.state === 'failed' ? `${NOT_SENT_HINT} ${r.error?.message ?? ''}`.trim() : r.error?.message ?? (unsent ? (r.isCsv ? 'The CSV was not sent.' : 'Not sent — will be sent by the next run.') : null)
     return [
-      <span key="n" title={r.file} style={{ fontWeight: r.isCsv ? 650 : undefined }}>{r.isCsv ? `${r.file} — the CSV, sent last` : r.file}</span>,
+      <span key="n" title={r.file} style={{ fontWeight: r.isCsv ? 650 : undefined }}>
+        {r.isCsv ? `${r.file} — the CSV, sent last` : r.file}
+        {r.state === 'failed' && <Box component="span" sx={{ color: 'error.main' }}> — not sent, will be retried next run</Box>}
+      </span>,
       r.size ? formatBytes(r.size) : '—',
       <LinearProgress key="b" variant="determinate" value={pct} aria-label={`${r.file} ${Math.round(pct)}%`}
         color={r.state === 'failed' ? 'error' : r.state === 'retrying' ? 'warning' : r.state === 'done' ? 'success' : 'primary'} sx={{ height: 6, borderRadius: 3 }} />,
-      r.error ? <Tooltip key="s" title={r.error.message}><span tabIndex={0}>{chip}</span></Tooltip> : chip,
+      hint ? <Tooltip key="s" title={hint}><span tabIndex={0}>{chip}</span></Tooltip> : chip,
     ]
-  }, [state, rows])
+  }, [state, rows, stopped])
   return (
     <Stack spacing={1.5}>
       <ToggleButtonGroup size="small" color="primary" exclusive value={filter} onChange={(_e, v: Filter | null) => v && setFilter(v)} aria-label="Which files to show">

@@ -1,6 +1,8 @@
 /**
  * Step 3: what will happen before anything is sent — how many rows go, which are left out
- * and why (with the sentence saying what to do), and recordings no row names.
+ * and why (with the sentence saying what to do), and recordings no row names. Once the batch
+ * was checked against a destination, also the rows already delivered there and a platform
+ * layout that differs, with the choices (delivery-notes.tsx).
  */
 import { useState } from 'react'
 import Alert from '@mui/material/Alert'
@@ -19,7 +21,8 @@ import { PathDialog } from '../components/path-dialog'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
 import { baseName, dirName, formatBytes, formatCount, joinPath } from '../format'
-import { completeMapping, type StepProps } from '../wizard'
+import { batchSpec, type StepProps } from '../wizard'
+import { DeliveryNotes, hasDeliveryNotes, type DeliveryChoices } from './delivery-notes'
 import { ISSUE_LABELS, IssuesTable } from './issues-table'
 
 export function ReviewStep({ data, update }: StepProps) {
@@ -43,17 +46,21 @@ export function ReviewStep({ data, update }: StepProps) {
     } catch (e) { setError(asPayload(e)) }
   }
 
-  const recheck = async () => {
-    const mapping = completeMapping(data.mapping)
-    if (!mapping || !data.csvPath) return
+  // With the destination it was last checked against, and the choices made for it.
+  const recheck = async (change: Partial<DeliveryChoices> = {}) => {
+    const spec = batchSpec({ ...data, ...change })
+    if (!spec) return
+    update(change)
     setBusy(true)
     setError(null)
     try {
-      const r = await api.validate({ paths: data.paths, csvPath: data.csvPath, mapping })
+      const r = await api.validate(spec)
       if (r.ok) update({ report: r.value })
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
   }
+  const choices: DeliveryChoices = { resendDelivered: data.resendDelivered, layoutChoice: data.layoutChoice }
+  const delivered = report.alreadyDelivered ?? 0
 
   return (
     <StepLayout
@@ -66,6 +73,7 @@ export function ReviewStep({ data, update }: StepProps) {
       <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 2 }}>
         <Stat label="Will be uploaded" value={report.eligible.toLocaleString('en-GB')} hint={`rows · ${formatBytes(report.eligibleBytes)} of recordings`} tone="success" />
         <Stat label="Left out" value={report.excluded.toLocaleString('en-GB')} hint={`of ${formatCount(report.conversations, 'conversation')}`} tone={report.excluded ? 'error' : undefined} />
+        {delivered > 0 && <Stat label="Already delivered" value={delivered.toLocaleString('en-GB')} hint={data.resendDelivered ? 'rows · sent again' : 'rows · left out'} tone="warning" />}
         <Stat label="Recordings found" value={report.recordings.toLocaleString('en-GB')} />
         <Stat label="Not in the CSV" value={report.orphans.toLocaleString('en-GB')} hint="recordings, not sent" tone={report.orphans ? 'warning' : undefined} />
       </Stack>
@@ -73,6 +81,10 @@ export function ReviewStep({ data, update }: StepProps) {
         <Alert severity="error">
           {report.eligible === 0 ? 'No row can be uploaded yet.' : 'Something blocks this batch.'} Look at the problems below, fix the CSV or the folder, then choose “Check again”.
         </Alert>
+      )}
+      {data.checkedFor && hasDeliveryNotes(report, choices) && (
+        <DeliveryNotes report={report} destinationId={data.checkedFor} destinationName={data.destinationName ?? 'this destination'} choices={choices}
+          spec={batchSpec(data)} busy={busy} onChange={(c) => void recheck(c)} />
       )}
       <ErrorAlert error={error} onClose={() => setError(null)} />
       {saved && <Alert severity="success" onClose={() => setSaved(null)}>Problem list saved to {saved}</Alert>}

@@ -1,7 +1,9 @@
 /**
  * Step 5: the upload as it happens — overall bar, bytes, files, speed and time left, then
  * every file. Recordings go first and the CSV last, only once every recording it names is on
- * the server; the list says so on the CSV's row.
+ * the server; the list says so on the CSV's row. A cancelled upload never reads as success:
+ * it says how many recordings are on the server, that the CSV was not sent, and offers to
+ * upload again to finish.
  */
 import { useEffect, useState } from 'react'
 import Alert from '@mui/material/Alert'
@@ -39,6 +41,16 @@ const selectCounts = (s: UploadState) => s.counts
 const selectSummary = (s: UploadState) => s.summary
 const selectError = (s: UploadState) => s.error
 
+/**
+ * The sentence for a cancelled batch. The engine's details say how far it got ("Cancelled: N of
+ * M recordings are on the server; …"); the wizard tells the user what that means here.
+ */
+export function cancelledSentence(error: AppErrorPayload): string {
+  const m = /Cancelled: ([\d,]+) of ([\d,]+) recordings? (?:is|are) on the server/.exec(error.details ?? error.message)
+  if (!m) return `Cancelled. ${error.details ?? error.message} The CSV was not sent; upload again to finish.`
+  return `Cancelled: ${m[1]} of ${m[2]} recordings are on the server. The CSV was not sent; upload again to finish.`
+}
+
 export function UploadStep({ data, update, restart }: StepProps) {
   const api = useApi()
   const store = useUploadStore()
@@ -50,7 +62,9 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const [confirmCancel, setConfirmCancel] = useState(false)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [stalled, setStalled] = useState(false)
+  const [cancelling, setCancelling] = useState(false)
   const batchId = data.batchId
+  const cancelled = status === 'failed' && failure?.code === 'CANCELLED'
 
   useEffect(() => {
     if (status === 'done' && summary) update({ summary, step: 'done' })
@@ -77,20 +91,36 @@ export function UploadStep({ data, update, restart }: StepProps) {
     try {
       const r = await work()
       if (!r.ok) setError(r.error)
+      return r.ok
+    } catch (e) { setError(asPayload(e)); return false }
+  }
+
+  // After a cancel: start again as it was started (same spec, destination and passphrase); the
+  // engine skips what is already on the server. A batch resumed from the start screen has no
+  // spec here, and continues from its journal instead.
+  const again = async () => {
+    setError(null)
+    setCancelling(false)
+    const last = data.lastStart
+    try {
+      store.reset()
+      const r = last ? await api.startUpload(last.spec, last.destinationId, last.passphrase) : batchId ? await api.resumeInterrupted(batchId, null) : null
+      if (r && r.ok) update({ batchId: r.value.batchId })
+      else if (r) setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }
 
   const pct = p.bytesTotal > 0 ? (p.bytesSent / p.bytesTotal) * 100 : p.filesTotal > 0 ? (p.filesDone / p.filesTotal) * 100 : 0
   const paused = status === 'paused'
   const running = status === 'running' || paused
-  const heading = status === 'idle' ? 'Starting…' : paused ? 'Paused' : status === 'failed' ? 'Upload stopped' : status === 'done' ? 'Finished' : `${Math.floor(pct)}% sent`
+  const heading = cancelled ? 'Cancelled' : cancelling && running ? 'Cancelling…' : status === 'idle' ? 'Starting…' : paused ? 'Paused' : status === 'failed' ? 'Upload stopped' : status === 'done' ? 'Finished' : `${Math.floor(pct)}% sent`
   return (
     <StepLayout
       title="Upload"
       intro={`${data.destinationName ? `Sending to ${data.destinationName}. ` : ''}Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time.`}
       extra={running && batchId ? (
         <>
-          <Button variant="outlined" color="error" onClick={() => setConfirmCancel(true)}>Cancel upload</Button>
+          <Button variant="outlined" color="error" disabled={cancelling} onClick={() => setConfirmCancel(true)}>Cancel upload</Button>
           <Button variant="contained" onClick={() => void call(() => api.pauseUpload(batchId, !paused))}>{paused ? 'Resume' : 'Pause'}</Button>
         </>
       ) : undefined}
@@ -101,16 +131,25 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Typography color="text.secondary">{formatBytes(p.bytesSent)} of {formatBytes(p.bytesTotal)}</Typography>
         </Stack>
         <LinearProgress variant="determinate" value={pct} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
-          color={status === 'failed' ? 'error' : paused ? 'warning' : 'primary'} />
+          color={cancelled || paused ? 'warning' : status === 'failed' ? 'error' : 'primary'} />
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(9rem, 1fr))' }}>
           <Figure label="Files" value={`${p.filesDone.toLocaleString('en-GB')} of ${p.filesTotal.toLocaleString('en-GB')}`} />
           <Figure label="Speed" value={running && !paused ? `${formatBytes(p.bytesPerSecond)}/s` : '—'} />
           <Figure label="Time left" value={paused ? 'paused' : running ? formatDuration(p.etaSeconds) : '—'} />
           <Figure label="Retrying" value={counts.retrying.toLocaleString('en-GB')} />
-          <Figure label="Failed" value={p.filesFailed.toLocaleString('en-GB')} tone={p.filesFailed ? 'error.main' : undefined} />
+          <Figure label="Not sent" value={p.filesFailed.toLocaleString('en-GB')} tone={p.filesFailed ? 'error.main' : undefined} />
         </Box>
       </Paper>
-      {status === 'failed' && failure && (
+      {cancelled && failure && (
+        <Alert severity="warning" role="status" action={<Stack direction="row" spacing={1}>
+          <Button color="inherit" variant="outlined" onClick={() => void again()}>Upload again to finish</Button>
+          <Button color="inherit" onClick={restart}>Start over</Button>
+        </Stack>}>
+          <AlertTitle>Upload cancelled</AlertTitle>
+          {cancelledSentence(failure)}
+        </Alert>
+      )}
+      {status === 'failed' && failure && !cancelled && (
         <Alert severity="error" action={<Stack direction="row" spacing={1}>
           {batchId && <Button color="inherit" onClick={() => void call(() => api.resumeInterrupted(batchId, null))}>Try again</Button>}
           <Button color="inherit" onClick={restart}>Start over</Button>
@@ -134,11 +173,11 @@ export function UploadStep({ data, update, restart }: StepProps) {
       <Dialog open={confirmCancel} onClose={() => setConfirmCancel(false)} aria-labelledby="cancel-title">
         <DialogTitle id="cancel-title">Cancel this upload?</DialogTitle>
         <DialogContent>
-          <DialogContentText>Files already sent stay on the server. The CSV is not sent, so the platform imports nothing from this batch. You can resume it later from the start screen.</DialogContentText>
+          <DialogContentText>Recordings already sent stay on the server. The CSV is not sent, so the platform imports nothing from this batch until you upload it again to finish.</DialogContentText>
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setConfirmCancel(false)}>Keep uploading</Button>
-          <Button color="error" variant="contained" onClick={() => { setConfirmCancel(false); if (batchId) void call(() => api.cancelUpload(batchId)) }}>Cancel upload</Button>
+          <Button color="error" variant="contained" onClick={() => { setConfirmCancel(false); if (batchId) { setCancelling(true); void call(() => api.cancelUpload(batchId)).then((ok) => { if (!ok) setCancelling(false) }) } }}>Cancel upload</Button>
         </DialogActions>
       </Dialog>
     </StepLayout>

@@ -35,6 +35,20 @@ export function sampleIssues(): ValidationIssue[] {
   return issues
 }
 
+/** Daily deliveries going back from 31 May 2024, newest first, as the delivery ledger lists them. */
+export function sampleHistory(n: number): DeliveredBatch[] {
+  return Array.from({ length: n }, (_, i) => {
+    const day = new Date(Date.UTC(2024, 4, 31 - i, 17, 5 + (i % 40)))
+    const date = day.toISOString().slice(0, 10)
+    return {
+      batchId: `batch-${n - i}`, csvName: `calls-${date}-${String(n - i).padStart(4, '0')}.csv`, rows: 180 + ((i * 53) % 140), bytes: 310_000_000 + ((i * 7_919_111) % 200_000_000),
+      deliveredAt: day.toISOString(), sourceCsv: `/home/qa/exports/daily/calls-${date}.csv`,
+      reportCsv: i < 30 ? `/home/qa/.local/share/bulk-upload/reports/batch-${n - i}.csv` : null,
+      reportJson: i < 30 ? `/home/qa/.local/share/bulk-upload/reports/batch-${n - i}.json` : null,
+    }
+  })
+}
+
 export class FakeApi implements BulkUploadApi {
   readonly calls: Array<{ name: ApiCall; args: unknown[] }> = []
   /** Calls listed here answer with this error instead of their value. */
@@ -64,6 +78,15 @@ export class FakeApi implements BulkUploadApi {
   interrupted: InterruptedBatch[] = []
   settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400 }
   history: DeliveredBatch[] = []
+  /**
+   * Per destination: how many of this batch's rows were delivered there before, and in which
+   * batches (newest first). validate() flags them as the core does, once told the destination.
+   */
+  deliveries: Record<string, { rows: number; batches: DeliveredBatch[] }> = {}
+  /** Per destination: the LAYOUT_CHANGED detail when this CSV's columns differ from its layout. */
+  layoutChanges: Record<string, string> = {}
+  /** Issues of each validation that differ from `issues` (destination-aware checks). */
+  private checkIssues = new Map<string, ValidationIssue[]>()
   dateProposal: DateFormatProposal = { iso: false, candidates: ['dd/MM/yyyy HH:mm'], ambiguous: false, reason: 'Some days are above 12 (e.g. 28/05/2024), so the day comes first.', examples: [{ value: '28/05/2024 16:21', converted: '2024-05-28T16:21:00+01:00' }] }
   profiles = new Map<string, MappingProfile>()
   profileFits = true
@@ -121,10 +144,42 @@ export class FakeApi implements BulkUploadApi {
     })
   }
   saveMapping(path: string, profile: MappingProfile) { return this.answer('saveMapping', [path, profile], () => { this.profiles.set(path, profile) }) }
-  validate(spec: Parameters<BulkUploadApi['validate']>[0]) { return this.answer('validate', [spec], () => this.report) }
+  validate(spec: Parameters<BulkUploadApi['validate']>[0]) { return this.answer('validate', [spec], () => this.reportFor(spec)) }
+  /** As the core: rows already delivered to the destination are flagged and left out unless resent; a changed layout is one warning. */
+  private reportFor(spec: Parameters<BulkUploadApi['validate']>[0]): BatchReport {
+    const dest = spec.destinationId
+    const delivered = dest ? this.deliveries[dest] : undefined
+    const layout = dest ? this.layoutChanges[dest] : undefined
+    if (!delivered && !layout) return this.report
+    const r: BatchReport = { ...this.report, counts: { ...this.report.counts }, checkId: `${this.report.checkId}-${dest}${spec.resendDelivered ? '-resend' : ''}-${spec.layoutChoice ?? 'keep'}` }
+    const extra: ValidationIssue[] = []
+    if (layout) {
+      extra.push({ code: 'LAYOUT_CHANGED', severity: 'warning', row: null, file: null, message: `The CSV's columns differ from the layout this destination's platform mapping was set up with: ${layout}. Keep the platform's layout (missing columns are sent empty, new ones left out), or adopt the new one and update the mapping in the platform.` })
+      r.counts.LAYOUT_CHANGED = 1
+      r.layout = { columns: [], recordedAt: '2024-04-02T08:00:00Z' }
+    }
+    if (delivered) {
+      const latest = delivered.batches[0]
+      for (let i = 0; i < Math.min(delivered.rows, 500); i++) {
+        extra.push({ code: 'ALREADY_DELIVERED', severity: 'warning', row: i + 1, file: null, message: `Row ${i + 1} has the contact reference "CR-2024-${pad(i + 1)}", already delivered to this destination${latest ? ` (${latest.deliveredAt.slice(0, 10)}, ${latest.csvName})` : ''}. It is left out so the platform does not get it twice; choose to send delivered rows again only on purpose.` })
+      }
+      r.alreadyDelivered = delivered.rows
+      r.deliveredBefore = delivered.batches
+      r.counts.ALREADY_DELIVERED = delivered.rows
+      if (!spec.resendDelivered) {
+        r.eligible = Math.max(0, r.eligible - delivered.rows)
+        r.excluded += Math.min(delivered.rows, this.report.eligible)
+        r.eligibleBytes = this.report.eligible ? Math.round(this.report.eligibleBytes * (r.eligible / this.report.eligible)) : 0
+        r.ready = r.ready && r.eligible > 0
+      }
+    }
+    r.issueTotal = this.report.issueTotal + extra.length - Math.min(delivered?.rows ?? 0, 500) + (delivered?.rows ?? 0)
+    this.checkIssues.set(r.checkId, [...extra, ...this.issues])
+    return r
+  }
   listIssues(checkId: string, q: IssueQuery) {
     return this.answer('listIssues', [checkId, q], () => {
-      const all = this.issues.filter((i) => (!q.code || i.code === q.code) && (!q.severity || i.severity === q.severity))
+      const all = (this.checkIssues.get(checkId) ?? this.issues).filter((i) => (!q.code || i.code === q.code) && (!q.severity || i.severity === q.severity))
       return { total: all.length, issues: all.slice(q.offset, q.offset + q.limit) }
     })
   }

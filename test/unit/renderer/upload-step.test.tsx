@@ -32,7 +32,7 @@ describe('Upload step', () => {
     const table = screen.getByRole('table', { name: 'Files in this batch' })
     await within(table).findByText('call-00001.wav')
     const states = within(table).getAllByRole('row').slice(1).map((r) => r.lastElementChild?.textContent)
-    expect(states.slice(0, 10)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Uploading', 'Uploading', 'Retrying (2)', 'Failed', 'Waiting'])
+    expect(states.slice(0, 10)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Uploading', 'Uploading', 'Retrying (2)', 'Not sent', 'Waiting'])
     expect(within(table).getByText('calls-2024-05-31-batch.csv — the CSV, sent last')).toBeTruthy()
   })
 
