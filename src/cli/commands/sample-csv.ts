@@ -8,7 +8,7 @@
 import path from 'node:path'
 import { stat, writeFile } from 'node:fs/promises'
 import { InvalidArgumentError, type Command } from 'commander'
-import { FIELD_LABELS, type MappingProfile, type PlatformLayout } from '../../api'
+import { FIELD_LABELS, MAPPED_FIELDS, type MappingProfile, type PlatformLayout } from '../../api'
 import { appHome } from '../../app-home'
 import { previewCsv, scanPaths } from '../../batch'
 import { compareLayout, layoutChangedDetail, layoutFromSource, sameLayout, sampleCsvText } from '../../batch/platform-layout'
@@ -77,7 +77,7 @@ async function readSource(from: string, opts: BatchInputOptions): Promise<{ csvP
 
 function printSourceNotes(src: { mapping: MappingProfile; suggested: boolean; audioHint: string | undefined }): void {
   if (src.suggested) {
-    const named = (['contactReference', 'agentId', 'contactDate', 'audioFilename'] as const).filter((f) => src.mapping[f]).map((f) => `${f}="${src.mapping[f]}"`)
+    const named = MAPPED_FIELDS.filter((f) => src.mapping[f]).map((f) => `${f}="${src.mapping[f]}"`)
     process.stderr.write(dim(`Mapping (columns you did not name were suggested from the header): ${named.join(', ')}\n`))
   }
   if (src.audioHint !== undefined) {
