@@ -1,10 +1,202 @@
 /**
- * Proposes the source date format from the data itself (issue 8, "Dates right").
- * Placeholder until the proposal is built: the contract call exists so hosts can wire it.
+ * Proposes the source date format from the data itself (issue 8, "Dates right"): a day-first
+ * export read as month-first moves every day <= 12 to the wrong month without a single error,
+ * so the order is decided by values above 12, never by a default, and when every value is
+ * <= 12 the user is told why they must choose. Used by the wizard, the CLI and validation
+ * (DATE_FORMAT_MISMATCH names the format that fits).
  */
-import type { DateFormatProposal } from '../api'
+import type { CsvEncoding, DateFormatProposal } from '../api'
 import { AppError } from '../errors'
+import { readCsv } from './csv-reader'
+import { checkIsoDate, createFormatReader, createPlatformDateWriter, localTimeZone } from './dates'
+import { findColumn } from './mapping'
+import { detectCsvFormat } from './preview'
 
+/** Rows of the column read for a proposal: enough to meet a day above 12, bounded for 1 GB files. */
+export const PROPOSAL_SAMPLE_ROWS = 20_000
+/** Converted examples a proposal carries. */
+const EXAMPLES = 5
+
+/** Numeric dates with an optional time: 03/05/2024, 2024-05-03 09:27:23.120, 5.3.24 3:07 PM... */
+const NUMERIC = /^(?<a>\d{1,4})(?<sep>[/.-])(?<b>\d{1,2})\k<sep>(?<c>\d{1,4})(?:(?<ts>T|\s+|,\s*)(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2})(?:(?<fs>[.,])(?<f>\d{1,9}))?)?(?<ms>\s*)(?<mer>[AaPp][Mm])?)?$/
+
+type Parts = Partial<Record<'a' | 'sep' | 'b' | 'c' | 'ts' | 'h' | 'mi' | 's' | 'fs' | 'f' | 'ms' | 'mer', string>>
+
+/** How a group of values is written: everything a format fixes, and the widths of the numbers. */
+interface Shape {
+  parts: Parts
+  yearFirst: boolean
+  /** Per number (first, second, third, hour): the fewest and most digits seen. */
+  narrow: number[]
+  wide: number[]
+}
+
+function shapeOf(v: string): { key: string; shape: Shape } | null {
+  const g = NUMERIC.exec(v)?.groups as Parts | undefined
+  if (!g) return null
+  const yearFirst = g.a!.length === 4
+  const yearLen = yearFirst ? 4 : g.c!.length
+  if ((yearLen !== 2 && yearLen !== 4) || (yearFirst ? g.c!.length > 2 : g.a!.length > 2)) return null
+  const lens = [g.a!.length, g.b!.length, g.c!.length, g.h?.length ?? 2]
+  const frac = g.f === undefined ? '' : `${g.fs}${g.f.length === 3 ? 3 : 'n'}`
+  const key = [g.sep, yearFirst, yearLen, g.ts ?? '-', g.s !== undefined, frac, g.ms ?? '', g.mer !== undefined].join('|')
+  return { key, shape: { parts: g, yearFirst, narrow: [...lens], wide: [...lens] } }
+}
+
+/** The luxon format for one shape, with day and month in the given order. */
+function formatFor(s: Shape, order: 'dmy' | 'mdy' | 'ymd' | 'ydm'): string {
+  const g = s.parts
+  const tok = (letter: string, at: number): string => (s.narrow[at] === 2 ? letter + letter : letter)
+  const year = s.wide[2] === 4 || s.yearFirst ? 'yyyy' : 'yy'
+  const date =
+    order === 'dmy' ? [tok('d', 0), tok('M', 1), year]
+    : order === 'mdy' ? [tok('M', 0), tok('d', 1), year]
+    : order === 'ymd' ? [year, tok('M', 1), tok('d', 2)]
+    : [year, tok('d', 1), tok('M', 2)]
+  let out = date.join(g.sep)
+  if (g.ts === undefined) return out
+  const twelve = g.mer !== undefined
+  out += g.ts === 'T' ? "'T'" : g.ts
+  out += `${tok(twelve ? 'h' : 'H', 3)}:mm`
+  if (g.s !== undefined) out += ':ss'
+  if (g.f !== undefined) out += g.fs + (g.f.length === 3 ? 'SSS' : 'u')
+  if (twelve) out += `${g.ms ?? ''}a`
+  return out
+}
+
+const readsAll = (format: string, values: readonly string[]): boolean => {
+  const read = createFormatReader(format, 'UTC')
+  return values.every((v) => read(v) !== null)
+}
+
+/** Instants of `values` read with `format`, in order; how many follow their predecessor in time. */
+function chronology(format: string, values: readonly string[]): number {
+  const read = createFormatReader(format, 'UTC')
+  let inOrder = 0
+  let last = -Infinity
+  for (const v of values.slice(0, 2000)) {
+    const t = Date.parse(read(v) ?? '')
+    if (t >= last) inOrder++
+    last = t
+  }
+  return inOrder
+}
+
+const quoteV = (v: string): string => `"${v}"`
+
+function examplesFor(values: readonly string[], convert: (v: string) => string | null, proof: string | undefined): DateFormatProposal['examples'] {
+  const picked = [...new Set([...(proof === undefined ? [] : [proof]), ...values.slice(0, 50)])].slice(0, EXAMPLES)
+  return picked.map((value) => ({ value, converted: convert(value) }))
+}
+
+/**
+ * The proposal from the column's values (file order, blanks ignored): ISO already, or the
+ * luxon formats that read every value, best first. Pure, for validation and tests.
+ */
+export function proposeDateFormatFromValues(raw: readonly string[]): DateFormatProposal {
+  const values = raw.map((v) => v.trim()).filter((v) => v !== '')
+  if (values.length === 0) return { iso: false, candidates: [], ambiguous: false, reason: 'The column has no dates to read.', examples: [] }
+  if (values.every((v) => checkIsoDate(v).ok)) {
+    const bare = values.filter((v) => {
+      const d = checkIsoDate(v)
+      return d.ok && !d.hasOffset
+    }).length
+    const zone = localTimeZone()
+    const reason = bare === 0
+      ? 'The dates are already ISO 8601 with a UTC offset: no format is needed.'
+      : `The dates are already ISO 8601, but ${bare} of ${values.length} have no UTC offset: they will be read in ${zone} (this computer's time zone) unless you choose another.`
+    return { iso: true, candidates: [], ambiguous: false, reason, examples: examplesFor(values, createPlatformDateWriter({ timezone: zone }), undefined) }
+  }
+  const shapes = new Map<string, Shape>()
+  let unread: string | undefined
+  for (const v of values) {
+    const found = shapeOf(v)
+    if (!found) {
+      unread ??= v
+      continue
+    }
+    const seen = shapes.get(found.key)
+    if (!seen) {
+      shapes.set(found.key, found.shape)
+      continue
+    }
+    for (let i = 0; i < 4; i++) {
+      seen.narrow[i] = Math.min(seen.narrow[i]!, found.shape.narrow[i]!)
+      seen.wide[i] = Math.max(seen.wide[i]!, found.shape.wide[i]!)
+    }
+  }
+  const none = (why: string): DateFormatProposal => ({ iso: false, candidates: [], ambiguous: false, reason: why, examples: values.slice(0, EXAMPLES).map((value) => ({ value, converted: null })) })
+  if (unread !== undefined || shapes.size !== 1) {
+    const example = unread ?? values.find((v) => shapeOf(v)?.key !== shapeOf(values[0]!)?.key) ?? values[0]!
+    return none(`The dates are not ISO 8601 and are not all written one way (e.g. "${example}"), so no single format reads them: type their format in luxon tokens, e.g. dd/MM/yyyy HH:mm, or correct the CSV.`)
+  }
+  const shape = [...shapes.values()][0]!
+  const orders = shape.yearFirst ? (['ymd', 'ydm'] as const) : (['dmy', 'mdy'] as const)
+  let candidates = orders.map((o) => formatFor(shape, o)).filter((f) => readsAll(f, values))
+  if (candidates.length === 0) return none(`No date format reads every value (e.g. "${values[0]}" may hold an impossible date): correct the CSV, or type the format in luxon tokens.`)
+  const over12 = (key: 'a' | 'b'): string | undefined => values.find((v) => +(NUMERIC.exec(v)?.groups?.[key] ?? 0) > 12)
+  const ambiguous = !shape.yearFirst && candidates.length > 1
+  if (ambiguous && chronology(candidates[1]!, values) > chronology(candidates[0]!, values)) candidates = [candidates[1]!, candidates[0]!]
+  const best = candidates[0]!
+  let reason: string
+  let proof: string | undefined
+  if (shape.yearFirst) reason = `The dates start with a 4-digit year (e.g. "${values[0]}"), so they read as ${best}.`
+  else if (ambiguous) {
+    const ex = values[0]!
+    reason = `Every day and month in these rows is 12 or less (e.g. ${quoteV(ex)} could be day-first or month-first), so the data cannot tell which comes first: choose the order your system writes (${candidates.join(' or ')}).`
+  } else if (best.startsWith('d')) {
+    proof = over12('a')
+    reason = `Some days are above 12 (e.g. ${quoteV(proof ?? values[0]!)}), so the day comes first: ${best}.`
+  } else {
+    proof = over12('b')
+    reason = `Some values have a day above 12 in second place (e.g. ${quoteV(proof ?? values[0]!)}), so the month comes first: ${best}.`
+  }
+  const examples = examplesFor(values, createFormatReader(best, localTimeZone()), proof)
+  return { iso: false, candidates, ambiguous, reason, examples }
+}
+
+/**
+ * The first format, other than `chosen`, that reads every one of `values` (DATE_FORMAT_MISMATCH
+ * names it), or null. Validation passes a sample of the column plus every value `chosen` failed on.
+ */
+export function fittingFormat(values: readonly string[], chosen: string): string | null {
+  const p = proposeDateFormatFromValues(values)
+  return p.candidates.find((c) => c !== chosen) ?? null
+}
+
+/** The first `limit` non-blank values of `column`, read as a stream (encoding/delimiter detected). */
+export async function sampleColumn(csvPath: string, column: string, limit = PROPOSAL_SAMPLE_ROWS): Promise<string[]> {
+  const fmt = await detectCsvFormat(csvPath)
+  const read = async (encoding: CsvEncoding): Promise<{ values: string[]; notUtf8: boolean }> => {
+    const values: string[] = []
+    const stop = new AbortController()
+    let col = -1
+    try {
+      const r = await readCsv(csvPath, { encoding, delimiter: fmt.delimiter, signal: stop.signal }, {
+        onHeader(headers) {
+          col = findColumn(headers, column)
+          if (col < 0) throw new AppError('COLUMN_MISSING', `The column "${column}" is not in the CSV header (${headers.map(quoteV).join(', ')}).`)
+        },
+        onRows(rows) {
+          for (const row of rows) {
+            const v = (row[col] ?? '').trim()
+            if (v !== '' && values.length < limit) values.push(v)
+          }
+          if (values.length >= limit) stop.abort()
+        },
+      })
+      return { values, notUtf8: r.problem?.notUtf8 === true }
+    } catch (err) {
+      if (stop.signal.aborted) return { values, notUtf8: false }
+      throw err
+    }
+  }
+  let r = await read(fmt.encoding)
+  if (r.notUtf8 && fmt.encoding === 'utf-8') r = await read('windows-1252')
+  return r.values
+}
+
+/** Reads the column's first rows (PROPOSAL_SAMPLE_ROWS) and proposes their format. */
 export async function proposeDateFormat(csvPath: string, column: string): Promise<DateFormatProposal> {
-  throw new AppError('INTERNAL', `Date format proposal not built yet (${csvPath}, ${column}).`)
+  return proposeDateFormatFromValues(await sampleColumn(csvPath, column))
 }

@@ -1,11 +1,14 @@
 /**
  * The per-row field checks, run while the CSV streams: required values present, contact
- * reference unique, date valid (ISO 8601, or the chosen source format). Each row also leaves
- * the key its recording will be matched by once the folder scan is done (recording-rows.ts).
+ * reference unique, date valid (ISO 8601, or the chosen source format) and writable in the
+ * platform's shape by the same function the uploaded CSV is written with. A chosen format that
+ * fails on rows another format reads in full is DATE_FORMAT_MISMATCH (blocking). Each row also
+ * leaves the key its recording will be matched by once the folder scan is done (recording-rows.ts).
  */
 import { FIELD_LABELS, MAPPED_FIELDS, type CsvDelimiter, type CsvEncoding, type MappedField, type MappingProfile } from '../api'
 import { readCsv, type CsvReadProblem } from './csv-reader'
-import { checkIsoDate, createDateConverter } from './dates'
+import { fittingFormat, PROPOSAL_SAMPLE_ROWS } from './date-format-proposal'
+import { checkIsoDate, createPlatformDateWriter, localTimeZone, PLATFORM_DATE_SHAPE } from './dates'
 import type { IssueList } from './issue-list'
 import { findColumn, normalizeHeader } from './mapping'
 import { REFERENCE_KEY, type RowKeys } from './recording-rows'
@@ -43,8 +46,48 @@ export interface RowCheckOptions {
 }
 
 const PROGRESS_EVERY_MS = 100
+/** Failing date values kept to find the format that fits (the count stays exact). */
+const MISSES_KEPT = 100_000
 
 /** A string cut from a big chunk would keep the whole chunk alive: copy it before storing. */
+const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8')
+
+/**
+ * Dates the chosen format (or ISO 8601) could not read: counted, the first kept, and a bounded
+ * set of values with a sample of the column, so the alternative formats are tried once, after
+ * the pass, and only when something failed.
+ */
+class DateMisses {
+  count = 0
+  dated = 0
+  firstRow = 0
+  firstValue = ''
+  readonly sample: string[] = []
+  readonly missed: string[] = []
+
+  seen(value: string): void {
+    this.dated++
+    if (this.sample.length < PROPOSAL_SAMPLE_ROWS) this.sample.push(own(value))
+  }
+
+  miss(row: number, value: string): void {
+    if (this.count++ === 0) {
+      this.firstRow = row
+      this.firstValue = own(value)
+    }
+    if (this.missed.length < MISSES_KEPT) this.missed.push(own(value))
+  }
+
+  /** One blocking DATE_FORMAT_MISMATCH when another format reads every value seen. */
+  report(issues: IssueList, chosen: string | undefined): void {
+    if (this.count === 0) return
+    const fits = fittingFormat([...this.sample, ...this.missed], chosen ?? '')
+    if (fits === null) return
+    const n = (x: number): string => x.toLocaleString('en-US')
+    issues.add('DATE_FORMAT_MISMATCH', { value: chosen ?? 'ISO 8601', detail: `${n(this.count)} of ${n(this.dated)} rows (first: row ${this.firstRow}, "${this.firstValue}")`, others: [fits] })
+  }
+}
+
 /** A cell's trimmed text ('' when the column is unmapped or the row is short). */
 function cell(row: string[], col: number): string {
   if (col < 0) return ''
@@ -74,7 +117,11 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     problem: null,
     references: { table: new StringTable(0), firstRow: new Int32Array(0) },
   }
-  const converter = mapping.dateFormat && mapping.timezone ? createDateConverter(mapping.dateFormat, mapping.timezone) : null
+  // The same writer as the uploaded CSV's: a row passes only if its date can be written.
+  const writeDate = createPlatformDateWriter(mapping)
+  const byFormat = Boolean(mapping.dateFormat)
+  const misses = new DateMisses()
+  const bareZone = mapping.timezone ? `in ${mapping.timezone}` : `in ${localTimeZone()}, this computer's time zone`
   const refs = new StringTable(opts.expectedRows)
   /** Per reference id: the row it was first seen on. */
   let refFirstRow = new Int32Array(Math.max(1024, opts.expectedRows ?? 0))
@@ -144,17 +191,24 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     if (date === '') {
       bad = true
       issues.add('MISSING_FIELD', { row: r, value: FIELD_LABELS.contactDate, column: mapping.contactDate })
-    } else if (converter) {
-      if (converter.convert(date) === null) {
+    } else if (byFormat) {
+      misses.seen(date)
+      if (writeDate(date) === null) {
         bad = true
+        misses.miss(r, date)
         issues.add('INVALID_DATE', { row: r, value: date, detail: `does not match the date format ${mapping.dateFormat} you chose, or is not a real date` })
       }
     } else {
+      misses.seen(date)
       const d = checkIsoDate(date)
       if (!d.ok) {
         bad = true
+        misses.miss(r, date)
         issues.add('INVALID_DATE', { row: r, value: date, detail: d.reason })
-      } else if (!d.hasOffset) issues.add('NO_UTC_OFFSET', { row: r, value: date })
+      } else if (writeDate(date) === null) {
+        bad = true
+        issues.add('INVALID_DATE', { row: r, value: date, detail: `cannot be written as ${PLATFORM_DATE_SHAPE} (the year must have 4 digits)` })
+      } else if (!d.hasOffset) issues.add('NO_UTC_OFFSET', { row: r, value: date, detail: `it will be read ${bareZone}` })
     }
     if (bad) pass.rowBad[r - 1] = 1
     const name = cell(row, audioCol)
@@ -190,6 +244,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
   })
   pass.problem = result.problem
   pass.conversations = result.dataRows
+  if (pass.columnsOk) misses.report(issues, mapping.dateFormat)
   pass.references = { table: refs, firstRow: refFirstRow }
   opts.onProgress?.({ bytesRead: opts.totalBytes, totalBytes: opts.totalBytes, rows: pass.conversations })
   return pass

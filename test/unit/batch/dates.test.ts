@@ -42,6 +42,6 @@ describe('convertDate', () => {
   })
   it('without a format, gives an ISO value the zone only when it has no offset', () => {
     expect(convertDate('2019-05-03T09:27:23', '', 'Europe/Paris')).toBe('2019-05-03T09:27:23+02:00')
-    expect(convertDate('2019-05-03T09:27:23Z', '', 'Europe/Paris')).toBe('2019-05-03T09:27:23Z')
+    expect(convertDate('2019-05-03T09:27:23Z', '', 'Europe/Paris')).toBe('2019-05-03T09:27:23+00:00')
   })
 })
