@@ -412,3 +412,42 @@ describe.skipIf(skipWithReason(hasSshd(), 'web host to OpenSSH'))('a saved desti
     }
   })
 })
+
+describe.skipIf(skipWithReason(hasSshd(), 'web host host keys against OpenSSH'))('host keys over the API, against OpenSSH with RSA and Ed25519 keys', () => {
+  it('trustHost never replaces a changed key; forgetHostKey, then testing and confirming again, does', async () => {
+    const api = client()
+    const key = await api.generateKey('rebuilt', 'ed25519', null)
+    if (!key.ok) throw new Error(JSON.stringify(key.error))
+    const remote = path.join(dir, 'rebuilt-root')
+    await mkdir(remote)
+    const sshd = await startSshd({ root: remote, authorizedKeys: [key.value.publicKey], hostKeyTypes: ['rsa', 'ed25519'] })
+    try {
+      const saved = await api.saveDestination({ name: 'Rebuilt (OpenSSH)', host: '127.0.0.1', port: sshd.port, username: sshd.username, keyName: 'rebuilt', remoteDir: '' })
+      if (!saved.ok) throw new Error(JSON.stringify(saved.error))
+      const knownHosts = path.join(dir, 'home', 'known_hosts')
+      // Only the server's RSA key pinned (as from the platform's page): it logs in.
+      await writeFile(knownHosts, `${sshd.hostKeys.rsa!.knownHostsLine}\n`, { mode: 0o600 })
+      expect(await api.testConnection(saved.value.id, null)).toMatchObject({ ok: true, value: { trusted: true, hostKey: { keyType: 'ssh-rsa' } } })
+
+      const newLine = await sshd.replaceHostKey('rsa')
+      const changed = await api.testConnection(saved.value.id, null)
+      expect(changed).toMatchObject({ ok: false, error: { code: 'HOST_KEY_CHANGED' } })
+      const pinned = await readFile(knownHosts, 'utf8')
+      const newFingerprint = `SHA256:${createHash('sha256').update(Buffer.from(newLine.split(' ')[2]!, 'base64')).digest('base64').replace(/=+$/, '')}`
+      expect(await api.trustHost(saved.value.id, newFingerprint)).toMatchObject({ ok: false, error: { code: 'HOST_KEY_CHANGED' } })
+      expect(await readFile(knownHosts, 'utf8')).toBe(pinned)
+      expect(await api.testConnection(saved.value.id, null)).toMatchObject({ ok: false, error: { code: 'HOST_KEY_CHANGED' } })
+
+      expect(await api.forgetHostKey(saved.value.id)).toEqual({ ok: true, value: undefined })
+      expect(await readFile(knownHosts, 'utf8')).toBe('')
+      const fresh = await api.testConnection(saved.value.id, null)
+      if (!fresh.ok) throw new Error(JSON.stringify(fresh.error))
+      expect(fresh.value.trusted).toBe(false)
+      expect(await api.trustHost(saved.value.id, fresh.value.hostKey.fingerprint)).toEqual({ ok: true, value: undefined })
+      expect(await api.testConnection(saved.value.id, null)).toMatchObject({ ok: true, value: { trusted: true, hostKey: { fingerprint: fresh.value.hostKey.fingerprint } } })
+      expect(await api.removeDestination(saved.value.id)).toMatchObject({ ok: true })
+    } finally {
+      await sshd.close()
+    }
+  })
+})
