@@ -174,6 +174,32 @@ describe('dates with a source format', () => {
     expect(c.issues.map((i) => [i.code, i.row])).toEqual([['INVALID_DATE', 2], ['INVALID_DATE', 3]])
     expect(c.issues[0]!.message).toContain('dd/MM/yyyy HH:mm')
   })
+  it('is DATE_FORMAT_MISMATCH (blocking, not ready) when month-first is chosen on day-first data, naming dd/MM/yyyy', async () => {
+    const dates = Array.from({ length: 1000 }, (_, i) => `${String(1 + (i % 28)).padStart(2, '0')}/05/2024 09:00`)
+    const text = `Call ID,Agent,Date,File\n${dates.map((d, i) => `R${i + 1},a,${d},a.wav`).join('\n')}\n`
+    const c = await check({ 'calls.csv': text, 'a.wav': WAV }, { ...MAP, dateFormat: 'MM/dd/yyyy HH:mm', timezone: 'Europe/London' })
+    expect(c.report.ready).toBe(false)
+    expect(c.report.counts.DATE_FORMAT_MISMATCH).toBe(1)
+    const mismatch = c.issues.find((i) => i.code === 'DATE_FORMAT_MISMATCH')!
+    expect(mismatch).toMatchObject({ severity: 'error', row: null })
+    // Days 13..28 of every 28 rows fail: 16 x 35 + 16 (rows 989..1000 hold days 9..20).
+    const failing = dates.filter((d) => +d.slice(0, 2) > 12).length
+    expect(mismatch.message).toBe(`The date format "MM/dd/yyyy HH:mm" does not read ${failing} of 1,000 rows (first: row 13, "13/05/2024 09:00"), but "dd/MM/yyyy HH:mm" reads every row. Choose that format (check day and month order), then check again.`)
+    expect(c.issues[0]!.code).toBe('DATE_FORMAT_MISMATCH')
+  })
+  it('is DATE_FORMAT_MISMATCH when no format is chosen but every date is in one other format', async () => {
+    const text = 'Call ID,Agent,Date,File\nA,a,13/05/2024 09:00,a.wav\nB,b,14/05/2024 09:00,a.wav\n'
+    const c = await check({ 'calls.csv': text, 'a.wav': WAV })
+    expect(c.report.ready).toBe(false)
+    expect(c.issues[0]!.message).toContain('"ISO 8601" does not read 2 of 2 rows (first: row 1, "13/05/2024 09:00"), but "dd/MM/yyyy HH:mm" reads every row')
+  })
+  it('stays a row error (no mismatch) when no other format reads every row', async () => {
+    const text = 'Call ID,Agent,Date,File\nA,a,13/05/2024 09:00,a.wav\nB,b,05/03/2024 09:00,a.wav\nC,c,garbage,a.wav\n'
+    const c = await check({ 'calls.csv': text, 'a.wav': WAV }, { ...MAP, dateFormat: 'MM/dd/yyyy HH:mm', timezone: 'UTC' })
+    expect(c.report.counts.DATE_FORMAT_MISMATCH).toBeUndefined()
+    expect(rowsOf(c, 'INVALID_DATE')).toEqual([1, 3])
+    expect(c.report.ready).toBe(true)
+  })
   it('refuses a format without a zone before reading anything', async () => {
     await expect(check({ 'calls.csv': 'x' }, { ...MAP, dateFormat: 'dd/MM/yyyy' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
   })
