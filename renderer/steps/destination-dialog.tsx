@@ -1,5 +1,9 @@
-/** Add a destination with the host, port and username exactly as the platform shows them. */
+/**
+ * The destination step's dialogs: adding a destination with the host, port and username exactly
+ * as the platform shows them, and the warned removal of a server's pinned host key.
+ */
 import { useEffect, useState } from 'react'
+import Alert from '@mui/material/Alert'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
 import DialogActions from '@mui/material/DialogActions'
@@ -8,6 +12,7 @@ import DialogTitle from '@mui/material/DialogTitle'
 import MenuItem from '@mui/material/MenuItem'
 import Stack from '@mui/material/Stack'
 import TextField from '@mui/material/TextField'
+import Typography from '@mui/material/Typography'
 import type { AppErrorPayload, Destination, KeyInfo } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
@@ -76,6 +81,39 @@ export function DestinationDialog({ open, keys, onClose, onSaved, onNewKey }: {
           <Button type="submit" variant="contained" disabled={!valid || busy}>{busy ? 'Saving…' : 'Save destination'}</Button>
         </DialogActions>
       </form>
+    </Dialog>
+  )
+}
+
+/**
+ * Confirms removing the key pinned for a server whose key changed: the one way to accept a
+ * rebuilt server (forget, test again, compare the new fingerprint). It is its own action, never
+ * a button on the stop message's path to the upload, and it warns that a change can be an attack.
+ */
+export function ForgetHostKeyDialog({ server, busy, onCancel, onConfirm }: {
+  /** `host:port` of the server, or null when closed. */
+  server: string | null
+  busy: boolean
+  onCancel: () => void
+  onConfirm: () => void
+}) {
+  return (
+    <Dialog open={server !== null} onClose={onCancel} maxWidth="sm" fullWidth aria-labelledby="forget-title" aria-describedby="forget-text">
+      <DialogTitle id="forget-title">Remove the pinned key?</DialogTitle>
+      <DialogContent>
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          Only continue if your platform administrator has confirmed that the server was rebuilt or its
+          keys were replaced. Otherwise someone may be intercepting the connection: stop here and ask them.
+        </Alert>
+        <Typography id="forget-text">
+          The app will forget the key it trusted for <strong>{server}</strong>, then test the connection again
+          and show the server’s new fingerprint. Trust it only if it is the one your administrator gave you.
+        </Typography>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onCancel} autoFocus>Cancel</Button>
+        <Button variant="contained" color="error" disabled={busy} onClick={onConfirm}>Remove pinned key</Button>
+      </DialogActions>
     </Dialog>
   )
 }

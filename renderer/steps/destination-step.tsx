@@ -1,7 +1,8 @@
 /**
  * Step 4: where the batch goes and with which key. The sandbox is listed from the first run
  * so the whole app can be tried without credentials. A connection is tested (and its host key
- * confirmed on first use) before the upload starts; a changed host key stops everything.
+ * confirmed on first use) before the upload starts; a changed host key stops everything, and
+ * removing its pin is a separate, warned action, after which the new key is confirmed as a first one.
  */
 import { useCallback, useEffect, useState } from 'react'
 import Alert from '@mui/material/Alert'
@@ -23,7 +24,7 @@ import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
 import { completeMapping, type StepProps } from '../wizard'
-import { DestinationDialog } from './destination-dialog'
+import { DestinationDialog, ForgetHostKeyDialog } from './destination-dialog'
 import { HostKeyDialog } from './host-key-dialog'
 import { KeyDialog } from './key-dialog'
 import { PublicKeyCard } from './public-key-card'
@@ -36,7 +37,7 @@ export function DestinationStep({ data, update }: StepProps) {
   const [keys, setKeys] = useState<KeyInfo[]>([])
   const [check, setCheck] = useState<Check>({ state: 'idle' })
   const [prompt, setPrompt] = useState<{ hostKey: HostKeyInfo; thenStart: boolean } | null>(null)
-  const [dialog, setDialog] = useState<'destination' | 'key' | null>(null)
+  const [dialog, setDialog] = useState<'destination' | 'key' | 'forget' | null>(null)
   const [passphrase, setPassphrase] = useState('')
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [busy, setBusy] = useState(false)
@@ -101,6 +102,18 @@ export function DestinationStep({ data, update }: StepProps) {
     } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
   }
 
+  /** Forgets the changed server's pinned key (the user confirmed the warning), then tests again. */
+  const forget = async () => {
+    if (!dest) return
+    setBusy(true)
+    try {
+      const r = await api.forgetHostKey(dest.id)
+      setDialog(null)
+      if (!r.ok) { setError(r.error); return }
+    } catch (e) { setError(asPayload(e)); return } finally { setBusy(false) }
+    await test(false)
+  }
+
   const remove = async (d: Destination) => {
     const r = await api.removeDestination(d.id)
     if (!r.ok) { setError(r.error); return }
@@ -144,6 +157,10 @@ export function DestinationStep({ data, update }: StepProps) {
         <Alert severity="error" variant="filled" role="alert">
           <AlertTitle>Stopped: the server’s identity has changed</AlertTitle>
           {check.error.message}
+          {check.error.details && <Box sx={{ mt: 1, overflowWrap: 'anywhere', fontSize: '0.875rem' }}>{check.error.details}</Box>}
+          <Box sx={{ mt: 1.5 }}>
+            <Button variant="outlined" color="inherit" size="small" onClick={() => setDialog('forget')} disabled={busy}>Remove the pinned key…</Button>
+          </Box>
         </Alert>
       )}
       {check.state === 'error' && !changed && <ErrorAlert error={check.error} />}
@@ -164,6 +181,8 @@ export function DestinationStep({ data, update }: StepProps) {
         <HostKeyDialog hostKey={prompt?.hostKey ?? null} sandbox={!!dest?.sandbox} busy={busy} onCancel={() => setPrompt(null)} onTrust={(hk) => void trust(hk)} />
         <DestinationDialog open={dialog === 'destination'} keys={keys} onClose={() => setDialog(null)} onNewKey={() => setDialog('key')}
           onSaved={(d) => { setDialog(null); void reload().then(() => select(d.id)) }} />
+        <ForgetHostKeyDialog server={dialog === 'forget' && dest ? (dest.sandbox ? 'the sandbox on this computer' : `${dest.host}:${dest.port}`) : null} busy={busy}
+          onCancel={() => setDialog(null)} onConfirm={() => void forget()} />
         <KeyDialog open={dialog === 'key'} existing={keys.map((k) => k.name)} onClose={() => setDialog(null)}
           onCreated={(k) => { setKeys((ks) => [...ks, k]); setCreatedKey(k); setDialog(null) }} />
       </Stack>
