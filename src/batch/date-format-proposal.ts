@@ -82,6 +82,7 @@ function chronology(format: string, values: readonly string[]): number {
   return inOrder
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 const quoteV = (v: string): string => `"${v}"`
 
 function examplesFor(values: readonly string[], convert: (v: string) => string | null, proof: string | undefined): DateFormatProposal['examples'] {
@@ -142,8 +143,10 @@ export function proposeDateFormatFromValues(raw: readonly string[]): DateFormatP
   let proof: string | undefined
   if (shape.yearFirst) reason = `The dates start with a 4-digit year (e.g. "${values[0]}"), so they read as ${best}.`
   else if (ambiguous) {
-    const ex = values[0]!
-    reason = `Every day and month in these rows is 12 or less (e.g. ${quoteV(ex)} could be day-first or month-first), so the data cannot tell which comes first: choose the order your system writes (${candidates.join(' or ')}).`
+    const ex = values.find((v) => { const g = NUMERIC.exec(v)?.groups; return g !== undefined && +g.a! !== +g.b! }) ?? values[0]!
+    const g = NUMERIC.exec(ex)!.groups!
+    const dayMonth = (d: string, m: string): string => `${+d} ${MONTHS[+m - 1]}`
+    reason = `Every day and month in these rows is 12 or less (e.g. ${quoteV(ex)} could be ${dayMonth(g.a!, g.b!)} or ${dayMonth(g.b!, g.a!)}), so the data cannot tell which comes first: choose the order your system writes (${candidates.join(' or ')}).`
   } else if (best.startsWith('d')) {
     proof = over12('a')
     reason = `Some days are above 12 (e.g. ${quoteV(proof ?? values[0]!)}), so the day comes first: ${best}.`

@@ -5,8 +5,10 @@
 import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import { FIELD_LABELS, MAPPED_FIELDS, REQUIRED_FIELDS, type MappedField, type MappingProfile } from '../api'
-import { AppError } from '../errors'
-import { loadMappingProfile, parseMappingProfile, previewCsv, type FolderScan } from '../batch'
+import { AppError, toAppError } from '../errors'
+import { checkIsoDate, loadMappingProfile, parseMappingProfile, previewCsv, type FolderScan } from '../batch'
+import { proposeDateFormatFromValues, sampleColumn } from '../batch/date-format-proposal'
+import { localTimeZone } from '../batch/dates'
 
 /** The batch options `check` and `upload` share. */
 export interface BatchInputOptions {
@@ -51,7 +53,11 @@ export async function chooseCsv(folder: string, scan: FolderScan, given: string 
   throw new AppError('CSV_NOT_CHOSEN', `There are several CSVs in ${folder} (${top.map((f) => f.relPath).join(', ')}). Choose one with --csv FILE.`)
 }
 
-export async function chooseMapping(csvPath: string, opts: BatchInputOptions): Promise<{ mapping: MappingProfile; suggested: boolean }> {
+/**
+ * The mapping from --mapping/--map (the rest suggested from the header) and the date options.
+ * Without --date-format, prints (stderr) what the date column needs; `dateNote` holds it too.
+ */
+export async function chooseMapping(csvPath: string, opts: BatchInputOptions): Promise<{ mapping: MappingProfile; suggested: boolean; dateNote: string | null }> {
   const given: Partial<MappingProfile> = opts.mapping ? await loadMappingProfile(opts.mapping) : {}
   Object.assign(given, parseMapArgs(opts.map))
   if (opts.dateFormat !== undefined) given.dateFormat = opts.dateFormat
@@ -67,6 +73,42 @@ export async function chooseMapping(csvPath: string, opts: BatchInputOptions): P
     for (const f of MAPPED_FIELDS) if (!given[f] && preview.suggestion[f]) given[f] = preview.suggestion[f]
     suggested = true
   }
-  return { mapping: parseMappingProfile(given, 'The mapping'), suggested }
+  const mapping = parseMappingProfile(given, 'The mapping')
+  const dateNote = mapping.dateFormat ? null : await describeDates(csvPath, mapping)
+  if (dateNote) process.stderr.write(`${dateNote}\n`)
+  return { mapping, suggested, dateNote }
+}
+
+/**
+ * Without --date-format, what the CLI must say about the Contact Date column before checking:
+ * dates in another format (the format that fits, or why the user must choose, and that
+ * --date-format/--timezone are needed), or ISO dates without an offset (the zone they are read
+ * in). Validation then blocks with DATE_FORMAT_MISMATCH; this says how to fix it. Null: all well.
+ */
+export async function describeDates(csvPath: string, mapping: MappingProfile): Promise<string | null> {
+  let values: string[]
+  try {
+    values = await sampleColumn(csvPath, mapping.contactDate)
+  } catch (err) {
+    if (toAppError(err).code === 'COLUMN_MISSING') return null // validation names the missing column
+    throw err
+  }
+  const p = proposeDateFormatFromValues(values)
+  const column = `The Contact Date column "${mapping.contactDate}"`
+  const zone = mapping.timezone ?? localTimeZone()
+  if (p.iso) {
+    const bare = values.filter((v) => {
+      const d = checkIsoDate(v)
+      return d.ok && !d.hasOffset
+    }).length
+    if (bare === 0) return null
+    return `Note: ${column} has dates without a UTC offset (${bare} of the first ${values.length}): they are read in ${zone}${mapping.timezone ? '' : ", this computer's time zone"}, and sent with its offset.`
+  }
+  if (p.candidates.length === 0) return null // validation reports the dates it cannot read
+  const best = p.candidates[0]!
+  const proof = p.examples[0]
+  const example = proof?.converted ? ` With it, "${proof.value}" is sent as ${proof.converted} (in ${localTimeZone()}; --timezone sets the zone).` : ''
+  const how = p.ambiguous ? `Give --date-format ${p.candidates.map((c) => `"${c}"`).join(' or ')}` : `Give --date-format "${best}"`
+  return `${column} is not ISO 8601. ${p.reason} ${how} and --timezone ZONE (the IANA time zone the calls were recorded in, e.g. Europe/London).${p.ambiguous ? '' : example}`
 }
 
