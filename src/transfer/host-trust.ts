@@ -56,7 +56,7 @@ export interface HostKeyCheck {
   knownFingerprints: string[]
   /**
    * Keys of other types pinned for this host. Non-empty with `unknown`: the server did not
-   * offer a pinned type (OpenSSH: "keys of different type are already known for this host").
+   * offer a pinned type although it was asked for first, so no pin can vouch for this key.
    */
   otherPins: PinnedKey[]
   /** True when this check pinned the key (policy `trust-new`, unknown host). */
@@ -114,7 +114,8 @@ export async function checkHostKey(knownHostsPath: string, host: string, port: n
   const hostKey = hostKeyInfo(host, port, keyBlob)
   const same = (e: KnownHostEntry): boolean => e.keyBlob.equals(keyBlob)
   const pinned = entries.filter((e) => e.marker === null)
-  // As OpenSSH: only a pin of the presented key's type can say the key changed.
+  // Only a pin of the presented key's type can say the key changed (the issue's rule). OpenSSH
+  // 9 words any unmatched key as changed; both refuse, but "intercepted" is kept for this case.
   const sameType = pinned.filter((e) => e.keyType === hostKey.keyType)
   const knownFingerprints = unique(sameType.map((e) => sha256Fingerprint(e.keyBlob)))
   const otherPins = pinned
@@ -144,7 +145,7 @@ export function hostKeyError(check: HostKeyCheck): AppError | null {
       const pins = check.otherPins.map((p) => `${p.keyType} ${p.fingerprint}`).join(', ')
       return new AppError(
         'HOST_KEY_UNKNOWN',
-        `${where} presented ${shown}, a key type not pinned for it. The pinned key (${pins}) is of a type this server did not offer, so it cannot vouch for this key; this is not a changed key. Confirm the fingerprint with your platform to pin this key too.`,
+        `${where} presented ${shown}; it did not offer the pinned key type (${pins}), so that pin cannot vouch for this key. This is not a changed key: confirm its fingerprint with your platform before trusting it.`,
       )
     }
     case 'changed':

@@ -99,12 +99,6 @@ function namesExactly(pattern: string, token: string): boolean {
   return pattern.startsWith('|') ? hashedMatches(pattern, token) : pattern.toLowerCase() === token.toLowerCase()
 }
 
-/** True when every pattern of the entry names exactly this host. */
-export function entryIsOnlyFor(entry: Pick<KnownHostEntry, 'hosts'>, host: string, port: number): boolean {
-  const token = hostToken(host, port)
-  return entry.hosts.split(',').every((p) => namesExactly(p, token))
-}
-
 /** The entries that apply to a host and port. */
 export function entriesForHost(entries: KnownHostEntry[], host: string, port: number): KnownHostEntry[] {
   return entries.filter((e) => entryMatchesHost(e, host, port))
