@@ -55,7 +55,7 @@ export function DeliveryNotes({ report, destinationId, destinationName, choices,
     <Stack spacing={2}>
       {delivered > 0 && (
         <Alert severity="warning" role="status">
-          <AlertTitle>{formatCount(delivered, 'row was', 'rows were')} already delivered to {destinationName}</AlertTitle>
+          <AlertTitle>Already delivered to {destinationName}</AlertTitle>
           <Typography variant="body2">
             {formatCount(delivered, 'row was', 'rows were')} already delivered to {destinationName} {deliveredWhen(report.deliveredBefore)}
             {choices.resendDelivered ? ' and will be sent again.' : ' and will be left out.'} Each conversation reaches the platform once.

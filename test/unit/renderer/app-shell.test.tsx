@@ -87,4 +87,23 @@ describe('Settings', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
     expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400 }]])
   })
+
+  it('sets how long delivered conversations are remembered, from 1 to 3,650 days', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api)
+    await user.click(screen.getByRole('button', { name: 'Settings' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' })
+    const days = within(dialog).getByLabelText('Remember delivered conversations for (days)') as HTMLInputElement
+    await waitFor(() => expect(days.value).toBe('400'))
+    expect(within(dialog).getByText(/never sent to the same destination again/)).toBeTruthy()
+    await user.clear(days)
+    await user.type(days, '4000')
+    expect(within(dialog).getByText('A whole number of days from 1 to 3,650.')).toBeTruthy()
+    expect((within(dialog).getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true)
+    await user.clear(days)
+    await user.type(days, '730')
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }))
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 730 }]])
+  })
 })

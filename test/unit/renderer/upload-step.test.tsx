@@ -67,6 +67,48 @@ describe('Upload step', () => {
     expect(api.callsTo('cancelUpload')).toEqual([['batch-1']])
   })
 
+  it('marks a failed recording as not sent, to be retried next run, never done', async () => {
+    atUpload()
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    const row = (await within(table).findByText('call-00009.wav', { exact: false })).closest('tr')!
+    expect(row.textContent).toContain('call-00009.wav — not sent, will be retried next run')
+    expect(row.lastElementChild?.textContent).toBe('Not sent')
+    expect(screen.getByText('Not sent', { selector: 'p' }).nextElementSibling?.textContent).toBe('1')
+  })
+
+  it('after Cancel, says how many recordings are on the server and that the CSV was not sent; never success', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    const spec = { paths: ['/home/qa/exports/may-2024'], csvPath: '/home/qa/exports/may-2024/calls.csv', mapping: { contactReference: 'Call ID', agentId: 'Agent Email', contactDate: 'Call Start' }, destinationId: 'sandbox' }
+    renderApp(api, { ...dataAt(api, 'upload'), batchId: 'batch-1', lastStart: { spec, destinationId: 'sandbox', passphrase: 'pw' } })
+    act(() => { for (const e of midUploadEvents('batch-1', batchFiles(20), { done: 5, uploading: 2 })) api.emit(e) })
+    await user.click(await screen.findByRole('button', { name: 'Cancel upload' }))
+    await user.click(within(await screen.findByRole('dialog', { name: 'Cancel this upload?' })).getByRole('button', { name: 'Cancel upload' }))
+    expect(await screen.findByText('Cancelling…')).toBeTruthy()
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    act(() => api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'CANCELLED', message: 'The upload was cancelled. Run it again to resume where it stopped.', details: 'Cancelled: 5 of 20 recordings are on the server; run the same command to finish.' } }))
+    expect(await screen.findByText('Cancelled: 5 of 20 recordings are on the server. The CSV was not sent; upload again to finish.')).toBeTruthy()
+    expect(screen.getByText('Cancelled', { selector: 'p' })).toBeTruthy()
+    expect(screen.queryByText(/complete|Finished/)).toBeNull()
+    expect(screen.queryByRole('heading', { name: 'Done' })).toBeNull()
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    expect(within(table).getByText('calls-2024-05-31-batch.csv — the CSV, sent last').closest('tr')!.lastElementChild?.textContent).toBe('Not sent')
+    // Upload again: the same spec, destination and passphrase; the engine skips what is there.
+    await user.click(button('Upload again to finish'))
+    expect(api.callsTo('startUpload')).toEqual([[spec, 'sandbox', 'pw']])
+    await waitFor(() => expect(screen.queryByText(/^Cancelled: /)).toBeNull())
+    expect(screen.getByText('Starting…')).toBeTruthy()
+  })
+
+  it('resumes a cancelled batch from its journal when it was resumed from the start screen', async () => {
+    const user = userEvent.setup()
+    const { api } = atUpload()
+    act(() => api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'CANCELLED', message: 'The upload was cancelled. Run it again to resume where it stopped.', details: 'Cancelled: 1,204 of 4,812 recordings are on the server; run the same command to finish.' } }))
+    expect(await screen.findByText(/^Cancelled: 1,204 of 4,812 recordings are on the server\./)).toBeTruthy()
+    await user.click(button('Upload again to finish'))
+    expect(api.callsTo('resumeInterrupted')).toEqual([['batch-1', null]])
+  })
+
   it('says why a batch stopped, as a sentence', async () => {
     const { api } = atUpload()
     act(() => api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'DISK_FULL', message: 'The server has no room left for the upload. Ask your platform administrator to free space, then resume.' } }))
