@@ -1,0 +1,62 @@
+/**
+ * The delivery ledger's prepared statements, row shapes and argument checks: the SQL side of
+ * ledger.ts, kept apart so the class reads as what it does.
+ */
+import type Database from 'better-sqlite3'
+import type { DeliveredBatch } from '../api'
+import { badArgument } from './ledger-errors'
+import type { PriorDelivery } from './ledger'
+
+export type DeliveryRow = [csvName: string, batchId: string, rows: number, bytes: number, deliveredAt: string, sourceCsv: string, reportCsv: string | null, reportJson: string | null]
+const DELIVERY_COLUMNS = 'csv_name, batch_id, rows, bytes, delivered_at, source_csv, report_csv, report_json'
+
+export type Statements = ReturnType<typeof prepareStatements>
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    lookup: db.prepare<[string], [number, number]>('SELECT j.key, c.delivery_id FROM json_each(?) j JOIN conversation c ON c.reference = j.value').raw(),
+    prior: db.prepare<[number], PriorDelivery>('SELECT csv_name AS csvName, batch_id AS batchId, delivered_at AS deliveredAt FROM delivery WHERE id = ?'),
+    insertDelivery: db.prepare(`INSERT OR IGNORE INTO delivery (${DELIVERY_COLUMNS}, delivered_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    deliveryId: db.prepare<[string], number>('SELECT id FROM delivery WHERE csv_name = ?').pluck(),
+    insertConversation: db.prepare('INSERT OR IGNORE INTO conversation (reference, delivery_id, recording) VALUES (?, ?, ?)'),
+    // The newest delivery of a name wins; re-recording an older delivery (a retry) does not
+    // overwrite what a later one sent.
+    upsertRecording: db.prepare(`INSERT INTO recording (name, size, sha256, delivery_id) VALUES (?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256, delivery_id = excluded.delivery_id
+      WHERE excluded.delivery_id >= recording.delivery_id`),
+    byCsv: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE csv_name = ?`).raw(),
+    byBatch: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE batch_id = ? ORDER BY delivered_ms, id`).raw(),
+    history: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery ORDER BY delivered_ms DESC, id DESC LIMIT ?`).raw(),
+    recording: db.prepare<[string], [number | null, Buffer | null, string]>('SELECT r.size, r.sha256, d.csv_name FROM recording r JOIN delivery d ON d.id = r.delivery_id WHERE r.name = ?').raw(),
+  }
+}
+
+export function toDelivered(row: DeliveryRow): DeliveredBatch {
+  const [csvName, batchId, rows, bytes, deliveredAt, sourceCsv, reportCsv, reportJson] = row
+  return { batchId, csvName, rows, bytes, deliveredAt, sourceCsv, reportCsv, reportJson }
+}
+
+/** Checks a delivery's fields; returns its time in ms (the order and retention key). */
+export function checkDelivery(d: DeliveredBatch): number {
+  for (const key of ['batchId', 'csvName', 'sourceCsv'] as const) {
+    if (typeof d[key] !== 'string' || d[key] === '') throw badArgument(key, 'a non-empty string', d[key])
+  }
+  for (const key of ['rows', 'bytes'] as const) {
+    if (!(Number.isSafeInteger(d[key]) && d[key] >= 0)) throw badArgument(key, 'an integer from 0 and up', d[key])
+  }
+  const ms = Date.parse(d.deliveredAt)
+  if (Number.isNaN(ms)) throw badArgument('deliveredAt', 'an ISO 8601 date-time', d.deliveredAt)
+  return ms
+}
+
+export function checkSize(size: number | null): number | null {
+  if (size !== null && !(Number.isSafeInteger(size) && size >= 0)) throw badArgument('size', 'an integer from 0 and up, or null', size)
+  return size
+}
+
+/** Hashes are stored as 32 bytes, not 64 hex characters: half the space. */
+export function sha256Bytes(hex: string | null): Buffer | null {
+  if (hex === null) return null
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw badArgument('sha256', '64 hexadecimal digits, or null', hex)
+  return Buffer.from(hex, 'hex')
+}

@@ -1,0 +1,240 @@
+/**
+ * The delivery ledger (DESIGN.md, "Exactly once"; issue 8): per destination, an embedded
+ * SQLite database of every CSV that reached the server and every conversation it carried, so
+ * that a row already delivered is never sent in a second CSV — whatever state folder, run or
+ * computer the next batch comes from. It holds references, names, sizes and hashes; never audio.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import type { DeliveredBatch } from '../api'
+import { destinationDataDir, type DestinationAddress } from './destination-key'
+import { badArgument, ledgerError } from './ledger-errors'
+import { checkDelivery, checkSize, prepareStatements, sha256Bytes, toDelivered, type Statements } from './ledger-sql'
+import { migrate } from './ledger-schema'
+
+/** The ledger's file name inside a destination's data folder. */
+export const LEDGER_FILE = 'ledger.sqlite'
+
+/**
+ * How long a write waits for another process (a scheduled run and the app) holding the
+ * ledger's write lock: recording 1,000,000 conversations takes a few seconds.
+ */
+export const LEDGER_BUSY_TIMEOUT_MS = 30_000
+
+/** References per SQL statement in `lookup`: big enough to amortise a call, small in memory. */
+const LOOKUP_CHUNK = 10_000
+
+/** One conversation of a delivered CSV. */
+export interface LedgerConversation {
+  /** The Contact Reference: the conversation's identity at the platform. */
+  reference: string
+  /** The recording's name on the server, or null for a row without audio. */
+  recording: string | null
+  /** Bytes of the recording as sent, when known. */
+  size: number | null
+  /** Lower-case hex sha256 of the recording as sent, when known. */
+  sha256: string | null
+}
+
+/** Where an already delivered reference went: what `check` and the CLI tell the user. */
+export interface PriorDelivery {
+  csvName: string
+  batchId: string
+  /** ISO 8601 time the CSV was confirmed on the server. */
+  deliveredAt: string
+}
+
+/** What the ledger knows of a recording name on the server (for skip decisions). */
+export interface DeliveredRecording {
+  size: number
+  sha256: string
+  /** The CSV whose delivery last sent it. */
+  csvName: string
+}
+
+/** The ledger's path for a destination, without creating anything (e.g. to show "no history"). */
+export function ledgerPath(home: string, dest: DestinationAddress): string {
+  return path.join(destinationDataDir(home, dest), LEDGER_FILE)
+}
+
+/**
+ * One open handle on a destination's ledger. Every method is synchronous (better-sqlite3) and
+ * throws only AppErrors: LOCAL_DISK_FULL / LOCAL_NOT_WRITABLE for this computer's disk,
+ * NOT_READABLE for a damaged or foreign file, BAD_ARGUMENT for a caller's bad value.
+ * Several handles, in one process or several, may use the same file at once (WAL mode, a busy
+ * timeout, writes in IMMEDIATE transactions).
+ */
+export class DeliveryLedger {
+  /** id -> delivery, filled as `lookup` meets them: rows are never changed and ids never reused. */
+  private readonly priorById = new Map<number, PriorDelivery>()
+  private readonly stmts: Statements
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** The ledger's file, for messages. */
+    readonly file: string,
+  ) {
+    this.stmts = prepareStatements(db)
+  }
+
+  /**
+   * Opens (creating if needed) the ledger of a destination inside the app home: folder 0700,
+   * file 0600, schema brought up to date.
+   */
+  static async open(home: string, dest: DestinationAddress): Promise<DeliveryLedger> {
+    return DeliveryLedger.openFile(ledgerPath(home, dest))
+  }
+
+  /** Opens (creating if needed) the ledger at `file`; its folder is created 0700. */
+  static openFile(file: string): DeliveryLedger {
+    let db: Database.Database | null = null
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+      // SQLite would create the file with the umask's mode (often 0644); create it 0600 first.
+      // Its -wal and -shm files take the database file's permissions.
+      closeSync(openSync(file, 'a', 0o600))
+      db = new Database(file, { timeout: LEDGER_BUSY_TIMEOUT_MS })
+      db.pragma('journal_mode = WAL')
+      // A delivery is recorded once per CSV: a flush per commit costs little and keeps a
+      // delivery a power cut would otherwise forget.
+      db.pragma('synchronous = FULL')
+      // Room for the lookup B-tree's upper levels and a big recordDelivery's working set;
+      // pages are allocated only as used.
+      db.pragma('cache_size = -32768')
+      // After a 1,000,000-row delivery the WAL is truncated back rather than left at 100+ MB.
+      db.pragma('journal_size_limit = 16777216')
+      migrate(db, file)
+      return new DeliveryLedger(db, file)
+    } catch (err) {
+      db?.close()
+      throw ledgerError(err, file, 'open')
+    }
+  }
+
+  /**
+   * Which of these references were already delivered, and in which CSV. References not in the
+   * ledger are absent from the map; entries of one delivery share one (frozen) object.
+   * One read transaction, 10,000 references per query. For 1,000,000 rows call it per chunk
+   * of rows (e.g. 10,000) so neither the input nor the answer is held whole in memory.
+   */
+  lookup(references: Iterable<string>): Map<string, PriorDelivery> {
+    const found = new Map<string, PriorDelivery>()
+    const search = (chunk: string[]): void => {
+      for (const [index, deliveryId] of this.stmts.lookup.all(JSON.stringify(chunk))) {
+        found.set(chunk[index]!, this.prior(deliveryId))
+      }
+    }
+    this.run('read', () => {
+      this.db.transaction(() => {
+        let chunk: string[] = []
+        for (const reference of references) {
+          chunk.push(reference)
+          if (chunk.length === LOOKUP_CHUNK) {
+            search(chunk)
+            chunk = []
+          }
+        }
+        if (chunk.length > 0) search(chunk)
+      })()
+    })
+    return found
+  }
+
+  /**
+   * Records one CSV that reached the server and the conversations it carried, all or nothing
+   * (one IMMEDIATE transaction: a second process recording at the same time waits its turn).
+   * A reference already recorded keeps its first delivery; recording the same CSV again (a
+   * retry after a crash) adds only what is missing. Call it once the CSV is confirmed on the
+   * server. Returns how many references were new to the ledger.
+   */
+  recordDelivery(delivery: DeliveredBatch, conversations: Iterable<LedgerConversation>): { added: number } {
+    const deliveredMs = checkDelivery(delivery)
+    return this.run(`record the delivery of ${delivery.csvName} in`, () =>
+      this.db.transaction(() => {
+        const d = delivery
+        this.stmts.insertDelivery.run(d.csvName, d.batchId, d.rows, d.bytes, d.deliveredAt, d.sourceCsv, d.reportCsv, d.reportJson, deliveredMs)
+        const id = this.stmts.deliveryId.get(d.csvName)!
+        let added = 0
+        for (const c of conversations) {
+          if (typeof c.reference !== 'string' || c.reference === '') throw badArgument('reference', 'a non-empty string', c.reference)
+          added += this.stmts.insertConversation.run(c.reference, id, c.recording).changes
+          if (c.recording !== null) this.stmts.upsertRecording.run(c.recording, checkSize(c.size), sha256Bytes(c.sha256), id)
+        }
+        return { added }
+      }).immediate(),
+    )
+  }
+
+  /** The delivery of one CSV, by its name on the server. */
+  delivery(csvName: string): DeliveredBatch | null {
+    const row = this.run('read', () => this.stmts.byCsv.get(csvName))
+    return row ? toDelivered(row) : null
+  }
+
+  /** Every CSV a batch was delivered in (several when its rows went over several runs), oldest first. */
+  deliveriesOfBatch(batchId: string): DeliveredBatch[] {
+    return this.run('read', () => this.stmts.byBatch.all(batchId)).map(toDelivered)
+  }
+
+  /** Delivered CSVs, newest first; all of them unless `limit` is given. */
+  history(limit?: number): DeliveredBatch[] {
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw badArgument('limit', 'an integer from 0 and up', limit)
+    return this.run('read', () => this.stmts.history.all(limit ?? -1)).map(toDelivered)
+  }
+
+  /**
+   * The size and sha256 a recording name last had when delivered, or null when the ledger
+   * does not know both: a remote file matching them needs no second upload.
+   */
+  recording(remoteName: string): DeliveredRecording | null {
+    const row = this.run('read', () => this.stmts.recording.get(remoteName))
+    if (!row || row[0] === null || row[1] === null) return null
+    return { size: row[0], sha256: row[1].toString('hex'), csvName: row[2] }
+  }
+
+  /**
+   * Forgets deliveries older than `retentionDays` (by delivery time, before `now`) with their
+   * conversations and recordings: the ledger keeps its own retention, longer than journals'
+   * (Settings.ledgerRetentionDays). Returns how many conversations and deliveries went.
+   */
+  purge(retentionDays: number, now: number = Date.now()): { conversations: number; deliveries: number } {
+    if (!(Number.isFinite(retentionDays) && retentionDays >= 0)) throw badArgument('retentionDays', 'a number from 0 and up', retentionDays)
+    const cutoff = now - retentionDays * 86_400_000
+    return this.run('purge', () =>
+      this.db.transaction(() => {
+        // Most runs find nothing old: answer from the time index without scanning conversations.
+        const old = this.db.prepare('SELECT 1 FROM delivery WHERE delivered_ms < ? LIMIT 1').get(cutoff)
+        if (!old) return { conversations: 0, deliveries: 0 }
+        const oldIds = 'SELECT id FROM delivery WHERE delivered_ms < ?'
+        const conversations = this.db.prepare(`DELETE FROM conversation WHERE delivery_id IN (${oldIds})`).run(cutoff).changes
+        this.db.prepare(`DELETE FROM recording WHERE delivery_id IN (${oldIds})`).run(cutoff)
+        const deliveries = this.db.prepare('DELETE FROM delivery WHERE delivered_ms < ?').run(cutoff).changes
+        return { conversations, deliveries }
+      }).immediate(),
+    )
+  }
+
+  /** Closes the handle; later calls on it fail. Closing twice is harmless. */
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  private prior(deliveryId: number): PriorDelivery {
+    let prior = this.priorById.get(deliveryId)
+    if (!prior) {
+      prior = Object.freeze(this.stmts.prior.get(deliveryId)!)
+      this.priorById.set(deliveryId, prior)
+    }
+    return prior
+  }
+
+  /** Runs one ledger operation, mapping whatever SQLite or the disk throws to an AppError. */
+  private run<T>(action: string, fn: () => T): T {
+    try {
+      return fn()
+    } catch (err) {
+      throw ledgerError(err, this.file, action)
+    }
+  }
+}
