@@ -263,6 +263,8 @@ export interface BatchSummary {
   failed: number
   /** Remote name of the uploaded CSV, or null when none was uploaded. */
   csv: string | null
+  /** Rows left out because they were delivered to this destination before. */
+  alreadyDelivered?: number
   bytes: number
   seconds: number
   reportCsv: string

@@ -36,6 +36,7 @@ export const ERROR_MESSAGES = {
   CANCELLED: 'The upload was cancelled. Run it again to resume where it stopped.',
   LOCAL_DISK_FULL: 'This computer\'s disk is full: the app could not save its upload records. Free some space on this computer, then run the upload again.',
   LOCAL_NOT_WRITABLE: 'The app cannot write to its data folder on this computer (permission denied or read-only). Choose another folder, or fix its permissions, then run again.',
+  EARLIER_CSV_UNKNOWN: 'A CSV of this batch is already on the server, but this computer has no record of its rows and the server would not let the app read it back. Nothing was sent, so the platform gets no duplicates. Check in the platform which conversations arrived; send the batch again with "send delivered rows again" only if they are missing.',
   ALREADY_DELIVERED: 'Every row of this batch was already delivered to this destination: nothing new to send.',
   PORT_IN_USE: 'That port is already used by another program. Choose another port.',
   NOT_FOUND: 'The requested item no longer exists.',
@@ -94,6 +95,26 @@ export function toAppError(err: unknown, fallback: ErrorCode = 'INTERNAL'): AppE
   const text = err instanceof Error ? err.message : String(err)
   if (typeof code === 'string' && code in NODE_CODES) return new AppError(NODE_CODES[code]!, text, { cause: err })
   return new AppError(fallback, text, { cause: err })
+}
+
+const LOCAL_WRITE_CODES: Record<string, ErrorCode> = {
+  ENOSPC: 'LOCAL_DISK_FULL',
+  EDQUOT: 'LOCAL_DISK_FULL',
+  EACCES: 'LOCAL_NOT_WRITABLE',
+  EPERM: 'LOCAL_NOT_WRITABLE',
+  EROFS: 'LOCAL_NOT_WRITABLE',
+}
+
+/**
+ * A failure writing the app's own files on this computer (journal, report, generated CSV,
+ * ledger). ENOSPC here is this computer's disk, not the server's: its own code and sentence.
+ */
+export function toLocalWriteError(err: unknown, where: string): AppError {
+  if (err instanceof AppError) return err
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined
+  const text = `${where}: ${err instanceof Error ? err.message : String(err)}`
+  if (typeof code === 'string' && code in LOCAL_WRITE_CODES) return new AppError(LOCAL_WRITE_CODES[code]!, text, { cause: err })
+  return toAppError(err)
 }
 
 export function isAppError(err: unknown, code?: ErrorCode): err is AppError {

@@ -7,7 +7,8 @@ import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pinnedTarget } from '../../src/transfer/connection'
 import { Journal } from '../../src/transfer/journal'
-import { runEngine, type PlannedFile } from '../../src/transfer/upload-engine'
+import { listRemoteSizes } from '../../src/transfer/remote-state'
+import { createPool, runEngine, type PlannedFile } from '../../src/transfer/upload-engine'
 import type { Target } from './tools'
 
 interface RunnerOptions extends Pick<Target, 'host' | 'port' | 'username' | 'keyFile' | 'knownHosts' | 'remoteDir'> {
@@ -27,6 +28,8 @@ for (const name of (await readdir(opts.dir)).sort()) {
 const journal = await Journal.open(opts.stateDir)
 const { target } = pinnedTarget({ ...opts, privateKey: await readFile(opts.keyFile, 'utf8'), knownHostsPath: opts.knownHosts })
 const started = process.hrtime.bigint()
+const pool = createPool(target, opts.concurrency, opts.channelsPerConnection)
+await pool.connectFirst()
 const outcome = await runEngine({
   plan: {
     batchId: 'bench',
@@ -34,16 +37,18 @@ const outcome = await runEngine({
     csvName: 'bench.csv',
     writeCsv: async (p) => {
       await writeFile(p, 'Contact Reference\r\nbench\r\n')
-      return { rows: 1 }
+      return { rows: 1, conversations: [] }
     },
+    recordDelivery: () => undefined,
   },
-  target,
+  pool,
+  remoteSizes: await listRemoteSizes(await pool.acquire(0), opts.remoteDir),
   remoteDir: opts.remoteDir,
   journal,
   workDir: opts.stateDir,
   concurrency: opts.concurrency,
-  ...(opts.channelsPerConnection ? { channelsPerConnection: opts.channelsPerConnection } : {}),
 })
+pool.closeAll()
 journal.close()
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
 console.log(JSON.stringify({ ok: outcome.stoppedBy === null, error: outcome.stoppedBy?.message ?? null, bytes: outcome.bytesSent, seconds, maxRssKiB: process.resourceUsage().maxRSS }))

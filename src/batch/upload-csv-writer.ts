@@ -1,10 +1,11 @@
 /**
- * Writes the CSV that is uploaded (DESIGN.md, "The uploaded CSV is written by the app"): the
- * source's columns in the source's order (all extra metadata kept), only eligible rows (and
- * not those whose recording failed to upload), dates converted to ISO 8601 when a source
- * format and zone were chosen, the audio column carrying the real remote name, UTF-8 without
- * BOM, comma-separated, RFC 4180 quoting and CRLF line ends (RFC 4180's record separator).
- * It re-reads the source CSV as a stream: memory does not grow with the number of rows.
+ * Writes the CSV that is uploaded (DESIGN.md, "The uploaded CSV is written by the app"): in
+ * the destination's platform layout (its column names and order; the source's own when no
+ * layout is given), only eligible rows (and not those whose recording failed to upload),
+ * every Contact Date in the platform's shape `YYYY-MM-DDThh:mm:ss±hh:mm`, the audio column
+ * carrying the real remote name, UTF-8 without BOM, comma-separated, RFC 4180 quoting and
+ * CRLF line ends (RFC 4180's record separator). It re-reads the source CSV as a stream:
+ * memory grows only by the references it reports back, never by the rows' text.
  */
 import { createWriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
@@ -12,8 +13,10 @@ import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { AppError, toAppError } from '../errors'
 import { readCsv } from './csv-reader'
-import { createDateConverter } from './dates'
+import type { PlatformLayout } from '../api'
+import { createPlatformDateWriter } from './dates'
 import type { Manifest } from './manifest'
+import { layoutFromSource, layoutProjection } from './platform-layout'
 
 /** The record separator of the written CSV. */
 export const UPLOAD_CSV_EOL = '\r\n'
@@ -49,7 +52,16 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> | void {
  * Streams the upload CSV to `out` (a writable, left open, or a file path, created or
  * replaced). Throws LOCAL_FILE_CHANGED when the source CSV changed since it was checked.
  */
-export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStream | string, opts: { omitRemoteNames?: Set<string> } = {}): Promise<{ rows: number; bytes: number }> {
+export interface WriteUploadCsvOptions {
+  /** Rows whose recording has one of these remote names are left out. */
+  omitRemoteNames?: Set<string>
+  /** The destination's platform layout. @default the source's own columns */
+  layout?: PlatformLayout | null
+  /** Called for each written row with its contact reference and recording (for the delivery ledger). */
+  onRow?: (reference: string, recording: string) => void
+}
+
+export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStream | string, opts: WriteUploadCsvOptions = {}): Promise<{ rows: number; bytes: number }> {
   const width = manifest.headers.length
   const st = await stat(manifest.csvPath).catch((err: unknown) => {
     throw toAppError(err, 'NOT_READABLE')
@@ -58,19 +70,26 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
     throw new AppError('LOCAL_FILE_CHANGED', `The CSV ${manifest.csvPath} changed after it was checked. Check the batch again before uploading.`)
   }
   if (width === 0) throw new AppError('BATCH_NOT_READY', 'The checked CSV has no header, so there is nothing to write.')
-  const target = typeof out === 'string' ? createWriteStream(out) : out
+  const projection = layoutProjection(opts.layout ?? layoutFromSource(manifest.headers, manifest.mapping), manifest.headers, manifest.mapping)
+  const { contactDate: dateCol, audioFilename: audioCol, contactReference: refCol } = projection.fieldIndex
+  const toPlatformDate = createPlatformDateWriter(manifest.mapping)
+  const onRow = opts.onRow
+  const file = typeof out === 'string' ? createWriteStream(out, { mode: 0o600 }) : null
+  const target = file ?? (out as NodeJS.WritableStream)
+  // A failing file stream (this computer's disk full) fails the write, never surfaces as an
+  // unhandled 'error' event; the caller maps it to a code about this computer.
+  let streamError: unknown = null
+  file?.on('error', (err) => (streamError ??= err))
   const omit = opts.omitRemoteNames ?? new Set<string>()
-  const { contactDate: dateCol, audioFilename: audioCol } = manifest.columns
-  const m = manifest.mapping
-  const converter = m.dateFormat && m.timezone && dateCol !== null ? createDateConverter(m.dateFormat, m.timezone) : null
   let rows = 0
   let bytes = 0
   const emit = (text: string): Promise<void> | void => {
+    if (streamError) throw streamError
     bytes += Buffer.byteLength(text)
     return write(target, text)
   }
   try {
-    await emit(csvRecord(manifest.headers) + UPLOAD_CSV_EOL)
+    await emit(csvRecord(projection.header) + UPLOAD_CSV_EOL)
     const result = await readCsv(manifest.csvPath, { encoding: manifest.encoding, delimiter: manifest.delimiter }, {
       onHeader: () => undefined,
       onRows(batch, firstRow) {
@@ -80,10 +99,15 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
           if (at < 0) continue
           const rec = manifest.recordings[at]!
           if (omit.has(rec.remoteName)) continue
-          const src = batch[i]!
-          const fields = src.length >= width ? src : [...src, ...new Array<string>(width - src.length).fill('')]
-          if (converter && dateCol !== null) fields[dateCol] = converter.convert(fields[dateCol]!) ?? fields[dateCol]!
+          const fields = projection.project(batch[i]!)
+          if (dateCol !== null) {
+            const date = toPlatformDate(fields[dateCol]!)
+            // Validation let this row through, so its date reads; a null here is a bug, not data.
+            if (date === null) throw new AppError('INTERNAL', `Row ${firstRow + i}: the date "${fields[dateCol]}" could not be written in the platform's shape.`)
+            fields[dateCol] = date
+          }
           if (audioCol !== null) fields[audioCol] = rec.remoteName
+          if (onRow && refCol !== null) onRow(fields[refCol]!.trim(), rec.remoteName)
           text += csvRecord(fields) + UPLOAD_CSV_EOL
           rows++
         }
@@ -95,10 +119,14 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
     }
     return { rows, bytes }
   } finally {
-    if (typeof out === 'string') {
-      target.end()
-      await finished(target)
+    if (file) {
+      file.end()
+      await finished(file).catch((err: unknown) => {
+        streamError ??= err
+      })
     }
+    // eslint-disable-next-line no-unsafe-finally -- a file that failed to write must fail the call
+    if (streamError) throw streamError
   }
 }
 

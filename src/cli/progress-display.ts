@@ -55,7 +55,8 @@ export class ProgressDisplay {
         break
       case 'file-retrying':
         this.active.delete(event.file)
-        this.say(yellow(`Retrying ${event.file} in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}): ${event.error.message}`))
+        if (event.error.code === 'LOCAL_FILE_CHANGED') this.say(yellow(`${event.file} changed while it was sent: sending it again from the start.`))
+        else this.say(yellow(`Retrying ${event.file} in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}): ${event.error.message}`))
         break
       case 'file-failed':
         this.active.delete(event.file)
@@ -75,6 +76,11 @@ export class ProgressDisplay {
       default:
         break
     }
+  }
+
+  /** A line of its own above the bar (e.g. that a cancel is under way). */
+  note(line: string): void {
+    this.say(line)
   }
 
   /** Clears the bar so the final summary prints on a clean screen. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { BatchSpec, InterruptedBatch } from '../api'
@@ -40,21 +41,26 @@ export async function batchesDir(stateDir?: string): Promise<string> {
 }
 
 /**
- * A batch's identity: the CSV (path, size, mtime), the dropped folders, the mapping and the
- * destination. Running the same upload again gives the same id, so it resumes. Recordings are
- * deliberately not part of it: a recording edited between runs must not turn the batch into
- * a new one (which would upload the CSV a second time); it is re-checked and re-sent instead.
+ * A batch's identity: the CSV's content (sha256), the mapping and the destination. Running
+ * the same upload again gives the same id, so it resumes; so does the same export run from
+ * another folder, state folder or computer, which is what lets the server's listing reveal an
+ * earlier CSV of it (its name carries the id). Recordings are deliberately not part of it: a
+ * recording edited between runs must not turn the batch into a new one; it is re-sent instead.
  */
 export async function batchIdentity(spec: BatchSpec, destination: DestinationRecord): Promise<string> {
-  const csv = await stat(spec.csvPath)
   const mapping = Object.fromEntries(Object.entries(spec.mapping).sort(([a], [b]) => a.localeCompare(b)))
   const identity = {
-    csv: { path: path.resolve(spec.csvPath), size: csv.size, mtimeMs: Math.trunc(csv.mtimeMs) },
-    roots: spec.paths.map((p) => path.resolve(p)).sort(),
+    csv: await fileSha256(spec.csvPath),
     mapping,
     destination: { host: destination.host.toLowerCase(), port: destination.port, username: destination.username, remoteDir: destination.remoteDir },
   }
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16)
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }
 
 export function batchDir(root: string, batchId: string): string {

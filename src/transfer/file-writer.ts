@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
@@ -33,14 +34,38 @@ export interface WriteFileOptions {
 /** Local read size: several SFTP writes come out of each read. */
 const READ_BLOCK = 1024 * 1024
 
+/** What was sent: the file's size and sha256 as read for sending (DESIGN.md, "Exactly once"). */
+export interface WrittenFile {
+  size: number
+  sha256: string
+  mtimeMs: number
+  /** Where this write began: bytes before it were already on the server. */
+  resumedAt: number
+}
+
+/**
+ * The local file changed while it was being sent (size or modification time differ after
+ * the last byte from what they were at the first): the server may hold a mix of old and new
+ * bytes, so the caller sends it again from the start.
+ */
+export class LocalFileChangedError extends AppError {
+  constructor(localPath: string) {
+    super('LOCAL_FILE_CHANGED', `${localPath} changed while it was being sent.`)
+  }
+}
+
 /**
  * Writes one file to its final remote name: one open handle, requests strictly in offset
  * order, many in flight at once (pipelined), never out of order and never a setstat — what
  * AWS Transfer on S3 accepts. After close, the remote size must equal the local size.
+ *
+ * The bytes are hashed (sha256) as they are read for sending: no second read. The file is
+ * stat-ed again after the last byte; a change in between throws LocalFileChangedError.
+ * `opts.size`/`opts.mtimeMs` are what the batch was checked with; when the file differs
+ * already at open, it is sent as it is now (the current recording is the one to deliver).
  */
-export async function writeFile(opts: WriteFileOptions): Promise<void> {
-  const { sftp, remotePath, size } = opts
-  const startOffset = opts.startOffset ?? 0
+export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
+  const { sftp, remotePath } = opts
   const maxInFlight = opts.maxInFlightBytes ?? 4 * 1024 * 1024
   const chunk = maxWriteLength(opts.sftp)
 
@@ -49,23 +74,53 @@ export async function writeFile(opts: WriteFileOptions): Promise<void> {
   })
   try {
     const before = await local.stat()
-    if (before.size !== size || Math.trunc(before.mtimeMs) !== Math.trunc(opts.mtimeMs)) {
-      throw new AppError('LOCAL_FILE_CHANGED', `${opts.localPath} changed after the batch was checked.`)
-    }
+    const size = before.size
+    const unchanged = size === opts.size && Math.trunc(before.mtimeMs) === Math.trunc(opts.mtimeMs)
+    // Bytes already on the server are kept only when the file is the one they came from.
+    const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
+    const hash = createHash('sha256')
+    if (startOffset > 0) await hashRange(local, hash, 0, startOffset)
     const handle = await openForWrite(sftp, remotePath, startOffset)
     let handleOpen = true
     try {
-      await pipeline(opts, local, handle, startOffset, chunk, maxInFlight)
+      await pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, hash)
       handleOpen = false
       // On S3-backed servers, close is what commits the object: its error is the file's error.
       await closeHandle(sftp, handle, remotePath)
     } finally {
       if (handleOpen) await closeHandle(sftp, handle, remotePath).catch(() => undefined)
     }
+    const after = await local.stat()
+    if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
     const remoteSize = await statSize(sftp, remotePath)
     if (remoteSize !== size) {
       throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
     }
+    return { size, sha256: hash.digest('hex'), mtimeMs: before.mtimeMs, resumedAt: startOffset }
+  } finally {
+    await local.close()
+  }
+}
+
+/** Feeds bytes [start, end) of an open local file to a hash (the part already on the server). */
+async function hashRange(local: LocalFile, hash: Hash, start: number, end: number): Promise<void> {
+  const block = Buffer.allocUnsafe(Math.min(READ_BLOCK, end - start))
+  for (let at = start; at < end; ) {
+    const { bytesRead } = await local.read(block, 0, Math.min(block.length, end - at), at)
+    if (bytesRead === 0) throw new LocalFileChangedError('the local file')
+    hash.update(block.subarray(0, bytesRead))
+    at += bytesRead
+  }
+}
+
+/** The sha256 of a whole local file (for a file found complete on the server). */
+export async function hashLocalFile(localPath: string): Promise<{ size: number; sha256: string; mtimeMs: number }> {
+  const local = await open(localPath, 'r')
+  try {
+    const st = await local.stat()
+    const hash = createHash('sha256')
+    await hashRange(local, hash, 0, st.size)
+    return { size: st.size, sha256: hash.digest('hex'), mtimeMs: st.mtimeMs }
   } finally {
     await local.close()
   }
@@ -81,6 +136,7 @@ function pipeline(
   startOffset: number,
   chunk: number,
   maxInFlight: number,
+  hash: Hash,
 ): Promise<void> {
   const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
   return new Promise<void>((resolve, reject) => {
@@ -129,7 +185,9 @@ function pipeline(
           if (failed) break
           const want = Math.min(block.length, size - nextOffset, maxInFlight - inFlight + chunk)
           const { bytesRead } = await local.read(block, 0, want, nextOffset)
-          if (bytesRead === 0) throw new AppError('LOCAL_FILE_CHANGED', `${opts.localPath} became shorter during the upload.`)
+          if (bytesRead === 0) throw new LocalFileChangedError(opts.localPath)
+          // Reads are strictly sequential, so the hash sees the file in order.
+          hash.update(block.subarray(0, bytesRead))
           // ssh2 copies the payload into its packet synchronously, so `block` is reusable
           // as soon as these calls return.
           if (!channelOpen(sftp)) throw new AppError('CONNECTION_LOST', `${remotePath}: the SFTP channel closed.`)

@@ -2,10 +2,11 @@ import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BatchSummary } from '../api'
+import { toLocalWriteError } from '../errors'
 
 /** One line of a batch journal. */
 export type JournalRecord =
-  | { t: 'file-done'; name: string; size: number; mtimeMs: number }
+  | { t: 'file-done'; name: string; size: number; mtimeMs: number; sha256?: string }
   | { t: 'file-failed'; name: string; code: string }
   | { t: 'csv-started'; name: string; tmp: string }
   | { t: 'csv-done'; name: string; rows: number }
@@ -13,11 +14,21 @@ export type JournalRecord =
 
 /** What a journal says happened so far; later lines win. */
 export interface JournalState {
-  done: Map<string, { size: number; mtimeMs: number }>
+  /** Recordings confirmed on the server: size and mtime when sent, and their sha256. */
+  done: Map<string, DoneFile>
   failed: Map<string, string>
-  csvStarted: { name: string; tmp: string } | null
-  csvDone: { name: string; rows: number } | null
+  /** CSVs whose upload began (name -> temporary name); one per run that reached the CSV phase. */
+  csvStarted: Map<string, string>
+  /** CSVs confirmed on the server (name -> rows). */
+  csvDone: Map<string, number>
   finished: BatchSummary | null
+}
+
+export interface DoneFile {
+  size: number
+  mtimeMs: number
+  /** Absent in journals written before hashing. */
+  sha256: string | null
 }
 
 export const JOURNAL_FILE = 'journal.jsonl'
@@ -52,10 +63,10 @@ export class Journal {
     return new Journal(fd, state, opts.syncEveryMs ?? 250)
   }
 
-  fileDone(name: string, size: number, mtimeMs: number): void {
-    this.state.done.set(name, { size, mtimeMs })
+  fileDone(name: string, size: number, mtimeMs: number, sha256: string): void {
+    this.state.done.set(name, { size, mtimeMs, sha256 })
     this.state.failed.delete(name)
-    this.append({ t: 'file-done', name, size, mtimeMs }, false)
+    this.append({ t: 'file-done', name, size, mtimeMs, sha256 }, false)
   }
 
   fileFailed(name: string, code: string): void {
@@ -64,12 +75,12 @@ export class Journal {
   }
 
   csvStarted(name: string, tmp: string): void {
-    this.state.csvStarted = { name, tmp }
+    this.state.csvStarted.set(name, tmp)
     this.append({ t: 'csv-started', name, tmp }, true)
   }
 
   csvDone(name: string, rows: number): void {
-    this.state.csvDone = { name, rows }
+    this.state.csvDone.set(name, rows)
     this.append({ t: 'csv-done', name, rows }, true)
   }
 
@@ -82,16 +93,28 @@ export class Journal {
     if (this.closed) return
     this.closed = true
     if (this.syncTimer) clearTimeout(this.syncTimer)
-    fsyncSync(this.fd)
+    // Closing must never crash the process: what was written is already in the file.
+    try {
+      fsyncSync(this.fd)
+    } catch {
+      // a full disk can fail the flush; the next run re-checks the server
+    }
     closeSync(this.fd)
   }
 
+  /**
+   * Appends one record. A failure to write on this computer (disk full, read-only) throws a
+   * coded error about this computer; the caller stops the batch, and nothing recorded is lost.
+   */
   private append(record: JournalRecord, syncNow: boolean): void {
     if (this.closed) return
-    writeSync(this.fd, JSON.stringify(record) + '\n')
-    if (syncNow) {
-      fsyncSync(this.fd)
-    } else if (!this.syncTimer) {
+    try {
+      writeSync(this.fd, JSON.stringify(record) + '\n')
+      if (syncNow) fsyncSync(this.fd)
+    } catch (err) {
+      throw toLocalWriteError(err, 'the upload journal')
+    }
+    if (!syncNow && !this.syncTimer) {
       this.syncTimer = setTimeout(() => {
         this.syncTimer = null
         if (!this.closed) fdatasync(this.fd, () => undefined)
@@ -107,7 +130,7 @@ export async function readJournal(file: string): Promise<JournalState> {
 }
 
 async function replayJournal(file: string): Promise<{ state: JournalState; endsCleanly: boolean }> {
-  const state: JournalState = { done: new Map(), failed: new Map(), csvStarted: null, csvDone: null, finished: null }
+  const state: JournalState = { done: new Map(), failed: new Map(), csvStarted: new Map(), csvDone: new Map(), finished: null }
   let text = ''
   try {
     text = await readFile(file, 'utf8')
@@ -124,17 +147,17 @@ async function replayJournal(file: string): Promise<{ state: JournalState; endsC
     }
     switch (record.t) {
       case 'file-done':
-        state.done.set(record.name, { size: record.size, mtimeMs: record.mtimeMs })
+        state.done.set(record.name, { size: record.size, mtimeMs: record.mtimeMs, sha256: record.sha256 ?? null })
         state.failed.delete(record.name)
         break
       case 'file-failed':
         state.failed.set(record.name, record.code)
         break
       case 'csv-started':
-        state.csvStarted = { name: record.name, tmp: record.tmp }
+        state.csvStarted.set(record.name, record.tmp)
         break
       case 'csv-done':
-        state.csvDone = { name: record.name, rows: record.rows }
+        state.csvDone.set(record.name, record.rows)
         break
       case 'finished':
         state.finished = record.summary

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { SFTPWrapper } from 'ssh2'
-import { closeHandle, openForRead, readAt } from './sftp-ops'
+import { closeHandle, openForRead, openForWrite, readAt, remove, statSize } from './sftp-ops'
 import { AppError } from '../errors'
 import { sftpError, SFTP_STATUS } from './sftp-errors'
 
@@ -29,41 +29,94 @@ export function listRemoteSizes(sftp: SFTPWrapper, dir: string): Promise<Map<str
 }
 
 /**
- * True when the last bytes of the remote file (up to TAIL_CHECK_BYTES before `remoteSize`)
- * equal the local file's bytes at the same offsets. A server that refuses reads gives false:
- * the file is then written again, which is slower but never wrong.
+ * True when the remote file's bytes equal the local file's at a few sampled places before
+ * `remoteSize`: the head, the middle and the last TAIL_CHECK_BYTES. Enough to trust a file
+ * this computer has no record of sending (another state folder, a lost journal), where the
+ * last bytes alone would accept a file whose start was edited. A server that refuses reads
+ * gives false: the file is then written again, which is slower but never wrong.
  */
-export async function tailMatches(sftp: SFTPWrapper, remote: string, localPath: string, remoteSize: number): Promise<boolean> {
+export async function samplesMatch(sftp: SFTPWrapper, remote: string, localPath: string, remoteSize: number): Promise<boolean> {
   if (remoteSize === 0) return true
   const length = Math.min(TAIL_CHECK_BYTES, remoteSize)
-  const position = remoteSize - length
-  const local = Buffer.alloc(length)
-  const fh = await open(localPath, 'r')
-  try {
-    const { bytesRead } = await fh.read(local, 0, length, position)
-    if (bytesRead !== length) return false
-  } finally {
-    await fh.close()
-  }
+  const positions = [...new Set([0, Math.max(0, Math.floor(remoteSize / 2) - Math.floor(length / 2)), remoteSize - length])]
   let handle: Buffer
   try {
     handle = await openForRead(sftp, remote)
   } catch {
     return false
   }
+  const fh = await open(localPath, 'r')
   try {
-    const chunks: Buffer[] = []
-    let got = 0
-    while (got < length) {
-      const part = await readAt(sftp, handle, remote, length - got, position + got)
-      if (part.length === 0) break
-      chunks.push(part)
-      got += part.length
+    for (const position of positions) {
+      const local = Buffer.alloc(length)
+      const { bytesRead } = await fh.read(local, 0, length, position)
+      if (bytesRead !== length) return false
+      if (!(await readRemote(sftp, handle, remote, position, length)).equals(local)) return false
     }
-    return got === length && Buffer.concat(chunks).equals(local)
+    return true
   } catch {
     return false
   } finally {
+    await fh.close()
     await closeHandle(sftp, handle, remote).catch(() => undefined)
+  }
+}
+
+/** Reads `length` bytes at `position` of an open remote file (shorter at its end). */
+async function readRemote(sftp: SFTPWrapper, handle: Buffer, remote: string, position: number, length: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let got = 0
+  while (got < length) {
+    const part = await readAt(sftp, handle, remote, length - got, position + got)
+    if (part.length === 0) break
+    chunks.push(part)
+    got += part.length
+  }
+  return Buffer.concat(chunks)
+}
+
+/** A whole (small) remote file, e.g. an earlier CSV of this batch read back; null when the server refuses. */
+export async function readRemoteFile(sftp: SFTPWrapper, remote: string, size: number): Promise<Buffer | null> {
+  let handle: Buffer
+  try {
+    handle = await openForRead(sftp, remote)
+  } catch {
+    return null
+  }
+  try {
+    const data = await readRemote(sftp, handle, remote, 0, size)
+    return data.length === size ? data : null
+  } catch {
+    return null
+  } finally {
+    await closeHandle(sftp, handle, remote).catch(() => undefined)
+  }
+}
+
+/**
+ * Whether the server lets a file continue at an offset (OpenSSH does; AWS Transfer on S3 and
+ * the sandbox's s3 mode refuse). Asked once, only when a file is left half-sent: on servers
+ * that cannot continue it, a half-sent file must not stay under its final name. A small probe
+ * file, hidden and named for this process, is written, reopened at its end, and removed.
+ */
+export async function canContinueAtOffset(sftp: SFTPWrapper, dir: string): Promise<boolean> {
+  const name = `.bulk-upload-probe-${process.pid}-${Date.now().toString(36)}`
+  const remote = dir ? `${dir.replace(/\/+$/, '')}/${name}` : name
+  const writeOne = async (offset: number) => {
+    const handle = await openForWrite(sftp, remote, offset)
+    try {
+      await new Promise<void>((resolve, reject) => sftp.write(handle, Buffer.from('x'), 0, 1, offset, (err) => (err ? reject(sftpError(err, remote)) : resolve())))
+    } finally {
+      await closeHandle(sftp, handle, remote).catch(() => undefined)
+    }
+  }
+  try {
+    await writeOne(0)
+    await writeOne(1)
+    return (await statSize(sftp, remote)) === 2
+  } catch {
+    return false
+  } finally {
+    await remove(sftp, remote).catch(() => undefined)
   }
 }

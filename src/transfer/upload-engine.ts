@@ -5,12 +5,12 @@ import { AppError, toAppError } from '../errors'
 import { ChannelPool, MAX_CHANNELS_PER_CONNECTION } from './channel-pool'
 import type { ConnectTarget } from './connection'
 import { uploadCsvLast, type CsvOutcome } from './csv-phase'
-import { writeFile } from './file-writer'
+import { hashLocalFile, LocalFileChangedError, writeFile, type WrittenFile } from './file-writer'
 import type { Journal } from './journal'
 import { PauseGate } from './pause-gate'
 import { ProgressTracker } from './progress'
-import { listRemoteSizes, tailMatches } from './remote-state'
-import { statSize } from './sftp-ops'
+import { canContinueAtOffset, samplesMatch } from './remote-state'
+import { remove, statSize } from './sftp-ops'
 import { failureKind } from './sftp-errors'
 
 /** One recording to send: its local file and its name in the server's root. */
@@ -21,27 +21,56 @@ export interface PlannedFile {
   mtimeMs: number
 }
 
+/** A recording confirmed on the server: what the delivery ledger records of it. */
+export interface SentFile {
+  size: number
+  sha256: string
+}
+
+/** A row written to this run's CSV: its contact reference and its recording's remote name. */
+export interface CsvConversation {
+  reference: string
+  recording: string
+}
+
+/** This run's CSV, confirmed on the server. */
+export interface DeliveredCsv {
+  name: string
+  rows: number
+  conversations: CsvConversation[]
+  /** The recordings on the server (sent now or earlier), by remote name. */
+  files: Map<string, SentFile>
+  /** Recording bytes sent by this run. */
+  bytes: number
+}
+
 /** What to upload: the recordings, then a CSV the plan writes without the failed ones. */
 export interface UploadPlan {
   batchId: string
   files: PlannedFile[]
+  /** This run's CSV name: unique per delivery, so each CSV holds rows no other CSV holds. */
   csvName: string
   /** Writes the CSV to upload to `localPath`, leaving out rows whose recording is in `omit`. */
-  writeCsv(localPath: string, omit: Set<string>): Promise<{ rows: number }>
+  writeCsv(localPath: string, omit: Set<string>): Promise<{ rows: number; conversations: CsvConversation[] }>
+  /** Records the delivery once the CSV is confirmed on the server, before the journal says so. */
+  recordDelivery(csv: DeliveredCsv): void | Promise<void>
+  /** What the delivery ledger knows of a recording name (for files found on the server). */
+  knownRecording?(remoteName: string): SentFile | null
 }
 
 export interface EngineOptions {
   plan: UploadPlan
-  target: ConnectTarget
+  /** Connections to the server; the caller closes them. */
+  pool: ChannelPool
   /** Remote folder; '' = the login directory (the platform's root). */
   remoteDir: string
+  /** Sizes of the files already in the remote folder (one listing, made by the caller). */
+  remoteSizes: Map<string, number>
   journal: Journal
   /** Folder for the generated CSV (the batch's state folder). */
   workDir: string
   /** Files in flight at once. @default DEFAULT_CONCURRENCY (16) */
   concurrency?: number
-  /** SFTP channels per SSH connection, at most 10 (AWS Transfer). @default 8 */
-  channelsPerConnection?: number
   /** Waits before each reconnect attempt; the upload is interrupted after the last. @default [1000, 2000, 5000, 10000, 30000] */
   retryDelaysMs?: number[]
   signal?: AbortSignal
@@ -52,6 +81,7 @@ export interface EngineOptions {
 export interface FileOutcome {
   file: PlannedFile
   status: 'uploaded' | 'skipped' | 'failed' | 'not-sent'
+  sent?: SentFile
   error?: AppError
 }
 
@@ -72,175 +102,268 @@ export const DEFAULT_CONCURRENCY = 16
 /** Channels per connection: below AWS Transfer's limit of 10, with room to spare. */
 export const DEFAULT_CHANNELS_PER_CONNECTION = 8
 export const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 5000, 10000, 30000]
+/** A recording that changes while it is sent this many times in a row fails with LOCAL_FILE_CHANGED. */
+export const MAX_LOCAL_CHANGES = 3
+
+/** A pool sized for `concurrency` files in flight, at most `channelsPerConnection` channels each. */
+export function createPool(target: ConnectTarget, concurrency = DEFAULT_CONCURRENCY, channelsPerConnection = DEFAULT_CHANNELS_PER_CONNECTION): ChannelPool {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`Expected \`concurrency\` to be a number from 1 and up, got \`${concurrency}\``)
+  }
+  return new ChannelPool(target, Math.min(channelsPerConnection, MAX_CHANNELS_PER_CONNECTION, concurrency))
+}
 
 /**
  * Sends the recordings (several in flight, each strictly in order), then the CSV once every
  * recording it names is confirmed on the server. Survives dropped links by reconnecting with
  * backoff; stops on refusals; records every completion in the journal so a new run resumes.
+ * A cancel stops sending and never starts the CSV phase.
  */
-export async function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
-  const { plan, journal } = opts
-  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`Expected \`concurrency\` to be a number from 1 and up, got \`${concurrency}\``)
+export function runEngine(opts: EngineOptions): Promise<EngineOutcome> {
+  return new UploadRun(opts).run()
+}
+
+class UploadRun {
+  private readonly plan: UploadPlan
+  private readonly journal: Journal
+  private readonly delays: number[]
+  private readonly emit: (event: UploadEvent) => void
+  private readonly gate: PauseGate
+  private readonly stop = new AbortController()
+  private readonly progress: ProgressTracker
+  private readonly outcomes: FileOutcome[]
+  private stoppedBy: AppError | null = null
+  private bytesSent = 0
+  private nextIndex = 0
+  /** Files whose first attempt in this run has been made: a retry asks the server again. */
+  private readonly attempted = new Set<string>()
+  /** Per file, the end of the bytes the server acknowledged in this run. */
+  private readonly confirmed = new Map<string, number>()
+  /** Files with bytes on the server that are not a complete, confirmed copy. */
+  private readonly halfSent = new Set<string>()
+
+  constructor(private readonly opts: EngineOptions) {
+    this.plan = opts.plan
+    this.journal = opts.journal
+    this.delays = opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS
+    this.emit = opts.onEvent ?? (() => undefined)
+    this.gate = opts.gate ?? new PauseGate()
+    const bytesTotal = this.plan.files.reduce((sum, f) => sum + f.size, 0)
+    this.progress = new ProgressTracker(this.plan.batchId, bytesTotal, this.plan.files.length, this.emit)
+    this.outcomes = this.plan.files.map<FileOutcome>((file) => ({ file, status: 'not-sent' }))
   }
-  const perConnection = Math.min(opts.channelsPerConnection ?? DEFAULT_CHANNELS_PER_CONNECTION, MAX_CHANNELS_PER_CONNECTION, concurrency)
-  const delays = opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS
-  const emit = opts.onEvent ?? (() => undefined)
-  const gate = opts.gate ?? new PauseGate()
-  const stop = new AbortController()
-  const onOuterAbort = () => stop.abort(new AppError('CANCELLED'))
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true })
-  if (opts.signal?.aborted) onOuterAbort()
 
-  const bytesTotal = plan.files.reduce((sum, f) => sum + f.size, 0)
-  const progress = new ProgressTracker(plan.batchId, bytesTotal, plan.files.length, emit)
-  const pool = new ChannelPool(opts.target, perConnection)
-  const outcomes = plan.files.map<FileOutcome>((file) => ({ file, status: 'not-sent' }))
-  let stoppedBy: AppError | null = null
-  let bytesSent = 0
-  const remotePath = (name: string) => (opts.remoteDir ? path.join(opts.remoteDir, name) : name)
-  const halt = (err: AppError) => {
-    stoppedBy ??= err
-    stop.abort(err)
-  }
+  private readonly onOuterAbort = () => this.halt(new AppError('CANCELLED'))
 
-  emit({ kind: 'batch-started', batchId: plan.batchId, files: plan.files.map((f) => ({ file: f.remoteName, size: f.size })), csvName: plan.csvName })
-  progress.start()
-  try {
-    await pool.connectFirst()
-    const remoteSizes = await listRemoteSizes(await pool.acquire(0), opts.remoteDir)
-    const attempted = new Set<string>()
-    const confirmed = new Map<string, number>()
-
-    let next = 0
-    const worker = async (slot: number) => {
-      while (!stop.signal.aborted) {
-        const index = next++
-        if (index >= plan.files.length) return
-        const file = plan.files[index]!
-        outcomes[index] = await sendWithRetries(slot, file)
-      }
-    }
-
-    const sendWithRetries = async (slot: number, file: PlannedFile): Promise<FileOutcome> => {
-      for (let attempt = 0; ; attempt++) {
-        if (gate.paused) await gate.wait()
-        if (stop.signal.aborted) return { file, status: 'not-sent' }
-        try {
-          const sftp = await pool.acquire(slot)
-          const status = await sendOne(sftp, file)
-          return { file, status }
-        } catch (caught) {
-          const err = toAppError(caught)
-          progress.fileReset(file.remoteName)
-          if (stop.signal.aborted) return { file, status: 'not-sent' }
-          const kind = failureKind(err)
-          if (kind === 'file') {
-            journal.fileFailed(file.remoteName, err.code)
-            progress.fileFinished(file.remoteName, false)
-            emit({ kind: 'file-failed', batchId: plan.batchId, file: file.remoteName, error: err.toPayload() })
-            return { file, status: 'failed', error: err }
-          }
-          if (kind === 'fatal' || attempt >= delays.length) {
-            halt(err)
-            return { file, status: 'not-sent', error: err }
-          }
-          pool.invalidate(slot)
-          const delayMs = delays[attempt]!
-          emit({ kind: 'file-retrying', batchId: plan.batchId, file: file.remoteName, attempt: attempt + 1, delayMs, error: err.toPayload() })
-          await sleep(delayMs, stop.signal)
-        }
-      }
-    }
-
-    const sendOne = async (sftp: SFTPWrapper, file: PlannedFile): Promise<'uploaded' | 'skipped'> => {
-      const done = journal.state.done.get(file.remoteName)
-      if (done && done.size === file.size && Math.trunc(done.mtimeMs) === Math.trunc(file.mtimeMs)) {
-        progress.fileSkipped(file.size)
-        emit({ kind: 'file-done', batchId: plan.batchId, file: file.remoteName, skipped: true })
-        return 'skipped'
-      }
-      const remote = remotePath(file.remoteName)
-      // The listing made at the start answers the first attempt; after a failed attempt it is
-      // stale for this file, so a retry asks the server again (and can continue at the offset).
-      const listed = remoteSizes.has(file.remoteName)
-      let remoteSize = listed ? remoteSizes.get(file.remoteName)! : attempted.has(file.remoteName) ? await statSize(sftp, remote) : null
-      remoteSizes.delete(file.remoteName)
-      attempted.add(file.remoteName)
-      // After a failed attempt in this run, only bytes the server acknowledged count: a server
-      // that was cut off may have stored later writes and not earlier ones.
-      const confirmedEnd = confirmed.get(file.remoteName)
-      if (remoteSize !== null && confirmedEnd !== undefined) remoteSize = Math.min(remoteSize, confirmedEnd)
-      let startOffset = 0
-      if (remoteSize !== null && remoteSize > 0 && remoteSize <= file.size && !done) {
-        if (await tailMatches(sftp, remote, file.localPath, remoteSize)) startOffset = remoteSize
-      }
-      if (startOffset === file.size) {
-        journal.fileDone(file.remoteName, file.size, file.mtimeMs)
-        progress.fileSkipped(file.size)
-        emit({ kind: 'file-done', batchId: plan.batchId, file: file.remoteName, skipped: true })
-        return 'skipped'
-      }
-      emit({ kind: 'file-started', batchId: plan.batchId, file: file.remoteName, size: file.size })
-      progress.fileStarted(file.remoteName, file.size, startOffset)
-      const write = (offset: number) =>
-        writeFile({
-          sftp,
-          localPath: file.localPath,
-          remotePath: remote,
-          size: file.size,
-          mtimeMs: file.mtimeMs,
-          startOffset: offset,
-          signal: stop.signal,
-          gate,
-          onProgress: (sent) => progress.fileProgress(file.remoteName, sent),
-          onConfirmed: (end) => confirmed.set(file.remoteName, end),
-        })
-      confirmed.set(file.remoteName, startOffset)
-      try {
-        await write(startOffset)
-      } catch (err) {
-        // Servers like S3 refuse writes at an offset: write the file again from the start.
-        const appErr = toAppError(err)
-        if (startOffset === 0 || !['WRITE_FAILED', 'PERMISSION_DENIED'].includes(appErr.code)) throw err
-        progress.fileReset(file.remoteName)
-        progress.fileStarted(file.remoteName, file.size, 0)
-        confirmed.set(file.remoteName, 0)
-        await write(0)
-        startOffset = 0
-      }
-      bytesSent += file.size - startOffset
-      journal.fileDone(file.remoteName, file.size, file.mtimeMs)
-      progress.fileFinished(file.remoteName, true)
-      emit({ kind: 'file-done', batchId: plan.batchId, file: file.remoteName, skipped: false })
-      return 'uploaded'
-    }
-
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(plan.files.length, 1)) }, (_, slot) => worker(slot)))
-
+  async run(): Promise<EngineOutcome> {
+    const { signal } = this.opts
+    signal?.addEventListener('abort', this.onOuterAbort, { once: true })
+    if (signal?.aborted) this.onOuterAbort()
+    const concurrency = this.opts.concurrency ?? DEFAULT_CONCURRENCY
+    this.emit({ kind: 'batch-started', batchId: this.plan.batchId, files: this.plan.files.map((f) => ({ file: f.remoteName, size: f.size })), csvName: this.plan.csvName })
+    this.progress.start()
     let csv: CsvOutcome | null = null
-    if (!stoppedBy) {
-      const failed = new Set(outcomes.filter((o) => o.status === 'failed').map((o) => o.file.remoteName))
-      const delivered = outcomes.filter((o) => o.status === 'uploaded' || o.status === 'skipped').length
-      if (delivered > 0 || plan.files.length === 0) {
-        csv = await uploadCsvLast({ plan, journal, pool, remotePath, workDir: opts.workDir, omit: failed, signal: stop.signal, gate, emit, retryDelaysMs: delays })
+    try {
+      const slots = Math.min(concurrency, Math.max(this.plan.files.length, 1))
+      await Promise.all(Array.from({ length: slots }, (_, slot) => this.worker(slot)))
+      await this.removeHalfSent()
+      if (!this.stoppedBy && this.outcomes.some((o) => o.status === 'uploaded' || o.status === 'skipped')) csv = await this.sendCsv()
+    } catch (caught) {
+      this.stoppedBy ??= toAppError(caught)
+    } finally {
+      signal?.removeEventListener('abort', this.onOuterAbort)
+      this.progress.stop()
+    }
+    return { files: this.outcomes, csv, stoppedBy: this.stoppedBy, bytesSent: this.bytesSent }
+  }
+
+  /** Stops the batch; the first reason wins (a cancel stays a cancel). */
+  private halt(err: AppError): void {
+    this.stoppedBy ??= err
+    this.stop.abort(err)
+  }
+
+  private remotePath(name: string): string {
+    return this.opts.remoteDir ? path.join(this.opts.remoteDir, name) : name
+  }
+
+  private async worker(slot: number): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      const index = this.nextIndex++
+      if (index >= this.plan.files.length) return
+      this.outcomes[index] = await this.sendWithRetries(slot, this.plan.files[index]!)
+    }
+  }
+
+  private async sendWithRetries(slot: number, file: PlannedFile): Promise<FileOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.gate.paused) await this.gate.wait()
+      if (this.stop.signal.aborted) return { file, status: 'not-sent' }
+      try {
+        const sftp = await this.opts.pool.acquire(slot)
+        return await this.sendOne(sftp, file)
+      } catch (caught) {
+        const err = toAppError(caught)
+        this.progress.fileReset(file.remoteName)
+        if (this.stop.signal.aborted) return { file, status: 'not-sent' }
+        const kind = failureKind(err)
+        if (kind === 'file') {
+          this.journal.fileFailed(file.remoteName, err.code)
+          this.progress.fileFinished(file.remoteName, false)
+          this.emit({ kind: 'file-failed', batchId: this.plan.batchId, file: file.remoteName, error: err.toPayload() })
+          return { file, status: 'failed', error: err }
+        }
+        if (kind === 'fatal' || attempt >= this.delays.length) {
+          this.halt(err)
+          return { file, status: 'not-sent', error: err }
+        }
+        this.opts.pool.invalidate(slot)
+        const delayMs = this.delays[attempt]!
+        this.emit({ kind: 'file-retrying', batchId: this.plan.batchId, file: file.remoteName, attempt: attempt + 1, delayMs, error: err.toPayload() })
+        await sleep(delayMs, this.stop.signal)
       }
     }
-    return { files: outcomes, csv, stoppedBy, bytesSent }
-  } catch (caught) {
-    const err = toAppError(caught)
-    stoppedBy ??= err
-    return { files: outcomes, csv: null, stoppedBy, bytesSent }
-  } finally {
-    opts.signal?.removeEventListener('abort', onOuterAbort)
-    progress.stop()
-    pool.closeAll()
+  }
+
+  private async sendOne(sftp: SFTPWrapper, file: PlannedFile): Promise<FileOutcome> {
+    const done = this.journal.state.done.get(file.remoteName)
+    const sameAsJournal = done !== undefined && done.size === file.size && Math.trunc(done.mtimeMs) === Math.trunc(file.mtimeMs)
+    if (sameAsJournal && done.sha256) return this.skipped(file, { size: done.size, sha256: done.sha256 })
+    const remote = this.remotePath(file.remoteName)
+    // The caller's listing answers the first attempt; after a failed attempt it is stale for
+    // this file, so a retry asks the server again (and can continue at the offset).
+    const listed = this.opts.remoteSizes.get(file.remoteName)
+    let remoteSize = listed !== undefined ? listed : this.attempted.has(file.remoteName) ? await statSize(sftp, remote) : null
+    this.opts.remoteSizes.delete(file.remoteName)
+    this.attempted.add(file.remoteName)
+    // After a failed attempt in this run, only bytes the server acknowledged count: a server
+    // that was cut off may have stored later writes and not earlier ones.
+    const confirmedEnd = this.confirmed.get(file.remoteName)
+    if (remoteSize !== null && confirmedEnd !== undefined) remoteSize = Math.min(remoteSize, confirmedEnd)
+    if (remoteSize === file.size && remoteSize > 0) {
+      const found = await this.completeOnServer(sftp, file, remote, sameAsJournal)
+      if (found) return this.skipped(file, found)
+    }
+    let startOffset = 0
+    if (remoteSize !== null && remoteSize > 0 && remoteSize < file.size && (await samplesMatch(sftp, remote, file.localPath, remoteSize))) startOffset = remoteSize
+    return this.write(sftp, file, remote, startOffset)
+  }
+
+  /**
+   * A remote file of the right size: the same recording when this computer's records say so
+   * (journal, or the ledger's sha256 equal to the local file's), or, with no record, when its
+   * head, middle and tail equal the local bytes. Null when it must be sent again.
+   */
+  private async completeOnServer(sftp: SFTPWrapper, file: PlannedFile, remote: string, inJournal: boolean): Promise<SentFile | null> {
+    const known = this.plan.knownRecording?.(file.remoteName) ?? null
+    if (!inJournal && !(known && known.size === file.size) && !(await samplesMatch(sftp, remote, file.localPath, file.size))) return null
+    const local = await hashLocalFile(file.localPath)
+    if (local.size !== file.size) return null
+    if (known && known.size === file.size && known.sha256 !== local.sha256) return null
+    this.journal.fileDone(file.remoteName, local.size, local.mtimeMs, local.sha256)
+    return { size: local.size, sha256: local.sha256 }
+  }
+
+  private skipped(file: PlannedFile, sent: SentFile): FileOutcome {
+    this.progress.fileSkipped(file.size)
+    this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: true })
+    return { file, status: 'skipped', sent }
+  }
+
+  /** Sends the file; a file that changes while it is sent is sent again, MAX_LOCAL_CHANGES times at most. */
+  private async write(sftp: SFTPWrapper, file: PlannedFile, remote: string, startOffset: number): Promise<FileOutcome> {
+    for (let changes = 1; ; changes++) {
+      this.emit({ kind: 'file-started', batchId: this.plan.batchId, file: file.remoteName, size: file.size })
+      this.progress.fileStarted(file.remoteName, file.size, startOffset)
+      this.halfSent.add(file.remoteName)
+      let written: WrittenFile
+      try {
+        written = await this.writeFrom(sftp, file, remote, startOffset)
+      } catch (err) {
+        if (!(err instanceof LocalFileChangedError) || changes >= MAX_LOCAL_CHANGES || this.stop.signal.aborted) throw err
+        this.progress.fileReset(file.remoteName)
+        this.emit({ kind: 'file-retrying', batchId: this.plan.batchId, file: file.remoteName, attempt: changes, delayMs: 0, error: err.toPayload() })
+        startOffset = 0
+        continue
+      }
+      this.halfSent.delete(file.remoteName)
+      this.bytesSent += written.size - written.resumedAt
+      this.journal.fileDone(file.remoteName, written.size, written.mtimeMs, written.sha256)
+      this.progress.fileFinished(file.remoteName, true)
+      this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: false })
+      return { file, status: 'uploaded', sent: { size: written.size, sha256: written.sha256 } }
+    }
+  }
+
+  private async writeFrom(sftp: SFTPWrapper, file: PlannedFile, remote: string, startOffset: number): Promise<WrittenFile> {
+    const write = (offset: number) =>
+      writeFile({
+        sftp,
+        localPath: file.localPath,
+        remotePath: remote,
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        startOffset: offset,
+        signal: this.stop.signal,
+        gate: this.gate,
+        onProgress: (sent) => this.progress.fileProgress(file.remoteName, sent),
+        onConfirmed: (end) => this.confirmed.set(file.remoteName, end),
+      })
+    this.confirmed.set(file.remoteName, startOffset)
+    try {
+      return await write(startOffset)
+    } catch (err) {
+      // Servers like S3 refuse writes at an offset: write the file again from the start.
+      const appErr = toAppError(err)
+      if (startOffset === 0 || !['WRITE_FAILED', 'PERMISSION_DENIED'].includes(appErr.code)) throw err
+      this.progress.fileReset(file.remoteName)
+      this.progress.fileStarted(file.remoteName, file.size, 0)
+      this.confirmed.set(file.remoteName, 0)
+      return write(0)
+    }
+  }
+
+  /**
+   * Files left half-sent by a failure or a cancel: where the server cannot continue a file at
+   * an offset (S3-like), what it holds under the final name is a truncated recording, so it
+   * is removed now. Where it can (OpenSSH), it stays for the next run to continue. Without a
+   * connection nothing can be removed: the next run replaces it.
+   */
+  private async removeHalfSent(): Promise<void> {
+    if (this.halfSent.size === 0) return
+    try {
+      const sftp = await this.opts.pool.acquire(0)
+      if (await canContinueAtOffset(sftp, this.opts.remoteDir)) return
+      for (const name of this.halfSent) await remove(sftp, this.remotePath(name)).catch(() => undefined)
+      this.halfSent.clear()
+    } catch {
+      // the connection is gone: the next run writes these files again from the start
+    }
+  }
+
+  private async sendCsv(): Promise<CsvOutcome | null> {
+    const omit = new Set(this.outcomes.filter((o) => o.status !== 'uploaded' && o.status !== 'skipped').map((o) => o.file.remoteName))
+    const files = new Map<string, SentFile>()
+    for (const o of this.outcomes) if (o.sent) files.set(o.file.remoteName, o.sent)
+    return uploadCsvLast({
+      plan: this.plan,
+      journal: this.journal,
+      pool: this.opts.pool,
+      remotePath: (name) => this.remotePath(name),
+      workDir: this.opts.workDir,
+      omit,
+      files,
+      bytesSent: () => this.bytesSent,
+      signal: this.stop.signal,
+      gate: this.gate,
+      emit: this.emit,
+      retryDelaysMs: this.delays,
+    })
   }
 }
 
 /** Waits, or stops waiting when the batch is stopped. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve()
     const timer = setTimeout(done, ms)

@@ -1,12 +1,19 @@
-import type { AppErrorPayload, BatchSpec, BatchSummary, UploadEvent } from '../api'
+import type { AppErrorPayload, BatchSpec, BatchSummary, DeliveredBatch, PlatformLayout, UploadEvent } from '../api'
+import { appHome } from '../app-home'
 import { uploadCsvName, writeUploadCsv, type CheckedBatch } from '../batch'
-import { AppError } from '../errors'
+import { layoutFromSource } from '../batch/platform-layout'
+import { AppError, toAppError, toLocalWriteError } from '../errors'
 import { batchDir, batchesDir, batchIdentity, lockBatch, readMeta, writeMeta, type BatchMeta, type DestinationRecord } from './batch-store'
 import { pinnedTarget } from './connection'
+import { recoverDeliveries } from './delivery-recovery'
+import { checkForDestination } from './destination-checks'
 import { Journal } from './journal'
+import { readLayout, saveLayout } from './layout-store'
+import { DeliveryLedger } from './ledger'
 import { PauseGate } from './pause-gate'
+import { listRemoteSizes } from './remote-state'
 import { reportPaths, writeReport, type RowStatus } from './report'
-import { runEngine, type EngineOutcome, type UploadPlan } from './upload-engine'
+import { createPool, runEngine, type CsvConversation, type DeliveredCsv, type EngineOutcome, type UploadPlan } from './upload-engine'
 
 /** A destination with the secrets needed to log in. */
 export interface UploadDestination extends DestinationRecord {
@@ -19,6 +26,7 @@ export interface UploadDestination extends DestinationRecord {
 
 export interface StartUploadOptions {
   spec: BatchSpec
+  /** The batch as validated (before the destination's checks: this run applies them). */
   checked: CheckedBatch
   destination: UploadDestination
   /** Files in flight at once. @default DEFAULT_CONCURRENCY */
@@ -27,15 +35,24 @@ export interface StartUploadOptions {
   retryDelaysMs?: number[]
   /** Folder for journals (`--state-dir`). @default `<app home>/batches` */
   stateDir?: string
+  /** The app home holding the delivery ledger and platform layouts. @default appHome() */
+  home?: string
   onEvent?: (event: UploadEvent) => void
 }
 
 export interface UploadResult {
   summary: BatchSummary
-  /** Why the batch stopped before the CSV went up, or null when it finished. */
+  /** Why the batch stopped before its CSV went up, or null when it finished. */
   stoppedBy: AppErrorPayload | null
-  /** Everything was already on the server: nothing was sent. */
-  alreadyComplete: boolean
+  /** Every eligible row was delivered before this run: nothing was sent. */
+  nothingNew: boolean
+  /** Earlier deliveries of this batch's rows (newest first). */
+  deliveredBefore: DeliveredBatch[]
+  /** Recordings confirmed on the server, and how many the batch needs (for "N of M"). */
+  filesOnServer: number
+  filesTotal: number
+  /** The report could not be written (this computer's disk); the upload itself is unaffected. */
+  reportError?: AppErrorPayload | null
 }
 
 export interface UploadJob {
@@ -52,11 +69,9 @@ export interface UploadJob {
  * known before the first byte moves so a UI can follow it; everything else is in `done`.
  */
 export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> {
-  if (!opts.checked.report.ready) throw new AppError('BATCH_NOT_READY')
   const root = await batchesDir(opts.stateDir)
   const batchId = await batchIdentity(opts.spec, opts.destination)
   const folder = batchDir(root, batchId)
-  const manifest = opts.checked.manifest
   const unlock = await lockBatch(folder)
   let meta: BatchMeta
   let journal: Journal
@@ -68,10 +83,10 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
       spec: opts.spec,
       destination: recordOf(opts.destination),
       csvName: uploadCsvName(opts.spec.csvPath, batchId),
-      filesTotal: manifest.recordings.length,
-      bytesTotal: manifest.recordings.reduce((sum, r) => sum + r.size, 0),
+      filesTotal: opts.checked.manifest.recordings.length,
+      bytesTotal: opts.checked.manifest.recordings.reduce((sum, r) => sum + r.size, 0),
     }
-    await writeMeta(folder, { ...meta, filesTotal: manifest.recordings.length })
+    await writeMeta(folder, { ...meta, spec: opts.spec })
     journal = await Journal.open(folder)
   } catch (err) {
     await unlock()
@@ -79,54 +94,11 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
   }
   const gate = new PauseGate()
   const abort = new AbortController()
-
-  const run = async (): Promise<UploadResult> => {
-    const started = Date.now()
-    try {
-      if (journal.state.finished) {
-        // Nothing to send, but a UI following events still needs to hear the batch is done.
-        opts.onEvent?.({ kind: 'batch-done', batchId, summary: journal.state.finished })
-        return { summary: journal.state.finished, stoppedBy: null, alreadyComplete: true }
-      }
-      const plan: UploadPlan = {
-        batchId,
-        csvName: meta.csvName,
-        files: manifest.recordings.map((r) => ({ localPath: r.localPath, remoteName: r.remoteName, size: r.size, mtimeMs: r.mtimeMs })),
-        writeCsv: (localPath, omit) => writeUploadCsv(manifest, localPath, { omitRemoteNames: omit }),
-      }
-      const dest = opts.destination
-      const { target } = pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' })
-      const outcome = await runEngine({
-        plan,
-        target,
-        remoteDir: dest.remoteDir,
-        journal,
-        workDir: folder,
-        signal: abort.signal,
-        gate,
-        ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-        ...(opts.channelsPerConnection !== undefined ? { channelsPerConnection: opts.channelsPerConnection } : {}),
-        ...(opts.retryDelaysMs !== undefined ? { retryDelaysMs: opts.retryDelaysMs } : {}),
-        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      })
-      const { summary, recordingStatus } = summarise(batchId, opts.checked, outcome, (Date.now() - started) / 1000, folder)
-      await writeReport({ manifest, issues: opts.checked.issues, recordingStatus, summary }, summary.reportCsv, summary.reportJson)
-      const stoppedBy = outcome.stoppedBy?.toPayload() ?? null
-      if (stoppedBy) {
-        opts.onEvent?.({ kind: 'batch-failed', batchId, error: stoppedBy })
-      } else {
-        // Finished means the CSV is on the server (or there was nothing to deliver).
-        if (outcome.csv) journal.finished(summary)
-        opts.onEvent?.({ kind: 'batch-done', batchId, summary })
-      }
-      return { summary, stoppedBy, alreadyComplete: false }
-    } finally {
-      journal.close()
-      await unlock()
-    }
-  }
-
-  const done = run()
+  const run = new BatchRun(opts, batchId, folder, journal, gate, abort.signal)
+  const done = run.run().finally(async () => {
+    journal.close()
+    await unlock()
+  })
   return {
     batchId,
     get paused() {
@@ -148,35 +120,175 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
   }
 }
 
-function recordOf(d: DestinationRecord): DestinationRecord {
-  return { id: d.id, name: d.name, host: d.host, port: d.port, username: d.username, remoteDir: d.remoteDir }
+/** One run of a batch: recover earlier deliveries, leave out delivered rows, send the rest. */
+class BatchRun {
+  private readonly home: string
+  private readonly emit: (event: UploadEvent) => void
+
+  constructor(
+    private readonly opts: StartUploadOptions,
+    private readonly batchId: string,
+    private readonly folder: string,
+    private readonly journal: Journal,
+    private readonly gate: PauseGate,
+    private readonly signal: AbortSignal,
+  ) {
+    this.home = opts.home ?? appHome()
+    this.emit = opts.onEvent ?? (() => undefined)
+  }
+
+  async run(): Promise<UploadResult> {
+    const started = Date.now()
+    const dest = this.opts.destination
+    const ledger = await DeliveryLedger.open(this.home, dest)
+    const { target } = pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' })
+    const pool = createPool(target, this.opts.concurrency, this.opts.channelsPerConnection)
+    try {
+      const recorded = await readLayout(this.home, dest)
+      await pool.connectFirst()
+      const sftp = await pool.acquire(0)
+      const remoteSizes = await listRemoteSizes(sftp, dest.remoteDir)
+      const remotePath = (name: string) => (dest.remoteDir ? `${dest.remoteDir.replace(/\/+$/, '')}/${name}` : name)
+      const { mapping } = this.opts.spec
+      await recoverDeliveries({ sftp, remotePath, listing: remoteSizes, journal: this.journal, workDir: this.folder, batchId: this.batchId, sourceCsv: this.opts.spec.csvPath, ledger, layout: recorded, mapping })
+
+      const checked = checkForDestination(this.opts.checked, { ledger, layout: recorded, resendDelivered: this.opts.spec.resendDelivered ?? false })
+      const deliveredBefore = checked.report.deliveredBefore ?? []
+      if (checked.report.eligible === 0 && (checked.report.alreadyDelivered ?? 0) > 0) return this.nothingNew(checked, deliveredBefore, started)
+      if (!checked.report.ready) throw new AppError('BATCH_NOT_READY')
+      // The first batch to a destination sets its layout; adopting a new one replaces it.
+      const adopt = !recorded || this.opts.spec.layoutChoice === 'adopt'
+      const layout: PlatformLayout = adopt ? layoutFromSource(checked.manifest.headers, mapping) : recorded
+      const plan = this.plan(checked, layout, ledger, () => (adopt ? saveLayout(this.home, dest, layout) : Promise.resolve()))
+      const outcome = await runEngine({
+        plan,
+        pool,
+        remoteDir: dest.remoteDir,
+        remoteSizes,
+        journal: this.journal,
+        workDir: this.folder,
+        signal: this.signal,
+        gate: this.gate,
+        ...(this.opts.concurrency !== undefined ? { concurrency: this.opts.concurrency } : {}),
+        ...(this.opts.retryDelaysMs !== undefined ? { retryDelaysMs: this.opts.retryDelaysMs } : {}),
+        onEvent: this.emit,
+      })
+      return await this.finish(checked, outcome, deliveredBefore, started)
+    } catch (caught) {
+      const error = toAppError(caught)
+      this.emit({ kind: 'batch-failed', batchId: this.batchId, error: error.toPayload() })
+      const summary = this.summaryOf(this.opts.checked, null, (Date.now() - started) / 1000)
+      return { summary, stoppedBy: error.toPayload(), nothingNew: false, deliveredBefore: [], filesOnServer: 0, filesTotal: this.opts.checked.manifest.recordings.length }
+    } finally {
+      pool.closeAll()
+      ledger.close()
+    }
+  }
+
+  private plan(checked: CheckedBatch, layout: PlatformLayout, ledger: DeliveryLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
+    const { manifest } = checked
+    const csvName = uploadCsvName(this.opts.spec.csvPath, this.batchId)
+    const report = reportPaths(this.folder)
+    return {
+      batchId: this.batchId,
+      csvName,
+      files: manifest.recordings.map((r) => ({ localPath: r.localPath, remoteName: r.remoteName, size: r.size, mtimeMs: r.mtimeMs })),
+      writeCsv: async (localPath, omit) => {
+        const conversations: CsvConversation[] = []
+        const { rows } = await writeUploadCsv(manifest, localPath, { omitRemoteNames: omit, layout, onRow: (reference, recording) => conversations.push({ reference, recording }) })
+        return { rows, conversations }
+      },
+      recordDelivery: async (csv: DeliveredCsv) => {
+        const delivery: DeliveredBatch = {
+          batchId: this.batchId,
+          csvName: csv.name,
+          rows: csv.rows,
+          bytes: csv.bytes,
+          deliveredAt: new Date().toISOString(),
+          sourceCsv: this.opts.spec.csvPath,
+          reportCsv: report.csv,
+          reportJson: report.json,
+        }
+        ledger.recordDelivery(
+          delivery,
+          csv.conversations.map((c) => {
+            const file = csv.files.get(c.recording)
+            return { reference: c.reference, recording: c.recording, size: file?.size ?? null, sha256: file?.sha256 ?? null }
+          }),
+        )
+        await onFirstDelivery()
+      },
+      knownRecording: (name) => ledger.recording(name),
+    }
+  }
+
+  private async finish(checked: CheckedBatch, outcome: EngineOutcome, deliveredBefore: DeliveredBatch[], started: number): Promise<UploadResult> {
+    const seconds = (Date.now() - started) / 1000
+    const { summary, recordingStatus } = this.summarise(checked, outcome, seconds)
+    // The report is for the user: failing to write it (this computer's disk) is said, never fatal.
+    const reportError = await writeReport({ manifest: checked.manifest, issues: checked.issues, recordingStatus, summary }, summary.reportCsv, summary.reportJson).then(
+      () => null,
+      (err: unknown) => toLocalWriteError(err, 'the batch report').toPayload(),
+    )
+    const filesOnServer = outcome.files.filter((f) => f.status === 'uploaded' || f.status === 'skipped').length
+    const result = { summary, nothingNew: false, deliveredBefore, filesOnServer, filesTotal: outcome.files.length, reportError }
+    if (outcome.stoppedBy) {
+      const error = outcome.stoppedBy.code === 'CANCELLED' ? cancelled(filesOnServer, outcome.files.length) : outcome.stoppedBy
+      this.emit({ kind: 'batch-failed', batchId: this.batchId, error: error.toPayload() })
+      return { ...result, stoppedBy: error.toPayload() }
+    }
+    // Finished only when every eligible row reached the platform: failed files are retried by the next run.
+    if (summary.failed === 0 && outcome.csv) this.journal.finished(summary)
+    this.emit({ kind: 'batch-done', batchId: this.batchId, summary })
+    return { ...result, stoppedBy: null }
+  }
+
+  private nothingNew(checked: CheckedBatch, deliveredBefore: DeliveredBatch[], started: number): UploadResult {
+    const summary = { ...this.summaryOf(checked, null, (Date.now() - started) / 1000), reportCsv: deliveredBefore[0]?.reportCsv ?? '', reportJson: deliveredBefore[0]?.reportJson ?? '' }
+    this.emit({ kind: 'batch-done', batchId: this.batchId, summary })
+    return { summary, stoppedBy: null, nothingNew: true, deliveredBefore, filesOnServer: 0, filesTotal: 0 }
+  }
+
+  /** Row counts by outcome: a row follows its recording; rows with validation errors are excluded. */
+  private summarise(checked: CheckedBatch, outcome: EngineOutcome, seconds: number) {
+    const recordingStatus = new Map<string, { status: RowStatus; code?: string }>()
+    const counts = { uploaded: 0, skipped: 0, failed: 0 }
+    const byName = new Map(checked.manifest.recordings.map((r) => [r.remoteName, r]))
+    for (const file of outcome.files) {
+      const rows = byName.get(file.file.remoteName)?.rows.length ?? 0
+      const status: RowStatus = file.status
+      recordingStatus.set(file.file.remoteName, file.error && status === 'failed' ? { status, code: file.error.code } : { status })
+      if (status === 'uploaded') counts.uploaded += rows
+      else if (status === 'skipped') counts.skipped += rows
+      else counts.failed += rows
+    }
+    return { summary: { ...this.summaryOf(checked, outcome, seconds), ...counts }, recordingStatus }
+  }
+
+  private summaryOf(checked: CheckedBatch, outcome: EngineOutcome | null, seconds: number): BatchSummary {
+    const paths = reportPaths(this.folder)
+    return {
+      batchId: this.batchId,
+      uploaded: 0,
+      skipped: 0,
+      excluded: checked.manifest.conversations - this.opts.checked.manifest.eligibleRows,
+      failed: 0,
+      csv: outcome?.csv?.name ?? null,
+      alreadyDelivered: checked.report.alreadyDelivered ?? 0,
+      bytes: outcome?.bytesSent ?? 0,
+      seconds: Math.round(seconds * 10) / 10,
+      reportCsv: paths.csv,
+      reportJson: paths.json,
+    }
+  }
 }
 
-/** Row counts by outcome: a row follows its recording; rows with validation errors are excluded. */
-function summarise(batchId: string, checked: CheckedBatch, outcome: EngineOutcome, seconds: number, folder: string) {
-  const recordingStatus = new Map<string, { status: RowStatus; code?: string }>()
-  const counts = { uploaded: 0, skipped: 0, failed: 0 }
-  const byName = new Map(checked.manifest.recordings.map((r) => [r.remoteName, r]))
-  for (const file of outcome.files) {
-    const rows = byName.get(file.file.remoteName)?.rows.length ?? 0
-    const status: RowStatus = file.status
-    recordingStatus.set(file.file.remoteName, file.error && status === 'failed' ? { status, code: file.error.code } : { status })
-    if (status === 'uploaded') counts.uploaded += rows
-    else if (status === 'skipped') counts.skipped += rows
-    else if (status === 'failed') counts.failed += rows
-  }
-  const paths = reportPaths(folder)
-  const summary: BatchSummary = {
-    batchId,
-    uploaded: counts.uploaded,
-    skipped: counts.skipped,
-    excluded: checked.manifest.conversations - checked.manifest.eligibleRows,
-    failed: counts.failed,
-    csv: outcome.csv?.name ?? null,
-    bytes: outcome.bytesSent,
-    seconds: Math.round(seconds * 10) / 10,
-    reportCsv: paths.csv,
-    reportJson: paths.json,
-  }
-  return { summary, recordingStatus }
+/** The cancel's outcome, in words: never success. */
+function cancelled(onServer: number, total: number): AppError {
+  const message = `Cancelled: ${onServer} of ${total} recordings are on the server; the CSV was not sent. Run the same upload again to finish.`
+  return new AppError('CANCELLED', `${onServer} of ${total} recordings on the server`, { message })
+}
+
+function recordOf(d: DestinationRecord): DestinationRecord {
+  return { id: d.id, name: d.name, host: d.host, port: d.port, username: d.username, remoteDir: d.remoteDir }
 }

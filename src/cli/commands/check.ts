@@ -10,11 +10,36 @@ import { MAPPED_FIELDS, type IssueCode, type MappingProfile, type ValidationIssu
 import { AppError } from '../../errors'
 import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
 import { EXIT } from '../exit-codes'
+import { appHome } from '../../app-home'
+import { checkForDestination } from '../../transfer/destination-checks'
+import { readLayout } from '../../transfer/layout-store'
+import { DeliveryLedger } from '../../transfer/ledger'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { bold, dim, green, printError, red, yellow } from '../terminal'
 
 interface CheckOptions extends BatchInputOptions {
   json?: boolean
+  host?: string
+  port: number
+  user?: string
+  remoteDir?: string
+  resendDelivered?: boolean
+}
+
+/**
+ * With a destination (--host and --user), rows already delivered there are flagged and the
+ * platform layout compared, exactly as `upload` will do; without one, the batch alone.
+ */
+async function forDestination(checked: CheckedBatch, opts: CheckOptions): Promise<CheckedBatch> {
+  if (!opts.host && !opts.user) return checked
+  if (!opts.host || !opts.user) throw new AppError('BAD_ARGUMENT', 'Give both --host and --user to check against a destination (or neither).')
+  const dest = { host: opts.host, port: opts.port, username: opts.user, remoteDir: opts.remoteDir ?? '' }
+  const ledger = await DeliveryLedger.open(appHome(), dest)
+  try {
+    return checkForDestination(checked, { ledger, layout: await readLayout(appHome(), dest), resendDelivered: Boolean(opts.resendDelivered) })
+  } finally {
+    ledger.close()
+  }
 }
 
 /** Problem rows shown per code in the human output. */
@@ -51,7 +76,13 @@ function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfi
   }
   out.push('')
   const errors = (Object.keys(report.counts) as IssueCode[]).some((c) => ISSUE_RULES[c].severity === 'error')
-  if (report.ready && !errors) out.push(green(`Ready: all ${report.eligible} conversations can be uploaded.`))
+  const delivered = report.alreadyDelivered ?? 0
+  if (delivered > 0) {
+    const last = report.deliveredBefore?.[0]
+    out.push(yellow(`${delivered} rows were already delivered to this destination${last ? ` (last in ${last.csvName} on ${last.deliveredAt.slice(0, 10)})` : ''} and will be left out.`))
+  }
+  if (report.eligible === 0 && delivered > 0 && !errors) out.push(green('Nothing new to send: every row was delivered before.'))
+  else if (report.ready && !errors) out.push(green(`Ready: all ${report.eligible} conversations can be uploaded.`))
   else if (report.ready) out.push(yellow(`Ready with exclusions: ${report.eligible} conversations can be uploaded; ${report.excluded} rows will be left out unless you fix them.`))
   else out.push(red('Not ready: fix the errors above in the CSV or the folder, then run check again.'))
   process.stdout.write(out.join('\n') + '\n')
@@ -88,7 +119,7 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
   const csvPath = await chooseCsv(folder, opts.csv === undefined ? await topLevelCsvs(folder) : EMPTY_SCAN, opts.csv)
   const { mapping, suggested } = await chooseMapping(csvPath, opts)
   const showProgress = !opts.json && Boolean(process.stderr.isTTY)
-  const checked = await validateBatch({ paths: [folder], csvPath, mapping }, { onProgress: progressPrinter(showProgress) })
+  const checked = await forDestination(await validateBatch({ paths: [folder], csvPath, mapping }, { onProgress: progressPrinter(showProgress) }), opts)
   if (showProgress) process.stderr.write('\r\x1b[K')
   const hasErrors = Object.keys(checked.report.counts).some((c) => ISSUE_RULES[c as IssueCode].severity === 'error')
   if (opts.json) {
@@ -98,6 +129,7 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
       conversations: report.conversations,
       eligible: report.eligible,
       excluded: report.excluded,
+      alreadyDelivered: report.alreadyDelivered ?? 0,
       recordings: report.recordings,
       toUpload: manifest.recordings.length,
       orphans: report.orphans,
@@ -125,6 +157,11 @@ export function registerCheck(program: Command): void {
     .option('--map <field=column>', 'map one field to a column, e.g. --map agentId="Agent Email" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)')
     .option('--timezone <zone>', 'the IANA time zone of the source dates, e.g. Europe/London')
+    .option('--host <host>', 'check against this destination too: rows already delivered there are flagged (with --user)')
+    .option('--port <n>', 'the destination\'s SFTP port', (v: string) => Number(v), 22)
+    .option('--user <name>', 'the destination\'s SFTP user name')
+    .option('--remote-dir <dir>', 'the destination\'s remote folder (default: the login folder)')
+    .option('--resend-delivered', 'count rows already delivered as eligible (as upload --resend-delivered would send them)')
     .option('--json', 'print exactly one JSON object')
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 unusable invocation or input.')
     .action(async (folder: string, opts: CheckOptions) => {

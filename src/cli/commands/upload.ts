@@ -5,13 +5,13 @@
 import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import { InvalidArgumentError, type Command } from 'commander'
-import type { BatchSummary, IssueCode } from '../../api'
+import type { BatchSpec, BatchSummary, IssueCode } from '../../api'
 import { appHome } from '../../app-home'
 import { ISSUE_RULES, scanPaths, validateBatch } from '../../batch'
 import { AppError, type AppErrorPayload, type ErrorCode } from '../../errors'
 import { loadPrivateKeyForSsh } from '../../keys'
 import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
-import { startUpload } from '../../transfer/upload'
+import { startUpload, type UploadResult } from '../../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
@@ -29,6 +29,8 @@ interface UploadOptions extends BatchInputOptions {
   concurrency: number
   stateDir?: string
   json?: boolean
+  resendDelivered?: boolean
+  adoptLayout?: boolean
 }
 
 /** Refusals: the server or its identity said no; running again will not help (exit 4). */
@@ -59,7 +61,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
   const scan = await scanPaths([folder])
   const csvPath = await chooseCsv(folder, scan, opts.csv)
   const { mapping } = await chooseMapping(csvPath, opts)
-  const spec = { paths: [folder], csvPath, mapping }
+  const spec: BatchSpec = { paths: [folder], csvPath, mapping, resendDelivered: Boolean(opts.resendDelivered), layoutChoice: opts.adoptLayout ? 'adopt' : 'keep' }
   const checked = await validateBatch(spec, { scan })
   const { report } = checked
   const blocking = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].blocks)
@@ -93,37 +95,58 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(display ? { onEvent: display.handle } : {}),
   })
-  // Ctrl+C stops cleanly: the journal is flushed, the next run resumes.
-  const onSignal = () => job.cancel()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  // Ctrl+C (or SIGTERM) stops sending and never starts the CSV phase; the journal is kept,
+  // so the same command finishes the batch. A second one quits at once.
+  let signals = 0
+  const onSignal = () => {
+    if (++signals > 1) process.exit(EXIT.INTERRUPTED)
+    display?.note('Cancelling: finishing the requests in flight (Ctrl+C again quits at once)...')
+    job.cancel()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const result = await job.done.finally(() => {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
     display?.finish()
   })
 
-  if (opts.json) printJson(result.summary)
+  if (opts.json) printJson(result.summary, result.nothingNew)
+  if (result.reportError) process.stderr.write(`${yellow('The report could not be saved:')} ${result.reportError.message}\n`)
   if (result.stoppedBy) return stopped(result.stoppedBy, opts)
-  if (!opts.json) printSummary(result.summary, result.alreadyComplete)
-  if (result.alreadyComplete) return EXIT.OK
+  if (result.nothingNew) {
+    if (!opts.json) printNothingNew(result)
+    return EXIT.OK
+  }
+  if (!opts.json) printSummary(result.summary)
   return result.summary.excluded > 0 || result.summary.failed > 0 ? EXIT.PROBLEMS : EXIT.OK
 }
 
-function printJson(s: BatchSummary): void {
-  const { batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds } = s
-  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds, report: s.reportJson }) + '\n')
+function printNothingNew(result: UploadResult): void {
+  const last = result.deliveredBefore[0]
+  const when = last ? ` on ${new Date(last.deliveredAt).toLocaleString()} in ${last.csvName}` : ''
+  const lines = [green(`Nothing new to send: all ${result.summary.alreadyDelivered} rows were already delivered to this destination${when}.`)]
+  if (result.deliveredBefore.length > 1) lines.push(`  Delivered in ${result.deliveredBefore.length} CSVs: ${result.deliveredBefore.map((d) => d.csvName).join(', ')}`)
+  if (last?.reportCsv) lines.push(`  Report    ${last.reportCsv}`)
+  lines.push('  No CSV was sent. To send these rows again on purpose, add --resend-delivered.')
+  process.stdout.write(lines.join('\n') + '\n')
 }
 
-function printSummary(s: BatchSummary, alreadyComplete: boolean): void {
-  const lines = alreadyComplete
-    ? [green('Everything in this batch is already on the server: nothing to send.')]
-    : [s.failed > 0 ? yellow(bold('Upload finished with failures.')) : green(bold('Upload complete.'))]
+function printJson(s: BatchSummary, nothingNew: boolean): void {
+  const { batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds, alreadyDelivered } = s
+  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson }) + '\n')
+}
+
+function printSummary(s: BatchSummary): void {
+  const lines = [s.failed > 0 ? yellow(bold('Upload finished with failures: the failed rows were left out of the CSV.')) : green(bold('Upload complete.'))]
   lines.push(
     `  Uploaded  ${s.uploaded} rows (${formatBytes(s.bytes)} in ${s.seconds} s)`,
-    `  Skipped   ${s.skipped} rows already on the server`,
+    `  Skipped   ${s.skipped} rows whose recording was already on the server`,
     `  Excluded  ${s.excluded} rows with errors`,
-    `  Failed    ${s.failed} rows`,
+    `  Failed    ${s.failed} rows${s.failed > 0 ? ' (run the same command again to retry them)' : ''}`,
+  )
+  if (s.alreadyDelivered) lines.push(`  Earlier   ${s.alreadyDelivered} rows already delivered to this destination, left out`)
+  lines.push(
     `  CSV       ${s.csv ?? 'not uploaded'}`,
     `  Report    ${s.reportCsv}`,
   )
@@ -137,7 +160,7 @@ function stopped(error: AppErrorPayload, opts: UploadOptions): number {
   }
   if (REFUSED.includes(error.code)) return EXIT.REFUSED
   if (error.code === 'REMOTE_FOLDER_NOT_FOUND') return EXIT.BAD_INVOCATION
-  process.stderr.write('Nothing was lost: run the same command again to resume.\n')
+  if (error.code !== 'CANCELLED') process.stderr.write('Nothing was lost: run the same command again to resume.\n')
   return EXIT.INTERRUPTED
 }
 
@@ -162,7 +185,9 @@ export function registerUpload(program: Command): void {
     .option('--concurrency <n>', 'files in flight at once', integer('concurrency', 1, 64), DEFAULT_CONCURRENCY)
     .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
     .option('--json', 'print one JSON summary object on stdout')
-    .addHelpText('after', '\nExit codes: 0 every eligible row uploaded with its CSV; 1 finished, but rows were excluded or failed;\n2 bad invocation or unreadable input; 3 interrupted (run the same command again to resume);\n4 refused (authentication, or the host key is unknown or changed).')
+    .option('--resend-delivered', 'send again rows already delivered to this destination (they are left out by default)')
+    .option('--adopt-layout', 'write the CSV in this source\'s columns and make them the destination\'s layout (update the platform\'s mapping too)')
+    .addHelpText('after', '\nExit codes: 0 every eligible row reached the platform in a CSV (now or earlier); 1 finished, but rows were\nexcluded or failed (failed ones are retried by the next run); 2 bad invocation or unreadable input, nothing sent;\n3 interrupted or cancelled (run the same command again to finish); 4 refused (authentication, or the host key\nis unknown or changed).')
     .action(async (folder: string, opts: UploadOptions) => {
       try {
         process.exitCode = await runUpload(folder, opts)

@@ -197,6 +197,6 @@ describe('two runs of the same batch at once', () => {
     t.server.sandbox!.setFaults({ throttleBytesPerSecond: null })
     expect((await first.done).stoppedBy).toBeNull()
     await expectAllOnServer(t.server, t.checked.manifest.recordings)
-    expect((await (await t.upload()).done).alreadyComplete).toBe(true)
+    expect((await (await t.upload()).done).nothingNew).toBe(true)
   })
 })

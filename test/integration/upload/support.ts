@@ -7,7 +7,9 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { PlannedFile, UploadPlan } from '../../../src/transfer/upload-engine'
+import type { ConnectTarget } from '../../../src/transfer/connection'
+import { listRemoteSizes } from '../../../src/transfer/remote-state'
+import { createPool, runEngine, type EngineOptions, type EngineOutcome, type PlannedFile, type UploadPlan } from '../../../src/transfer/upload-engine'
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), `bu-${prefix}-`))
@@ -45,8 +47,21 @@ export function simplePlan(batchId: string, files: PlannedFile[], csvName = `bat
       const rows = files.filter((f) => !omit.has(f.remoteName))
       const lines = ['Contact Reference,Agent ID,Contact Date,Audio filename', ...rows.map((f, i) => `C${i},agent@example.com,2026-11-25T10:00:00+00:00,${f.remoteName}`)]
       await writeFile(localPath, lines.join('\r\n') + '\r\n')
-      return { rows: rows.length }
+      return { rows: rows.length, conversations: rows.map((f, i) => ({ reference: `C${i}`, recording: f.remoteName })) }
     },
+    recordDelivery: () => undefined,
+  }
+}
+
+/** Runs the engine as upload.ts does: a pool sized for `concurrency`, and one listing of the remote folder first. */
+export async function runEngineOn(target: ConnectTarget, opts: Omit<EngineOptions, 'pool' | 'remoteSizes'>): Promise<EngineOutcome> {
+  const pool = createPool(target, opts.concurrency)
+  try {
+    await pool.connectFirst()
+    const remoteSizes = await listRemoteSizes(await pool.acquire(0), opts.remoteDir)
+    return await runEngine({ ...opts, pool, remoteSizes })
+  } finally {
+    pool.closeAll()
   }
 }
 

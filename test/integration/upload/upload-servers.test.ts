@@ -83,7 +83,7 @@ describe.each(kinds)('upload of a checked batch to %s', (kind) => {
       destination: { id: null, name: kind, host: server.host, port: server.port, username: server.username, remoteDir: '', privateKey: key.privateKey, knownHostsPath: server.knownHostsPath },
       stateDir: path.join(work, 'state'),
     })).done
-    expect(again.alreadyComplete).toBe(true)
+    expect(again.nothingNew).toBe(true)
     expect(againEvents).toEqual(['batch-done'])
     expect(await listServerRoot(server.root)).toEqual(listed)
     expect((await stat(csvPath)).mtimeMs).toBe(csvMtime)
