@@ -1,14 +1,22 @@
 /**
- * Optional conversion of the source dates to ISO 8601: the platform wants
- * `2019-05-03T09:27:23+00:00`, while phone systems often export `03/05/2019 09:27` in local
- * time. A live example on the first row's value shows the result before anything is sent.
+ * The source dates' format: the platform wants `2019-05-03T09:27:23+00:00`, while phone
+ * systems often export `03/05/2019 09:27` in local time. When the column is not ISO 8601, the
+ * core proposes the format from the data itself (day-first vs month-first from values above
+ * 12) and it is filled in, with converted examples that include the value proving the order.
+ * When every day is 12 or less the data cannot decide: nothing is filled in, the reason is
+ * shown, and the user must choose the order (a swapped order silently moves dates to another month).
  */
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import Alert from '@mui/material/Alert'
+import AlertTitle from '@mui/material/AlertTitle'
 import Autocomplete from '@mui/material/Autocomplete'
 import Box from '@mui/material/Box'
+import FormControlLabel from '@mui/material/FormControlLabel'
+import Radio from '@mui/material/Radio'
+import RadioGroup from '@mui/material/RadioGroup'
 import TextField from '@mui/material/TextField'
 import Typography from '@mui/material/Typography'
+import type { DateFormatProposal } from '../../src/api'
 import { useApi } from '../api-context'
 import type { DraftMapping } from '../wizard'
 
@@ -25,29 +33,82 @@ function zones(): string[] {
   }
 }
 
-export function DateFields({ mapping, sample, onChange }: {
+/** This computer's zone: the honest first guess for where the calls were recorded, shown and editable. */
+const localZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
+
+const orderName = (format: string): string => (/^d/i.test(format) ? 'Day first' : /^M/.test(format) ? 'Month first' : 'Year first')
+
+/** True when the data cannot decide and no format was chosen yet: "Check the batch" waits. */
+export function mustChooseDateOrder(proposal: DateFormatProposal | null, mapping: DraftMapping): boolean {
+  return !!proposal && proposal.ambiguous && !mapping.dateFormat
+}
+
+export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
   mapping: DraftMapping
-  /** The first row's Contact Date value, or null when that field is not mapped yet. */
-  sample: string | null
+  csvPath: string
+  /** The Contact Date column's values in the preview rows ([] while the field is not mapped). */
+  values: string[]
   onChange: (change: Pick<DraftMapping, 'dateFormat' | 'timezone'>) => void
+  /** The proposal for the mapped column, or null (ISO already, not mapped, or not known yet). */
+  onProposal: (proposal: DateFormatProposal | null) => void
 }) {
   const api = useApi()
   const allZones = useMemo(zones, [])
-  const [example, setExample] = useState<{ text: string; ok: boolean } | null>(null)
+  const [proposal, setProposal] = useState<DateFormatProposal | null>(null)
+  const [proposalError, setProposalError] = useState<string | null>(null)
+  const [live, setLive] = useState<Record<string, { text: string; ok: boolean }>>({})
   const fmt = mapping.dateFormat ?? ''
   const zone = mapping.timezone ?? ''
+  const column = mapping.contactDate ?? ''
+  const needsProposal = values.some((v) => v.trim() !== '' && !ISO_WITH_OFFSET.test(v.trim()))
+  // The latest mapping for the proposal's answer, which arrives after renders.
+  const latest = useRef({ mapping, onChange, onProposal })
+  latest.current = { mapping, onChange, onProposal }
 
   useEffect(() => {
-    if (!sample || !fmt || !zone) { setExample(null); return }
-    let live = true
+    setProposal(null)
+    setProposalError(null)
+    latest.current.onProposal(null)
+    if (!column || !needsProposal) return
+    let current = true
+    api.proposeDateFormat(csvPath, column).then((r) => {
+      if (!current) return
+      if (!r.ok) { setProposalError(r.error.message); return }
+      const p = r.value
+      setProposal(p)
+      latest.current.onProposal(p)
+      const { mapping: m, onChange: change } = latest.current
+      if (!p.iso && !p.ambiguous && p.candidates[0] && !m.dateFormat) change({ dateFormat: p.candidates[0], timezone: m.timezone ?? localZone() })
+    }, () => undefined)
+    return () => { current = false }
+  }, [api, csvPath, column, needsProposal])
+
+  const shown = useMemo(() => {
+    const list = proposal?.examples.map((e) => e.value) ?? []
+    const first = values.find((v) => v.trim() !== '')
+    return [...new Set(first === undefined ? list : [...list, first])].slice(0, 5)
+  }, [proposal, values])
+
+  useEffect(() => {
+    setLive({})
+    if (!fmt || !zone || shown.length === 0) return
+    let current = true
     // Wait for typing to pause: each keystroke would otherwise cross the process boundary.
     const t = setTimeout(() => {
-      api.convertDateExample(sample, fmt, zone).then((r) => {
-        if (live) setExample(r.ok ? { text: r.value, ok: true } : { text: r.error.message, ok: false })
-      }, () => undefined)
+      for (const value of shown) {
+        api.convertDateExample(value, fmt, zone).then((r) => {
+          if (current) setLive((l) => ({ ...l, [value]: r.ok ? { text: r.value, ok: true } : { text: r.error.message, ok: false } }))
+        }, () => undefined)
+      }
     }, 250)
-    return () => { live = false; clearTimeout(t) }
-  }, [api, sample, fmt, zone])
+    return () => { current = false; clearTimeout(t) }
+  }, [api, shown, fmt, zone])
+
+  const choose = (format: string) => onChange({ dateFormat: format, timezone: mapping.timezone ?? localZone() })
+  // The core lists first the example that proves the order (a day above 12), whenever the order was decided by one.
+  const proof = proposal && !proposal.ambiguous && /^[dM]/.test(proposal.candidates[0] ?? '') ? (proposal.examples[0]?.value ?? null) : null
+  const converted = (value: string): { text: string; ok: boolean } | null =>
+    live[value] ?? (fmt || !proposal ? null : ((c) => (c ? { text: c, ok: true } : null))(proposal.examples.find((e) => e.value === value)?.converted ?? null))
 
   return (
     <Box>
@@ -55,10 +116,23 @@ export function DateFields({ mapping, sample, onChange }: {
       <Typography color="text.secondary" variant="body2" sx={{ mb: 2 }}>
         Leave these empty when the dates already look like 2019-05-03T09:27:23+00:00. Otherwise give their format and the time zone they were recorded in, and the app converts them.
       </Typography>
+      {proposal && proposal.ambiguous && (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          <AlertTitle>Choose the date order</AlertTitle>
+          {proposal.reason}
+          <RadioGroup aria-label="Date order" value={proposal.candidates.includes(fmt) ? fmt : ''} onChange={(e) => choose(e.target.value)} sx={{ mt: 1 }}>
+            {proposal.candidates.map((c) => <FormControlLabel key={c} value={c} control={<Radio />} label={`${orderName(c)}: ${c}`} />)}
+          </RadioGroup>
+        </Alert>
+      )}
+      {proposal && !proposal.ambiguous && (
+        <Alert severity={proposal.iso || proposal.candidates.length > 0 ? 'info' : 'warning'} sx={{ mb: 2 }}>{proposal.reason}</Alert>
+      )}
+      {proposalError && <Alert severity="warning" sx={{ mb: 2 }}>The app could not read the dates to propose their format ({proposalError}). Give their format and time zone.</Alert>}
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(16rem, 1fr))' }}>
         <Autocomplete
           freeSolo
-          options={FORMATS}
+          options={proposal?.candidates.length ? [...proposal.candidates, ...FORMATS.filter((f) => !proposal.candidates.includes(f))] : FORMATS}
           inputValue={fmt}
           onInputChange={(_e, v) => onChange({ dateFormat: v || undefined, timezone: mapping.timezone })}
           renderInput={(p) => <TextField {...p} label="Source date format" helperText="Luxon tokens, e.g. dd/MM/yyyy HH:mm" />}
@@ -67,19 +141,27 @@ export function DateFields({ mapping, sample, onChange }: {
           options={allZones}
           value={zone || null}
           onChange={(_e, v) => onChange({ dateFormat: mapping.dateFormat, timezone: v ?? undefined })}
-          renderInput={(p) => <TextField {...p} label="Time zone" helperText={fmt && !zone ? 'Required with a format' : 'Where the calls were recorded'} error={!!fmt && !zone} />}
+          renderInput={(p) => <TextField {...p} label="Time zone" helperText={fmt && !zone ? 'Required with a format' : zone === localZone() ? "This computer's time zone: change it if the calls were recorded elsewhere" : 'Where the calls were recorded'} error={!!fmt && !zone} />}
         />
       </Box>
       <Box aria-live="polite" sx={{ mt: 1.5, minHeight: '1.5rem' }}>
-        {sample && !fmt && !ISO_WITH_OFFSET.test(sample.trim()) && (
+        {needsProposal && !fmt && !proposal?.iso && !proposal?.ambiguous && (
           <Alert severity="warning">
-            The dates look like <code>{sample}</code>, not ISO 8601 with a UTC offset, so those rows would be left out. Give their format and time zone to have them converted.
+            The dates look like <code>{shown[0]}</code>, not ISO 8601 with a UTC offset, so those rows would be left out. Give their format and time zone to have them converted.
           </Alert>
         )}
-        {sample && example && (
-          <Typography variant="body2" color={example.ok ? 'text.primary' : 'error'}>
-            Example: <code>{sample}</code> → {example.ok ? <code>{example.text}</code> : example.text}
-          </Typography>
+        {shown.length > 0 && (fmt || proposal) && (
+          <Box component="ul" aria-label="Converted examples" sx={{ m: 0, pl: 2.5 }}>
+            {shown.map((value) => {
+              const c = converted(value)
+              return (
+                <Typography component="li" variant="body2" key={value} color={c && !c.ok ? 'error' : 'text.primary'}>
+                  <code>{value}</code> → {c ? (c.ok ? <code>{c.text}</code> : c.text) : '…'}
+                  {value === proof && <Typography component="span" variant="body2" color="text.secondary"> (proves the order: its day is above 12)</Typography>}
+                </Typography>
+              )
+            })}
+          </Box>
         )}
       </Box>
     </Box>

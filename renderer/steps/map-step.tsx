@@ -4,14 +4,14 @@
  * the first import, so a loaded profile is checked against this CSV and a mismatch is said
  * plainly rather than discovered after the upload.
  */
-import { useCallback, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
 import Chip from '@mui/material/Chip'
 import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
-import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type CsvDelimiter, type CsvEncoding, type MappedField, type MappingProfile } from '../../src/api'
+import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type CsvDelimiter, type DateFormatProposal, type CsvEncoding, type MappedField, type MappingProfile } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { FolderBrowserDialog } from '../components/folder-browser-dialog'
@@ -20,7 +20,7 @@ import { StepLayout } from '../components/step-layout'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { baseName, dirName, joinPath } from '../format'
 import { completeMapping, type StepProps } from '../wizard'
-import { DateFields } from './date-fields'
+import { DateFields, mustChooseDateOrder } from './date-fields'
 import { MappingFields } from './mapping-fields'
 
 const ENCODINGS: Record<CsvEncoding, string> = {
@@ -37,6 +37,7 @@ export function MapStep({ data, update }: StepProps) {
   const [info, setInfo] = useState<string | null>(null)
   const [dialog, setDialog] = useState<'save' | 'load' | null>(null)
   const [busy, setBusy] = useState(false)
+  const [dateProposal, setDateProposal] = useState<DateFormatProposal | null>(null)
 
   const fieldOf = (header: string): MappedField | undefined => MAPPED_FIELDS.find((f) => mapping[f] === header)
   const columns: Column[] = [
@@ -48,10 +49,11 @@ export function MapStep({ data, update }: StepProps) {
   ]
   const renderRow = useCallback((i: number) => [String(i + 1), ...(preview.rows[i] ?? [])], [preview.rows])
   const dateIndex = mapping.contactDate ? preview.headers.indexOf(mapping.contactDate) : -1
-  const sample = dateIndex >= 0 ? (preview.rows.find((r) => r[dateIndex])?.[dateIndex] ?? null) : null
+  // Memoised: the date fields convert these as examples, and must not see a new list every render.
+  const dateValues = useMemo(() => (dateIndex >= 0 ? preview.rows.map((r) => r[dateIndex] ?? '') : []), [preview.rows, dateIndex])
   const known = MAPPED_FIELDS.every((f) => !mapping[f] || preview.headers.includes(mapping[f]))
   const profile = known ? completeMapping(mapping) : null
-  const dateIncomplete = !!mapping.dateFormat !== !!mapping.timezone
+  const dateIncomplete = !!mapping.dateFormat !== !!mapping.timezone || mustChooseDateOrder(dateProposal, mapping)
 
   const run = async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
     setBusy(true)
@@ -121,7 +123,8 @@ export function MapStep({ data, update }: StepProps) {
       {preview.headers.length > 5 && (
         <Typography variant="body2" color="text.secondary" sx={{ mt: -1.5 }}>Scroll the table sideways to see all {preview.headers.length} columns.</Typography>
       )}
-      <DateFields mapping={mapping} sample={sample} onChange={(c) => update({ mapping: { ...mapping, ...c } })} />
+      <DateFields mapping={mapping} csvPath={preview.path} values={dateValues} onProposal={setDateProposal}
+        onChange={(c) => update({ mapping: { ...mapping, ...c } })} />
       <FolderBrowserDialog open={dialog === 'load'} mode="file" title="Load a saved mapping" fileFilter={(n) => n.toLowerCase().endsWith('.json')}
         onClose={() => setDialog(null)} onPick={(p) => void load(p)} />
       <PathDialog open={dialog === 'save'} title="Save this mapping" action="Save"

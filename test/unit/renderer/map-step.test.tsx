@@ -40,16 +40,74 @@ describe('Preview and map step', () => {
     expect(api.callsTo('validate')[0]![0]).toMatchObject({ csvPath: '/home/qa/exports/may-2024/calls.csv', mapping: { contactReference: 'Call ID', agentId: 'Agent Email', contactDate: 'Call Start' } })
   })
 
-  it('shows a live example of the date conversion', async () => {
+  it('shows live examples of the date conversion with the chosen format and zone', async () => {
     const api = new FakeApi()
     renderApp(api, { ...dataAt(api, 'map'), mapping: { ...api.previewResult.suggestion, dateFormat: 'dd/MM/yyyy HH:mm', timezone: 'Europe/London' } })
-    expect(await screen.findByText('2024-05-01T08:00:00+01:00', {}, { timeout: 2000 })).toBeTruthy()
-    expect(api.callsTo('convertDateExample')[0]).toEqual(['01/05/2024 08:00', 'dd/MM/yyyy HH:mm', 'Europe/London'])
+    const list = await screen.findByRole('list', { name: 'Converted examples' })
+    expect(await within(list).findByText('2024-05-01T08:00:00+01:00', {}, { timeout: 2000 })).toBeTruthy()
+    expect(await within(list).findByText('2024-05-28T16:21:00+01:00', {}, { timeout: 2000 })).toBeTruthy()
+    expect(api.callsTo('convertDateExample')).toContainEqual(['01/05/2024 08:00', 'dd/MM/yyyy HH:mm', 'Europe/London'])
+    // A format given before (a loaded profile) is kept, not replaced by the proposal.
+    expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('dd/MM/yyyy HH:mm')
   })
 
-  it('warns before review when the dates are not ISO 8601 and no format is given', async () => {
+  it('proposes the format from the data when the dates are not ISO 8601: fills it in, says why, shows the example that proves the order', async () => {
+    const user = userEvent.setup()
     const api = new FakeApi()
     renderApp(api, dataAt(api, 'map'))
+    await waitFor(() => expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('dd/MM/yyyy HH:mm'))
+    expect(api.callsTo('proposeDateFormat')[0]).toEqual(['/home/qa/exports/may-2024/calls.csv', 'Call Start'])
+    expect(screen.getByText(api.dateProposal.reason)).toBeTruthy()
+    // The time zone starts as this computer's, said so, and stays editable.
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+    expect((screen.getByLabelText('Time zone') as HTMLInputElement).value).toBe(zone)
+    expect(screen.getByText(/This computer's time zone/)).toBeTruthy()
+    const list = screen.getByRole('list', { name: 'Converted examples' })
+    const items = within(list).getAllByRole('listitem').map((li) => li.textContent)
+    expect(items[0]).toContain('28/05/2024 16:21')
+    expect(items[0]).toContain('proves the order')
+    expect(items.some((t) => t?.startsWith('01/05/2024 08:00'))).toBe(true)
+    await user.click(button('Check the batch'))
+    await screen.findByRole('heading', { name: 'Review' })
+    expect(api.callsTo('validate')[0]![0]).toMatchObject({ mapping: { contactDate: 'Call Start', dateFormat: 'dd/MM/yyyy HH:mm', timezone: zone } })
+  })
+
+  it('when the data cannot tell day from month, fills nothing in, says why, and waits for an explicit choice', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.dateProposal = {
+      iso: false, candidates: ['dd/MM/yyyy HH:mm', 'MM/dd/yyyy HH:mm'], ambiguous: true,
+      reason: 'Every day and month in these rows is 12 or less (e.g. "03/05/2024 09:00" could be 3 May or 5 March), so the data cannot tell which comes first: choose the order your system writes.',
+      examples: [{ value: '03/05/2024 09:00', converted: '2024-05-03T09:00:00+01:00' }],
+    }
+    renderApp(api, dataAt(api, 'map'))
+    expect(await screen.findByText('Choose the date order')).toBeTruthy()
+    expect(screen.getByText(/could be 3 May or 5 March/)).toBeTruthy()
+    expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('')
+    expect(button('Check the batch').disabled).toBe(true)
+    await user.click(screen.getByRole('radio', { name: 'Month first: MM/dd/yyyy HH:mm' }))
+    expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('MM/dd/yyyy HH:mm')
+    expect(button('Check the batch').disabled).toBe(false)
+    await user.click(button('Check the batch'))
+    await screen.findByRole('heading', { name: 'Review' })
+    expect(api.callsTo('validate')[0]![0]).toMatchObject({ mapping: { dateFormat: 'MM/dd/yyyy HH:mm' } })
+  })
+
+  it('asks for no proposal when the preview dates are ISO 8601 with an offset', async () => {
+    const api = new FakeApi()
+    api.previewResult = { ...api.previewResult, rows: api.previewResult.rows.map((r) => r.map((v, i) => (i === 2 ? '2024-05-01T08:00:00+01:00' : v))) }
+    renderApp(api, dataAt(api, 'map'))
+    await screen.findByText('CR-2024-00001')
+    expect(api.callsTo('proposeDateFormat')).toEqual([])
+    expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('')
+    expect(button('Check the batch').disabled).toBe(false)
+  })
+
+  it('warns before review when no format reads the dates and none is given', async () => {
+    const api = new FakeApi()
+    api.dateProposal = { iso: false, candidates: [], ambiguous: false, reason: 'The dates are not ISO 8601 and are not all written one way (e.g. "yesterday").', examples: [] }
+    renderApp(api, dataAt(api, 'map'))
+    expect(await screen.findByText(/not all written one way/)).toBeTruthy()
     expect(screen.getByText(/not ISO 8601 with a UTC offset/).textContent).toContain('01/05/2024 08:00')
   })
 
