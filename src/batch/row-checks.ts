@@ -205,10 +205,13 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
         bad = true
         misses.miss(r, date)
         issues.add('INVALID_DATE', { row: r, value: date, detail: d.reason })
-      } else if (writeDate(date) === null) {
-        bad = true
-        issues.add('INVALID_DATE', { row: r, value: date, detail: `cannot be written as ${PLATFORM_DATE_SHAPE} (the year must have 4 digits)` })
-      } else if (!d.hasOffset) issues.add('NO_UTC_OFFSET', { row: r, value: date, detail: `it will be read ${bareZone}` })
+      } else {
+        const written = writeDate(date)
+        if (written === null) {
+          bad = true
+          issues.add('INVALID_DATE', { row: r, value: date, detail: `cannot be written as ${PLATFORM_DATE_SHAPE} (the year must have 4 digits)` })
+        } else if (!d.hasOffset) issues.add('NO_UTC_OFFSET', { row: r, value: date, detail: `it is read ${bareZone}, and sent as ${written}` })
+      }
     }
     if (bad) pass.rowBad[r - 1] = 1
     const name = cell(row, audioCol)
