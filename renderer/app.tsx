@@ -117,7 +117,8 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
       <Container maxWidth="lg" component="main" sx={{ py: { xs: 2, md: 4 } }}>
         <Stepper activeStep={active} alternativeLabel sx={{ mb: { xs: 2, md: 4 }, display: { xs: 'none', sm: 'flex' } }} aria-label="Steps">
           {STEPS.map((s, i) => (
-            <Step key={s.id} completed={i < active}>
+            // With nothing new to send, Done comes without an upload: that step is not ticked.
+            <Step key={s.id} completed={i < active && !(s.id === 'upload' && !data.summary)}>
               {/* Earlier steps can be revisited until the upload starts; after that they describe a sent batch. */}
               {i < active && active <= STEPS.findIndex((x) => x.id === 'destination')
                 ? <StepButton onClick={() => update({ step: s.id })}>{s.label}</StepButton>

@@ -1,11 +1,12 @@
 /**
  * Screenshots of every wizard step, light and dark, into docs/screenshots/.
  *
- *   node bin/run-ts.js scripts/screenshots.ts [--no-build]
+ *   node bin/run-ts.js scripts/screenshots.ts [--no-build] [--only 4-send,6-done]
  *
  * Builds the dev-only fake-host page (the wizard on an in-memory api, see renderer/dev/),
  * serves it on 127.0.0.1 and drives Debian's Chromium with playwright-core. The colour scheme
- * is emulated, as the app follows the operating system's.
+ * is emulated, as the app follows the operating system's. `--only` takes the shots whose names
+ * start with one of the given prefixes (and skips the zoom, narrow and responsiveness runs).
  */
 import { execFileSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
@@ -40,6 +41,9 @@ const shots: Shot[] = [
   },
   { name: '2-preview-and-map', step: 'map', waitFor: 'Example:' },
   { name: '3-review', step: 'review', waitFor: 'No recording with this file name' },
+  { name: '3-review-already-delivered', step: 'review-delivered', waitFor: 'and will be left out' },
+  { name: '4-send-check', step: 'send-check', waitFor: 'Keep the platform’s layout' },
+  { name: '4-send-check-resend-adopt', step: 'send-check-adopt', waitFor: 'Update the mapping in the platform' },
   { name: '4-destination-and-key', step: 'destination', waitFor: 'Copy public key' },
   {
     name: '4-host-key-dialog', step: 'hostkey', waitFor: 'Copy public key',
@@ -74,9 +78,22 @@ const shots: Shot[] = [
     // Where files are in flight: the top of a running batch is all "Done".
     await page.getByRole('button', { name: /^In progress/ }).click()
   } },
+  { name: '5-upload-cancelled', step: 'upload-cancelled', waitFor: 'Upload cancelled' },
   { name: '6-done', step: 'done', waitFor: 'Start another batch' },
+  { name: '6-done-nothing-new', step: 'done-nothing-new', waitFor: 'Nothing was sent' },
+  {
+    name: '8-history', step: 'history', waitFor: 'Choose folder…',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Delivery history' }).click()
+      await page.getByText('calls-2024-05-31-0240.csv').waitFor()
+    },
+  },
   { name: '0-interrupted', step: 'interrupted', waitFor: 'An upload did not finish' },
 ]
+
+const onlyArg = process.argv.indexOf('--only')
+const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? '').split(',').filter(Boolean) : null
+const chosen = only ? shots.filter((s) => only.some((p) => s.name.startsWith(p))) : shots
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
@@ -131,7 +148,7 @@ async function main() {
   try {
     for (const scheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme })
-      for (const shot of shots) {
+      for (const shot of chosen) {
         const page = await context.newPage()
         await page.goto(`${url}/dev/fake-host.html?step=${shot.step}`)
         await page.getByText(shot.waitFor).first().waitFor({ timeout: 15_000 })
@@ -146,7 +163,7 @@ async function main() {
       await context.close()
     }
     // 125% zoom on a small laptop (1280 px at 125% = 1024 CSS px), and a narrow window.
-    for (const [label, width, scale] of [['zoom125', 1024, 1.25], ['narrow', 760, 1]] as const) {
+    for (const [label, width, scale] of only ? [] : [['zoom125', 1024, 1.25], ['narrow', 760, 1]] as const) {
       const context = await browser.newContext({ viewport: { width, height: 720 }, deviceScaleFactor: scale })
       for (const shot of shots.filter((s) => ['map', 'destination', 'upload'].includes(s.step))) {
         const page = await context.newPage()
@@ -159,7 +176,7 @@ async function main() {
       }
       await context.close()
     }
-    await responsiveness(browser, url)
+    if (!only) await responsiveness(browser, url)
   } finally {
     await browser.close()
     close()

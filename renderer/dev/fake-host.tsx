@@ -6,8 +6,9 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from '../app'
-import type { WizardData } from '../wizard'
-import { FakeApi } from '../../test/unit/renderer/fake-api'
+import { batchSpec, emptyWizard, type WizardData } from '../wizard'
+import type { BatchReport } from '../../src/api'
+import { FakeApi, sampleHistory } from '../../test/unit/renderer/fake-api'
 import { batchFiles, midUploadEvents } from '../../test/unit/renderer/upload-script'
 import { streamUpload } from './stream-upload'
 
@@ -25,7 +26,15 @@ const prepared: Partial<WizardData> = {
 }
 
 if (step === 'hostkey-changed') api.hostKeyChanged.add('dest-ea')
-if (step === 'destination' || step === 'hostkey' || step === 'hostkey-changed') {
+const leeds = 'evaluagent – Leeds team'
+const DELIVERED = ['review-delivered', 'send-check', 'send-check-adopt', 'done-nothing-new']
+if (DELIVERED.includes(step)) {
+  const earlier = sampleHistory(12).slice(7, 9).map((b) => ({ ...b, sourceCsv: '/home/qa/exports/week-21/calls.csv' }))
+  api.deliveries['dest-ea'] = step === 'done-nothing-new' ? { rows: api.report.eligible, batches: earlier } : { rows: 1_320, batches: earlier.slice(0, 1) }
+  if (step !== 'done-nothing-new') api.layoutChanges['dest-ea'] = 'new columns "Queue" and "Duration (s)"; "Team" is missing (sent empty if the layout is kept)'
+}
+if (step === 'history') api.history = sampleHistory(240)
+if (['destination', 'hostkey', 'hostkey-changed', 'history', ...DELIVERED].includes(step)) {
   void api.generateKey('evaluagent-leeds', 'ed25519', null)
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent – Leeds team', host: 'sftp.evaluagent.example', port: 22, username: 'acme-leeds', keyName: 'evaluagent-leeds', remoteDir: '', sandbox: false })
 }
@@ -37,15 +46,29 @@ if (step === 'interrupted') {
   }]
 }
 
+/** The report the core gives once told the destination (rows delivered there, its layout). */
+async function checked(choices: Partial<WizardData> = {}): Promise<BatchReport> {
+  const r = await api.validate(batchSpec({ ...emptyWizard, ...prepared, ...choices }, 'dest-ea')!)
+  if (!r.ok) throw new Error(r.error.message)
+  return r.value
+}
+const atLeeds: Partial<WizardData> = { destinationId: 'dest-ea', checkedFor: 'dest-ea', destinationName: leeds }
+const confirm = { destinationId: 'dest-ea', destinationName: leeds, passphrase: null }
+
 let initial: Partial<WizardData>
 switch (step) {
+  case 'review-delivered': initial = { ...prepared, ...atLeeds, step: 'review', report: await checked() }; break
+  case 'send-check': initial = { ...prepared, ...atLeeds, step: 'destination', report: await checked(), confirm }; break
+  case 'send-check-adopt': initial = { ...prepared, ...atLeeds, step: 'destination', layoutChoice: 'adopt', resendDelivered: true, report: await checked({ layoutChoice: 'adopt', resendDelivered: true }), confirm }; break
+  case 'done-nothing-new': initial = { ...prepared, ...atLeeds, step: 'done', report: await checked() }; break
+  case 'history': initial = {}; break
   case 'files-empty': case 'files-web': case 'interrupted': initial = {}; break
   case 'files': initial = { ...prepared, step: 'files' }; break
   case 'map': initial = { ...prepared, step: 'map' }; break
   case 'review': initial = { ...prepared, step: 'review' }; break
   case 'destination': case 'hostkey': case 'hostkey-changed': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
   case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
-  case 'upload': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: 'evaluagent – Leeds team' }; break
+  case 'upload': case 'upload-cancelled': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: leeds }; break
   case 'done': initial = {
     ...prepared, step: 'done', batchId: 'batch-1',
     summary: { batchId: 'batch-1', uploaded: 4_781, skipped: 3, excluded: 112, failed: 0, csv: 'calls-2024-05-31-batch-1.csv', bytes: 9_575_201_000, seconds: 1_284, reportCsv: '/home/qa/.local/share/bulk-upload/reports/batch-1.csv', reportJson: '/home/qa/.local/share/bulk-upload/reports/batch-1.json' },
@@ -55,10 +78,14 @@ switch (step) {
 
 createRoot(document.getElementById('root')!).render(<StrictMode><App api={api} initial={initial} /></StrictMode>)
 
-if (step === 'upload') {
+if (step === 'upload' || step === 'upload-cancelled') {
   // After mount, so the store is listening: the engine's events for a batch part-way through.
   setTimeout(() => {
-    for (const e of midUploadEvents('batch-1', batchFiles(Number(params.get('files') ?? 4_784)), { done: 1_904, uploading: 8, retrying: true, failed: true })) api.emit(e)
+    const files = batchFiles(Number(params.get('files') ?? 4_784))
+    for (const e of midUploadEvents('batch-1', files, { done: 1_904, uploading: 8, retrying: true, failed: true })) api.emit(e)
+    if (step === 'upload-cancelled') {
+      api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'CANCELLED', message: 'The upload was cancelled. Run it again to resume where it stopped.', details: `Cancelled: 1,904 of ${files.length.toLocaleString('en-GB')} recordings are on the server; run the same command to finish.` } })
+    }
   }, 50)
 }
 if (step === 'upload-stream') {

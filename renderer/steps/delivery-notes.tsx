@@ -58,7 +58,7 @@ export function DeliveryNotes({ report, destinationId, destinationName, choices,
           <AlertTitle>Already delivered to {destinationName}</AlertTitle>
           <Typography variant="body2">
             {formatCount(delivered, 'row was', 'rows were')} already delivered to {destinationName} {deliveredWhen(report.deliveredBefore)}
-            {choices.resendDelivered ? ' and will be sent again.' : ' and will be left out.'} Each conversation reaches the platform once.
+            {choices.resendDelivered ? ' and will be sent again.' : ' and will be left out, so each conversation reaches the platform once.'}
           </Typography>
           <FormControlLabel sx={{ mt: 1 }} disabled={busy}
             control={<Switch checked={choices.resendDelivered} onChange={(e) => onChange({ resendDelivered: e.target.checked })} />}
@@ -115,9 +115,9 @@ function LayoutNotes({ report, destinationId, choices, spec, busy, onChange }: {
       <AlertTitle>The columns differ from the platform’s layout</AlertTitle>
       {difference && <Typography variant="body2" sx={{ mb: 1 }}>{difference}</Typography>}
       <RadioGroup aria-label="Which layout to send" value={choices.layoutChoice} onChange={(e) => onChange({ layoutChoice: e.target.value as 'keep' | 'adopt' })}>
-        <FormControlLabel value="keep" disabled={busy} control={<Radio size="small" />}
+        <FormControlLabel value="keep" disabled={busy} control={<Radio size="small" />} slotProps={{ typography: { variant: 'body2' } }}
           label="Keep the platform’s layout (recommended): columns renamed and ordered as the platform expects; missing ones sent empty, new ones left out" />
-        <FormControlLabel value="adopt" disabled={busy} control={<Radio size="small" />}
+        <FormControlLabel value="adopt" disabled={busy} control={<Radio size="small" />} slotProps={{ typography: { variant: 'body2' } }}
           label="Adopt this CSV’s columns as the new layout for this destination" />
       </RadioGroup>
       {choices.layoutChoice === 'adopt' && (

@@ -94,7 +94,7 @@ function NothingNew({ data, update, restart, showHistory, report }: StepProps & 
               <Typography sx={{ fontWeight: 600, minWidth: '11rem' }}>{formatDateTime(b.deliveredAt)}</Typography>
               <Typography sx={{ flex: 1, overflowWrap: 'anywhere' }}>{b.csvName}</Typography>
               <Typography color="text.secondary">{formatCount(b.rows, 'row')} · {formatBytes(b.bytes)}</Typography>
-              {b.reportCsv && <Button size="small" onClick={() => void open(b.reportCsv!)} aria-label={`Open the report of ${b.csvName}`}>Open report</Button>}
+              {b.reportCsv && <Button size="small" onClick={() => void open(b.reportCsv!)} aria-label={`Open report of ${b.csvName}`}>Open report</Button>}
             </Stack>
           ))}
         </Stack>

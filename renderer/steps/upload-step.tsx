@@ -117,7 +117,9 @@ export function UploadStep({ data, update, restart }: StepProps) {
   return (
     <StepLayout
       title="Upload"
-      intro={`${data.destinationName ? `Sending to ${data.destinationName}. ` : ''}Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time.`}
+      intro={cancelled
+        ? `${data.destinationName ? `Stopped sending to ${data.destinationName}. ` : ''}Recordings already sent stay on the server and are not sent twice; the CSV goes only once every recording it names is there.`
+        : `${data.destinationName ? `Sending to ${data.destinationName}. ` : ''}Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time.`}
       extra={running && batchId ? (
         <>
           <Button variant="outlined" color="error" disabled={cancelling} onClick={() => setConfirmCancel(true)}>Cancel upload</Button>
@@ -136,17 +138,18 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Figure label="Files" value={`${p.filesDone.toLocaleString('en-GB')} of ${p.filesTotal.toLocaleString('en-GB')}`} />
           <Figure label="Speed" value={running && !paused ? `${formatBytes(p.bytesPerSecond)}/s` : '—'} />
           <Figure label="Time left" value={paused ? 'paused' : running ? formatDuration(p.etaSeconds) : '—'} />
-          <Figure label="Retrying" value={counts.retrying.toLocaleString('en-GB')} />
+          <Figure label="Retrying" value={status === 'failed' ? '—' : counts.retrying.toLocaleString('en-GB')} />
           <Figure label="Not sent" value={p.filesFailed.toLocaleString('en-GB')} tone={p.filesFailed ? 'error.main' : undefined} />
         </Box>
       </Paper>
       {cancelled && failure && (
-        <Alert severity="warning" role="status" action={<Stack direction="row" spacing={1}>
-          <Button color="inherit" variant="outlined" onClick={() => void again()}>Upload again to finish</Button>
-          <Button color="inherit" onClick={restart}>Start over</Button>
-        </Stack>}>
+        <Alert severity="warning" role="status">
           <AlertTitle>Upload cancelled</AlertTitle>
           {cancelledSentence(failure)}
+          <Stack direction="row" sx={{ mt: 1.5, flexWrap: 'wrap', gap: 1 }}>
+            <Button color="inherit" variant="outlined" onClick={() => void again()}>Upload again to finish</Button>
+            <Button color="inherit" onClick={restart}>Start over</Button>
+          </Stack>
         </Alert>
       )}
       {status === 'failed' && failure && !cancelled && (

@@ -87,7 +87,7 @@ describe('Sending checks the batch against the destination first', () => {
 describe('The pre-send dialog', () => {
   it('says how many rows were delivered, when and in which CSV, and that they will be left out', async () => {
     const dialog = await atConfirm(deliveredApi())
-    expect(within(dialog).getByText(/1,320 rows were already delivered to evaluagent Leeds on 24 May 2024, \d\d:\d\d \(CSV calls-2024-05-24-batch-3\.csv\) and will be left out\./)).toBeTruthy()
+    expect(within(dialog).getByText(/1,320 rows were already delivered to evaluagent Leeds on 24 May 2024, \d\d:\d\d \(CSV calls-2024-05-24-batch-3\.csv\) and will be left out, so each conversation reaches the platform once\./)).toBeTruthy()
     expect(dialog.textContent).toContain('Checked against evaluagent Leeds: 3,464 rows will be sent (6.9 GB of recordings).')
     expect(within(dialog).getByRole('button', { name: 'Send 3,464 rows' })).toBeTruthy()
   })
@@ -151,7 +151,7 @@ describe('Review, once checked against a destination', () => {
     const api = deliveredApi()
     renderApp(api, { ...dataAt(api, 'review'), report: await checkedReport(api), checkedFor: 'dest-ea', destinationId: 'dest-ea', destinationName: 'evaluagent Leeds' })
     expect(screen.getByRole('group', { name: 'Already delivered' }).textContent).toContain('1,320')
-    expect(screen.getByText(/and will be left out\./)).toBeTruthy()
+    expect(screen.getByText(/and will be left out, so each conversation reaches the platform once\./)).toBeTruthy()
     expect(button('Continue with 3,464 rows')).toBeTruthy()
     await user.click(screen.getByRole('switch', { name: 'Send them again' }))
     expect(await screen.findByText(/a second time: duplicates/)).toBeTruthy()
