@@ -17,7 +17,10 @@ export const CHECK_FRESH_MS = 30 * 60 * 1000
 
 interface Entry {
   key: string
+  /** The batch as validated: what an upload starts from (it applies the destination itself). */
   checked: CheckedBatch
+  /** What the user was shown: with the destination's checks when one was chosen. */
+  view: CheckedBatch
   at: number
   /** The CSV as it was when checked: an edited CSV needs a new check. */
   csv: CsvStamp | null
@@ -43,15 +46,15 @@ function specKey(spec: BatchSpec): string {
 export class CheckStore {
   private readonly entries: Entry[] = []
 
-  put(spec: BatchSpec, checked: CheckedBatch, csv: CsvStamp | null, now = Date.now()): void {
-    this.entries.unshift({ key: specKey(spec), checked, at: now, csv })
+  put(spec: BatchSpec, checked: CheckedBatch, csv: CsvStamp | null, now = Date.now(), view: CheckedBatch = checked): void {
+    this.entries.unshift({ key: specKey(spec), checked, view, at: now, csv })
     this.entries.length = Math.min(this.entries.length, KEEP)
   }
 
   get(checkId: string): CheckedBatch {
-    const found = this.entries.find((e) => e.checked.report.checkId === checkId)
+    const found = this.entries.find((e) => e.view.report.checkId === checkId)
     if (!found) throw new AppError('NOT_FOUND', 'That check is no longer kept; check the batch again.')
-    return found.checked
+    return found.view
   }
 
   /** The latest run of this very batch, if recent enough and its CSV unchanged since. */

@@ -17,6 +17,8 @@ export interface UploadRequest {
   checked: CheckedBatch
   destination: UploadDestination
   concurrency: number
+  /** The app home (delivery ledger, platform layouts). */
+  home: string
 }
 
 /** What a window that opens during an upload needs to show it: the events that set its state. */
@@ -88,6 +90,7 @@ export class UploadManager {
       destination: request.destination,
       concurrency: request.concurrency,
       stateDir: this.stateDir,
+      home: request.home,
       onEvent: (event) => this.emit(event),
     })
     this.jobs.set(job.batchId, job)

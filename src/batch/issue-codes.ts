@@ -68,7 +68,7 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     blocks: false,
     title: 'Date without time zone',
     message: (f) =>
-      `${rowText(f)} has the date ${quote(f.value)} without a UTC offset, so the platform must guess its time zone. Add an offset such as +00:00, or choose the source date format and time zone.`,
+      `${rowText(f)} has the date ${quote(f.value)} without a UTC offset${f.detail ? `: ${f.detail}` : ''}. Add an offset such as +00:00, or choose the time zone the calls were recorded in.`,
   },
   DUPLICATE_REFERENCE: {
     severity: 'error',

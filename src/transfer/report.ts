@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import path from 'node:path'
 import type { BatchSummary, ValidationIssue } from '../api'
 import { readCsv, csvRecord, UPLOAD_CSV_EOL, type Manifest } from '../batch'
@@ -22,15 +23,37 @@ const COLUMNS = ['row', 'contactReference', 'recording', 'status', 'code'] as co
  * the source CSV is read again for the contact references rather than kept in memory.
  */
 export async function writeReport(input: ReportInput, csvPath: string, jsonPath: string): Promise<void> {
+  const csvOut = createWriteStream(csvPath, { mode: 0o600 })
+  const jsonOut = createWriteStream(jsonPath, { mode: 0o600 })
+  // This computer's disk can fill up: a stream's error fails the report, never the process.
+  let failed: unknown = null
+  for (const stream of [csvOut, jsonOut]) stream.on('error', (err) => (failed ??= err))
+  const write = async (stream: NodeJS.WritableStream, text: string) => {
+    if (failed) throw failed
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), finished(stream).catch(() => undefined)])
+    if (failed) throw failed
+  }
+  try {
+    await writeRows(input, csvOut, jsonOut, write)
+  } finally {
+    csvOut.end()
+    jsonOut.end()
+    // finished() also settles for a stream that already ended or failed (a plain once() would wait forever).
+    await Promise.all([finished(csvOut).catch(() => undefined), finished(jsonOut).catch(() => undefined)])
+  }
+  if (failed) throw failed
+}
+
+async function writeRows(
+  input: ReportInput,
+  csvOut: NodeJS.WritableStream,
+  jsonOut: NodeJS.WritableStream,
+  write: (stream: NodeJS.WritableStream, text: string) => Promise<void>,
+): Promise<void> {
   const { manifest } = input
   const errorCodeByRow = new Map<number, string>()
   for (const issue of input.issues) {
     if (issue.severity === 'error' && issue.row !== null && !errorCodeByRow.has(issue.row)) errorCodeByRow.set(issue.row, issue.code)
-  }
-  const csvOut = createWriteStream(csvPath, { mode: 0o600 })
-  const jsonOut = createWriteStream(jsonPath, { mode: 0o600 })
-  const write = async (stream: NodeJS.WritableStream, text: string) => {
-    if (!stream.write(text)) await once(stream, 'drain')
   }
   await write(csvOut, csvRecord([...COLUMNS]) + UPLOAD_CSV_EOL)
   await write(jsonOut, `{"summary":${JSON.stringify(input.summary)},"rows":[`)
@@ -58,9 +81,6 @@ export async function writeReport(input: ReportInput, csvPath: string, jsonPath:
     },
   })
   await write(jsonOut, ']}\n')
-  csvOut.end()
-  jsonOut.end()
-  await Promise.all([once(csvOut, 'finish'), once(jsonOut, 'finish')])
 }
 
 export function reportPaths(batchFolder: string): { csv: string; json: string } {

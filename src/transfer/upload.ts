@@ -69,10 +69,12 @@ export interface UploadJob {
  * known before the first byte moves so a UI can follow it; everything else is in `done`.
  */
 export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> {
-  const root = await batchesDir(opts.stateDir)
+  // The state folder is this computer's: its failures (disk full, read-only) say so.
+  const local = <T>(p: Promise<T>): Promise<T> => p.catch((err: unknown) => Promise.reject(toLocalWriteError(err, 'the upload\'s state folder')))
+  const root = await local(batchesDir(opts.stateDir))
   const batchId = await batchIdentity(opts.spec, opts.destination)
   const folder = batchDir(root, batchId)
-  const unlock = await lockBatch(folder)
+  const unlock = await local(lockBatch(folder))
   let meta: BatchMeta
   let journal: Journal
   try {
@@ -86,10 +88,10 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
       filesTotal: opts.checked.manifest.recordings.length,
       bytesTotal: opts.checked.manifest.recordings.reduce((sum, r) => sum + r.size, 0),
     }
-    await writeMeta(folder, { ...meta, spec: opts.spec })
-    journal = await Journal.open(folder)
+    await local(writeMeta(folder, { ...meta, spec: opts.spec }))
+    journal = await local(Journal.open(folder))
   } catch (err) {
-    await unlock()
+    await unlock().catch(() => undefined)
     throw err
   }
   const gate = new PauseGate()

@@ -1,42 +1,11 @@
-import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import Papa from 'papaparse'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eligibleRowNumbers, validateBatch } from '../../../src/batch'
 import { listServerRoot, startServer, type TestServer } from './servers'
+import { runCli, until } from './cli'
 import { checkedFixture, makeKeyPair, sha256File, tempDir } from './support'
-
-const CLI = path.resolve('bin/bulk-upload.js')
-
-interface CliRun {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv, onSpawn?: (pid: number) => void): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d))
-    child.stderr.on('data', (d: Buffer) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-    if (child.pid) onSpawn?.(child.pid)
-  })
-}
-
-/** Polls an observable condition (not a fixed sleep): resolves once it holds. */
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 const servers: TestServer[] = []
 afterEach(async () => {

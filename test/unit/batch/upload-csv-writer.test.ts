@@ -20,7 +20,7 @@ async function checked(files: Record<string, string | Buffer>, mapping: MappingP
 }
 
 describe('writeUploadCsv', () => {
-  it('writes the source columns, eligible rows only, real remote names, UTF-8 without BOM, comma, CRLF', async () => {
+  it('writes the source columns, eligible rows only, real remote names, dates in the platform shape, UTF-8 without BOM, comma, CRLF', async () => {
     const source = 'Call ID;Agent;Date;File;Notes;Queue\r\n' +
       'A1;a@x.com;2024-01-01T10:00:00Z;sub/one.wav;"Said ""hi"", then\nleft";Sales\r\n' +
       'A2;;2024-01-01T10:00:00Z;two.wav;excluded: no agent;Sales\r\n' +
@@ -36,8 +36,8 @@ describe('writeUploadCsv', () => {
     expect(text.endsWith('\r\n')).toBe(true)
     expect(parseCsv(text)).toEqual([
       ['Call ID', 'Agent', 'Date', 'File', 'Notes', 'Queue'],
-      ['A1', 'a@x.com', '2024-01-01T10:00:00Z', 'one.wav', 'Said "hi", then\nleft', 'Sales'],
-      ['A3', 'c@x.com', '2024-01-01T10:00:00Z', 'two.wav', 'José, café', 'Support'],
+      ['A1', 'a@x.com', '2024-01-01T10:00:00+00:00', 'one.wav', 'Said "hi", then\nleft', 'Sales'],
+      ['A3', 'c@x.com', '2024-01-01T10:00:00+00:00', 'two.wav', 'José, café', 'Support'],
     ])
     expect(text).toContain('"Said ""hi"", then\nleft"')
   })
@@ -75,6 +75,31 @@ describe('writeUploadCsv', () => {
     const out = path.join(dir, 'u.csv')
     await writeUploadCsv(again, out)
     expect(await readFile(out, 'utf8')).toBe('Call ID,Agent,Date,File\r\nÄ1,a,2024-01-01T10:00:00+02:00,x.wav\r\n')
+  })
+
+  it('writes the platform layout: its names and order, missing columns empty, new ones left out; reports each row written', async () => {
+    const { dir, c } = await checked({ 'calls.csv': 'Queue,Call ID,Agent,Date,File,Wrap\nSales,A,a@x.com,2019-123T09:27:23.5Z,a.wav,done\n', 'a.wav': WAV })
+    const layout = {
+      recordedAt: '2026-01-01T00:00:00Z',
+      columns: [
+        { name: 'Contact Reference', field: 'contactReference' as const }, { name: 'Agent ID', field: 'agentId' as const },
+        { name: 'Contact Date', field: 'contactDate' as const }, { name: 'Audio filename', field: 'audioFilename' as const },
+        { name: 'Direction', field: null }, { name: 'Queue', field: null },
+      ],
+    }
+    const written: string[][] = []
+    const out = path.join(dir, 'u.csv')
+    await writeUploadCsv(c.manifest, out, { layout, onRow: (reference, recording) => written.push([reference, recording]) })
+    expect(parseCsv(await readFile(out, 'utf8'))).toEqual([
+      ['Contact Reference', 'Agent ID', 'Contact Date', 'Audio filename', 'Direction', 'Queue'],
+      ['A', 'a@x.com', '2019-05-03T09:27:23+00:00', 'a.wav', '', 'Sales'],
+    ])
+    expect(written).toEqual([['A', 'a.wav']])
+  })
+
+  it("fails with the file system's error when this computer's disk is full, without an unhandled stream error", async () => {
+    const { c } = await checked({ 'calls.csv': 'Call ID,Agent,Date,File\nA,a,2024-01-01T10:00:00Z,a.wav\n', 'a.wav': WAV })
+    await expect(writeUploadCsv(c.manifest, '/dev/full')).rejects.toMatchObject({ code: 'ENOSPC' })
   })
 
   it('refuses to write from a CSV that changed since it was checked', async () => {
