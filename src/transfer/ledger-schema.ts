@@ -15,9 +15,13 @@ export const LEDGER_APPLICATION_ID = 0x4255444c
  * entry; append a new one (ledgers written by older versions are upgraded on open).
  *
  * Why this shape:
- * - `conversation` is the table `lookup` searches a million times per check: keyed by the
- *   reference itself (WITHOUT ROWID, so one B-tree search answers) and kept narrow (no hash or
- *   size) so more of it fits in each page read.
+ * - "Was this reference delivered?" is answered from `delivery_refs`: per delivery, one blob of
+ *   the 64-bit hashes of the references it was first to deliver (see ledger-index.ts). A
+ *   delivery appends one row; a check reads them in sequence.
+ * - `conversation` is the record of what went: a plain rowid table written in order (no index
+ *   on the reference, whose random order made every insert a random page write), so
+ *   recording 1,000,000 conversations appends. Its delivery_id index serves purge. The hashes
+ *   can be rebuilt from it if the hash ever has to change.
  * - `recording` holds the last delivered size and sha256 of each remote name (the skip
  *   decision asks about names, not conversations); a conversation's size and hash are its
  *   recording's.
@@ -39,11 +43,17 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX delivery_by_batch ON delivery (batch_id);
    CREATE INDEX delivery_by_time ON delivery (delivered_ms);
+   CREATE TABLE delivery_refs (
+     delivery_id INTEGER PRIMARY KEY,
+     count INTEGER NOT NULL,
+     hashes BLOB NOT NULL
+   );
    CREATE TABLE conversation (
-     reference TEXT NOT NULL PRIMARY KEY,
+     reference TEXT NOT NULL,
      delivery_id INTEGER NOT NULL,
      recording TEXT
-   ) WITHOUT ROWID;
+   );
+   CREATE INDEX conversation_by_delivery ON conversation (delivery_id);
    CREATE TABLE recording (
      name TEXT NOT NULL PRIMARY KEY,
      size INTEGER,

@@ -14,11 +14,16 @@ export type Statements = ReturnType<typeof prepareStatements>
 
 export function prepareStatements(db: Database.Database) {
   return {
-    lookup: db.prepare<[string], [number, number]>('SELECT j.key, c.delivery_id FROM json_each(?) j JOIN conversation c ON c.reference = j.value').raw(),
+    // What a handle's reference index has loaded: deliveries up to an id, and how many hashes.
+    refsUpTo: db.prepare<[number], [number, number]>('SELECT count(*), total(count) FROM delivery_refs WHERE delivery_id <= ?').raw(),
+    refsAfter: db.prepare<[number], [number, number, Buffer]>('SELECT delivery_id, count, hashes FROM delivery_refs WHERE delivery_id > ? ORDER BY delivery_id').raw(),
+    refsTotal: db.prepare<[], number>('SELECT total(count) FROM delivery_refs').pluck(),
+    refsOf: db.prepare<[number], Buffer>('SELECT hashes FROM delivery_refs WHERE delivery_id = ?').pluck(),
+    saveRefs: db.prepare('INSERT OR REPLACE INTO delivery_refs (delivery_id, count, hashes) VALUES (?, ?, ?)'),
     prior: db.prepare<[number], PriorDelivery>('SELECT csv_name AS csvName, batch_id AS batchId, delivered_at AS deliveredAt FROM delivery WHERE id = ?'),
     insertDelivery: db.prepare(`INSERT OR IGNORE INTO delivery (${DELIVERY_COLUMNS}, delivered_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     deliveryId: db.prepare<[string], number>('SELECT id FROM delivery WHERE csv_name = ?').pluck(),
-    insertConversation: db.prepare('INSERT OR IGNORE INTO conversation (reference, delivery_id, recording) VALUES (?, ?, ?)'),
+    insertConversation: db.prepare('INSERT INTO conversation (reference, delivery_id, recording) VALUES (?, ?, ?)'),
     // The newest delivery of a name wins; re-recording an older delivery (a retry) does not
     // overwrite what a later one sent.
     upsertRecording: db.prepare(`INSERT INTO recording (name, size, sha256, delivery_id) VALUES (?, ?, ?, ?)

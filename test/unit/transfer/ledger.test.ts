@@ -11,6 +11,7 @@ import { AppError } from '../../../src/errors'
 import { destinationDataDir } from '../../../src/transfer/destination-key'
 import { DeliveryLedger, LEDGER_FILE, ledgerPath, type LedgerConversation } from '../../../src/transfer/ledger'
 import { ledgerError } from '../../../src/transfer/ledger-errors'
+import { hashReference } from '../../../src/transfer/ledger-index'
 
 const DEST = { host: 'sftp.example.com', port: 22, username: 'acme', remoteDir: '' }
 const LEDGER_MODULE = fileURLToPath(new URL('../../../src/transfer/ledger.ts', import.meta.url))
@@ -157,6 +158,40 @@ describe('delivery ledger', () => {
     expect(ledger.recordDelivery(delivery('again.csv', '2027-02-02T00:00:00Z'), rows(['O1']))).toEqual({ added: 1 })
     expect(caught(() => ledger.purge(-1)).details).toBe('Expected `retentionDays` to be a number from 0 and up, got `-1`')
     ledger.close()
+  })
+})
+
+describe('delivery ledger seen from two handles', () => {
+  it('sees what another handle recorded, purged or added to an earlier delivery since its last lookup', async () => {
+    const file = await tempFile()
+    const reader = DeliveryLedger.openFile(file)
+    const writer = DeliveryLedger.openFile(file)
+    expect(reader.lookup(['A1', 'B1']).size).toBe(0)
+    writer.recordDelivery(delivery('a.csv', '2026-01-01T00:00:00Z'), rows(['A1']))
+    writer.recordDelivery(delivery('b.csv', '2026-03-01T00:00:00Z'), rows(['B1']))
+    expect([...reader.lookup(['A1', 'B1', 'A2']).keys()]).toEqual(['A1', 'B1'])
+    // A retry of a.csv that brings a reference the first attempt did not record.
+    expect(writer.recordDelivery(delivery('a.csv', '2026-01-01T00:00:00Z'), rows(['A1', 'A2']))).toEqual({ added: 1 })
+    expect(reader.lookup(['A2']).get('A2')?.csvName).toBe('a.csv')
+    writer.purge(30, Date.parse('2026-03-15T00:00:00Z'))
+    expect([...reader.lookup(['A1', 'A2', 'B1']).keys()]).toEqual(['B1'])
+    // The reader records too: its own index stays right after its own writes.
+    expect(reader.recordDelivery(delivery('c.csv', '2026-03-02T00:00:00Z'), rows(['B1', 'C1']))).toEqual({ added: 1 })
+    expect([...writer.lookup(['A1', 'B1', 'C1']).values()].map((d) => d.csvName)).toEqual(['b.csv', 'c.csv'])
+    reader.close()
+    writer.close()
+  })
+
+  it('hashes references the same way in every version (ledgers store the hashes)', () => {
+    expect([...hashReference('CR-00000001')]).toEqual([3996847635, 1956630939])
+    expect([...hashReference('naïve-日本-😀')]).toEqual([2666792644, 860189371])
+    expect([...hashReference('a')]).toEqual([3363834046, 703136198])
+    const seen = new Set<string>()
+    for (let i = 0; i < 200_000; i++) {
+      const h = hashReference(`CR-${String(i).padStart(8, '0')}`)
+      seen.add(`${h[0]}:${h[1]}`)
+    }
+    expect(seen.size).toBe(200_000)
   })
 })
 
