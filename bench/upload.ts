@@ -4,9 +4,9 @@
  * way; plus the ssh ceiling, bytes re-sent after an interruption, and peak memory.
  * `BENCH_SCALE=0.1 npm run bench -- upload` runs every set at a tenth of its size (a dry run).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
-import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -96,7 +96,9 @@ async function run(): Promise<string> {
   const keyPart = sshd.knownHostsLine.split(' ').slice(1).join(' ')
   await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${keyPart}\n[127.0.0.1]:${relay.port} ${keyPart}\n`)
 
-  const tools: Tool[] = [ENGINE, engineTool(8), SFTP, SFTP_TUNED, lftpTool, rcloneTool, ceilingTool]
+  const before = await treeBeforeHashing(work)
+  const BEFORE = before ? engineTool(DEFAULT_CONCURRENCY, undefined, { root: before, label: `before hashing, ${BEFORE_HASHING}` }) : null
+  const tools: Tool[] = [ENGINE, ...(BEFORE ? [BEFORE] : []), engineTool(8), SFTP, SFTP_TUNED, lftpTool, rcloneTool, ceilingTool]
   const rows: string[] = []
   const notes: string[] = []
   let runId = 0
@@ -139,11 +141,52 @@ async function run(): Promise<string> {
     }
     const resent = await measureResend(work, sshd, serverRoot, keyFile, knownHosts)
     notes.push(resent)
+    notes.push(BEFORE ? hashingCost(results, BEFORE.name) : 'The cost of hashing was not measured: no git checkout to build the engine before hashing from.')
   } finally {
     relay.child.kill('SIGTERM')
     await sshd.close()
+    if (before) execFileSync('git', ['-C', repoRoot, 'worktree', 'remove', '--force', before], { stdio: 'ignore' })
   }
   return render(rows, notes, results)
+}
+
+/**
+ * The engine as it was before it hashed recordings while sending them (issue 8: sha256 of
+ * every byte read, no second read). Both are measured in the same run, as whole processes.
+ */
+const BEFORE_HASHING = '1fc5735'
+const repoRoot = path.join(here, '..')
+
+/** A checkout of BEFORE_HASHING sharing this one's node_modules, or null without git history. */
+async function treeBeforeHashing(work: string): Promise<string | null> {
+  const dir = path.join(work, `engine-${BEFORE_HASHING}`)
+  try {
+    execFileSync('git', ['-C', repoRoot, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' })
+  } catch {
+    // none left from an earlier run
+  }
+  try {
+    await rm(dir, { recursive: true, force: true })
+    execFileSync('git', ['-C', repoRoot, 'worktree', 'add', '--detach', dir, BEFORE_HASHING], { stdio: 'ignore' })
+    await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'))
+    return dir
+  } catch {
+    return null
+  }
+}
+
+/** One line per set: how much slower the engine is since it hashes what it sends. */
+function hashingCost(results: Map<string, number>, beforeName: string): string {
+  const parts: string[] = []
+  for (const key of results.keys()) {
+    const [link, set, tool] = key.split('|')
+    if (tool !== ENGINE.name) continue
+    const before = results.get(`${link}|${set}|${beforeName}`)
+    if (!before) continue
+    const cost = (before / results.get(key)! - 1) * 100
+    parts.push(`${link}, ${set}: ${cost >= 0 ? '+' : ''}${cost.toFixed(1)}% time`)
+  }
+  return `Cost of hashing every recording while sending it (sha256), against the same engine before it (${BEFORE_HASHING}), same run: ${parts.join('; ')}. Target: under 5%.`
 }
 
 /** Kills the engine mid-way through the 2,000-file set, runs it again, and counts bytes sent twice. */

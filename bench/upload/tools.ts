@@ -64,16 +64,22 @@ export function timed(cmd: string, args: string[], opts: { timeoutMs: number; in
 
 const which = (bin: string) => (existsSync(bin) ? null : `${bin} is not installed (apt-get install ${path.basename(bin) === 'sftp' ? 'openssh-client' : path.basename(bin)})`)
 
-export function engineTool(concurrency: number, channelsPerConnection?: number): Tool {
+/**
+ * The engine run as its own process. `tree` runs another checkout's engine (the one before
+ * recordings were hashed while sent, for the cost of hashing), named by `label`.
+ */
+export function engineTool(concurrency: number, channelsPerConnection?: number, tree?: { root: string; label: string }): Tool {
+  const runner = tree ? path.join(tree.root, 'bench/upload/engine-runner.ts') : path.join(here, 'engine-runner.ts')
+  const runTs = tree ? path.join(tree.root, 'bin/run-ts.js') : path.join(here, '../../bin/run-ts.js')
   return {
-    name: `bulk-upload (${concurrency} files in flight)`,
+    name: `bulk-upload${tree ? ` ${tree.label}` : ''} (${concurrency} files in flight)`,
     available: () => null,
     async run(t, timeoutMs) {
       const options = {
         dir: t.localDir, host: t.host, port: t.port, username: t.username, keyFile: t.keyFile, knownHosts: t.knownHosts,
         remoteDir: t.remoteDir, stateDir: path.join(t.work, `state-${Date.now()}`), concurrency, channelsPerConnection,
       }
-      const { stdout } = await timed(process.execPath, [path.join(here, '../../bin/run-ts.js'), path.join(here, 'engine-runner.ts'), JSON.stringify(options)], { timeoutMs })
+      const { stdout } = await timed(process.execPath, [runTs, runner, JSON.stringify(options)], { timeoutMs })
       const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; error: string | null; seconds: number; maxRssKiB: number }
       if (!result.ok) throw new Error(`engine: ${result.error}`)
       return { seconds: result.seconds, maxRssKiB: result.maxRssKiB }

@@ -79,7 +79,7 @@ export function profileProblems(profile: MappingProfile): string[] {
     if (typeof profile[f] !== 'string' || profile[f].trim() === '') problems.push(`${FIELD_LABELS[f]} is not mapped to a column.`)
   }
   if (profile.dateFormat && !profile.timezone) problems.push('A source date format needs a time zone too, e.g. Europe/London.')
-  if (profile.timezone && !profile.dateFormat) problems.push('A time zone is used only with a source date format; name the format too, e.g. dd/MM/yyyy HH:mm.')
+  // A zone alone is fine: it is the zone of ISO 8601 dates written without an offset.
   if (profile.timezone && !isValidZone(profile.timezone)) problems.push(`"${profile.timezone}" is not a time zone name; use one like Europe/London or America/New_York.`)
   if (profile.dateFormat) {
     try {

@@ -134,6 +134,10 @@ function unique(values: string[]): string[] {
 }
 
 /** The AppError a failed check stops the connection with, its details naming fingerprints. */
+/** HOST_KEY_UNKNOWN's sentence when another key type of the server is pinned: not a first connection. */
+export const NOT_OFFERED_MESSAGE =
+  'The server no longer offers the key type you trusted before and shows another key. Compare its fingerprint with the one your platform shows, then confirm to trust it.'
+
 export function hostKeyError(check: HostKeyCheck): AppError | null {
   const where = `${check.hostKey.host}:${check.hostKey.port}`
   const shown = `${check.hostKey.keyType} ${check.hostKey.fingerprint}`
@@ -146,6 +150,7 @@ export function hostKeyError(check: HostKeyCheck): AppError | null {
       return new AppError(
         'HOST_KEY_UNKNOWN',
         `${where} presented ${shown}; it did not offer the pinned key type (${pins}), so that pin cannot vouch for this key. This is not a changed key: confirm its fingerprint with your platform before trusting it.`,
+        { message: NOT_OFFERED_MESSAGE },
       )
     }
     case 'changed':

@@ -11,6 +11,7 @@ import { ISSUE_RULES, scanPaths, validateBatch } from '../../batch'
 import { AppError, type AppErrorPayload, type ErrorCode } from '../../errors'
 import { loadPrivateKeyForSsh } from '../../keys'
 import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
+import { NOT_OFFERED_MESSAGE } from '../../transfer/host-trust'
 import { startUpload, type UploadResult } from '../../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { EXIT } from '../exit-codes'
@@ -155,7 +156,10 @@ function printSummary(s: BatchSummary): void {
 
 function stopped(error: AppErrorPayload, opts: UploadOptions): number {
   process.stderr.write(`${red('Stopped:')} ${error.message}${error.details ? `\n  ${error.details}` : ''}\n`)
-  if (error.code === 'HOST_KEY_UNKNOWN') {
+  if (error.code === 'HOST_KEY_UNKNOWN' && error.message === NOT_OFFERED_MESSAGE) {
+    // --trust-new-host trusts a first connection only; this host already has a pin.
+    process.stderr.write(`Once your platform confirms that fingerprint, add the key to ${opts.knownHosts ?? 'the known_hosts file'} (ssh-keyscan -p ${opts.port} ${opts.host}), or confirm it in the app.\n`)
+  } else if (error.code === 'HOST_KEY_UNKNOWN') {
     process.stderr.write(`If that fingerprint is the one your platform shows, run again with --trust-new-host, or add the server to ${opts.knownHosts ?? 'the known_hosts file'} (ssh-keyscan -p ${opts.port} ${opts.host}).\n`)
   }
   if (REFUSED.includes(error.code)) return EXIT.REFUSED
