@@ -99,9 +99,18 @@ function updateRow(state: UploadState, file: string, change: (row: FileRow) => F
   return { ...state, chunks, counts }
 }
 
+/** The state for a screen awaiting `batchId`: kept as is if it already shows that batch. */
+export function watchBatch(state: UploadState, batchId: string): UploadState {
+  return state.batchId === batchId ? state : { ...initialUploadState, batchId }
+}
+
 /** Pure: the same state and event always give the same next state; inputs are never changed. */
 export function uploadReducer(state: UploadState, event: UploadEvent): UploadState {
   if (event.kind === 'batch-started') return started(event)
+  // A batch with nothing left to send (complete, or every row already delivered) ends without
+  // starting, and its end can arrive before the call that started it answers: take it while no
+  // batch is on screen. The screen then keeps it only if it is the one it awaits (watchBatch).
+  if (state.batchId === null && (event.kind === 'batch-done' || event.kind === 'batch-failed')) state = { ...state, batchId: event.batchId }
   // Events of another batch (a late event from a cancelled one) must not touch this screen.
   if (event.batchId !== state.batchId) return state
   switch (event.kind) {

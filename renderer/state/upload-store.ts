@@ -5,7 +5,7 @@
  */
 import { useCallback, useSyncExternalStore } from 'react'
 import type { BulkUploadApi, UploadEvent } from '../../src/api'
-import { initialUploadState, uploadReducer, type UploadState } from './upload-reducer'
+import { initialUploadState, uploadReducer, watchBatch, type UploadState } from './upload-reducer'
 
 /**
  * At most this many milliseconds between two notifications. With 100,000 small files the
@@ -23,6 +23,8 @@ export interface UploadStore {
   lastEventAt(): number
   /** Forgets the finished batch (when the user starts another one). */
   reset(): void
+  /** The batch the upload screen shows: another batch's state is dropped, this one's kept. */
+  watch(batchId: string): void
   /**
    * Starts listening to the engine; returns the way to stop. Kept apart from creation so a
    * React effect owns the subscription (StrictMode mounts effects twice in development).
@@ -71,6 +73,12 @@ export function createUploadStore(intervalMs = NOTIFY_INTERVAL_MS): UploadStore 
     dispatch,
     reset() {
       state = initialUploadState
+      schedule(true)
+    },
+    watch(batchId) {
+      const next = watchBatch(state, batchId)
+      if (next === state) return
+      state = next
       schedule(true)
     },
     connect(api) {

@@ -3,19 +3,27 @@
  * every row had already reached the destination, no upload was offered: this step shows the
  * earlier delivery instead (when, which CSV, how many rows) and opens its report.
  */
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
 import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
-import type { AppErrorPayload, BatchReport } from '../../src/api'
+import type { AppErrorPayload, BatchSummary } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../format'
-import { nothingNew, type StepProps } from '../wizard'
+import { batchSpec, nothingNew, type StepProps } from '../wizard'
+
+/**
+ * An upload that found every row already delivered (the engine checks too, whichever way the
+ * upload was started) ends with no CSV, nothing sent and nothing failed.
+ */
+export function summaryNothingNew(s: BatchSummary | null): boolean {
+  return !!s && s.csv === null && s.uploaded === 0 && s.failed === 0 && (s.alreadyDelivered ?? 0) > 0
+}
 
 function useOpen() {
   const api = useApi()
@@ -34,7 +42,8 @@ export function DoneStep(props: StepProps) {
   const { data, restart, showHistory } = props
   const s = data.summary
   const { open, error, clear } = useOpen()
-  if (!s) return nothingNew(data.report) ? <NothingNew {...props} report={data.report!} /> : null
+  if (summaryNothingNew(s) || (!s && nothingNew(data.report))) return <NothingNew {...props} />
+  if (!s) return null
 
   const clean = s.failed === 0 && s.csv !== null
   return (
@@ -60,17 +69,33 @@ export function DoneStep(props: StepProps) {
           {s.failed > 0 && <> Its rows whose recording failed ({s.failed.toLocaleString('en-GB')}) were left out of it: upload the same batch again to send them; rows already delivered are not sent twice.</>}
         </Alert>
         : <Alert severity="warning">No CSV was sent, so the platform will not import this batch. Fix the problems in the report, then upload again: files already sent are not sent twice.</Alert>}
+      {(s.alreadyDelivered ?? 0) > 0 && (
+        <Alert severity="info">{formatCount(s.alreadyDelivered ?? 0, 'row', 'rows')} already delivered to {data.destinationName ?? 'this destination'} before {s.alreadyDelivered === 1 ? 'was' : 'were'} left out, so the platform does not get them twice.</Alert>
+      )}
       <ErrorAlert error={error} onClose={clear} />
       <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>Report saved on this computer: {s.reportCsv}</Typography>
     </StepLayout>
   )
 }
 
-function NothingNew({ data, update, restart, showHistory, report }: StepProps & { report: BatchReport }) {
+function NothingNew({ data, update, restart, showHistory }: StepProps) {
+  const api = useApi()
   const { open, error, clear } = useOpen()
   const where = data.destinationName ?? 'this destination'
-  const batches = report.deliveredBefore ?? []
+  // Reached from an upload started without the destination check: ask for the earlier
+  // deliveries now, so the user sees when and in which CSV.
+  const known = data.report?.alreadyDelivered !== undefined && data.checkedFor === data.destinationId
+  useEffect(() => {
+    if (known || !data.destinationId) return
+    const spec = batchSpec(data, data.destinationId)
+    if (!spec) return
+    let live = true
+    api.validate(spec).then((r) => { if (live && r.ok) update({ report: r.value, checkedFor: data.destinationId }) }, () => undefined)
+    return () => { live = false }
+  }, [api, data, known, update])
+  const batches = known ? data.report?.deliveredBefore ?? [] : []
   const latest = batches[0]
+  const count = (known ? data.report?.alreadyDelivered : undefined) ?? data.summary?.alreadyDelivered ?? 0
   return (
     <StepLayout
       title="Done"
@@ -79,12 +104,12 @@ function NothingNew({ data, update, restart, showHistory, report }: StepProps & 
       next={{ label: 'Start another batch', onClick: restart }}
       extra={<>
         <Button onClick={() => showHistory(data.destinationId)}>Delivery history</Button>
-        {latest?.reportCsv && <Button variant="outlined" onClick={() => void open(latest.reportCsv!)}>Open its report</Button>}
+        {(latest?.reportCsv || data.summary?.reportCsv) && <Button variant="outlined" onClick={() => void open((latest?.reportCsv || data.summary?.reportCsv)!)}>Open its report</Button>}
       </>}
     >
       <Alert severity="info">
         <AlertTitle>Already delivered</AlertTitle>
-        {formatCount(report.alreadyDelivered ?? 0, 'row was', 'rows were')} delivered to {where} before
+        {formatCount(count, 'row was', 'rows were')} delivered to {where} before
         {latest ? `, most recently on ${formatDateTime(latest.deliveredAt)} in the CSV ${latest.csvName} (${formatCount(latest.rows, 'row')}).` : '.'}
       </Alert>
       {batches.length > 0 && (

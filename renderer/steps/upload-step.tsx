@@ -46,8 +46,9 @@ const selectError = (s: UploadState) => s.error
  * M recordings are on the server; …"); the wizard tells the user what that means here.
  */
 export function cancelledSentence(error: AppErrorPayload): string {
-  const m = /Cancelled: ([\d,]+) of ([\d,]+) recordings? (?:is|are) on the server/.exec(error.details ?? error.message)
-  if (!m) return `Cancelled. ${error.details ?? error.message} The CSV was not sent; upload again to finish.`
+  const figures = /([\d,]+) of ([\d,]+) recordings?(?: (?:is|are))? on the server/
+  const m = figures.exec(error.message) ?? figures.exec(error.details ?? '')
+  if (!m) return 'Cancelled. The CSV was not sent; upload again to finish.'
   return `Cancelled: ${m[1]} of ${m[2]} recordings are on the server. The CSV was not sent; upload again to finish.`
 }
 
@@ -65,6 +66,9 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const [cancelling, setCancelling] = useState(false)
   const batchId = data.batchId
   const cancelled = status === 'failed' && failure?.code === 'CANCELLED'
+
+  // This screen shows this batch: a state left from another is dropped, an early end is kept.
+  useEffect(() => { if (batchId) store.watch(batchId) }, [batchId, store])
 
   useEffect(() => {
     if (status === 'done' && summary) update({ summary, step: 'done' })

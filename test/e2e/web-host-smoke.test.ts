@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core'
 import { skipWithReason } from '../helpers/system'
 import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, unexpectedAxeViolations, watchPage, type HostProcess } from './harness'
 import { DEFAULT_CONCURRENCY } from '../../src/transfer/upload-engine'
+import { DEFAULT_LEDGER_RETENTION_DAYS } from '../../src/api'
 
 describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host in Chromium', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -67,7 +68,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
         ws.onclose = () => resolve('closed')
       })
     })
-    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30 } } })
+    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS } } })
     await context.close()
   })
 })

@@ -17,7 +17,7 @@ import type { Browser } from 'playwright-core'
 import { skipWithReason } from '../helpers/system'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
 import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
-import { checkStep, chooseInFolderBrowser, serverFiles, sha256, throughReview } from './wizard-steps'
+import { checkStep, chooseInFolderBrowser, ownReferences, serverFiles, sha256, throughReview } from './wizard-steps'
 
 describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizard end-to-end in Chromium', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -96,6 +96,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
   it('offers an upload interrupted by a host crash for resume, and finishes it without sending anything twice', async () => {
     // Big enough that the upload is still running when it is paused and the host is killed.
     const batch = await generateBatch(path.join(files, 'april-calls'), { rows: 60, recordingBytes: 2 * 1024 * 1024 })
+    await ownReferences(batch, 'APR')
     const before = new Set(await serverFiles(home))
     let h = await start()
     let page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -152,6 +153,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     host = null
     await rm(path.join(home, 'sandbox-host-key'))
     const batch = await generateBatch(path.join(files, 'may-calls'), { rows: 5 })
+    await ownReferences(batch, 'MAY')
     const before = await serverFiles(home)
     const h = await start()
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })

@@ -5,11 +5,22 @@
  */
 import path from 'node:path'
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { expect } from 'vitest'
 import type { Page } from 'playwright-core'
 import type { GeneratedBatch } from '../fixtures/generate-batch'
 import { screenshot, unexpectedAxeViolations } from './harness'
+
+/**
+ * Gives a generated batch contact references of its own ("APR-00001" instead of "CR-00001").
+ * The generator numbers every batch from CR-00001, and the delivery ledger rightly leaves out
+ * references an earlier test already delivered to the same sandbox; a test about another
+ * export needs other conversations.
+ */
+export async function ownReferences(batch: GeneratedBatch, prefix: string): Promise<void> {
+  const csv = await readFile(batch.csvPath, 'utf8')
+  await writeFile(batch.csvPath, csv.replace(/^CR-(\d+)/gm, `${prefix}-$1`))
+}
 
 export const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
 

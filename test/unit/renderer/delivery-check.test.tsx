@@ -175,3 +175,16 @@ describe('Done, when nothing new was left to send', () => {
     expect(await screen.findByRole('heading', { name: 'Review' })).toBeTruthy()
   })
 })
+
+describe('Done, when the engine itself found nothing new', () => {
+  it('reads the earlier delivery from the destination check instead of saying the batch failed', async () => {
+    const api = deliveredApi(4_784)
+    renderApp(api, { ...dataAt(api, 'upload'), batchId: 'batch-9', destinationId: 'dest-ea', destinationName: 'evaluagent Leeds' })
+    act(() => api.emit({ kind: 'batch-done', batchId: 'batch-9', summary: { batchId: 'batch-9', uploaded: 0, skipped: 0, excluded: 112, failed: 0, csv: null, alreadyDelivered: 4_784, bytes: 0, seconds: 0.2, reportCsv: '/data/reports/batch-3.csv', reportJson: '/data/reports/batch-3.json' } }))
+    await screen.findByRole('heading', { name: 'Done' })
+    expect(screen.getByText(/Nothing was sent: every row of this batch had already reached evaluagent Leeds/)).toBeTruthy()
+    expect(screen.queryByText(/No CSV was sent/)).toBeNull()
+    expect(await screen.findByText(/most recently on 24 May 2024, \d\d:\d\d in the CSV calls-2024-05-24-batch-3\.csv/)).toBeTruthy()
+    expect(api.callsTo('validate').at(-1)![0]).toMatchObject({ destinationId: 'dest-ea' })
+  })
+})

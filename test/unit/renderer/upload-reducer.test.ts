@@ -99,4 +99,20 @@ describe('createUploadStore', () => {
       vi.useRealTimers()
     }
   })
+
+  it('keeps the end of a batch that had nothing to send, even when it comes before the start call answers', () => {
+    const store = createUploadStore()
+    let emit: (e: UploadEvent) => void = () => undefined
+    store.connect({ onUploadEvent: (l) => { emit = l; return () => undefined } })
+    const summary = { batchId: 'quick', uploaded: 0, skipped: 0, excluded: 0, failed: 0, csv: null, alreadyDelivered: 40, bytes: 0, seconds: 0, reportCsv: '/r.csv', reportJson: '/r.json' }
+    emit({ kind: 'batch-done', batchId: 'quick', summary })
+    store.watch('quick')
+    expect(store.getState()).toMatchObject({ batchId: 'quick', status: 'done', summary })
+    // A screen awaiting another batch drops it, and then ignores that batch's events.
+    store.watch('other')
+    expect(store.getState()).toMatchObject({ batchId: 'other', status: 'idle', summary: null })
+    emit({ kind: 'batch-done', batchId: 'quick', summary })
+    expect(store.getState().status).toBe('idle')
+  })
 })
+

@@ -103,8 +103,9 @@ describe('Upload step', () => {
   it('resumes a cancelled batch from its journal when it was resumed from the start screen', async () => {
     const user = userEvent.setup()
     const { api } = atUpload()
-    act(() => api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'CANCELLED', message: 'The upload was cancelled. Run it again to resume where it stopped.', details: 'Cancelled: 1,204 of 4,812 recordings are on the server; run the same command to finish.' } }))
-    expect(await screen.findByText(/^Cancelled: 1,204 of 4,812 recordings are on the server\./)).toBeTruthy()
+    // As the core sends it: the figures in the message, and again in the details.
+    act(() => api.emit({ kind: 'batch-failed', batchId: 'batch-1', error: { code: 'CANCELLED', message: 'Cancelled: 1204 of 4812 recordings are on the server; the CSV was not sent. Run the same upload again to finish.', details: '1204 of 4812 recordings on the server' } }))
+    expect(await screen.findByText('Cancelled: 1204 of 4812 recordings are on the server. The CSV was not sent; upload again to finish.')).toBeTruthy()
     await user.click(button('Upload again to finish'))
     expect(api.callsTo('resumeInterrupted')).toEqual([['batch-1', null]])
   })
