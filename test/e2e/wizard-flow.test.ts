@@ -88,6 +88,26 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     }
     const csv = await readFile(path.join(home, 'sandbox-server', csvs[0]!), 'utf8')
     expect(csv.split('\r\n')[0]).toBe(batch.headers.join(','))
+
+    // The delivery history, from Done, lists this batch: its CSV and the rows it carried.
+    await page.getByRole('main').getByRole('button', { name: 'Delivery history' }).click()
+    const history = page.getByRole('dialog', { name: 'Delivery history' })
+    const delivered = history.getByRole('row').filter({ hasText: csvs[0]! })
+    await delivered.waitFor()
+    expect(await delivered.getByRole('cell').nth(3).textContent()).toBe(String(batch.eligibleRows))
+    await checkStep(page, 'delivery history', 'e2e-wizard-7-history')
+    await history.getByRole('button', { name: 'Close' }).click()
+
+    // The same export again: every row already reached the sandbox, so nothing is sent and
+    // Done shows the earlier delivery; the server still holds one CSV.
+    await page.getByRole('button', { name: 'Start another batch' }).click()
+    await throughReview(page, () => chooseInFolderBrowser(page, 'march-calls'), batch, null)
+    await page.getByRole('button', { name: 'Start upload' }).click()
+    await page.getByText(/^Nothing was sent: every row of this batch had already reached Sandbox/).waitFor({ timeout: 20_000 })
+    await page.getByText(`in the CSV ${csvs[0]!}`).waitFor()
+    await checkStep(page, 'nothing new', 'e2e-wizard-6b-nothing-new')
+    expect((await serverFiles(home)).filter((n) => n.endsWith('.csv'))).toEqual(csvs)
+    expect(watch.errors, h.output()).toEqual([])
     await page.close()
     await h.stop()
     host = null
