@@ -32,7 +32,7 @@ import { createUploadStore, type UploadStore } from './state/upload-store'
 import { UploadStoreProvider } from './state/upload-store-context'
 import { AddFilesStep } from './steps/add-files-step'
 import { DestinationStep } from './steps/destination-step'
-import { DoneStep } from './steps/done-step'
+import { DoneStep, summaryNothingNew } from './steps/done-step'
 import { MapStep } from './steps/map-step'
 import { ReviewStep } from './steps/review-step'
 import { SendCheckDialog } from './steps/send-check-dialog'
@@ -118,7 +118,7 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
         <Stepper activeStep={active} alternativeLabel sx={{ mb: { xs: 2, md: 4 }, display: { xs: 'none', sm: 'flex' } }} aria-label="Steps">
           {STEPS.map((s, i) => (
             // With nothing new to send, Done comes without an upload: that step is not ticked.
-            <Step key={s.id} completed={i < active && !(s.id === 'upload' && !data.summary)}>
+            <Step key={s.id} completed={i < active && !(s.id === 'upload' && (!data.summary || summaryNothingNew(data.summary)))}>
               {/* Earlier steps can be revisited until the upload starts; after that they describe a sent batch. */}
               {i < active && active <= STEPS.findIndex((x) => x.id === 'destination')
                 ? <StepButton onClick={() => update({ step: s.id })}>{s.label}</StepButton>
