@@ -52,6 +52,12 @@ export function hashReference(reference: string): Uint32Array {
   return out
 }
 
+/** A recording name's key in the ledger's index: 53 bits of the same hash, a safe integer. */
+export function recordingKey(name: string): number {
+  const h = hashReference(name)
+  return (h[1]! & 0x1fffff) * 0x100000000 + h[0]!
+}
+
 /** 64-bit reference hash -> delivery id, linear probing, kept at most half full. */
 export class ReferenceIndex {
   private keys: Uint32Array

@@ -23,16 +23,16 @@ export function prepareStatements(db: Database.Database) {
     prior: db.prepare<[number], PriorDelivery>('SELECT csv_name AS csvName, batch_id AS batchId, delivered_at AS deliveredAt FROM delivery WHERE id = ?'),
     insertDelivery: db.prepare(`INSERT OR IGNORE INTO delivery (${DELIVERY_COLUMNS}, delivered_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     deliveryId: db.prepare<[string], number>('SELECT id FROM delivery WHERE csv_name = ?').pluck(),
-    insertConversation: db.prepare('INSERT INTO conversation (reference, delivery_id, recording) VALUES (?, ?, ?)'),
-    // The newest delivery of a name wins; re-recording an older delivery (a retry) does not
-    // overwrite what a later one sent.
-    upsertRecording: db.prepare(`INSERT INTO recording (name, size, sha256, delivery_id) VALUES (?, ?, ?, ?)
-      ON CONFLICT (name) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256, delivery_id = excluded.delivery_id
-      WHERE excluded.delivery_id >= recording.delivery_id`),
+    insertConversation: db.prepare('INSERT INTO conversation (reference, delivery_id, recording, size, sha256, recording_key) VALUES (?, ?, ?, ?, ?, ?)'),
+    rowRange: db.prepare<[number], [number | null, number | null]>('SELECT first_row, last_row FROM delivery WHERE id = ?').raw(),
+    setRowRange: db.prepare('UPDATE delivery SET first_row = ?, last_row = ? WHERE id = ?'),
+    deleteRows: db.prepare('DELETE FROM conversation WHERE rowid BETWEEN ? AND ?'),
     byCsv: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE csv_name = ?`).raw(),
     byBatch: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE batch_id = ? ORDER BY delivered_ms, id`).raw(),
     history: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery ORDER BY delivered_ms DESC, id DESC LIMIT ?`).raw(),
-    recording: db.prepare<[string], [number | null, Buffer | null, string]>('SELECT r.size, r.sha256, d.csv_name FROM recording r JOIN delivery d ON d.id = r.delivery_id WHERE r.name = ?').raw(),
+    // The newest delivery of a name wins (by delivery id: a retry of an older CSV does not).
+    recording: db.prepare<[number, string], [number | null, Buffer | null, string]>(`SELECT c.size, c.sha256, d.csv_name FROM conversation c JOIN delivery d ON d.id = c.delivery_id
+      WHERE c.recording_key = ? AND c.recording = ? ORDER BY c.delivery_id DESC, c.rowid DESC LIMIT 1`).raw(),
   }
 }
 
@@ -59,9 +59,17 @@ export function checkSize(size: number | null): number | null {
   return size
 }
 
-/** Hashes are stored as 32 bytes, not 64 hex characters: half the space. */
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/
+/** Reused for every row: better-sqlite3 copies a bound blob, so 1,000,000 rows allocate none. */
+const sha256Scratch = Buffer.alloc(32)
+
+/**
+ * Hashes are stored as 32 bytes, not 64 hex characters: half the space. The buffer returned is
+ * only valid until the next call: bind it at once.
+ */
 export function sha256Bytes(hex: string | null): Buffer | null {
   if (hex === null) return null
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw badArgument('sha256', '64 hexadecimal digits, or null', hex)
-  return Buffer.from(hex, 'hex')
+  if (!SHA256_HEX.test(hex)) throw badArgument('sha256', '64 hexadecimal digits, or null', hex)
+  sha256Scratch.write(hex, 'hex')
+  return sha256Scratch
 }

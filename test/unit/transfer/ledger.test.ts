@@ -85,7 +85,15 @@ describe('delivery ledger', () => {
     expect(ledger.recordDelivery(delivery('b2.csv', '2026-01-03T10:00:00+00:00'), rows(['R2', 'R3']))).toEqual({ added: 1 })
     const found = ledger.lookup(['R1', 'R2', 'R3'])
     expect([...found].map(([ref, d]) => `${ref}:${d.csvName}`)).toEqual(['R1:b1.csv', 'R2:b1.csv', 'R3:b2.csv'])
+    // Each CSV's rows are kept once: b1.csv's 2 (not 4), b2.csv's 2.
+    expect(ledger.recordDelivery(first, rows(['R1', 'R2']))).toEqual({ added: 0 })
+    expect(ledger.purge(0, Date.parse('2026-01-02T12:00:00Z'))).toEqual({ conversations: 2, deliveries: 1 })
+    expect(ledger.purge(0, Date.parse('2026-01-04T00:00:00Z'))).toEqual({ conversations: 2, deliveries: 1 })
     ledger.close()
+    // Nothing left behind by the retry: the file holds no conversation rows any more.
+    const raw = new Database(ledger.file, { readonly: true })
+    expect(raw.prepare('SELECT count(*) FROM conversation').pluck().get()).toBe(0)
+    raw.close()
   })
 
   it('keeps every CSV of a batch delivered over several runs', async () => {
