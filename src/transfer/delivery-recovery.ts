@@ -62,7 +62,7 @@ export async function recoverDeliveries(opts: RecoveryOptions): Promise<string[]
     if (text === null) throw new AppError('EARLIER_CSV_UNKNOWN', `${name} is on the server; this computer has no record of it.`)
     const conversations = conversationsIn(text, opts.layout, opts.mapping, name)
     opts.ledger.recordDelivery(
-      { batchId: opts.batchId, csvName: name, rows: conversations.length, bytes: 0, deliveredAt: new Date().toISOString(), sourceCsv: opts.sourceCsv, reportCsv: null, reportJson: null },
+      { batchId: opts.batchId, csvName: name, rows: conversations.length, bytes: 0, deliveredAt: timeInName(name) ?? new Date().toISOString(), sourceCsv: opts.sourceCsv, reportCsv: null, reportJson: null },
       conversations,
     )
     if (!opts.journal.state.csvDone.has(name)) opts.journal.csvDone(name, conversations.length)
@@ -72,6 +72,12 @@ export async function recoverDeliveries(opts: RecoveryOptions): Promise<string[]
     if (name.endsWith(`${suffix}.part`)) await remove(opts.sftp, opts.remotePath(name)).catch(() => undefined)
   }
   return recovered
+}
+
+/** When a CSV was made, from its name (`<stem>_20260125T093000Z_<id>.csv`, see uploadCsvName). */
+function timeInName(name: string): string | null {
+  const m = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z_[A-Za-z0-9]+\.csv$/.exec(name)
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : null
 }
 
 /** The CSV's text: this computer's copy when it matches the server's size, else read back. */

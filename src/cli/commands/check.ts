@@ -63,7 +63,8 @@ function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfi
   out.push(`  Recordings     ${report.recordings} found, ${manifest.recordings.length} to upload (${kb(report.eligibleBytes)})`)
   out.push(`  Orphans        ${report.orphans}`)
   for (const severity of ['error', 'warning'] as const) {
-    const codes = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].severity === severity)
+    // Blocking problems first: they are why nothing can be sent.
+    const codes = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].severity === severity).sort((a, b) => Number(ISSUE_RULES[b].blocks) - Number(ISSUE_RULES[a].blocks))
     if (codes.length === 0) continue
     out.push('', bold(severity === 'error' ? red('Errors') : yellow('Warnings')))
     for (const code of codes) {

@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { appHome } from '../../app-home'
 import { DeliveryLedger } from '../../transfer/ledger'
 import { EXIT } from '../exit-codes'
-import { bold, dim, formatBytes, printError } from '../terminal'
+import { bold, dim, formatBytes, formatWhen, printError } from '../terminal'
 
 interface HistoryOptions {
   host: string
@@ -39,7 +39,7 @@ async function runHistory(opts: HistoryOptions): Promise<number> {
     }
     const lines = [bold(`Delivered to ${opts.user}@${opts.host}:${opts.port}, newest first:`)]
     for (const b of batches) {
-      lines.push(`  ${new Date(b.deliveredAt).toLocaleString()}  ${String(b.rows).padStart(7)} rows  ${formatBytes(b.bytes).padStart(9)}  ${b.csvName}`)
+      lines.push(`  ${formatWhen(b.deliveredAt)}  ${String(b.rows).padStart(7)} rows  ${formatBytes(b.bytes).padStart(9)}  ${b.csvName}`)
       lines.push(dim(`      from ${b.sourceCsv}${b.reportCsv ? `; report ${b.reportCsv}` : ''}`))
     }
     process.stdout.write(lines.join('\n') + '\n')

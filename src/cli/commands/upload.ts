@@ -16,7 +16,7 @@ import { startUpload, type UploadResult } from '../../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
-import { bold, formatBytes, green, printError, red, yellow } from '../terminal'
+import { bold, formatBytes, formatWhen, green, printError, red, yellow } from '../terminal'
 
 interface UploadOptions extends BatchInputOptions {
   host: string
@@ -125,7 +125,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
 
 function printNothingNew(result: UploadResult): void {
   const last = result.deliveredBefore[0]
-  const when = last ? ` on ${new Date(last.deliveredAt).toLocaleString()} in ${last.csvName}` : ''
+  const when = last ? ` on ${formatWhen(last.deliveredAt)} in ${last.csvName}` : ''
   const lines = [green(`Nothing new to send: all ${result.summary.alreadyDelivered} rows were already delivered to this destination${when}.`)]
   if (result.deliveredBefore.length > 1) lines.push(`  Delivered in ${result.deliveredBefore.length} CSVs: ${result.deliveredBefore.map((d) => d.csvName).join(', ')}`)
   if (last?.reportCsv) lines.push(`  Report    ${last.reportCsv}`)
