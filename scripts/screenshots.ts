@@ -39,7 +39,7 @@ const shots: Shot[] = [
       await page.getByText('In /home/qa').waitFor()
     },
   },
-  { name: '2-preview-and-map', step: 'map', waitFor: 'Example:' },
+  { name: '2-preview-and-map', step: 'map', waitFor: 'so the day comes first' },
   { name: '3-review', step: 'review', waitFor: 'No recording with this file name' },
   { name: '3-review-already-delivered', step: 'review-delivered', waitFor: 'and will be left out' },
   { name: '4-send-check', step: 'send-check', waitFor: 'Keep the platform’s layout' },
