@@ -6,7 +6,7 @@
  * page reads through a text-keyed tree that grows in random key order), against a whole-check
  * budget of about 3 s. Instead every delivery stores the 64-bit hashes of the references it was
  * first to deliver, as one blob; a handle loads the blobs once (8 bytes a reference, read in
- * sequence) into this open-addressing table of typed arrays (24 MB for 1,000,000 references)
+ * sequence) into an open-addressing table in one typed array (24 MB for 1,000,000 references)
  * and then answers in a few hundred nanoseconds per reference, and only reads new blobs after.
  *
  * A 64-bit hash can collide: with 1,000,000 references checked against 1,000,000 delivered the
@@ -15,6 +15,10 @@
  */
 
 const EMPTY = 0
+/** Linear probing slows sharply past this; 1,000,000 references then take 24 MB. */
+const MAX_LOAD = 0.7
+/** Blobs are little-endian; most hosts are too, and read them without conversion. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /** Output of `hashReference`, reused so hashing a million references allocates nothing. */
 const out = new Uint32Array(2)
@@ -58,60 +62,73 @@ export function recordingKey(name: string): number {
   return (h[1]! & 0x1fffff) * 0x100000000 + h[0]!
 }
 
-/** 64-bit reference hash -> delivery id, linear probing, kept at most half full. */
+/**
+ * 64-bit reference hash -> delivery id, linear probing, at most 70% full. Each slot is three
+ * words side by side (lo, hi, id) so a probe touches one cache line, not two arrays.
+ */
 export class ReferenceIndex {
-  private keys: Uint32Array
-  private ids: Uint32Array
+  private table: Uint32Array
   private mask: number
   size = 0
 
   constructor(expected = 0) {
     let capacity = 1024
-    while (capacity < expected * 2) capacity *= 2
-    this.keys = new Uint32Array(capacity * 2)
-    this.ids = new Uint32Array(capacity)
+    while (capacity * MAX_LOAD < expected) capacity *= 2
+    this.table = new Uint32Array(capacity * 3)
     this.mask = capacity - 1
   }
 
   /** The delivery id recorded for this hash, or 0. */
   get(lo: number, hi: number): number {
+    const t = this.table
     for (let slot = lo & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.ids[slot]!
+      const at = slot * 3
+      const id = t[at + 2]!
       if (id === EMPTY) return 0
-      if (this.keys[slot * 2] === lo && this.keys[slot * 2 + 1] === hi) return id
+      if (t[at] === lo && t[at + 1] === hi) return id
     }
   }
 
   /** Adds a hash for a delivery; false when it is already there (its first delivery stays). */
   add(lo: number, hi: number, deliveryId: number): boolean {
-    if ((this.size + 1) * 2 > this.ids.length) this.grow()
+    if (this.size + 1 > (this.mask + 1) * MAX_LOAD) this.grow()
+    const t = this.table
     for (let slot = lo & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = this.ids[slot]!
+      const at = slot * 3
+      const id = t[at + 2]!
       if (id === EMPTY) {
-        this.keys[slot * 2] = lo
-        this.keys[slot * 2 + 1] = hi
-        this.ids[slot] = deliveryId
+        t[at] = lo
+        t[at + 1] = hi
+        t[at + 2] = deliveryId
         this.size++
         return true
       }
-      if (this.keys[slot * 2] === lo && this.keys[slot * 2 + 1] === hi) return false
+      if (t[at] === lo && t[at + 1] === hi) return false
     }
   }
 
   /** Adds every hash of one delivery's blob (see `HashList.toBlob`). */
   addBlob(deliveryId: number, blob: Uint8Array): void {
+    const n = Math.floor(blob.byteLength / 8) * 2
+    if (LITTLE_ENDIAN) {
+      // Read the words in place (a copy when the blob is not 4-byte aligned): a DataView read
+      // per word made loading 1,000,000 hashes take 0.3 s instead of under 0.1 s.
+      const aligned = blob.byteOffset % 4 === 0 ? blob : Uint8Array.prototype.slice.call(blob, 0, n * 4)
+      const words = new Uint32Array(aligned.buffer, aligned.byteOffset, n)
+      for (let i = 0; i < n; i += 2) this.add(words[i]!, words[i + 1]!, deliveryId)
+      return
+    }
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength)
-    for (let off = 0; off + 8 <= blob.byteLength; off += 8) this.add(view.getUint32(off, true), view.getUint32(off + 4, true), deliveryId)
+    for (let off = 0; off < n * 4; off += 8) this.add(view.getUint32(off, true), view.getUint32(off + 4, true), deliveryId)
   }
 
   private grow(): void {
-    const { keys, ids } = this
-    this.keys = new Uint32Array(keys.length * 2)
-    this.ids = new Uint32Array(ids.length * 2)
-    this.mask = this.ids.length - 1
+    const old = this.table
+    this.table = new Uint32Array(old.length * 2)
+    this.mask = this.mask * 2 + 1
     this.size = 0
-    for (let slot = 0; slot < ids.length; slot++) {
-      if (ids[slot] !== EMPTY) this.add(keys[slot * 2]!, keys[slot * 2 + 1]!, ids[slot]!)
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at + 2] !== EMPTY) this.add(old[at]!, old[at + 1]!, old[at + 2]!)
     }
   }
 }
