@@ -121,7 +121,7 @@ async function runBench(): Promise<string> {
   const lines = [
     '## ledger',
     '',
-    `The delivery ledger (SQLite, WAL, synchronous=FULL) with ${n} delivered references; each step is a child process: its time runs from opening the ledger to closing it, less the time the bench itself takes to generate the conversations it records (measured by a dry pass, shown apart; lookups get their references generated beforehand). Peak RSS is the whole process's; \"before\" is its RSS just before opening the ledger (Node + tsx, and for lookups the 1,000,000 references asked).`,
+    `The delivery ledger (SQLite, WAL, synchronous=FULL) with ${n} delivered references; each step is a child process: its time runs from opening the ledger to closing it, less the time the bench itself takes to generate the conversations it records (measured by a dry pass, shown apart; lookups get their references generated beforehand). Peak RSS is the whole process's; "before" is its RSS just before opening the ledger (Node + tsx, and for lookups the 1,000,000 references asked).`,
     '',
     '| reference order | step | ledger time | peak RSS (before) | input generation (excluded) | |',
     '|---|---|---:|---:|---:|---|',
