@@ -23,7 +23,7 @@ import type { AppErrorPayload, ConnectionCheck, Destination, HostKeyInfo, KeyInf
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
-import { completeMapping, type StepProps } from '../wizard'
+import type { StepProps } from '../wizard'
 import { DestinationDialog, ForgetHostKeyDialog } from './destination-dialog'
 import { HostKeyDialog } from './host-key-dialog'
 import { KeyDialog } from './key-dialog'
@@ -31,7 +31,7 @@ import { PublicKeyCard } from './public-key-card'
 
 type Check = { state: 'idle' | 'testing' } | { state: 'ok'; check: ConnectionCheck } | { state: 'error'; error: AppErrorPayload }
 
-export function DestinationStep({ data, update }: StepProps) {
+export function DestinationStep({ data, update, send }: StepProps) {
   const api = useApi()
   const [dests, setDests] = useState<Destination[]>([])
   const [keys, setKeys] = useState<KeyInfo[]>([])
@@ -59,13 +59,12 @@ export function DestinationStep({ data, update }: StepProps) {
   const key = keys.find((k) => k.name === dest?.keyName) ?? null
   const select = (id: string) => { update({ destinationId: id }); setCheck({ state: 'idle' }); setPassphrase('') }
 
+  // Checked again against this destination first: delivered rows and a changed layout are
+  // shown before anything is sent (see use-send.ts).
   const start = async (destinationId: string) => {
-    const mapping = completeMapping(data.mapping)
-    if (!mapping || !data.csvPath) return
-    const r = await api.startUpload({ paths: data.paths, csvPath: data.csvPath, mapping }, destinationId, passphrase || null)
     const d = dests.find((x) => x.id === destinationId)
-    if (r.ok) update({ batchId: r.value.batchId, step: 'upload', destinationName: d ? (d.sandbox ? 'Sandbox (this computer)' : d.name) : null })
-    else setError(r.error)
+    const err = await send({ destinationId, destinationName: d ? (d.sandbox ? 'Sandbox (this computer)' : d.name) : destinationId, passphrase: passphrase || null })
+    if (err) setError(err)
   }
 
   /** Tests the connection; with `thenStart`, goes on to the upload once the server is trusted. */

@@ -19,7 +19,7 @@ import { PathDialog } from '../components/path-dialog'
 import { StepLayout } from '../components/step-layout'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { baseName, dirName, joinPath } from '../format'
-import { completeMapping, type StepProps } from '../wizard'
+import { batchSpec, completeMapping, type StepProps } from '../wizard'
 import { DateFields, mustChooseDateOrder } from './date-fields'
 import { MappingFields } from './mapping-fields'
 
@@ -84,7 +84,8 @@ export function MapStep({ data, update }: StepProps) {
 
   const next = () => run(async () => {
     if (!profile || !data.csvPath) return
-    const r = await api.validate({ paths: data.paths, csvPath: data.csvPath, mapping: profile })
+    // With the destination and choices of an earlier pre-send check, when there was one.
+    const r = await api.validate({ ...batchSpec(data), paths: data.paths, csvPath: data.csvPath, mapping: profile })
     if (r.ok) update({ report: r.value, step: 'review' })
     else setError(r.error)
   })
