@@ -16,6 +16,7 @@ export interface BenchSection {
 const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./check')).checkBench,
   async () => (await import('./upload')).uploadBench,
+  async () => (await import('./ledger')).ledgerBench,
   async () => (await import('./ui')).uiBench,
 ]
 
