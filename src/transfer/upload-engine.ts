@@ -265,6 +265,8 @@ class UploadRun {
   }
 
   private skipped(file: PlannedFile, sent: SentFile): FileOutcome {
+    // Found complete (e.g. after a retry whose first attempt did finish): not half-sent.
+    this.halfSent.delete(file.remoteName)
     this.progress.fileSkipped(file.size)
     this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: true })
     return { file, status: 'skipped', sent }
@@ -330,11 +332,14 @@ class UploadRun {
    * connection nothing can be removed: the next run replaces it.
    */
   private async removeHalfSent(): Promise<void> {
-    if (this.halfSent.size === 0) return
+    // Only files that did not end on the server: a complete copy is never removed.
+    const complete = new Set(this.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'skipped').map((o) => o.file.remoteName))
+    const half = [...this.halfSent].filter((name) => !complete.has(name))
+    if (half.length === 0) return
     try {
       const sftp = await this.opts.pool.acquire(0)
       if (await canContinueAtOffset(sftp, this.opts.remoteDir)) return
-      for (const name of this.halfSent) await remove(sftp, this.remotePath(name)).catch(() => undefined)
+      for (const name of half) await remove(sftp, this.remotePath(name)).catch(() => undefined)
       this.halfSent.clear()
     } catch {
       // the connection is gone: the next run writes these files again from the start

@@ -161,7 +161,8 @@ class BatchRun {
       // The first batch to a destination sets its layout; adopting a new one replaces it.
       const adopt = !recorded || this.opts.spec.layoutChoice === 'adopt'
       const layout: PlatformLayout = adopt ? layoutFromSource(checked.manifest.headers, mapping) : recorded
-      const plan = this.plan(checked, layout, ledger, () => (adopt ? saveLayout(this.home, dest, layout) : Promise.resolve()))
+      const csvName = this.freshCsvName(remoteSizes, ledger)
+      const plan = this.plan(checked, csvName, layout, ledger, () => (adopt ? saveLayout(this.home, dest, layout) : Promise.resolve()))
       const outcome = await runEngine({
         plan,
         pool,
@@ -187,9 +188,20 @@ class BatchRun {
     }
   }
 
-  private plan(checked: CheckedBatch, layout: PlatformLayout, ledger: DeliveryLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
+  /**
+   * This run's CSV name: the batch's name with the time, never one already used (on the server,
+   * in the ledger or the journal): two runs within a second must not overwrite each other's CSV.
+   */
+  private freshCsvName(listing: Map<string, number>, ledger: DeliveryLedger): string {
+    const state = this.journal.state
+    for (let at = Date.now(); ; at += 1000) {
+      const name = uploadCsvName(this.opts.spec.csvPath, this.batchId, new Date(at))
+      if (!listing.has(name) && !listing.has(`${name}.part`) && !ledger.delivery(name) && !state.csvStarted.has(name) && !state.csvDone.has(name)) return name
+    }
+  }
+
+  private plan(checked: CheckedBatch, csvName: string, layout: PlatformLayout, ledger: DeliveryLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
     const { manifest } = checked
-    const csvName = uploadCsvName(this.opts.spec.csvPath, this.batchId)
     const report = reportPaths(this.folder)
     return {
       batchId: this.batchId,
