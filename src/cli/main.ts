@@ -11,6 +11,7 @@ import { registerUpload } from './commands/upload'
 import { registerServe } from './commands/serve'
 import { registerHistory } from './commands/history'
 import { registerSampleCsv } from './commands/sample-csv'
+import { registerForgetHost } from './commands/forget-host'
 
 const program = new Command()
 program
@@ -27,6 +28,7 @@ registerUpload(program)
 registerServe(program)
 registerHistory(program)
 registerSampleCsv(program)
+registerForgetHost(program)
 
 try {
   await program.parseAsync(process.argv)
