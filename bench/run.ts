@@ -4,7 +4,7 @@
  * same run). `npm run bench -- check` runs only the named sections.
  */
 import os from 'node:os'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
 
 /** One benchmark area: returns its markdown (a heading, a table and notes). */
@@ -17,6 +17,7 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./check')).checkBench,
   async () => (await import('./upload')).uploadBench,
   async () => (await import('./ledger')).ledgerBench,
+  async () => (await import('./hashing')).hashingBench,
   async () => (await import('./ui')).uiBench,
 ]
 
@@ -47,8 +48,16 @@ for (const load of SECTIONS) {
   // Other work on the machine skews timings: say how busy it was around each section.
   const before = os.loadavg()[0]!.toFixed(1)
   const markdown = await section.run()
-  parts.push(markdown, '', `_Load average (1 min) before / after this section: ${before} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores._`, '')
+  parts.push(markdown, '', `_Measured ${new Date().toISOString().slice(0, 16)}Z on the machine above; load average (1 min) before / after this section: ${before} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores._`, '')
 }
 const out = new URL('./RESULTS.md', import.meta.url)
+// Running some sections keeps the others' last figures (each section says when it ran).
+if (wanted.length > 0) {
+  const earlier = await readFile(out, 'utf8').catch(() => '')
+  for (const kept of earlier.split(/^(?=## )/m).slice(1)) {
+    const name = /^## (\S+)/.exec(kept)?.[1]
+    if (name && !wanted.includes(name)) parts.push(kept.trimEnd(), '')
+  }
+}
 await writeFile(out, parts.join('\n'))
 console.log(`bench: wrote ${out.pathname}`)

@@ -14,10 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import type { Browser } from 'playwright-core'
+import Papa from 'papaparse'
 import { skipWithReason } from '../helpers/system'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
 import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
 import { checkStep, chooseInFolderBrowser, ownReferences, serverFiles, sha256, throughReview } from './wizard-steps'
+
+/** Records of a CSV the app wrote (RFC 4180, CRLF). */
+function parseCsv(text: string): string[][] {
+  return Papa.parse<string[]>(text.trim(), { delimiter: ',' }).data
+}
 
 describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizard end-to-end in Chromium', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -107,6 +113,36 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await page.getByText(`in the CSV ${csvs[0]!}`).waitFor()
     await checkStep(page, 'nothing new', 'e2e-wizard-6b-nothing-new')
     expect((await serverFiles(home)).filter((n) => n.endsWith('.csv'))).toEqual(csvs)
+    expect(watch.errors, h.output()).toEqual([])
+    await page.close()
+    await h.stop()
+    host = null
+  })
+
+  it('an export overlapping one already sent: the check before sending names the delivered rows, and only the new ones go', async () => {
+    // The first test delivered march-calls (references CR-0000001 to CR-0000040, 37 of them
+    // eligible). This later export holds those and 10 more, with no spoiled rows.
+    const batch = await generateBatch(path.join(files, 'march-late'), { rows: 50 })
+    const earlier = (await serverFiles(home)).filter((n) => n.endsWith('.csv'))
+    const delivered = new Set<string>()
+    for (const name of earlier) for (const row of parseCsv(await readFile(path.join(home, 'sandbox-server', name), 'utf8')).slice(1)) delivered.add(row[0]!)
+    const h = await start()
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(h.url)
+    await throughReview(page, () => chooseInFolderBrowser(page, 'march-late'), batch, null)
+    await page.getByRole('button', { name: 'Start upload' }).click()
+    const dialog = page.getByRole('dialog', { name: /^Before sending to Sandbox/ })
+    await dialog.waitFor()
+    await dialog.getByText(new RegExp(`^${delivered.size} rows were already delivered`)).waitFor()
+    await checkStep(page, 'check before sending', 'e2e-wizard-4d-send-check')
+    await dialog.getByRole('button', { name: `Send ${50 - delivered.size} rows` }).click()
+    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 30_000 })
+    const added = (await serverFiles(home)).filter((n) => n.endsWith('.csv') && !earlier.includes(n))
+    expect(added).toHaveLength(1)
+    const sent = parseCsv(await readFile(path.join(home, 'sandbox-server', added[0]!), 'utf8')).slice(1).map((r) => r[0]!)
+    expect(sent).toHaveLength(50 - delivered.size)
+    expect(sent.filter((ref) => delivered.has(ref))).toEqual([])
     expect(watch.errors, h.output()).toEqual([])
     await page.close()
     await h.stop()
