@@ -8,11 +8,7 @@
  * subscribe with `onUploadEvent` and push them to their renderers.
  */
 import path from 'node:path'
-import { readdir, stat, writeFile } from 'node:fs/promises'
-import { layoutFromSource, sampleCsvText } from '../src/batch/platform-layout'
-import { checkForDestination } from '../src/transfer/destination-checks'
-import { readLayout } from '../src/transfer/layout-store'
-import { DeliveryLedger, LEDGER_FILE } from '../src/transfer/ledger'
+import { checkedForDestination, deliveryHistory, purgeLedgers, writeSampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
@@ -20,7 +16,7 @@ import type {
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
 import { appHome } from '../src/app-home'
-import { checkProfileFits, convertDate, isValidZone, proposeDateFormat, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type CheckedBatch, type FolderScan } from '../src/batch'
+import { checkProfileFits, convertDate, isValidZone, proposeDateFormat, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
 import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
 import { browse } from './browse'
 import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../src/transfer/connection-check'
@@ -93,7 +89,7 @@ export class CoreService implements CallHandlers {
       .get()
       .then(async (s) => {
         await this.uploads.purge(s.retentionDays)
-        await this.purgeLedgers(s.ledgerRetentionDays)
+        await purgeLedgers(this.home, s.ledgerRetentionDays)
       })
       .catch((err: unknown) => log('warn', 'could not purge old batches', err))
   }
@@ -206,36 +202,10 @@ export class CoreService implements CallHandlers {
       this.lastScan = null
       const csv = await csvStamp(spec.csvPath)
       const checked = await validateBatch(spec, scan ? { scan } : {})
-      const view = spec.destinationId ? await this.forDestination(checked, spec, await this.destination(spec.destinationId)) : checked
+      const view = spec.destinationId ? await checkedForDestination(this.home, checked, spec, await this.destination(spec.destinationId)) : checked
       this.checks.put(spec, checked, csv, Date.now(), view)
       return view.report
     })
-  }
-
-  /** Forgets delivered conversations older than the ledger's retention, in every destination's ledger. */
-  private async purgeLedgers(days: number): Promise<void> {
-    const root = path.join(this.home, 'destinations')
-    for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
-      const file = path.join(root, entry.name, LEDGER_FILE)
-      if (!entry.isDirectory() || !(await stat(file).catch(() => null))) continue
-      const ledger = DeliveryLedger.openFile(file)
-      try {
-        const purged = ledger.purge(days)
-        if (purged.conversations > 0) log('info', `ledger ${entry.name}: forgot ${purged.conversations} conversations older than ${days} days`)
-      } finally {
-        ledger.close()
-      }
-    }
-  }
-
-  /** The batch as it would go to `dest`: delivered rows flagged, the platform layout compared. */
-  private async forDestination(checked: CheckedBatch, spec: BatchSpec, dest: Destination): Promise<CheckedBatch> {
-    const ledger = await DeliveryLedger.open(this.home, dest)
-    try {
-      return checkForDestination(checked, { ledger, layout: await readLayout(this.home, dest), resendDelivered: spec.resendDelivered ?? false })
-    } finally {
-      ledger.close()
-    }
   }
 
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
@@ -302,31 +272,11 @@ export class CoreService implements CallHandlers {
   }
 
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
-    return run('listHistory', async () => {
-      const ledger = await DeliveryLedger.open(this.home, await this.destination(destinationId))
-      try {
-        return ledger.history()
-      } finally {
-        ledger.close()
-      }
-    })
+    return run('listHistory', async () => deliveryHistory(this.home, await this.destination(destinationId)))
   }
 
-  /**
-   * The sample CSV for the platform's Setup step: the destination's recorded layout, or the one
-   * this batch would set (its columns) when none is recorded or the user adopts the new one.
-   */
   writeSampleCsv(destinationId: string, spec: BatchSpec | null, file: string): Promise<Result<string>> {
-    return run('writeSampleCsv', async () => {
-      const dest = await this.destination(destinationId)
-      const recorded = await readLayout(this.home, dest)
-      let layout = recorded
-      if (spec && (!recorded || spec.layoutChoice === 'adopt')) layout = layoutFromSource((await previewCsv(spec.csvPath)).headers, spec.mapping)
-      if (!layout) throw new AppError('BAD_ARGUMENT', 'No layout is recorded for this destination yet.', { message: 'This destination has no platform layout yet: choose a batch first, and its columns make the sample.' })
-      const target = (await stat(file).catch(() => null))?.isDirectory() ? path.join(file, 'platform-sample.csv') : file
-      await writeFile(target, sampleCsvText(layout), { encoding: 'utf8', mode: 0o644 })
-      return target
-    })
+    return run('writeSampleCsv', async () => writeSampleCsvFor(this.home, await this.destination(destinationId), spec, file))
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */
@@ -429,7 +379,7 @@ export class CoreService implements CallHandlers {
       const saved = await this.settings.save(settings)
       // A shorter retention applies at once.
       await this.uploads.purge(saved.retentionDays)
-      await this.purgeLedgers(saved.ledgerRetentionDays)
+      await purgeLedgers(this.home, saved.ledgerRetentionDays)
       return saved
     })
   }

@@ -1,0 +1,67 @@
+/**
+ * What the app remembers per destination, for the core service: the delivery ledger (history,
+ * delivered rows, retention) and the platform layout (the sample CSV). Plain functions over
+ * the app home; the service resolves destination ids and wraps results.
+ */
+import path from 'node:path'
+import { readdir, stat, writeFile } from 'node:fs/promises'
+import type { BatchSpec, DeliveredBatch } from '../src/api'
+import { previewCsv, type CheckedBatch } from '../src/batch'
+import { layoutFromSource, sampleCsvText } from '../src/batch/platform-layout'
+import { AppError } from '../src/errors'
+import type { DestinationAddress } from '../src/transfer/destination-key'
+import { checkForDestination } from '../src/transfer/destination-checks'
+import { readLayout } from '../src/transfer/layout-store'
+import { DeliveryLedger, LEDGER_FILE } from '../src/transfer/ledger'
+import { log } from './log'
+
+async function withLedger<T>(home: string, dest: DestinationAddress, use: (ledger: DeliveryLedger) => T | Promise<T>): Promise<T> {
+  const ledger = await DeliveryLedger.open(home, dest)
+  try {
+    return await use(ledger)
+  } finally {
+    ledger.close()
+  }
+}
+
+/** The batch as it would go to `dest`: delivered rows flagged, the platform layout compared. */
+export async function checkedForDestination(home: string, checked: CheckedBatch, spec: BatchSpec, dest: DestinationAddress): Promise<CheckedBatch> {
+  const layout = await readLayout(home, dest)
+  return withLedger(home, dest, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false }))
+}
+
+/** Batches delivered to `dest`, newest first. */
+export function deliveryHistory(home: string, dest: DestinationAddress): Promise<DeliveredBatch[]> {
+  return withLedger(home, dest, (ledger) => ledger.history())
+}
+
+/**
+ * Writes the sample CSV for the platform's Setup step: the destination's recorded layout, or
+ * the one this batch would set (its columns) when none is recorded or the user adopts it.
+ * `file` may be a folder. Returns the file written.
+ */
+export async function writeSampleCsvFor(home: string, dest: DestinationAddress, spec: BatchSpec | null, file: string): Promise<string> {
+  const recorded = await readLayout(home, dest)
+  let layout = recorded
+  if (spec && (!recorded || spec.layoutChoice === 'adopt')) layout = layoutFromSource((await previewCsv(spec.csvPath)).headers, spec.mapping)
+  if (!layout) throw new AppError('BAD_ARGUMENT', 'No layout is recorded for this destination yet.', { message: 'This destination has no platform layout yet: choose a batch first, and its columns make the sample.' })
+  const target = (await stat(file).catch(() => null))?.isDirectory() ? path.join(file, 'platform-sample.csv') : file
+  await writeFile(target, sampleCsvText(layout), { encoding: 'utf8', mode: 0o644 })
+  return target
+}
+
+/** Forgets delivered conversations older than `days`, in every destination's ledger. */
+export async function purgeLedgers(home: string, days: number): Promise<void> {
+  const root = path.join(home, 'destinations')
+  for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+    const file = path.join(root, entry.name, LEDGER_FILE)
+    if (!entry.isDirectory() || !(await stat(file).catch(() => null))) continue
+    const ledger = DeliveryLedger.openFile(file)
+    try {
+      const purged = ledger.purge(days)
+      if (purged.conversations > 0) log('info', `ledger ${entry.name}: forgot ${purged.conversations} conversations older than ${days} days`)
+    } finally {
+      ledger.close()
+    }
+  }
+}
