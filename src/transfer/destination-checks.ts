@@ -41,22 +41,21 @@ export function checkForDestination(checked: CheckedBatch, opts: DestinationChec
   }
 
   if (opts.ledger) {
-    const found = deliveredRows(checked, opts.ledger)
-    if (found.rows.length > 0) {
-      const keep = opts.maxIssues ?? 10_000
-      for (const hit of found.rows.slice(0, keep)) {
+    const found = deliveredRows(checked, opts.ledger, opts.maxIssues ?? 10_000)
+    if (found.count > 0) {
+      for (const hit of found.shown) {
         added.push(makeIssue('ALREADY_DELIVERED', { row: hit.row, value: hit.reference, detail: `in ${hit.csvName} on ${hit.deliveredAt.slice(0, 10)}` }))
       }
-      report.counts.ALREADY_DELIVERED = found.rows.length
-      report.issueTotal += found.rows.length
-      report.alreadyDelivered = found.rows.length
-      report.deliveredBefore = [...new Set(found.rows.map((r) => r.csvName))]
+      report.counts.ALREADY_DELIVERED = found.count
+      report.issueTotal += found.count
+      report.alreadyDelivered = found.count
+      report.deliveredBefore = [...found.csvNames]
         .map((name) => opts.ledger!.delivery(name))
         .filter((d): d is DeliveredBatch => d !== null)
         .sort((a, b) => b.deliveredAt.localeCompare(a.deliveredAt))
         .slice(0, DELIVERIES_SHOWN)
       if (!opts.resendDelivered) {
-        manifest = withoutRows(manifest, found.rows.map((r) => r.row))
+        manifest = withoutRows(manifest, found.rows)
         report = { ...report, eligible: manifest.eligibleRows, eligibleBytes: manifest.recordings.reduce((n, r) => n + r.size, 0) }
       }
     }
@@ -83,35 +82,55 @@ interface DeliveredRow {
   deliveredAt: string
 }
 
-/** Eligible rows whose reference the ledger holds, in row order. */
-function deliveredRows(checked: CheckedBatch, ledger: DeliveryRecords): { rows: DeliveredRow[] } {
+/** References asked of the ledger at a time: the answers for a million are never held at once. */
+const LOOKUP_CHUNK = 10_000
+
+/**
+ * Eligible rows whose reference the ledger holds: marked in a byte per row, counted, the
+ * first `keep` of them (in row order) described for the issue list, and the CSVs they went in.
+ */
+function deliveredRows(checked: CheckedBatch, ledger: DeliveryRecords, keep: number): { rows: Uint8Array; count: number; shown: DeliveredRow[]; csvNames: Set<string> } {
   const { table, firstRow } = checked.references
   const slots = checked.manifest.rowRecording
-  // Only eligible rows are asked about: a generator, so a million references are never all
-  // held as strings at once beyond what the lookup itself keeps.
-  function* eligibleReferences(): Generator<string> {
-    for (let id = 0; id < table.size; id++) {
-      if (slots[firstRow[id]! - 1]! >= 0) yield table.get(id)
+  const rows = new Uint8Array(checked.manifest.conversations)
+  const csvNames = new Set<string>()
+  const shown: DeliveredRow[] = []
+  let count = 0
+  const ids: number[] = []
+  const refs: string[] = []
+  const ask = () => {
+    const hits = ledger.lookup(refs)
+    for (let i = 0; i < refs.length; i++) {
+      const hit = hits.get(refs[i]!)
+      if (!hit) continue
+      const row = firstRow[ids[i]!]!
+      rows[row - 1] = 1
+      count++
+      csvNames.add(hit.csvName)
+      // References come in first-seen order, which is row order: the first are the lowest rows.
+      if (shown.length < keep) shown.push({ row, reference: refs[i]!, csvName: hit.csvName, deliveredAt: hit.deliveredAt })
     }
+    ids.length = 0
+    refs.length = 0
   }
-  const hits = ledger.lookup(eligibleReferences())
-  const rows: DeliveredRow[] = []
-  for (const [reference, hit] of hits) {
-    const id = table.intern(reference)
-    rows.push({ row: firstRow[id]!, reference, csvName: hit.csvName, deliveredAt: hit.deliveredAt })
+  for (let id = 0; id < table.size; id++) {
+    if (slots[firstRow[id]! - 1]! < 0) continue
+    ids.push(id)
+    refs.push(table.get(id))
+    if (refs.length === LOOKUP_CHUNK) ask()
   }
-  return { rows: rows.sort((a, b) => a.row - b.row) }
+  if (refs.length > 0) ask()
+  return { rows, count, shown, csvNames }
 }
 
-/** The manifest without these rows: recordings no row uses any more are dropped. */
-function withoutRows(m: Manifest, rows: number[]): Manifest {
+/** The manifest without the marked rows (a byte per row): recordings no row uses any more are dropped. */
+function withoutRows(m: Manifest, dropped: Uint8Array): Manifest {
   const rowRecording = Int32Array.from(m.rowRecording)
-  for (const row of rows) rowRecording[row - 1] = -1
-  const dropped = new Set(rows)
+  for (let i = 0; i < rowRecording.length; i++) if (dropped[i]) rowRecording[i] = -1
   const newIndex = new Int32Array(m.recordings.length).fill(-1)
   const recordings: ManifestRecording[] = []
   m.recordings.forEach((rec, i) => {
-    const left = rec.rows.filter((r) => !dropped.has(r))
+    const left = rec.rows.filter((r) => !dropped[r - 1])
     if (left.length === 0) return
     newIndex[i] = recordings.length
     recordings.push(left.length === rec.rows.length ? rec : { ...rec, rows: left })
