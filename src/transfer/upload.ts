@@ -259,6 +259,8 @@ class BatchRun {
 
   private nothingNew(checked: CheckedBatch, deliveredBefore: DeliveredBatch[], started: number): UploadResult {
     const summary = { ...this.summaryOf(checked, null, (Date.now() - started) / 1000), reportCsv: deliveredBefore[0]?.reportCsv ?? '', reportJson: deliveredBefore[0]?.reportJson ?? '' }
+    // Nothing is left to do for this batch: it is no longer offered as an unfinished upload.
+    if (!this.journal.state.finished) this.journal.finished(summary)
     this.emit({ kind: 'batch-done', batchId: this.batchId, summary })
     return { summary, stoppedBy: null, nothingNew: true, deliveredBefore, filesOnServer: 0, filesTotal: 0 }
   }
