@@ -53,6 +53,8 @@ export interface UploadResult {
   filesTotal: number
   /** The report could not be written (this computer's disk); the upload itself is unaffected. */
   reportError?: AppErrorPayload | null
+  /** LAYOUT_CHANGED's sentence when the source's columns differ from the destination's layout. */
+  layoutChanged?: string | null
 }
 
 export interface UploadJob {
@@ -176,7 +178,8 @@ class BatchRun {
         ...(this.opts.retryDelaysMs !== undefined ? { retryDelaysMs: this.opts.retryDelaysMs } : {}),
         onEvent: this.emit,
       })
-      return await this.finish(checked, outcome, deliveredBefore, started)
+      const layoutChanged = checked.issues.find((i) => i.code === 'LAYOUT_CHANGED')?.message ?? null
+      return { ...(await this.finish(checked, outcome, deliveredBefore, started)), layoutChanged }
     } catch (caught) {
       const error = toAppError(caught)
       this.emit({ kind: 'batch-failed', batchId: this.batchId, error: error.toPayload() })

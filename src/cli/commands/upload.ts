@@ -113,6 +113,10 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
   })
 
   if (opts.json) printJson(result.summary, result.nothingNew)
+  if (result.layoutChanged && !opts.json) {
+    const kept = opts.adoptLayout ? 'This CSV\'s columns are now the destination\'s layout: update the mapping in the platform to match.' : 'The CSV was written in the platform\'s layout; --adopt-layout makes this CSV\'s columns the new one.'
+    process.stderr.write(`${yellow('Columns changed:')} ${result.layoutChanged}\n${kept}\n`)
+  }
   if (result.reportError) process.stderr.write(`${yellow('The report could not be saved:')} ${result.reportError.message}\n`)
   if (result.stoppedBy) return stopped(result.stoppedBy, opts)
   if (result.nothingNew) {

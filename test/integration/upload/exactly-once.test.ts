@@ -273,3 +273,42 @@ describe('a recording changed while it uploads', () => {
     }
   })
 })
+
+describe('the platform layout', () => {
+  it('is set by the first batch; a later export with renamed, reordered and new columns is written in it, and --adopt-layout replaces it', async () => {
+    const t = await setup('sandbox-posix', 6, 5_000)
+    const records = Papa.parse<string[]>((await readFile(t.fixture.gen.csvPath, 'utf8')).trim()).data
+    const header = records[0]!
+    const dir = path.join(t.work, 'exports')
+    await mkdir(dir)
+    await writeFile(path.join(dir, 'first.csv'), Papa.unparse(records.slice(0, 4)))
+    const first = await runCli(t.args({ extra: ['--csv', path.join(dir, 'first.csv')] }), t.env)
+    expect(first.code, first.stderr).toBe(0)
+
+    // The next export: the reference column renamed, the columns reversed, one column more.
+    const m = t.fixture.gen.mapping
+    const renamed = header.map((h) => (h === m.contactReference ? 'Interaction ID' : h))
+    const later = [[...renamed].reverse().concat('Wrap code'), ...records.slice(4).map((r) => [...r].reverse().concat('W1'))]
+    await writeFile(path.join(dir, 'later.csv'), Papa.unparse(later))
+    const args = (...extra: string[]) => t.args({ extra: ['--csv', path.join(dir, 'later.csv'), '--map', 'contactReference=Interaction ID', ...extra] })
+    const second = await runCli(args(), t.env)
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toContain('Columns changed:')
+    expect(second.stderr).toContain('new column "Wrap code"')
+    const csvs = await csvsOnServer(t.server, m.contactReference)
+    const written = [...csvs.keys()].sort()
+    const latest = Papa.parse<string[]>((await readFile(path.join(t.server.root, written[1]!), 'utf8')).trim()).data
+    expect(latest[0]).toEqual(header) // the platform's layout: its names, its order, no new column
+    expect(latest.slice(1).map((r) => r[header.indexOf(m.contactReference)])).toEqual(records.slice(4).map((r) => r[header.indexOf(m.contactReference)]))
+
+    // Adopting the new columns: the next batch's CSV has them (and says to update the mapping).
+    const refAt = header.indexOf(m.contactReference)
+    const again = records.slice(1, 2).map((r) => r.map((c, j) => (j === refAt ? `${c}-again` : c)))
+    await writeFile(path.join(dir, 'later.csv'), Papa.unparse([[...renamed].reverse().concat('Wrap code'), ...again.map((r) => [...r].reverse().concat('W2'))]))
+    const adopted = await runCli(args('--adopt-layout'), t.env)
+    expect(adopted.code, adopted.stderr).toBe(0)
+    expect(adopted.stderr).toMatch(/update the mapping in the platform/)
+    const newest = [...(await csvsOnServer(t.server, 'Interaction ID')).keys()].sort().pop()!
+    expect(Papa.parse<string[]>((await readFile(path.join(t.server.root, newest), 'utf8')).trim()).data[0]).toEqual([...renamed].reverse().concat('Wrap code'))
+  })
+})
