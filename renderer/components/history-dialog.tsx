@@ -25,9 +25,9 @@ const columns: Column[] = [
   { key: 'when', header: 'Delivered', width: '11rem' },
   { key: 'csv', header: 'CSV on the server' },
   { key: 'source', header: 'From', width: '22%' },
-  { key: 'rows', header: 'Rows', width: '6rem', align: 'right' },
-  { key: 'size', header: 'Recordings', width: '7rem', align: 'right' },
-  { key: 'report', header: 'Report', width: '7.5rem' },
+  { key: 'rows', header: 'Rows', width: '5rem', align: 'right' },
+  { key: 'size', header: 'Recordings', width: '8.5rem', align: 'right' },
+  { key: 'report', header: 'Report', width: '6.5rem' },
 ]
 
 export const destinationLabel = (d: Destination): string => (d.sandbox ? 'Sandbox (this computer)' : d.name)
