@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import path from 'node:path/posix'
 import type { SFTPWrapper } from 'ssh2'
 import type { UploadEvent } from '../api'
@@ -160,6 +161,8 @@ class UploadRun {
     signal?.addEventListener('abort', this.onOuterAbort, { once: true })
     if (signal?.aborted) this.onOuterAbort()
     const concurrency = this.opts.concurrency ?? DEFAULT_CONCURRENCY
+    // Every file in flight listens for the stop (its writer and its retry wait): not a leak.
+    setMaxListeners(concurrency * 2 + 10, this.stop.signal)
     this.emit({ kind: 'batch-started', batchId: this.plan.batchId, files: this.plan.files.map((f) => ({ file: f.remoteName, size: f.size })), csvName: this.plan.csvName })
     this.progress.start()
     let csv: CsvOutcome | null = null
