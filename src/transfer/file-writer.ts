@@ -1,8 +1,8 @@
+import { createHash, type Hash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import type { PauseGate } from './pause-gate'
-import { fileHash, type FileHash } from './hash-worker'
 import { channelOpen, closeHandle, maxWriteLength, openForWrite, statSize } from './sftp-ops'
 import { sftpError } from './sftp-errors'
 
@@ -78,38 +78,32 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     const unchanged = size === opts.size && Math.trunc(before.mtimeMs) === Math.trunc(opts.mtimeMs)
     // Bytes already on the server are kept only when the file is the one they came from.
     const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
-    const hash = fileHash(size)
-    let digested = false
+    const hash = createHash('sha256')
+    if (startOffset > 0) await hashRange(local, hash, 0, startOffset)
+    const handle = await openForWrite(sftp, remotePath, startOffset)
+    let handleOpen = true
     try {
-      if (startOffset > 0) await hashRange(local, hash, 0, startOffset)
-      const handle = await openForWrite(sftp, remotePath, startOffset)
-      let handleOpen = true
-      try {
-        await pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, hash)
-        handleOpen = false
-        // On S3-backed servers, close is what commits the object: its error is the file's error.
-        await closeHandle(sftp, handle, remotePath)
-      } finally {
-        if (handleOpen) await closeHandle(sftp, handle, remotePath).catch(() => undefined)
-      }
-      const after = await local.stat()
-      if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
-      const remoteSize = await statSize(sftp, remotePath)
-      if (remoteSize !== size) {
-        throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
-      }
-      digested = true
-      return { size, sha256: await hash.digest(), mtimeMs: before.mtimeMs, resumedAt: startOffset }
+      await pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, hash)
+      handleOpen = false
+      // On S3-backed servers, close is what commits the object: its error is the file's error.
+      await closeHandle(sftp, handle, remotePath)
     } finally {
-      if (!digested) hash.discard()
+      if (handleOpen) await closeHandle(sftp, handle, remotePath).catch(() => undefined)
     }
+    const after = await local.stat()
+    if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
+    const remoteSize = await statSize(sftp, remotePath)
+    if (remoteSize !== size) {
+      throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
+    }
+    return { size, sha256: hash.digest('hex'), mtimeMs: before.mtimeMs, resumedAt: startOffset }
   } finally {
     await local.close()
   }
 }
 
 /** Feeds bytes [start, end) of an open local file to a hash (the part already on the server). */
-async function hashRange(local: LocalFile, hash: Pick<FileHash, 'update'>, start: number, end: number): Promise<void> {
+async function hashRange(local: LocalFile, hash: Hash, start: number, end: number): Promise<void> {
   const block = Buffer.allocUnsafe(Math.min(READ_BLOCK, end - start))
   for (let at = start; at < end; ) {
     const { bytesRead } = await local.read(block, 0, Math.min(block.length, end - at), at)
@@ -124,12 +118,9 @@ export async function hashLocalFile(localPath: string): Promise<{ size: number; 
   const local = await open(localPath, 'r')
   try {
     const st = await local.stat()
-    const hash = fileHash(st.size)
-    await hashRange(local, hash, 0, st.size).catch((err: unknown) => {
-      hash.discard()
-      throw err
-    })
-    return { size: st.size, sha256: await hash.digest(), mtimeMs: st.mtimeMs }
+    const hash = createHash('sha256')
+    await hashRange(local, hash, 0, st.size)
+    return { size: st.size, sha256: hash.digest('hex'), mtimeMs: st.mtimeMs }
   } finally {
     await local.close()
   }
@@ -145,7 +136,7 @@ function pipeline(
   startOffset: number,
   chunk: number,
   maxInFlight: number,
-  hash: FileHash,
+  hash: Hash,
 ): Promise<void> {
   const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
   return new Promise<void>((resolve, reject) => {
