@@ -68,11 +68,23 @@ export class StringTable {
     return this.add(s, slot)
   }
 
+  /**
+   * The strings as code units: id `i` is `chars[start[i] .. start[i + 1])`. For reading them
+   * without making a string each (a million references hashed for the delivery ledger).
+   * Valid until the next intern(): the arrays are replaced as they grow.
+   */
+  codeUnits(): { chars: Uint8Array | Uint16Array; start: Int32Array } {
+    return { chars: this.chars, start: this.start }
+  }
+
   /** The string with this id (a new flat copy each call). */
   get(id: number): string {
     const sub = this.chars.subarray(this.start[id]!, this.start[id + 1]!)
+    // apply() takes the typed array as it is; a spread walks it through the iterator protocol
+    // (measured: a million 10-character references took 0.44 s to read back that way).
+    if (sub.length <= 8192) return String.fromCharCode.apply(null, sub as unknown as number[])
     let out = ''
-    for (let i = 0; i < sub.length; i += 8192) out += String.fromCharCode(...sub.subarray(i, i + 8192))
+    for (let i = 0; i < sub.length; i += 8192) out += String.fromCharCode.apply(null, sub.subarray(i, i + 8192) as unknown as number[])
     return out
   }
 

@@ -11,7 +11,7 @@ import { compareLayout, layoutChangedDetail } from '../batch/platform-layout'
 
 /** What the checks ask of the delivery ledger (DeliveryLedger has it). */
 export interface DeliveryRecords {
-  lookup(references: Iterable<string>): Map<string, { csvName: string; batchId: string; deliveredAt: string }>
+  lookupUnits(chars: ArrayLike<number>, start: ArrayLike<number>, ids: readonly number[], onFound: (index: number, prior: { csvName: string; deliveredAt: string }) => void): void
   delivery(csvName: string): DeliveredBatch | null
 }
 
@@ -97,29 +97,25 @@ function deliveredRows(checked: CheckedBatch, ledger: DeliveryRecords, keep: num
   const shown: DeliveredRow[] = []
   let count = 0
   const ids: number[] = []
-  const refs: string[] = []
+  // The references as code units: hashed where they lie, a string made only for those shown.
+  const { chars, start } = table.codeUnits()
   const ask = () => {
-    const hits = ledger.lookup(refs)
-    for (let i = 0; i < refs.length; i++) {
-      const hit = hits.get(refs[i]!)
-      if (!hit) continue
+    ledger.lookupUnits(chars, start, ids, (i, hit) => {
       const row = firstRow[ids[i]!]!
       rows[row - 1] = 1
       count++
       csvNames.add(hit.csvName)
       // References come in first-seen order, which is row order: the first are the lowest rows.
-      if (shown.length < keep) shown.push({ row, reference: refs[i]!, csvName: hit.csvName, deliveredAt: hit.deliveredAt })
-    }
+      if (shown.length < keep) shown.push({ row, reference: table.get(ids[i]!), csvName: hit.csvName, deliveredAt: hit.deliveredAt })
+    })
     ids.length = 0
-    refs.length = 0
   }
   for (let id = 0; id < table.size; id++) {
     if (slots[firstRow[id]! - 1]! < 0) continue
     ids.push(id)
-    refs.push(table.get(id))
-    if (refs.length === LOOKUP_CHUNK) ask()
+    if (ids.length === LOOKUP_CHUNK) ask()
   }
-  if (refs.length > 0) ask()
+  if (ids.length > 0) ask()
   return { rows, count, shown, csvNames }
 }
 

@@ -41,6 +41,29 @@ export function hashReference(reference: string): Uint32Array {
     h2 = Math.imul(h2 ^ c, 0x85ebca77)
     h2 = (h2 << 17) | (h2 >>> 15)
   }
+  return finish(h1, h2)
+}
+
+/**
+ * `hashReference` of the string whose UTF-16 code units are `units[from..to)`: the same value,
+ * without making the string (a batch's references are kept as code units, see StringTable).
+ */
+export function hashUnits(units: ArrayLike<number>, from: number, to: number): Uint32Array {
+  const n = to - from
+  let h1 = 0x243f6a88 ^ n
+  let h2 = 0x85a308d3 ^ Math.imul(n, 0x9e3779b1)
+  for (let i = from; i < to; i++) {
+    const c = units[i]!
+    h1 = Math.imul(h1 ^ c, 0x9e3779b1)
+    h1 = (h1 << 13) | (h1 >>> 19)
+    h2 = Math.imul(h2 ^ c, 0x85ebca77)
+    h2 = (h2 << 17) | (h2 >>> 15)
+  }
+  return finish(h1, h2)
+}
+
+/** The murmur3-style finaliser both hash forms end with. */
+function finish(h1: number, h2: number): Uint32Array {
   h1 ^= h2 >>> 15
   h1 = Math.imul(h1, 0x85ebca6b)
   h1 ^= h1 >>> 13

@@ -11,7 +11,7 @@ import type { DeliveredBatch } from '../api'
 import { destinationDataDir, type DestinationAddress } from './destination-key'
 import { badArgument, ledgerError } from './ledger-errors'
 import { checkDelivery, checkSize, prepareStatements, sha256Bytes, toDelivered, type Statements } from './ledger-sql'
-import { HashList, hashReference, recordingKey, ReferenceIndex } from './ledger-index'
+import { HashList, hashReference, hashUnits, recordingKey, ReferenceIndex } from './ledger-index'
 import { migrate } from './ledger-schema'
 
 /** The ledger's file name inside a destination's data folder. */
@@ -122,16 +122,43 @@ export class DeliveryLedger {
    * per chunk of rows (e.g. 10,000) so neither the input nor the answer is held whole.
    */
   lookup(references: Iterable<string>): Map<string, PriorDelivery> {
-    return this.run('read', () =>
+    const found = new Map<string, PriorDelivery>()
+    const list = Array.isArray(references) ? (references as string[]) : [...references]
+    this.lookupEach(list, (i, prior) => found.set(list[i]!, prior))
+    return found
+  }
+
+  /**
+   * `lookup` without building a map: calls `onFound(index, prior)` for each delivered
+   * reference, in order (a million answers would otherwise be a million map entries).
+   */
+  lookupEach(references: readonly string[], onFound: (index: number, prior: PriorDelivery) => void): void {
+    this.run('read', () =>
       this.db.transaction(() => {
         const index = this.currentIndex()
-        const found = new Map<string, PriorDelivery>()
-        for (const reference of references) {
-          const h = hashReference(reference)
+        for (let i = 0; i < references.length; i++) {
+          const h = hashReference(references[i]!)
           const deliveryId = index.get(h[0]!, h[1]!)
-          if (deliveryId !== 0) found.set(reference, this.prior(deliveryId))
+          if (deliveryId !== 0) onFound(i, this.prior(deliveryId))
         }
-        return found
+      })(),
+    )
+  }
+
+  /**
+   * `lookupEach` for references given as code units (`chars[start[id] .. start[id + 1])` for
+   * each id in `ids`): no string is made per reference. `onFound` gets the position in `ids`.
+   */
+  lookupUnits(chars: ArrayLike<number>, start: ArrayLike<number>, ids: readonly number[], onFound: (index: number, prior: PriorDelivery) => void): void {
+    this.run('read', () =>
+      this.db.transaction(() => {
+        const index = this.currentIndex()
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i]!
+          const h = hashUnits(chars, start[id]!, start[id + 1]!)
+          const deliveryId = index.get(h[0]!, h[1]!)
+          if (deliveryId !== 0) onFound(i, this.prior(deliveryId))
+        }
       })(),
     )
   }
