@@ -186,8 +186,6 @@ function pipeline(
           const want = Math.min(block.length, size - nextOffset, maxInFlight - inFlight + chunk)
           const { bytesRead } = await local.read(block, 0, want, nextOffset)
           if (bytesRead === 0) throw new LocalFileChangedError(opts.localPath)
-          // Reads are strictly sequential, so the hash sees the file in order.
-          hash.update(block.subarray(0, bytesRead))
           // ssh2 copies the payload into its packet synchronously, so `block` is reusable
           // as soon as these calls return.
           if (!channelOpen(sftp)) throw new AppError('CONNECTION_LOST', `${remotePath}: the SFTP channel closed.`)
@@ -207,6 +205,10 @@ function pipeline(
               finish()
             })
           }
+          // Hashed once its writes are on their way (the bytes are still in `block`): the
+          // socket drains while the CPU hashes. Reads are strictly sequential, so the hash
+          // sees the file in order.
+          hash.update(block.subarray(0, bytesRead))
           nextOffset += bytesRead
         }
       } catch (err) {
