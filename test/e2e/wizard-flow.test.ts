@@ -149,6 +149,45 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     host = null
   })
 
+  it('cancelled mid-upload: says how many recordings are on the server, sends no CSV, and "Upload again to finish" completes it once', async () => {
+    // Recordings of a size no other test uses: the generator names every batch's files alike,
+    // and files already on the server (same name and size, same bytes) are rightly skipped.
+    const batch = await generateBatch(path.join(files, 'june-calls'), { rows: 40, recordingBytes: 3 * 1024 * 1024 })
+    await ownReferences(batch, 'JUN')
+    const before = new Set(await serverFiles(home))
+    const h = await start()
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(h.url)
+    await throughReview(page, () => chooseInFolderBrowser(page, 'june-calls'), batch, null)
+    await page.getByRole('button', { name: 'Start upload' }).click()
+    await page.getByText('Uploading', { exact: true }).first().waitFor()
+    // Paused first, so the cancel lands mid-batch however fast the sandbox is.
+    await page.getByRole('button', { name: 'Pause' }).click()
+    await page.getByRole('button', { name: 'Resume' }).waitFor()
+    await page.getByRole('button', { name: 'Cancel upload' }).click()
+    await page.getByRole('dialog', { name: 'Cancel this upload?' }).getByRole('button', { name: 'Cancel upload' }).click()
+    const said = page.getByText(/Cancelled: \d+ of 40 recordings are on the server\. The CSV was not sent/)
+    await said.waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
+      await screenshot(page, 'e2e-wizard-FAILED-cancel')
+      throw err
+    })
+    expect(await page.getByText(/Upload complete|Finished/).count()).toBe(0)
+    expect((await serverFiles(home)).filter((n) => !before.has(n) && (n.endsWith('.csv') || n.endsWith('.part')))).toEqual([])
+
+    await page.getByRole('button', { name: 'Upload again to finish' }).click()
+    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 60_000 })
+    const added = (await serverFiles(home)).filter((n) => !before.has(n))
+    expect(added.filter((n) => n.endsWith('.csv'))).toHaveLength(1)
+    for (const name of added.filter((n) => n.endsWith('.wav') || n.endsWith('.mp3'))) {
+      expect(await sha256(path.join(home, 'sandbox-server', name)), name).toBe(await sha256(path.join(batch.dir, 'recordings', name)))
+    }
+    expect(watch.errors, h.output()).toEqual([])
+    await page.close()
+    await h.stop()
+    host = null
+  })
+
   it('offers an upload interrupted by a host crash for resume, and finishes it without sending anything twice', async () => {
     // Big enough that the upload is still running when it is paused and the host is killed.
     const batch = await generateBatch(path.join(files, 'april-calls'), { rows: 60, recordingBytes: 2 * 1024 * 1024 })
