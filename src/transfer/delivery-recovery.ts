@@ -39,6 +39,9 @@ export interface RecoveryOptions {
   mapping: MappingProfile
 }
 
+/** A CSV name the app writes (uploadCsvName): `<stem>_<UTC time>_<batch id>.csv`. */
+const APP_CSV = /_\d{8}T\d{6}Z_([A-Za-z0-9]{1,12})\.csv$/
+
 /** The part of a CSV name that names its batch: `<stem>_<time>_<id>.csv`. */
 export function batchCsvSuffix(batchId: string): string {
   return `_${batchId.slice(0, 12)}.csv`
@@ -47,8 +50,10 @@ export function batchCsvSuffix(batchId: string): string {
 /** Records the batch's CSVs found on the server but not in the ledger; removes stale `.part` files. Returns the names recovered. */
 export async function recoverDeliveries(opts: RecoveryOptions): Promise<string[]> {
   const suffix = batchCsvSuffix(opts.batchId)
+  // Every CSV this app wrote (any batch: an edited or overlapping export is another batch),
+  // not only this batch's: with the ledger lost, they are the only record of what went.
   const candidates = new Set<string>()
-  for (const name of opts.listing.keys()) if (name.endsWith(suffix)) candidates.add(name)
+  for (const name of opts.listing.keys()) if (APP_CSV.test(name)) candidates.add(name)
   for (const name of [...opts.journal.state.csvStarted.keys(), ...opts.journal.state.csvDone.keys()]) {
     if (opts.listing.has(name)) candidates.add(name)
   }
@@ -62,7 +67,7 @@ export async function recoverDeliveries(opts: RecoveryOptions): Promise<string[]
     if (text === null) throw new AppError('EARLIER_CSV_UNKNOWN', `${name} is on the server; this computer has no record of it.`)
     const conversations = conversationsIn(text, opts.layout, opts.mapping, name)
     opts.ledger.recordDelivery(
-      { batchId: opts.batchId, csvName: name, rows: conversations.length, bytes: 0, deliveredAt: timeInName(name) ?? new Date().toISOString(), sourceCsv: opts.sourceCsv, reportCsv: null, reportJson: null },
+      { batchId: APP_CSV.exec(name)?.[1] ?? opts.batchId, csvName: name, rows: conversations.length, bytes: 0, deliveredAt: timeInName(name) ?? new Date().toISOString(), sourceCsv: opts.sourceCsv, reportCsv: null, reportJson: null },
       conversations,
     )
     if (!opts.journal.state.csvDone.has(name)) opts.journal.csvDone(name, conversations.length)

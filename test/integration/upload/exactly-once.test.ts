@@ -167,7 +167,7 @@ describe('a recording the server refused, then allowed', () => {
 })
 
 describe('overlapping exports', () => {
-  it('deliver each conversation once: the second export sends only the rows the first did not', async () => {
+  it('deliver each conversation once, even from a computer without the ledger: the second export sends only the rows the first did not', async () => {
     const t = await setup('sandbox-posix', 30, 5_000)
     // Records, not lines: the export's notes hold line breaks inside quotes.
     const records = Papa.parse<string[]>((await readFile(t.fixture.gen.csvPath, 'utf8')).trim()).data
@@ -182,7 +182,8 @@ describe('overlapping exports', () => {
     expect(check.code, check.stderr).toBe(0)
     expect(JSON.parse(check.stdout)).toMatchObject({ eligible: 10, alreadyDelivered: 10, counts: { ALREADY_DELIVERED: 10 } })
 
-    const tuesday = await runCli(withCsv('tuesday.csv', '--json'), t.env)
+    // From a computer with no ledger (a fresh app data folder): the server's CSVs still tell.
+    const tuesday = await runCli(withCsv('tuesday.csv', '--json'), { BULK_UPLOAD_HOME: path.join(t.work, 'home-elsewhere') })
     expect(tuesday.code, tuesday.stderr).toBe(0)
     expect(JSON.parse(tuesday.stdout)).toMatchObject({ uploaded: 10, alreadyDelivered: 10 })
     const csvs = await csvsOnServer(t.server, t.fixture.gen.mapping.contactReference)
