@@ -2,14 +2,16 @@
  * Reads an SSH key in any format a user may paste or pick (OpenSSH, PEM PKCS#1/SEC1/PKCS#8,
  * RFC 4716, PuTTY PPK) into an sshpk key, so every later step (checks, fingerprints,
  * conversion for ssh2) works on one representation. Libraries do the decoding: sshpk, and
- * Node's crypto for PEM (including encrypted PKCS#8); only RFC 4716's text envelope is
- * unwrapped here, because no library at hand reads it for every key type.
+ * Node's crypto for PEM (including encrypted PKCS#8). Encrypted OpenSSH keys and PPK files
+ * are opened in openssh-decrypt.ts and ppk.ts (the libraries lack some of their ciphers and
+ * Argon2); RFC 4716's text envelope is unwrapped here, as no library reads it for every type.
  * Errors are AppErrors with one sentence and never contain key material.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import sshpk from 'sshpk'
-import ssh2 from 'ssh2'
 import { AppError } from '../errors'
+import { openOpenSshKey } from './openssh-decrypt'
+import { openPpkKey } from './ppk'
 
 /** The key formats users bring (named in `key check` output). */
 export type KeyFormat = 'openssh' | 'pem' | 'pkcs8' | 'rfc4716' | 'ppk'
@@ -19,8 +21,8 @@ export type ParsedKeyText =
   | { kind: 'public'; format: KeyFormat; key: sshpk.Key; encrypted: false }
   | { kind: 'private'; format: KeyFormat; key: sshpk.PrivateKey; encrypted: boolean }
 
-const PPK3_ENCRYPTED =
-  'This PuTTY key (PPK version 3) is protected by a passphrase, which the app cannot read. In PuTTYgen, load the key, choose Conversions > Export OpenSSH key, and use the exported file instead.'
+const SSHCOM_PRIVATE =
+  'This is an ssh.com (SSH2, RFC 4716) private key, which the app cannot read. Convert it to OpenSSH format with `puttygen FILE -O private-openssh -o NEWFILE` (or in PuTTYgen: load it, then Conversions > Export OpenSSH key), and use the new file.'
 
 function invalid(sentence?: string): AppError {
   return new AppError('KEY_INVALID', undefined, sentence === undefined ? undefined : { message: sentence })
@@ -28,21 +30,6 @@ function invalid(sentence?: string): AppError {
 
 function passphraseError(passphrase: string | undefined): AppError {
   return passphrase ? new AppError('KEY_PASSPHRASE_WRONG') : new AppError('KEY_PASSPHRASE_NEEDED')
-}
-
-/** Signs and verifies a probe: catches a wrong passphrase that decrypted to garbage (PPK v2). */
-function consistent(key: sshpk.PrivateKey): boolean {
-  try {
-    const probe = Buffer.from('bulk-upload key probe')
-    const signer = key.createSign('sha512')
-    signer.update(probe)
-    const signature = signer.sign()
-    const verifier = key.toPublic().createVerify('sha512')
-    verifier.update(probe)
-    return verifier.verify(signature)
-  } catch {
-    return false
-  }
 }
 
 function fromKeyObject(object: KeyObject): sshpk.PrivateKey {
@@ -57,45 +44,30 @@ function parsePem(text: string, passphrase: string | undefined): ParsedKeyText {
   let object: KeyObject
   try {
     object = createPrivateKey(encrypted ? { key: text, format: 'pem', passphrase: passphrase ?? '' } : { key: text, format: 'pem' })
-  } catch (err) {
+  } catch {
     if (encrypted) throw passphraseError(passphrase)
-    throw invalid(`This PEM key cannot be read (${(err as Error).message.split('\n')[0]}).`)
+    // OpenSSL's own text ("error:1E08010C:DECODER routines::unsupported") means nothing to a user.
+    throw invalid('This PEM key is damaged or of a type the app does not know. Copy the whole file again, from -----BEGIN to -----END.')
   }
   return { kind: 'private', format, key: fromKeyObject(object), encrypted }
 }
 
 function parseOpenSshPrivate(text: string, passphrase: string | undefined): ParsedKeyText {
-  const probe = ssh2.utils.parseKey(text)
-  const encrypted = probe instanceof Error && /passphrase/i.test(probe.message)
+  const opened = openOpenSshKey(text, passphrase)
   try {
-    const key = sshpk.parsePrivateKey(text, 'ssh-private', encrypted ? { passphrase: passphrase ?? '' } : {})
-    return { kind: 'private', format: 'openssh', key, encrypted }
-  } catch (err) {
-    if (encrypted || err instanceof sshpk.KeyEncryptedError) throw passphraseError(passphrase)
-    throw invalid()
+    return { kind: 'private', format: 'openssh', key: sshpk.parsePrivateKey(opened.text, 'ssh-private'), encrypted: opened.encrypted }
+  } catch {
+    throw invalid('This OpenSSH private key is damaged or of an unknown type. Copy the whole file again, from -----BEGIN to -----END.')
   }
 }
 
 function parsePpk(text: string, passphrase: string | undefined): ParsedKeyText {
-  const version = /^PuTTY-User-Key-File-(\d+):/m.exec(text)?.[1]
-  const encryption = /^Encryption:\s*(\S+)/m.exec(text)?.[1] ?? 'none'
-  const encrypted = encryption !== 'none'
-  if (version === '3' && encrypted) throw invalid(PPK3_ENCRYPTED)
-  if (version !== '2' && version !== '3') throw invalid('This PuTTY key file version is not supported. In PuTTYgen, choose Conversions > Export OpenSSH key.')
-  let key: sshpk.PrivateKey
+  const opened = openPpkKey(text, passphrase)
   try {
-    key = sshpk.parsePrivateKey(text, 'putty' as sshpk.PrivateKeyFormatType, encrypted ? { passphrase: passphrase ?? '' } : {})
-  } catch (err) {
-    if (encrypted) throw passphraseError(passphrase)
-    throw invalid(`This PuTTY key cannot be read (${(err as Error).message}).`)
+    return { kind: 'private', format: 'ppk', key: sshpk.parsePrivateKey(opened.text, 'ssh-private'), encrypted: opened.encrypted }
+  } catch {
+    throw invalid('This PuTTY key cannot be read. In PuTTYgen, load the key and choose Conversions > Export OpenSSH key.')
   }
-  // sshpk does not check the PPK MAC: a wrong passphrase (or a private part it misreads)
-  // yields a key whose signatures do not match its public half. Never hand that to ssh2.
-  if (!consistent(key)) {
-    if (encrypted) throw passphraseError(passphrase)
-    throw invalid('This PuTTY key is damaged (its private part does not match its public key). In PuTTYgen, choose Conversions > Export OpenSSH key.')
-  }
-  return { kind: 'private', format: 'ppk', key, encrypted }
 }
 
 /**
@@ -147,9 +119,7 @@ export function parseKeyText(input: string | Buffer, passphrase?: string): Parse
   if (text.startsWith('PuTTY-User-Key-File-')) return parsePpk(text, passphrase)
   if (text.startsWith('---- BEGIN SSH2 PUBLIC KEY ----')) return parseRfc4716(text)
   if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) return parseOpenSshPrivate(text, passphrase)
-  if (text.includes('-----BEGIN SSH2 ENCRYPTED PRIVATE KEY-----')) {
-    throw invalid('This is an ssh.com private key, which the app cannot read. Convert it with `ssh-keygen -i -f FILE` or export it in OpenSSH format.')
-  }
+  if (/^-{4,5} ?BEGIN SSH2 ENCRYPTED PRIVATE KEY ?-{4,5}/m.test(text)) throw invalid(SSHCOM_PRIVATE)
   if (/-----BEGIN [A-Z0-9 ]*(PRIVATE|PUBLIC) KEY-----/.test(text)) return parsePem(text, passphrase)
   if (/^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+/.test(text)) {
     try {

@@ -1,6 +1,6 @@
 /**
- * Hands the upload engine a private key ssh2 can use. ssh2 reads OpenSSH and PKCS#1 PEM keys
- * itself (and PPK v2 RSA); anything else (PKCS#8, SEC1 EC, PPK Ed25519/ECDSA...) is converted
+ * Hands the upload engine a private key ssh2 can use. ssh2 reads unencrypted OpenSSH and PKCS#1
+ * PEM keys itself; anything else (PKCS#8, SEC1 EC, PPK, encrypted OpenSSH...) is converted
  * in memory, by sshpk, to an unencrypted OpenSSH key. The converted key is never written.
  */
 import { readFile } from 'node:fs/promises'
@@ -38,8 +38,11 @@ export async function loadPrivateKeyForSsh(nameOrPath: string, passphrase?: stri
   const pass = passphrase ? passphrase : undefined
   const check = checkKeyText(text, { want: 'private', passphrase: pass })
   if (!check.ok) throw check.error
-  const native = ssh2.utils.parseKey(text, pass)
-  if (!(native instanceof Error)) return text
+  // Encrypted OpenSSH and PPK keys are decrypted here (ssh2 lacks some of their ciphers and
+  // PPK v3's Argon2); ssh2 gets them unencrypted, in memory only.
+  const decryptedHere = check.encrypted && (check.format === 'openssh' || check.format === 'ppk')
+  const native = decryptedHere ? null : ssh2.utils.parseKey(text, pass)
+  if (native !== null && !(native instanceof Error)) return text
   const parsed = parseKeyText(text, pass)
   return parsed.key.toString('ssh-private')
 }
