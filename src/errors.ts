@@ -18,6 +18,8 @@ export const ERROR_MESSAGES = {
   KEY_PASSPHRASE_NEEDED: 'This key is protected by a passphrase. Enter it to continue.',
   KEY_PASSPHRASE_WRONG: 'The passphrase is not right for this key. Try again.',
   KEY_NOT_FOUND: 'No key with that name is stored by the app. Generate or import one first.',
+  KEY_FILE_NOT_A_FILE: 'This is not a key file (it is a folder, a device or a pipe). Pick the file that holds the key.',
+  KEY_FILE_TOO_LARGE: 'This file is too large to be an SSH key (keys are a few kilobytes; the limit is 1 MiB). Pick the key file itself.',
   HOST_KEY_UNKNOWN: 'This server has not been seen before. Compare its fingerprint with the one your platform shows, then confirm to trust it.',
   HOST_KEY_CHANGED: 'The server\'s identity key has changed since you last connected. This can mean the server was rebuilt, or that someone is intercepting the connection. Nothing was sent. Ask your platform administrator to confirm the new fingerprint before trusting it.',
   AUTH_REFUSED: 'The server refused the key. Check the username, and that the public key shown in this app is the one pasted into the platform.',

@@ -7,3 +7,4 @@ export { checkKeyText, keyFacts, publicLine, MIN_RSA_BITS, type KeyCheck, type K
 export { parseKeyText, type KeyFormat, type ParsedKeyText } from './parse-key'
 export { loadPrivateKeyForSsh } from './ssh-key'
 export { generatePair, RSA_BITS, type GeneratedPair, type GeneratedType } from './key-pair'
+export { readKeyFileBytes, MAX_KEY_FILE_BYTES } from './read-key-file'

@@ -3,13 +3,13 @@
  * PEM keys itself; anything else (PKCS#8, SEC1 EC, PPK, encrypted OpenSSH...) is converted
  * in memory, by sshpk, to an unencrypted OpenSSH key. The converted key is never written.
  */
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import ssh2 from 'ssh2'
-import { AppError } from '../errors'
+import { AppError, isAppError } from '../errors'
 import { checkKeyText } from './check-key'
 import { parseKeyText } from './parse-key'
 import { privateKeyPath } from './key-store'
+import { readKeyFileBytes } from './read-key-file'
 
 function looksLikePath(nameOrPath: string): boolean {
   return nameOrPath.includes('/') || nameOrPath.includes(path.sep) || nameOrPath.startsWith('~')
@@ -18,12 +18,10 @@ function looksLikePath(nameOrPath: string): boolean {
 async function readKeyFile(nameOrPath: string, home?: string): Promise<string> {
   const file = looksLikePath(nameOrPath) ? path.resolve(nameOrPath) : await privateKeyPath(nameOrPath, home)
   try {
-    return await readFile(file, 'utf8')
+    return (await readKeyFileBytes(file)).toString('utf8')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' && !looksLikePath(nameOrPath)) throw new AppError('KEY_NOT_FOUND', nameOrPath)
-    if (code === 'ENOENT') throw new AppError('FILE_NOT_FOUND', file)
-    throw new AppError('NOT_READABLE', file, { cause: err })
+    if (isAppError(err) && err.code === 'FILE_NOT_FOUND') throw looksLikePath(nameOrPath) ? new AppError('FILE_NOT_FOUND', file) : new AppError('KEY_NOT_FOUND', nameOrPath)
+    throw err
   }
 }
 

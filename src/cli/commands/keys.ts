@@ -3,10 +3,9 @@
  * explain any key a user has (or what is wrong with it) in one sentence.
  * Exit 0: done / key usable; 1: the key is not usable; 2: bad invocation or unreadable file.
  */
-import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { AppError, toAppError } from '../../errors'
-import { checkKeyText, DEFAULT_KEY_NAME, generateKey, privateKeyPath, type KeyFacts } from '../../keys'
+import { AppError } from '../../errors'
+import { checkKeyText, DEFAULT_KEY_NAME, generateKey, privateKeyPath, readKeyFileBytes, type KeyFacts } from '../../keys'
 import { EXIT } from '../exit-codes'
 import { bold, dim, green, printError, red } from '../terminal'
 
@@ -66,12 +65,7 @@ async function runKeyCheck(file: string, opts: KeyCheckOptions): Promise<number>
   if (opts.want !== undefined && opts.want !== 'public' && opts.want !== 'private') {
     throw new AppError('BAD_ARGUMENT', `Expected --want to be public or private, got ${opts.want}.`)
   }
-  let text: Buffer
-  try {
-    text = await readFile(file)
-  } catch (err) {
-    throw toAppError(err, 'NOT_READABLE')
-  }
+  const text = await readKeyFileBytes(file)
   const check = checkKeyText(text, { want: opts.want as 'public' | 'private' | undefined, passphrase: passphraseFrom(opts.passphraseEnv) })
   if (opts.json) {
     const { ok, ...rest } = check
