@@ -59,6 +59,11 @@ export function hasSshKeygen(): SystemCheck {
   return findProgram(['/usr/bin/ssh-keygen'], 'openssh-client')
 }
 
+/** PuTTY's `puttygen`, which makes the PPK and ssh.com key fixtures users bring from Windows. */
+export function hasPuttygen(): SystemCheck {
+  return findProgram(['/usr/bin/puttygen'], 'putty-tools')
+}
+
 /** Debian's Chromium, driven by playwright-core in the end-to-end tests. */
 export function hasChromium(): SystemCheck {
   return findProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium')
