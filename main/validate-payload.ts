@@ -28,7 +28,11 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
+/** Fields whose values are secrets or key material: an error names the field, never the value. */
+const SECRET_FIELDS = new Set(['passphrase', 'text', 'token', 'secret'])
+
 function fail(name: string, expected: string, value: unknown): never {
+  if (SECRET_FIELDS.has(name)) throw new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be ${expected} (the value given is not shown: it is secret)`)
   throw new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be ${expected}, got \`${show(value)}\``)
 }
 

@@ -129,6 +129,29 @@ export async function readJournal(file: string): Promise<JournalState> {
   return (await replayJournal(file)).state
 }
 
+const isString = (v: unknown): v is string => typeof v === 'string'
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+
+/** True when a parsed line has the shape its `t` promises (the fields replay reads). */
+function isJournalRecord(value: unknown): value is JournalRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const r = value as Record<string, unknown>
+  switch (r.t) {
+    case 'file-done':
+      return isString(r.name) && isNumber(r.size) && isNumber(r.mtimeMs) && (r.sha256 === undefined || r.sha256 === null || isString(r.sha256))
+    case 'file-failed':
+      return isString(r.name) && isString(r.code)
+    case 'csv-started':
+      return isString(r.name) && isString(r.tmp)
+    case 'csv-done':
+      return isString(r.name) && isNumber(r.rows)
+    case 'finished':
+      return typeof r.summary === 'object' && r.summary !== null
+    default:
+      return false
+  }
+}
+
 async function replayJournal(file: string): Promise<{ state: JournalState; endsCleanly: boolean }> {
   const state: JournalState = { done: new Map(), failed: new Map(), csvStarted: new Map(), csvDone: new Map(), finished: null }
   let text = ''
@@ -144,6 +167,12 @@ async function replayJournal(file: string): Promise<{ state: JournalState; endsC
       record = JSON.parse(line) as JournalRecord
     } catch {
       continue // a line torn by a power cut: its file is re-checked against the server
+    }
+    if (!isJournalRecord(record)) {
+      // `null`, a number, an object of another shape: skipped (what it would have said is
+      // re-checked against the server), with a warning naming the file, never its content.
+      process.emitWarning(`A line of the journal ${file} is not a journal record; it was skipped.`, { code: 'BULK_UPLOAD_JOURNAL_LINE' })
+      continue
     }
     switch (record.t) {
       case 'file-done':

@@ -22,6 +22,16 @@ describe('validateCall', () => {
     expect(API_CALLS.length).toBe(Object.keys(CALL_ARITY).length)
   })
 
+  it('names a refused passphrase or key text, never its value', () => {
+    const secret = 'hunter2-secret-passphrase-'.repeat(60)
+    const passphraseRefusal = refusal('testConnection', ['dest-1', secret])
+    expect(passphraseRefusal).toMatch(/`passphrase`.*not shown/)
+    expect(passphraseRefusal).not.toContain('hunter2')
+    const keyRefusal = refusal('importKey', ['work', 'x'.repeat(70_000) + '-----BEGIN OPENSSH PRIVATE KEY-----', null])
+    expect(keyRefusal).toMatch(/`text`/)
+    expect(keyRefusal).not.toMatch(/xxxx|BEGIN/)
+  })
+
   it('refuses names that are not calls, including inherited object keys', () => {
     expect(refusal('onUploadEvent', [])).toMatch(/Expected `call`/)
     expect(refusal('constructor', [])).toMatch(/Expected `call`/)

@@ -21,6 +21,30 @@ describe('batch journal', () => {
     expect(state.csvDone.size).toBe(0)
   })
 
+  it('skips lines that are JSON but not journal records (null, numbers, wrong shapes) with a warning, not a crash', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-journal-'))
+    const first = await Journal.open(dir)
+    first.fileDone('a.wav', 10, 1000, 'aa')
+    first.close()
+    await appendFile(path.join(dir, JOURNAL_FILE), 'null\n42\n"x"\n[]\n{"t":"file-done","name":7}\n{"t":"csv-done","name":"c.csv"}\n{"t":"other"}\n')
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    process.on('warning', onWarning)
+    try {
+      const second = await Journal.open(dir)
+      second.fileDone('b.wav', 20, 2000, 'bb')
+      second.close()
+      const state = await readJournal(path.join(dir, JOURNAL_FILE))
+      expect([...state.done.keys()].sort()).toEqual(['a.wav', 'b.wav'])
+      expect(state.csvDone.size).toBe(0)
+      await new Promise((r) => setImmediate(r)) // 'warning' events are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.length).toBeGreaterThanOrEqual(7)
+    expect(warnings[0]).toMatch(/is not a journal record; it was skipped/)
+  })
+
   it('ignores a last line torn by a power cut, and keeps appending after it', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-journal-'))
     const first = await Journal.open(dir)
