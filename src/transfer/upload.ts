@@ -14,6 +14,7 @@ import { PauseGate } from './pause-gate'
 import { listRemoteSizes } from './remote-state'
 import { reportPaths, writeReport, type RowStatus } from './report'
 import { createPool, runEngine, type CsvConversation, type DeliveredCsv, type EngineOutcome, type UploadPlan } from './upload-engine'
+import { checkRemoteDir } from './remote-dir'
 
 /** A destination with the secrets needed to log in. */
 export interface UploadDestination extends DestinationRecord {
@@ -144,6 +145,7 @@ class BatchRun {
   async run(): Promise<UploadResult> {
     const started = Date.now()
     const dest = this.opts.destination
+    checkRemoteDir(dest.remoteDir) // every host checks it when typed; this keeps the engine safe alone
     const ledger = await DeliveryLedger.open(this.home, dest)
     const { target } = pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' })
     const pool = createPool(target, this.opts.concurrency, this.opts.channelsPerConnection)

@@ -13,6 +13,7 @@ import { loadPrivateKeyForSsh } from '../../keys'
 import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
 import { NOT_OFFERED_MESSAGE } from '../../transfer/host-trust'
 import { startUpload, type UploadResult } from '../../transfer/upload'
+import { checkRemoteDir } from '../../transfer/remote-dir'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
@@ -50,6 +51,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
   if (!(await stat(folder).catch(() => null))?.isDirectory()) {
     throw new AppError('FILE_NOT_FOUND', `The folder ${folderArg} does not exist or is not a folder.`)
   }
+  const remoteDir = checkRemoteDir(opts.remoteDir ?? '')
   const passphrase = opts.passphraseEnv ? process.env[opts.passphraseEnv] : undefined
   if (opts.passphraseEnv && passphrase === undefined) {
     throw new AppError('KEY_PASSPHRASE_NEEDED', `The environment variable ${opts.passphraseEnv} named by --passphrase-env is not set.`)
@@ -86,7 +88,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
       host: opts.host,
       port: opts.port,
       username: opts.user,
-      remoteDir: opts.remoteDir ?? '',
+      remoteDir,
       privateKey,
       ...(passphrase ? { passphrase } : {}),
       knownHostsPath: opts.knownHosts ? path.resolve(opts.knownHosts) : path.join(appHome(), 'known_hosts'),
