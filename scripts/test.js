@@ -9,6 +9,7 @@ const SYSTEM_PACKAGES = [
   { binary: '/usr/sbin/sshd', pkg: 'openssh-server' },
   { binary: '/usr/bin/sftp', pkg: 'openssh-client' },
   { binary: '/usr/bin/chromium', pkg: 'chromium' },
+  { binary: '/usr/bin/puttygen', pkg: 'putty-tools' },
 ]
 
 function run(label, command, args, env = process.env) {
