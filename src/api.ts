@@ -96,6 +96,7 @@ export const ISSUE_CODES = [
   'ALREADY_DELIVERED',
   'DATE_FORMAT_MISMATCH',
   'LAYOUT_CHANGED',
+  'CONTROL_CHARACTER',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 

@@ -29,6 +29,7 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
   NAME_COLLISION: 'Name collision',
   CASE_MISMATCH: 'Name case differs',
   ORPHAN_RECORDING: 'Recording not in CSV',
+  CONTROL_CHARACTER: 'Control character',
 }
 
 const columns: Column[] = [

@@ -50,6 +50,13 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     message: (f) =>
       `The column ${quote(f.column)} mapped to ${f.value ?? 'a field'} is not in the CSV header${f.detail ? ` (${f.detail})` : ''}. Map the fields again for this file, or fix the header.`,
   },
+  CONTROL_CHARACTER: {
+    severity: 'error',
+    blocks: false,
+    title: 'Control character in a value',
+    message: (f) =>
+      `${rowText(f)} has an invisible control character (${f.detail ?? 'such as NUL'}) in column ${quote(f.column)}, which the platform cannot take. Remove it in the source (often a broken export), or the row will not be uploaded.`,
+  },
   MISSING_FIELD: {
     severity: 'error',
     blocks: false,

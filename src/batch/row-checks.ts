@@ -14,6 +14,25 @@ import { findColumn, normalizeHeader } from './mapping'
 import { REFERENCE_KEY, type RowKeys } from './recording-rows'
 import { StringTable } from './string-table'
 
+/** C0 controls (tab included: these are ids, e-mails, dates, file names) and DEL, in a mapped cell. */
+// eslint-disable-next-line no-control-regex
+const MAPPED_CONTROL = /[\x00-\x1f\x7f]/
+
+/**
+ * The first column holding a control character the platform cannot take: any C0 or DEL in
+ * the four mapped cells, NUL anywhere (free-text columns may hold tabs and line breaks).
+ * -1 when the row is clean. Per row, so plain loops, no closures.
+ */
+function controlCharacterAt(row: string[], ref: number, agent: number, date: number, audio: number): number {
+  for (let c = 0; c < row.length; c++) {
+    const value = row[c]!
+    if (c === ref || c === agent || c === date || c === audio) {
+      if (MAPPED_CONTROL.test(value)) return c
+    } else if (value.includes('\0')) return c
+  }
+  return -1
+}
+
 /** What one pass over the CSV found. */
 export interface RowPass extends RowKeys {
   issues: IssueList
@@ -168,6 +187,14 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
         tooWideSeen = true
         issues.add('CSV_PARSE_ERROR', { row: r, detail: `row ${r} has ${row.length} fields but the header has ${width}, so a value holding the delimiter is not in quotes` })
       }
+    }
+    const control = controlCharacterAt(row, refCol, agentCol, dateCol, audioCol)
+    if (control >= 0) {
+      bad = true
+      const value = row[control]!
+      const mappedAt = value.search(MAPPED_CONTROL)
+      const ch = value.charCodeAt(mappedAt >= 0 ? mappedAt : value.indexOf('\0'))
+      issues.add('CONTROL_CHARACTER', { row: r, column: pass.headers?.[control] ?? `column ${control + 1}`, detail: ch === 0 ? 'NUL' : `U+${ch.toString(16).toUpperCase().padStart(4, '0')}` })
     }
     const ref = cell(row, refCol)
     if (ref === '') {

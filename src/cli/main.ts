@@ -12,6 +12,11 @@ import { registerServe } from './commands/serve'
 import { registerHistory } from './commands/history'
 import { registerSampleCsv } from './commands/sample-csv'
 import { registerForgetHost } from './commands/forget-host'
+import { guardStream } from './safe-output'
+
+// Before any output: data shown in the terminal (CSV cells, file names) cannot carry escapes.
+guardStream(process.stdout)
+guardStream(process.stderr)
 
 const program = new Command()
 program
