@@ -41,6 +41,8 @@ export const ERROR_MESSAGES = {
   PORT_IN_USE: 'That port is already used by another program. Choose another port.',
   NOT_FOUND: 'The requested item no longer exists.',
   UNAUTHORIZED: 'This request is not allowed. Open the address printed by `bulk-upload serve`, with its token.',
+  ACCESS_CODE_SPENT: 'This address was already used or is more than a few minutes old: each address printed by `bulk-upload serve` opens the app once. Press Enter in the window where `bulk-upload serve` runs to get a new address (or start it again), then open that address.',
+  SESSION_ENDED: 'This tab\'s session ended: `bulk-upload serve` was stopped or restarted. Press Enter in the window where it runs to get a new address (or start it again), then open that address.',
   INTERNAL: 'Something unexpected went wrong. The log has the details; please report it.',
 } as const
 

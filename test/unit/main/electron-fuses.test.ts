@@ -6,13 +6,15 @@
 import { describe, expect, it } from 'vitest'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import yaml from 'js-yaml'
 
 const require = createRequire(import.meta.url)
 
 describe('electron-builder.yml fuses', () => {
   it('sets every hardening fuse, with key names the installed electron-builder knows', async () => {
-    const config = yaml.load(await readFile('electron-builder.yml', 'utf8')) as { electronFuses?: Record<string, boolean> }
+    // The block is flat `key: true|false` lines: read it without a YAML library of our own.
+    const text = await readFile('electron-builder.yml', 'utf8')
+    const block = /^electronFuses:\n((?:[ ]+\S.*\n?)+)/m.exec(text)?.[1] ?? ''
+    const config = { electronFuses: Object.fromEntries([...block.matchAll(/^\s+(\w+):\s*(true|false)\s*$/gm)].map((m) => [m[1], m[2] === 'true'])) }
     expect(config.electronFuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
