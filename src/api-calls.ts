@@ -8,6 +8,7 @@
  * browser all import this file.
  */
 import type { ApiCall, BulkUploadApi } from './api'
+import { ERROR_MESSAGES } from './errors'
 
 /** How many arguments each call takes (what the transports send and check). */
 export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>['length'] } = {
@@ -72,6 +73,12 @@ export const CODE_PARAM = 'code'
 
 /** Where the page exchanges the one-time code for its session secret (POST, JSON). */
 export const SESSION_PATH = '/session'
+
+/** The sentences the page itself shows when it has no session (their one source: errors.ts). */
+export const SESSION_MESSAGES = {
+  ACCESS_CODE_SPENT: ERROR_MESSAGES.ACCESS_CODE_SPENT,
+  SESSION_ENDED: ERROR_MESSAGES.SESSION_ENDED,
+} as const
 
 /** The first message a page sends on the socket: its session secret. */
 export interface WsHello {

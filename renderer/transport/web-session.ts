@@ -6,8 +6,7 @@
  * working, other tabs and later visits need a new address. Nothing goes in cookies.
  */
 import type { AppErrorPayload } from '../../src/api'
-import { CODE_PARAM, SESSION_PATH } from '../../src/api-calls'
-import { ERROR_MESSAGES } from '../../src/errors'
+import { CODE_PARAM, SESSION_MESSAGES, SESSION_PATH } from '../../src/api-calls'
 
 export const SESSION_STORAGE_KEY = 'bulk-upload-session'
 
@@ -20,7 +19,7 @@ export interface SessionEnv {
 
 export type SessionResult = { ok: true; secret: string } | { ok: false; error: AppErrorPayload }
 
-const spent = (): SessionResult => ({ ok: false, error: { code: 'ACCESS_CODE_SPENT', message: ERROR_MESSAGES.ACCESS_CODE_SPENT } })
+const spent = (): SessionResult => ({ ok: false, error: { code: 'ACCESS_CODE_SPENT', message: SESSION_MESSAGES.ACCESS_CODE_SPENT } })
 
 /** The code in the address's fragment, if any. */
 export function codeFromHash(hash: string): string | null {
@@ -36,7 +35,7 @@ export async function openWebSession(env: SessionEnv): Promise<SessionResult> {
     try {
       res = await env.fetch(SESSION_PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }), credentials: 'omit', cache: 'no-store' })
     } catch {
-      return { ok: false, error: { code: 'CONNECTION_LOST', message: ERROR_MESSAGES.SESSION_ENDED } }
+      return { ok: false, error: { code: 'CONNECTION_LOST', message: SESSION_MESSAGES.SESSION_ENDED } }
     }
     const body = (await res.json().catch(() => ({}))) as { secret?: unknown; error?: AppErrorPayload }
     if (res.ok && typeof body.secret === 'string') {

@@ -8,8 +8,7 @@
  * and `onSessionEnded` runs, so the page can say how to get a new address.
  */
 import type { ApiCall, AppErrorPayload, BulkUploadApi, Result, UploadEvent } from '../../src/api'
-import { ERROR_MESSAGES } from '../../src/errors'
-import { API_CALLS, WS_PATH, type WsHello, type WsServerMessage } from '../../src/api-calls'
+import { API_CALLS, SESSION_MESSAGES, WS_PATH, type WsHello, type WsServerMessage } from '../../src/api-calls'
 
 /** The host's close code for "no valid session" (main/web-host/auth.ts SESSION_CLOSE_CODE). */
 const SESSION_CLOSE_CODE = 4401
@@ -33,7 +32,7 @@ export interface WsClientOptions {
   onSessionEnded?: (error: AppErrorPayload) => void
 }
 
-const ENDED: AppErrorPayload = { code: 'SESSION_ENDED', message: ERROR_MESSAGES.SESSION_ENDED }
+const ENDED: AppErrorPayload = { code: 'SESSION_ENDED', message: SESSION_MESSAGES.SESSION_ENDED }
 
 /** The socket address for this page: same host; no secret in it. */
 export function defaultSocketUrl(location: Pick<Location, 'host' | 'protocol'>): string {
