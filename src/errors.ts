@@ -8,6 +8,7 @@ export const ERROR_MESSAGES = {
   FILE_NOT_FOUND: 'A file or folder could not be found. Check that it still exists and that the path is right.',
   NOT_READABLE: 'A file could not be read. Check that you are allowed to open it and that it is not in use.',
   CSV_UNREADABLE: 'The CSV file could not be read. Save it again as CSV (comma, semicolon or tab separated) and retry.',
+  CSV_NOT_TEXT: 'This file is not text, so it is not a CSV (it may be an Excel workbook, an image or another file renamed .csv). Open it in its program, save it as CSV, then choose that file.',
   CSV_NOT_CHOSEN: 'Choose which CSV file holds the conversations.',
   COLUMN_MISSING: 'A mapped column is not in the CSV. Map the fields again for this file.',
   MAPPING_INCOMPLETE: 'Some required fields are not mapped to a column. Map them, then continue.',
