@@ -7,7 +7,7 @@
 import path from 'node:path'
 import { stat, writeFile } from 'node:fs/promises'
 import type { BatchSpec, IssueQuery, ValidationIssue } from '../src/api'
-import { csvRecord, type CheckedBatch } from '../src/batch'
+import { sheetRecord, type CheckedBatch } from '../src/batch'
 import { AppError } from '../src/errors'
 
 /** Runs kept: the one on screen and the one before it. */
@@ -79,9 +79,9 @@ export function queryIssues(issues: readonly ValidationIssue[], query: IssueQuer
 export async function exportIssuesCsv(checked: CheckedBatch, target: string): Promise<string> {
   const info = await stat(target).catch(() => null)
   const file = info?.isDirectory() ? path.join(target, `problems-${checked.report.checkId.slice(0, 8)}.csv`) : target
-  const lines = [csvRecord(['row', 'file', 'code', 'severity', 'message'])]
-  for (const i of checked.issues) lines.push(csvRecord([i.row === null ? '' : String(i.row), i.file ?? '', i.code, i.severity, i.message]))
-  if (checked.issuesOmitted > 0) lines.push(csvRecord(['', '', '', '', `${checked.issuesOmitted} more problems of the same kinds are counted but not listed.`]))
+  const lines = [sheetRecord(['row', 'file', 'code', 'severity', 'message'])]
+  for (const i of checked.issues) lines.push(sheetRecord([i.row === null ? '' : String(i.row), i.file ?? '', i.code, i.severity, i.message]))
+  if (checked.issuesOmitted > 0) lines.push(sheetRecord(['', '', '', '', `${checked.issuesOmitted} more problems of the same kinds are counted but not listed.`]))
   await writeFile(file, `${lines.join('\r\n')}\r\n`, 'utf8')
   return file
 }

@@ -1,12 +1,14 @@
 /**
  * The only file that touches the bridge to the core. In Electron the preload exposes the
  * contract as `window.bulkUpload` (plus `pathForFile` for dropped files); in a browser served
- * by `bulk-upload serve` the same contract runs over a WebSocket. The rest of the renderer
- * calls `getApi()` and cannot tell the two apart.
+ * by `bulk-upload serve` the same contract runs over a WebSocket, once the page has exchanged
+ * its address's one-time code for a session secret (transport/web-session.ts). The rest of the
+ * renderer gets the contract from `connectApi()` and cannot tell the two apart.
  */
-import type { BulkUploadApi } from '../src/api'
+import type { AppErrorPayload, BulkUploadApi } from '../src/api'
 import type { ElectronBridge } from '../src/api-calls'
-import { createWsApi } from './transport/ws-client'
+import { createWsApi, defaultSocketUrl } from './transport/ws-client'
+import { forgetWebSession, openWebSession } from './transport/web-session'
 
 declare global {
   interface Window {
@@ -14,12 +16,25 @@ declare global {
   }
 }
 
-let api: BulkUploadApi | null = null
+export type ConnectResult = { ok: true; api: BulkUploadApi } | { ok: false; error: AppErrorPayload }
 
-/** The contract's implementation for this page (created once). */
-export function getApi(): BulkUploadApi {
-  api ??= window.bulkUpload ?? createWsApi()
-  return api
+/**
+ * The contract's implementation for this page. `onSessionEnded` runs when the web host later
+ * refuses this tab's secret (it restarted): the page then says how to get a new address.
+ */
+export async function connectApi(onSessionEnded: (error: AppErrorPayload) => void): Promise<ConnectResult> {
+  if (window.bulkUpload) return { ok: true, api: window.bulkUpload }
+  const session = await openWebSession({ location: window.location, history: window.history, storage: window.sessionStorage, fetch: window.fetch.bind(window) })
+  if (!session.ok) return session
+  const api = createWsApi({
+    url: defaultSocketUrl(window.location),
+    secret: session.secret,
+    onSessionEnded: (error) => {
+      forgetWebSession(window.sessionStorage)
+      onSessionEnded(error)
+    },
+  })
+  return { ok: true, api }
 }
 
 /**
@@ -35,4 +50,3 @@ export function getPathForFile(): ((file: File) => string | null) | undefined {
     return p === '' ? null : p
   }
 }
-

@@ -1,15 +1,30 @@
 /**
  * The entry of the production build. The host decides which implementation of the contract
- * the wizard gets: renderer/api.ts (the host engineer's) picks Electron's preload bridge or the
- * web host's WebSocket client. Nothing else here, so both hosts share every screen.
+ * the wizard gets: renderer/api.ts picks Electron's preload bridge or the web host's WebSocket
+ * client (after the one-time code exchange). A tab without a session gets the page that says
+ * how to get a new address, before or after the wizard has shown.
  */
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import type { AppErrorPayload } from '../src/api'
 import { App } from './app'
-import { getApi, getPathForFile } from './api'
+import { connectApi, getPathForFile } from './api'
+import { SessionEnded } from './components/session-ended'
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App api={getApi()} pathForFile={getPathForFile()} />
-  </StrictMode>,
-)
+const root = createRoot(document.getElementById('root')!)
+const ended = (error: AppErrorPayload): void => {
+  root.render(
+    <StrictMode>
+      <SessionEnded error={error} />
+    </StrictMode>,
+  )
+}
+
+void connectApi(ended).then((r) => {
+  if (!r.ok) return ended(r.error)
+  root.render(
+    <StrictMode>
+      <App api={r.api} pathForFile={getPathForFile()} />
+    </StrictMode>,
+  )
+})

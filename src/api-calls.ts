@@ -8,6 +8,7 @@
  * browser all import this file.
  */
 import type { ApiCall, BulkUploadApi } from './api'
+import { ERROR_MESSAGES } from './errors'
 
 /** How many arguments each call takes (what the transports send and check). */
 export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>['length'] } = {
@@ -64,8 +65,26 @@ export const IPC_EVENT_CHANNEL = 'bulk-upload:upload-event'
 /** Path of the web host's WebSocket endpoint. */
 export const WS_PATH = '/api'
 
-/** Query parameter (and cookie) carrying the web host's access token. */
-export const TOKEN_PARAM = 'token'
+/**
+ * Fragment parameter of the printed address carrying the one-time access code. A fragment is
+ * never sent in a request, so the code reaches no server log, Referer or proxy.
+ */
+export const CODE_PARAM = 'code'
+
+/** Where the page exchanges the one-time code for its session secret (POST, JSON). */
+export const SESSION_PATH = '/session'
+
+/** The sentences the page itself shows when it has no session (their one source: errors.ts). */
+export const SESSION_MESSAGES = {
+  ACCESS_CODE_SPENT: ERROR_MESSAGES.ACCESS_CODE_SPENT,
+  SESSION_ENDED: ERROR_MESSAGES.SESSION_ENDED,
+} as const
+
+/** The first message a page sends on the socket: its session secret. */
+export interface WsHello {
+  type: 'hello'
+  secret: string
+}
 
 /** Messages on the web host's WebSocket. */
 export interface WsRequest {
@@ -76,6 +95,8 @@ export interface WsRequest {
 export type WsServerMessage =
   | { type: 'result'; id: number; result: unknown }
   | { type: 'event'; event: unknown }
+  /** The socket's secret was accepted: calls may follow. */
+  | { type: 'ready' }
 
 /** What the Electron preload exposes as `window.bulkUpload`: the contract, plus real paths of dropped files. */
 export interface ElectronBridge extends BulkUploadApi {

@@ -8,6 +8,7 @@ export const ERROR_MESSAGES = {
   FILE_NOT_FOUND: 'A file or folder could not be found. Check that it still exists and that the path is right.',
   NOT_READABLE: 'A file could not be read. Check that you are allowed to open it and that it is not in use.',
   CSV_UNREADABLE: 'The CSV file could not be read. Save it again as CSV (comma, semicolon or tab separated) and retry.',
+  CSV_NOT_TEXT: 'This file is not text, so it is not a CSV (it may be an Excel workbook, an image or another file renamed .csv). Open it in its program, save it as CSV, then choose that file.',
   CSV_NOT_CHOSEN: 'Choose which CSV file holds the conversations.',
   COLUMN_MISSING: 'A mapped column is not in the CSV. Map the fields again for this file.',
   MAPPING_INCOMPLETE: 'Some required fields are not mapped to a column. Map them, then continue.',
@@ -43,6 +44,8 @@ export const ERROR_MESSAGES = {
   PORT_IN_USE: 'That port is already used by another program. Choose another port.',
   NOT_FOUND: 'The requested item no longer exists.',
   UNAUTHORIZED: 'This request is not allowed. Open the address printed by `bulk-upload serve`, with its token.',
+  ACCESS_CODE_SPENT: 'This address was already used or is more than a few minutes old: each address printed by `bulk-upload serve` opens the app once. Press Enter in the window where `bulk-upload serve` runs to get a new address (or start it again), then open that address.',
+  SESSION_ENDED: 'This tab\'s session ended: `bulk-upload serve` was stopped or restarted. Press Enter in the window where it runs to get a new address (or start it again), then open that address.',
   INTERNAL: 'Something unexpected went wrong. The log has the details; please report it.',
 } as const
 

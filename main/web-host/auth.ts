@@ -1,50 +1,78 @@
 /**
- * Who may talk to the web host: only a client holding the random access token printed by
- * `bulk-upload serve`. The token arrives in the address (`?token=`) once; the host then sets
- * an HttpOnly, SameSite=Strict cookie so the page's own files and its WebSocket carry it.
- * The Host header must name this server (a DNS-rebinding page cannot pass), and a browser's
- * WebSocket must come from this server's own origin (another local page cannot hijack it).
+ * Who may talk to the web host. No secret ever travels in a cookie (browsers send 127.0.0.1's
+ * cookies to every port), a request URL, a command line or a log line:
+ * - the printed address carries a one-time code in its fragment (never sent in a request);
+ * - the page POSTs the code once to /session and gets a session secret, kept in the page
+ *   (sessionStorage, for reloads of that tab); the code is spent on first use and expires
+ *   after a few minutes either way;
+ * - the secret is the first message on the WebSocket; a socket that does not send a known one
+ *   is closed with SESSION_CLOSE_CODE.
+ * The Host header must name this server (a DNS-rebinding page cannot pass), and the session
+ * exchange and the WebSocket must come from this server's own origin.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import { TOKEN_PARAM } from '../../src/api-calls'
+
+/** How long a printed address stays usable if nobody opens it. */
+export const CODE_TTL_MS = 5 * 60_000
+
+/** WebSocket close code for "no valid session" (4000-4999 are the application's). */
+export const SESSION_CLOSE_CODE = 4401
 
 /** 32 random bytes, URL-safe. */
-export function newToken(): string {
+export function newSecret(): string {
   return randomBytes(32).toString('base64url')
 }
 
-/** Cookies ignore ports, so two hosts on one machine each get their own cookie name. */
-export function cookieName(port: number): string {
-  return `bulk_upload_token_${port}`
-}
-
-export function sameToken(given: string | null | undefined, token: string): boolean {
+export function sameSecret(given: unknown, secret: string): boolean {
   if (typeof given !== 'string') return false
   const a = Buffer.from(given)
-  const b = Buffer.from(token)
+  const b = Buffer.from(secret)
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
+/** Issues one-time codes and the session secrets they are exchanged for; all in memory. */
+export class SessionKeeper {
+  private readonly codes = new Map<string, number>()
+  private readonly secrets = new Set<string>()
+
+  constructor(
+    private readonly ttlMs = CODE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A fresh code, valid once, for `ttlMs`. */
+  newCode(): string {
+    this.prune()
+    const code = newSecret()
+    this.codes.set(code, this.now() + this.ttlMs)
+    return code
   }
-  return null
-}
 
-export interface AccessCheck {
-  ok: boolean
-  /** The token came in the address: the response should set the cookie. */
-  fromQuery: boolean
-}
+  /** Spends `code` and returns a new session secret, or null when it is unknown, used or expired. */
+  exchange(code: unknown): string | null {
+    this.prune()
+    if (typeof code !== 'string') return null
+    // Compared one by one in constant time: a map lookup would leak nothing useful, but this keeps one rule.
+    for (const [known] of this.codes) {
+      if (!sameSecret(code, known)) continue
+      this.codes.delete(known)
+      const secret = newSecret()
+      this.secrets.add(secret)
+      return secret
+    }
+    return null
+  }
 
-/** Checks the token of a request, from the query or from the cookie. */
-export function checkToken(req: IncomingMessage, url: URL, token: string, port: number): AccessCheck {
-  if (sameToken(url.searchParams.get(TOKEN_PARAM), token)) return { ok: true, fromQuery: true }
-  return { ok: sameToken(cookieValue(req.headers.cookie, cookieName(port)), token), fromQuery: false }
+  /** True when `secret` was handed out by this process. */
+  validSecret(secret: unknown): boolean {
+    for (const known of this.secrets) if (sameSecret(secret, known)) return true
+    return false
+  }
+
+  private prune(): void {
+    const now = this.now()
+    for (const [code, expires] of this.codes) if (expires <= now) this.codes.delete(code)
+  }
 }
 
 /** The names this server answers to; anything else is refused (DNS rebinding). */
@@ -52,11 +80,7 @@ export function allowedHost(hostHeader: string | undefined, port: number): boole
   return hostHeader === `127.0.0.1:${port}` || hostHeader === `localhost:${port}`
 }
 
-/** A browser's WebSocket must come from our page; non-browser clients send no Origin and still need the token. */
+/** A browser's WebSocket must come from our page; non-browser clients send no Origin and still need a secret. */
 export function allowedOrigin(origin: string | undefined, port: number): boolean {
   return origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`
-}
-
-export function tokenCookie(token: string, port: number): string {
-  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`
 }

@@ -1,6 +1,6 @@
 /**
  * Starts the web host: a CoreService with the web adapter (no native dialogs; the browser
- * walks the host's folders with `browse`) behind the token-protected HTTP + WebSocket server.
+ * walks the host's folders with `browse`) behind the HTTP + WebSocket server (one-time codes, session secrets: auth.ts).
  * `bulk-upload serve` and the browser tests call this.
  */
 import path from 'node:path'
@@ -21,8 +21,8 @@ export interface WebHostOptions {
   port?: number
   /** The app home; defaults to BULK_UPLOAD_HOME or the OS data folder. */
   home?: string
-  /** Fixed token (tests); random otherwise. */
-  token?: string
+  /** How long an unused address stays valid (tests); a few minutes otherwise. */
+  codeTtlMs?: number
 }
 
 export interface WebHost extends WebServer {
@@ -37,7 +37,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const service = new CoreService({ host: WEB_HOST_ADAPTER, ...(options.home === undefined ? {} : { home: options.home }) })
   let server: WebServer
   try {
-    server = await startWebServer({ root, api: service, port: options.port ?? 0, ...(options.token === undefined ? {} : { token: options.token }) })
+    server = await startWebServer({ root, api: service, port: options.port ?? 0, ...(options.codeTtlMs === undefined ? {} : { codeTtlMs: options.codeTtlMs }) })
   } catch (err) {
     await service.close()
     throw err

@@ -1,7 +1,8 @@
 /**
  * The web host: the renderer build and the contract over a WebSocket, on 127.0.0.1 only,
- * for machines with no desktop and for browser tests. Every HTTP request and the socket need
- * the access token (see auth.ts); files come only from the renderer build (static-files.ts);
+ * for machines with no desktop and for browser tests. The page's files are public (the build
+ * holds no secret); the socket needs a session secret, got once for a one-time code (see
+ * auth.ts); files come only from the renderer build (static-files.ts);
  * calls are validated and dispatched exactly as Electron's IPC does (dispatch.ts); upload
  * events are pushed to every connected socket.
  */
@@ -11,11 +12,11 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import type { BulkUploadApi, UploadEvent } from '../../src/api'
 import { AppError } from '../../src/errors'
-import { TOKEN_PARAM, WS_PATH, type WsServerMessage } from '../../src/api-calls'
+import { CODE_PARAM, SESSION_PATH, WS_PATH, type WsServerMessage } from '../../src/api-calls'
 import { dispatch } from '../dispatch'
 import { contentSecurityPolicy } from '../csp'
 import { log } from '../log'
-import { allowedHost, allowedOrigin, checkToken, newToken, tokenCookie } from './auth'
+import { allowedHost, allowedOrigin, SESSION_CLOSE_CODE, SessionKeeper } from './auth'
 import { resolveStatic } from './static-files'
 
 export interface WebServerOptions {
@@ -25,15 +26,16 @@ export interface WebServerOptions {
   api: BulkUploadApi
   /** 0 (the default) picks a free port. */
   port?: number
-  /** Fixed token for tests; a random one otherwise. */
-  token?: string
+  /** How long an unused address stays valid (tests); auth.ts's CODE_TTL_MS otherwise. */
+  codeTtlMs?: number
 }
 
 export interface WebServer {
   port: number
-  token: string
-  /** The address to open, token included. */
+  /** The first address to open, with its one-time code. */
   url: string
+  /** A fresh address with a new one-time code (`serve` prints one on demand). */
+  newAddress(): string
   close(): Promise<void>
 }
 
@@ -43,10 +45,13 @@ const MAX_MESSAGE_BYTES = 1024 * 1024
 const SLOW_SOCKET_BYTES = 4 * 1024 * 1024
 const PROGRESS_KINDS = new Set<UploadEvent['kind']>(['file-progress', 'batch-progress'])
 
-const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>Bulk upload</title><p>${new AppError('UNAUTHORIZED').message}</p>\n`
+/** A socket has this long to send its secret. */
+const HELLO_TIMEOUT_MS = 10_000
+/** A session exchange body is `{"code":"…"}`: anything much larger is not one. */
+const MAX_SESSION_BODY = 4096
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
-  const token = options.token ?? newToken()
+  const sessions = new SessionKeeper(options.codeTtlMs)
   let port = 0
   const server = http.createServer((req, res) => {
     handleHttp(req, res).catch((err: unknown) => {
@@ -76,13 +81,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHost(req.headers.host, port)) return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden host.')
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
-    const access = checkToken(req, url, token, port)
-    if (!access.ok) return send(res, 401, 'text/html; charset=utf-8', UNAUTHORIZED_PAGE)
+    if (url.pathname === SESSION_PATH) return exchangeCode(req, res)
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed.')
     }
-    if (access.fromQuery) res.setHeader('Set-Cookie', tokenCookie(token, port))
     // The raw path, not url.pathname: URL parsing would quietly fold `..` away and hide the attempt.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
     const found = await resolveStatic(options.root, rawPath)
@@ -97,6 +100,33 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     send(res, 200, found.contentType, found.body)
   }
 
+  /** POST /session {code} → {secret}, once per code; only from our own page (Origin required). */
+  async function exchangeCode(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const json = (status: number, body: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(body))
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST')
+      return json(405, { error: new AppError('UNAUTHORIZED').toPayload() })
+    }
+    const origin = req.headers.origin
+    if (origin === undefined || !allowedOrigin(origin, port) || !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return json(403, { error: new AppError('UNAUTHORIZED').toPayload() })
+    }
+    let body = ''
+    for await (const chunk of req) {
+      body += String(chunk)
+      if (body.length > MAX_SESSION_BODY) return json(413, { error: new AppError('UNAUTHORIZED').toPayload() })
+    }
+    let code: unknown
+    try {
+      code = (JSON.parse(body) as { code?: unknown }).code
+    } catch {
+      code = undefined
+    }
+    const secret = sessions.exchange(code)
+    if (secret === null) return json(403, { error: new AppError('ACCESS_CODE_SPENT').toPayload() })
+    json(200, { secret })
+  }
+
   function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
   }
@@ -107,14 +137,36 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
     if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found')
     if (!allowedOrigin(req.headers.origin, port)) return refuseUpgrade(socket, 403, 'Forbidden')
-    if (!checkToken(req, url, token, port).ok) return refuseUpgrade(socket, 401, 'Unauthorized')
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
 
+  /** Sockets that sent a valid secret; only they get results and events. */
+  const authed = new WeakSet<WebSocket>()
+
   wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', (data: RawData, isBinary: boolean) => onMessage(ws, data, isBinary))
+    const timer = setTimeout(() => ws.close(SESSION_CLOSE_CODE, 'SESSION_ENDED'), HELLO_TIMEOUT_MS)
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (authed.has(ws)) return onMessage(ws, data, isBinary)
+      clearTimeout(timer)
+      onHello(ws, data, isBinary)
+    })
+    ws.on('close', () => clearTimeout(timer))
     ws.on('error', (err) => log('warn', 'web host: socket error', err))
   })
+
+  /** The first message must be `{type:'hello', secret}` with a secret this process handed out. */
+  function onHello(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    let hello: unknown
+    try {
+      hello = isBinary ? null : JSON.parse(data.toString())
+    } catch {
+      hello = null
+    }
+    const { type, secret } = (typeof hello === 'object' && hello !== null ? hello : {}) as Record<string, unknown>
+    if (type !== 'hello' || !sessions.validSecret(secret)) return ws.close(SESSION_CLOSE_CODE, 'SESSION_ENDED')
+    authed.add(ws)
+    ws.send(JSON.stringify({ type: 'ready' } satisfies WsServerMessage))
+  }
 
   function onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
     let message: unknown
@@ -138,7 +190,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const unsubscribe = options.api.onUploadEvent((event) => {
     const text = JSON.stringify({ type: 'event', event } satisfies WsServerMessage)
     for (const client of wss.clients) {
-      if (client.readyState !== WebSocket.OPEN) continue
+      if (client.readyState !== WebSocket.OPEN || !authed.has(client)) continue
       // Progress is throttled at the source and superseded by the next one: a slow tab may miss some.
       if (PROGRESS_KINDS.has(event.kind) && client.bufferedAmount > SLOW_SOCKET_BYTES) continue
       client.send(text)
@@ -161,10 +213,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   })
   port = (server.address() as AddressInfo).port
 
+  const newAddress = () => `http://127.0.0.1:${port}/#${CODE_PARAM}=${sessions.newCode()}`
   return {
     port,
-    token,
-    url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
+    url: newAddress(),
+    newAddress,
     close: async () => {
       unsubscribe()
       for (const client of wss.clients) client.terminate()

@@ -2,10 +2,16 @@
  * The browser's end of the web host: `BulkUploadApi` over one WebSocket. Calls are numbered
  * requests answered by `result` messages; upload events arrive as `event` messages and go to
  * every subscriber. If the socket drops (host restarted, laptop slept), pending calls get a
- * CONNECTION_LOST result and the next call reconnects; subscribers stay subscribed.
+ * CONNECTION_LOST result and the next call reconnects; subscribers stay subscribed. The
+ * session secret is the first message on each socket, never part of its address; a socket the
+ * host refuses (it restarted and forgot the secret) ends the session: calls get SESSION_ENDED
+ * and `onSessionEnded` runs, so the page can say how to get a new address.
  */
 import type { ApiCall, AppErrorPayload, BulkUploadApi, Result, UploadEvent } from '../../src/api'
-import { API_CALLS, TOKEN_PARAM, WS_PATH, type WsServerMessage } from '../../src/api-calls'
+import { API_CALLS, SESSION_MESSAGES, WS_PATH, type WsHello, type WsServerMessage } from '../../src/api-calls'
+
+/** The host's close code for "no valid session" (main/web-host/auth.ts SESSION_CLOSE_CODE). */
+const SESSION_CLOSE_CODE = 4401
 
 type Pending = { resolve: (result: Result<unknown>) => void }
 
@@ -20,16 +26,21 @@ export interface WsClientOptions {
   url?: string
   /** Factory for tests; the browser's WebSocket otherwise. */
   createSocket?: (url: string) => WebSocket
+  /** The session secret got for the address's one-time code (web-session.ts). */
+  secret: string
+  /** Called once when the host refuses the secret. */
+  onSessionEnded?: (error: AppErrorPayload) => void
 }
 
-/** The socket address for this page: same host, the token from the page's address when it has one. */
-export function defaultSocketUrl(location: Pick<Location, 'host' | 'search' | 'protocol'>): string {
-  const token = new URLSearchParams(location.search).get(TOKEN_PARAM)
+const ENDED: AppErrorPayload = { code: 'SESSION_ENDED', message: SESSION_MESSAGES.SESSION_ENDED }
+
+/** The socket address for this page: same host; no secret in it. */
+export function defaultSocketUrl(location: Pick<Location, 'host' | 'protocol'>): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-  return `${scheme}://${location.host}${WS_PATH}${token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : ''}`
+  return `${scheme}://${location.host}${WS_PATH}`
 }
 
-export function createWsApi(options: WsClientOptions = {}): BulkUploadApi {
+export function createWsApi(options: WsClientOptions): BulkUploadApi {
   const url = options.url ?? defaultSocketUrl(window.location)
   const createSocket = options.createSocket ?? ((u: string) => new WebSocket(u))
   const pending = new Map<number, Pending>()
@@ -37,25 +48,31 @@ export function createWsApi(options: WsClientOptions = {}): BulkUploadApi {
   let nextId = 1
   let socket: WebSocket | null = null
   let opened: Promise<WebSocket> | null = null
+  let ended = false
 
   function connect(): Promise<WebSocket> {
     if (opened) return opened
     opened = new Promise<WebSocket>((resolve, reject) => {
       const ws = createSocket(url)
       socket = ws
-      ws.addEventListener('open', () => resolve(ws))
-      ws.addEventListener('message', (e: MessageEvent) => onMessage(e.data))
+      ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', secret: options.secret } satisfies WsHello)))
+      // Calls wait for the host's 'ready': it answers nothing before the secret is accepted.
+      ws.addEventListener('message', (e: MessageEvent) => onMessage(e.data, () => resolve(ws)))
       // A refused or failed connection is followed by 'close', which settles everything.
       ws.addEventListener('error', () => undefined)
-      ws.addEventListener('close', () => {
+      ws.addEventListener('close', (e: CloseEvent) => {
         if (socket === ws) {
           socket = null
           opened = null
         }
+        if (e.code === SESSION_CLOSE_CODE && !ended) {
+          ended = true
+          options.onSessionEnded?.(ENDED)
+        }
         reject(new Error('closed'))
         for (const [id, p] of pending) {
           pending.delete(id)
-          p.resolve({ ok: false, error: LOST })
+          p.resolve({ ok: false, error: ended ? ENDED : LOST })
         }
       })
     })
@@ -64,7 +81,7 @@ export function createWsApi(options: WsClientOptions = {}): BulkUploadApi {
     return opened
   }
 
-  function onMessage(data: unknown): void {
+  function onMessage(data: unknown, onReady: () => void): void {
     if (typeof data !== 'string') return
     let message: WsServerMessage
     try {
@@ -72,7 +89,9 @@ export function createWsApi(options: WsClientOptions = {}): BulkUploadApi {
     } catch {
       return
     }
-    if (message.type === 'result') {
+    if (message.type === 'ready') {
+      onReady()
+    } else if (message.type === 'result') {
       const p = pending.get(message.id)
       if (p) {
         pending.delete(message.id)
@@ -84,11 +103,12 @@ export function createWsApi(options: WsClientOptions = {}): BulkUploadApi {
   }
 
   async function call(name: ApiCall, args: unknown[]): Promise<Result<unknown>> {
+    if (ended) return { ok: false, error: ENDED }
     let ws: WebSocket
     try {
       ws = await connect()
     } catch {
-      return { ok: false, error: LOST }
+      return { ok: false, error: ended ? ENDED : LOST }
     }
     const id = nextId++
     return new Promise<Result<unknown>>((resolve) => {

@@ -21,5 +21,6 @@ export type { CheckedBatch, ValidateOptions, ValidateProgress } from './validate
 export { manifestToJson, manifestFromJson, eligibleRowNumbers } from './manifest'
 export type { Manifest, ManifestJson, ManifestRecording } from './manifest'
 export { writeUploadCsv, uploadCsvName, csvField, csvRecord, UPLOAD_CSV_EOL } from './upload-csv-writer'
+export { sheetCell, sheetRecord } from './sheet-csv'
 export { layoutFromSource, compareLayout, layoutChangedDetail, layoutProjection, sampleCsvText, sameLayout, parsePlatformLayout } from './platform-layout'
 export type { LayoutDifference, LayoutProjection } from './platform-layout'

@@ -78,9 +78,25 @@ export async function detectCsvFormat(path: string): Promise<{ encoding: CsvEnco
   return { encoding, delimiter: detectDelimiter(sample), sample, whole }
 }
 
+/** Control characters no text export carries in bulk (tab, line feed, form feed and CR are text). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BINARY_CONTROL = /[\x00-\x08\x0b\x0e-\x1f\x7f]/g
+
+/**
+ * True when a decoded sample is not text: binary files (a workbook, a zip, an image, audio)
+ * are full of control bytes, which every one of our encodings decodes to a "character", so the
+ * preview would show gibberish as one Windows-1252 column. A few stray controls in a real CSV
+ * (a NUL in a cell) stay under the threshold and are left to validation.
+ */
+export function looksBinary(sample: string): boolean {
+  const controls = sample.match(BINARY_CONTROL)?.length ?? 0
+  return controls >= 3 && controls > sample.length / 100
+}
+
 /** Headers, first rows, encoding, delimiter and a suggested mapping, from the file's start only. */
 export async function previewCsv(path: string): Promise<CsvPreview> {
   const { encoding, delimiter, sample, whole } = await detectCsvFormat(path)
+  if (looksBinary(sample)) throw new AppError('CSV_NOT_TEXT', path)
   const parsed = Papa.parse<string[]>(sample, { delimiter, quoteChar: '"', skipEmptyLines: 'greedy', preview: PREVIEW_ROWS + 2 })
   const records = parsed.data
   // The last record of a cut sample may itself be cut: drop it unless the file was read whole.

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { finished } from 'node:stream/promises'
 import path from 'node:path'
 import type { BatchSummary, ValidationIssue } from '../api'
-import { readCsv, csvRecord, UPLOAD_CSV_EOL, type Manifest } from '../batch'
+import { readCsv, sheetRecord, UPLOAD_CSV_EOL, type Manifest } from '../batch'
 
 /** What happened to one row of the source CSV. */
 export type RowStatus = 'uploaded' | 'skipped' | 'excluded' | 'failed' | 'not-sent'
@@ -55,7 +55,7 @@ async function writeRows(
   for (const issue of input.issues) {
     if (issue.severity === 'error' && issue.row !== null && !errorCodeByRow.has(issue.row)) errorCodeByRow.set(issue.row, issue.code)
   }
-  await write(csvOut, csvRecord([...COLUMNS]) + UPLOAD_CSV_EOL)
+  await write(csvOut, sheetRecord([...COLUMNS]) + UPLOAD_CSV_EOL)
   await write(jsonOut, `{"summary":${JSON.stringify(input.summary)},"rows":[`)
   const refColumn = manifest.columns.contactReference ?? -1
   let first = true
@@ -72,7 +72,7 @@ async function writeRows(
         const status: RowStatus = outcome ? outcome.status : 'excluded'
         const code = outcome ? (outcome.code ?? '') : (errorCodeByRow.get(row) ?? '')
         const entry = { row, contactReference: fields[refColumn] ?? '', recording: recording?.remoteName ?? '', status, code }
-        csvText += csvRecord([String(row), entry.contactReference, entry.recording, status, code]) + UPLOAD_CSV_EOL
+        csvText += sheetRecord([String(row), entry.contactReference, entry.recording, status, code]) + UPLOAD_CSV_EOL
         jsonText += (first ? '' : ',') + JSON.stringify(entry)
         first = false
       })

@@ -35,10 +35,17 @@ export async function buildRenderer(outDir: string): Promise<string> {
 }
 
 export interface HostProcess {
-  url: string
+  /**
+   * An address that opens the app: each read gives one not used before (an address opens the
+   * app once; see main/web-host/auth.ts), so `page.goto(host.url)` works in every test.
+   */
+  readonly url: string
   port: number
+  /** The one-time code of the first address (kept for older tests; each `url` has its own). */
   token: string
   home: string
+  /** A fresh address asked of the host, as a user pressing Enter in `bulk-upload serve` would. */
+  newAddress(): Promise<string>
   /** Asks the host to stop and waits for it. */
   stop(): Promise<void>
   /** Kills it at once (a crash, a closed laptop). */
@@ -56,20 +63,20 @@ export async function startHost(options: { root: string; home: string; port?: nu
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'run-ts.js'), path.join(ROOT, 'test', 'e2e', 'serve-child.ts'), options.root, String(options.port ?? 0)], {
     cwd: ROOT,
     env: { ...process.env, ...options.env, BULK_UPLOAD_HOME: options.home },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   })
   let out = ''
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const info = await new Promise<{ url: string; port: number; token: string }>((resolve, reject) => {
+  const info = await new Promise<{ url: string; port: number; spare: string[] }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the web host did not start in 30 s:\n${out}`)), 30_000)
     const onData = () => {
       const line = out.split('\n').find((l) => l.startsWith('{"url"'))
       if (!line) return
       clearTimeout(timer)
       child.stdout!.off('data', onData)
-      resolve(JSON.parse(line) as { url: string; port: number; token: string })
+      resolve(JSON.parse(line) as { url: string; port: number; spare: string[] })
     }
     child.stdout!.on('data', onData)
     child.once('exit', (code) => {
@@ -77,8 +84,27 @@ export async function startHost(options: { root: string; home: string; port?: nu
       reject(new Error(`the web host exited (${String(code)}) before starting:\n${out}`))
     })
   })
+  const unused = [info.url, ...info.spare]
+  let asked = 0
   return {
-    ...info,
+    get url(): string {
+      const next = unused.shift()
+      if (next === undefined) throw new Error('the harness ran out of addresses: use `await host.newAddress()`')
+      return next
+    },
+    port: info.port,
+    token: new URL(info.url).hash.replace(/^#code=/, ''),
+    newAddress: async () => {
+      const nth = ++asked
+      child.stdin!.write('\n')
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const lines = out.split('\n').filter((l) => l.startsWith('{"address"'))
+        if (lines.length >= nth) return (JSON.parse(lines[nth - 1]!) as { address: string }).address
+        if (Date.now() > deadline) throw new Error(`the web host printed no new address:\n${out}`)
+        await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
+      }
+    },
     home: options.home,
     output: () => out,
     stop: async () => {

@@ -1,6 +1,6 @@
 /**
- * The app in a real browser through the web host: it loads with the token and without any
- * console error or CSP violation, refuses the same address without the token, talks to the
+ * The app in a real browser through the web host: it loads with its one-time code and without any
+ * console error or CSP violation, says how to get an address when opened without one, talks to the
  * core over the WebSocket, and its first screen is axe-clean in light and dark.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,17 +27,17 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
     await tmp?.cleanup()
   })
 
-  it('refuses the address without the token', async () => {
+  it('without a code, the page says how to get an address', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
-    const response = await page.goto(`http://127.0.0.1:${host.port}/`)
-    expect(response?.status()).toBe(401)
-    expect(await page.textContent('body')).toMatch(/with its token/)
+    await page.goto(`http://127.0.0.1:${host.port}/`)
+    await page.getByRole('alert').filter({ hasText: 'Press Enter' }).waitFor({ timeout: 20_000 })
+    expect(await page.textContent('body')).toMatch(/bulk-upload serve/)
     await context.close()
   })
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    it(`loads the first screen with the token, axe-clean (${colorScheme})`, async () => {
+    it(`loads the first screen with its code, axe-clean (${colorScheme})`, async () => {
       const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 } })
       const page = await context.newPage()
       const watch = watchPage(page)
@@ -55,19 +55,25 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
     })
   }
 
-  it('the page reaches the core over the WebSocket with its cookie', async () => {
+  it('the page reaches the core over the WebSocket with its session secret, and not without it', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     await page.goto(host.url)
-    // A second socket from the page itself: the cookie set by the first load is its only credential.
-    const answer = await page.evaluate(async () => {
+    await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 })
+    // A second socket from the page itself: the secret in sessionStorage is its only credential.
+    const ask = (withSecret: boolean) => page.evaluate(async (send) => {
       const ws = new WebSocket(`ws://${location.host}/api`)
       return new Promise<string>((resolve) => {
-        ws.onopen = () => ws.send(JSON.stringify({ id: 1, call: 'getSettings', args: [] }))
-        ws.onmessage = (e) => resolve(String(e.data))
-        ws.onclose = () => resolve('closed')
+        ws.onopen = () => ws.send(JSON.stringify(send ? { type: 'hello', secret: sessionStorage.getItem('bulk-upload-session') } : { id: 1, call: 'getSettings', args: [] }))
+        ws.onmessage = (e) => {
+          if ((JSON.parse(String(e.data)) as { type: string }).type === 'ready') ws.send(JSON.stringify({ id: 1, call: 'getSettings', args: [] }))
+          else resolve(String(e.data))
+        }
+        ws.onclose = (e) => resolve(`closed ${e.code}`)
       })
-    })
+    }, withSecret)
+    expect(await ask(false)).toBe('closed 4401')
+    const answer = await ask(true)
     expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS } } })
     await context.close()
   })

@@ -1,5 +1,5 @@
 /**
- * The web host on a real port: token refusal (HTTP and WebSocket), path traversal refused over
+ * The web host on a real port: one-time codes and session secrets (HTTP and WebSocket), path traversal refused over
  * the wire, and real WebSocket round trips through the browser client of renderer/transport
  * into the core service, with events pushed to every connected socket; then the whole flow a
  * UI drives: the built-in sandbox destination, its host key confirmed and pinned, a generated
@@ -35,6 +35,7 @@ let dir: string
 let service: TestService
 let server: WebServer
 let batch: GeneratedBatch
+let secret: string
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bu-webhost-'))
@@ -48,6 +49,7 @@ beforeAll(async () => {
   batch = await generateBatch(path.join(dir, 'generated'), { rows: 20, faults: { missingRecording: 2, invalidDate: 1, orphanRecording: 1 } })
   service = new TestService({ home: path.join(dir, 'home'), host: WEB_HOST_ADAPTER })
   server = await startWebServer({ root, api: service })
+  secret = (await exchange(codeOf(server.newAddress()))).body.secret as string
 })
 afterAll(async () => {
   await server.close()
@@ -69,68 +71,115 @@ function get(pathAndQuery: string, headers: Record<string, string> = {}): Promis
   })
 }
 
+const codeOf = (address: string): string => new URL(address).hash.replace(/^#code=/, '')
+
+/** POST /session as the page does (its own Origin unless told otherwise). */
+async function exchange(code: unknown, origin: string | null = `http://127.0.0.1:${server.port}`): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(origin === null ? {} : { Origin: origin }) },
+    body: JSON.stringify({ code }),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers }
+}
+
 const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
 const client = (): BulkUploadApi => api()
 
-function api(query = `?token=${server.token}`): BulkUploadApi {
+function api(withSecret = secret, onSessionEnded?: (e: { code: string }) => void): BulkUploadApi {
   return createWsApi({
-    url: `ws://127.0.0.1:${server.port}/api${query}`,
+    url: `ws://127.0.0.1:${server.port}/api`,
+    secret: withSecret,
     createSocket: (u) => new NodeWebSocket(u) as unknown as WebSocket,
+    ...(onSessionEnded ? { onSessionEnded } : {}),
   })
 }
 
-function openSocket(query: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
+/** Opens a socket, sends `hello` (when given) and says how it ended: 'ready', a close code, or an HTTP status. */
+function openSocket(hello: unknown, headers: Record<string, string> = {}): Promise<number | 'ready'> {
   return new Promise((resolve) => {
-    const ws = new NodeWebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { headers })
+    const ws = new NodeWebSocket(`ws://127.0.0.1:${server.port}/api`, { headers })
     ws.on('open', () => {
-      ws.close()
-      resolve('open')
+      if (hello !== undefined) ws.send(JSON.stringify(hello))
     })
+    ws.on('message', (data) => {
+      if ((JSON.parse(String(data)) as { type: string }).type === 'ready') {
+        ws.close()
+        resolve('ready')
+      }
+    })
+    ws.on('close', (code) => resolve(code))
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
     ws.on('error', () => undefined)
   })
 }
 
 describe('web host over HTTP', () => {
-  it('listens on 127.0.0.1 and prints an address with the token', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`)
-    expect(server.token.length).toBeGreaterThanOrEqual(40)
+  it('listens on 127.0.0.1 and prints an address whose one-time code is in the fragment', () => {
+    const address = server.newAddress()
+    expect(address).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#code=[A-Za-z0-9_-]{43}$`))
+    expect(server.newAddress()).not.toBe(address)
   })
 
-  it('refuses requests without the token, or with a wrong one', async () => {
-    for (const p of ['/', '/index.html', '/assets/app.js', '/?token=wrong', `/?token=${server.token.slice(1)}`]) {
-      const res = await get(p)
-      expect(res.status, p).toBe(401)
-      expect(res.body).not.toContain('app.js')
-    }
-  })
-
-  it('serves the app with the token, sets a strict cookie, then accepts the cookie alone', async () => {
-    const first = await get(`/?token=${server.token}`)
+  it('serves the page (which holds no secret) and sets no cookie', async () => {
+    const first = await get('/')
     expect(first.status).toBe(200)
     expect(first.body).toContain('<title>Bulk upload</title>')
     expect(first.headers['content-security-policy']).toContain("script-src 'self'")
     expect(first.headers['referrer-policy']).toBe('no-referrer')
-    const cookie = first.headers['set-cookie']?.[0] ?? ''
-    expect(cookie).toMatch(/HttpOnly/)
-    expect(cookie).toMatch(/SameSite=Strict/)
-    const asset = await get('/assets/app.js', { cookie: cookie.split(';')[0]! })
+    expect(first.headers['set-cookie']).toBeUndefined()
+    const asset = await get('/assets/app.js')
     expect(asset.status).toBe(200)
     expect(asset.headers['content-type']).toMatch(/javascript/)
   })
 
-  it('refuses paths leaving the build, even with the token', async () => {
+  it('exchanges a code once: a second use, a wrong or made-up code get ACCESS_CODE_SPENT', async () => {
+    const code = codeOf(server.newAddress())
+    const first = await exchange(code)
+    expect(first.status).toBe(200)
+    expect(first.body.secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(first.body.secret).not.toBe(code)
+    expect(first.headers.get('set-cookie')).toBeNull()
+    for (const bad of [code, code.slice(1), 'nope', 42, null]) {
+      const again = await exchange(bad)
+      expect(again.status, String(bad)).toBe(403)
+      expect(again.body).toMatchObject({ error: { code: 'ACCESS_CODE_SPENT', message: expect.stringMatching(/Press Enter/) } })
+    }
+  })
+
+  it('expires a code nobody used after its time', async () => {
+    const shortLived = await startWebServer({ root: path.join(dir, 'renderer'), api: service, codeTtlMs: 1 })
+    try {
+      const code = codeOf(shortLived.newAddress())
+      // One millisecond of validity: any request comes after it.
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const res = await fetch(`http://127.0.0.1:${shortLived.port}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: `http://127.0.0.1:${shortLived.port}` }, body: JSON.stringify({ code }) })
+      expect(res.status).toBe(403)
+    } finally {
+      await shortLived.close()
+    }
+  })
+
+  it('takes codes only from its own page: another origin or none is refused, and the code stays unspent', async () => {
+    const code = codeOf(server.newAddress())
+    expect((await exchange(code, 'http://127.0.0.1:1')).status).toBe(403)
+    expect((await exchange(code, 'http://evil.example')).status).toBe(403)
+    expect((await exchange(code, null)).status).toBe(403)
+    expect((await exchange(code)).status).toBe(200)
+  })
+
+  it('refuses paths leaving the build', async () => {
     for (const p of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets%2f..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
-      const res = await get(`${p}?token=${server.token}`)
+      const res = await get(p)
       expect([400, 403], p).toContain(res.status)
       expect(res.body).not.toContain('secret')
     }
   })
 
   it('refuses other Host names (DNS rebinding) and other methods', async () => {
-    expect((await get(`/?token=${server.token}`, { host: `evil.example:${server.port}` })).status).toBe(403)
+    expect((await get('/', { host: `evil.example:${server.port}` })).status).toBe(403)
     const post = await new Promise<number>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, method: 'POST' }, (res) => resolve(res.statusCode ?? 0))
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/', method: 'POST' }, (res) => resolve(res.statusCode ?? 0))
       req.end()
     })
     expect(post).toBe(405)
@@ -138,17 +187,24 @@ describe('web host over HTTP', () => {
 })
 
 describe('web host over WebSocket', () => {
-  it('refuses a socket without the token, with a wrong one, or from another origin', async () => {
-    expect(await openSocket('')).toBe(401)
-    expect(await openSocket('?token=nope')).toBe(401)
-    expect(await openSocket(`?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403)
-    expect(await openSocket(`?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` })).toBe('open')
-    expect(await openSocket('', { cookie: `bulk_upload_token_${server.port}=${server.token}` })).toBe('open')
+  it('refuses a socket without its secret, with a wrong one, or from another origin', async () => {
+    expect(await openSocket({ type: 'hello', secret: 'nope' })).toBe(4401)
+    expect(await openSocket({ type: 'hello' })).toBe(4401)
+    expect(await openSocket({ id: 1, call: 'getSettings', args: [] })).toBe(4401)
+    expect(await openSocket({ type: 'hello', secret }, { origin: 'http://evil.example' })).toBe(403)
+    expect(await openSocket({ type: 'hello', secret }, { origin: `http://127.0.0.1:${server.port}` })).toBe('ready')
+    // The secret never works as a code, and a code never works as a secret.
+    const code = codeOf(server.newAddress())
+    expect(await openSocket({ type: 'hello', secret: code })).toBe(4401)
+    expect((await exchange(secret)).status).toBe(403)
   })
 
-  it('a call without the token comes back as CONNECTION_LOST, not a hang', async () => {
-    const result = await api('').getSettings()
-    expect(result).toMatchObject({ ok: false, error: { code: 'CONNECTION_LOST' } })
+  it('a call with a secret the host does not know comes back as SESSION_ENDED, not a hang, and says so once', async () => {
+    const ended: string[] = []
+    const client = api('forgotten', (e) => ended.push(e.code))
+    expect(await client.getSettings()).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED', message: expect.stringMatching(/Press Enter/) } })
+    expect(await client.getSettings()).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } })
+    expect(ended).toEqual(['SESSION_ENDED'])
   })
 
   it('round-trips calls into the core service', async () => {
@@ -187,8 +243,9 @@ describe('web host over WebSocket', () => {
 
   it('closes a socket that sends something other than JSON requests', async () => {
     const code = await new Promise<number>((resolve) => {
-      const ws = new NodeWebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`)
-      ws.on('open', () => ws.send('not json'))
+      const ws = new NodeWebSocket(`ws://127.0.0.1:${server.port}/api`)
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', secret })))
+      ws.on('message', () => ws.send('not json'))
       ws.on('close', (c) => resolve(c))
     })
     expect(code).toBe(1003)
@@ -352,17 +409,19 @@ describe('bulk-upload serve (the command)', () => {
     }
   })
 
-  it('prints the address with its token and serves only with it; says how to build when there is no build', async () => {
+  it('prints an address whose code opens one session, and keeps serving with stdin closed (CI); says how to build when there is no build', async () => {
     const run = serve([])
     if (!existsSync(path.join(repo, 'build', 'renderer', 'index.html'))) {
       expect(await run.exited).toBe(2)
       expect(run.output()).toMatch(/npx vite build/)
       return
     }
-    const url = await run.line(/http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}/)
-    const withToken = await fetch(url)
-    expect(withToken.status).toBe(200)
-    expect((await fetch(url.split('?')[0]!)).status).toBe(401)
+    const url = await run.line(/http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]{43}/)
+    const origin = new URL(url).origin
+    const post = (code: string) => fetch(`${origin}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: JSON.stringify({ code }) })
+    expect((await fetch(url)).status).toBe(200)
+    expect((await post(codeOf(url))).status).toBe(200)
+    expect((await post(codeOf(url))).status).toBe(403)
     run.stop()
     expect(await run.exited).toBe(0)
   })
