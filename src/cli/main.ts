@@ -4,14 +4,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { EXIT } from './exit-codes'
-import { registerCheck } from './commands/check'
-import { registerKeys } from './commands/keys'
-import { registerSandbox } from './commands/sandbox'
-import { registerUpload } from './commands/upload'
-import { registerServe } from './commands/serve'
-import { registerHistory } from './commands/history'
-import { registerSampleCsv } from './commands/sample-csv'
-import { registerForgetHost } from './commands/forget-host'
+import { COMMANDS, entryFor } from './command-index'
 import { guardStream } from './safe-output'
 
 // Before any output: data shown in the terminal (CSV cells, file names) cannot carry escapes.
@@ -26,14 +19,17 @@ program
   .showHelpAfterError()
   .exitOverride()
 
-registerCheck(program)
-registerKeys(program)
-registerSandbox(program)
-registerUpload(program)
-registerServe(program)
-registerHistory(program)
-registerSampleCsv(program)
-registerForgetHost(program)
+// Only the named command's module is loaded; with none (--help, a typo) each command gets a
+// placeholder carrying its help line, so the list and commander's suggestions still work.
+const entry = entryFor(process.argv.slice(2))
+if (entry) {
+  ;(await entry.load())(program)
+} else {
+  const lines = new Map(COMMANDS.flatMap((c) => Object.entries(c.help)))
+  for (const [name, { description }] of lines) program.command(name).description(description)
+  const standard = program.createHelp()
+  program.configureHelp({ subcommandTerm: (cmd) => lines.get(cmd.name())?.term ?? standard.subcommandTerm(cmd) })
+}
 
 try {
   await program.parseAsync(process.argv)

@@ -81,18 +81,23 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     const hash = createHash('sha256')
     if (startOffset > 0) await hashRange(local, hash, 0, startOffset)
     const handle = await openForWrite(sftp, remotePath, startOffset)
-    let handleOpen = true
-    try {
-      await pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, hash)
-      handleOpen = false
-      // On S3-backed servers, close is what commits the object: its error is the file's error.
-      await closeHandle(sftp, handle, remotePath)
-    } finally {
-      if (handleOpen) await closeHandle(sftp, handle, remotePath).catch(() => undefined)
-    }
+    // Two round trips per file: OPEN, then the WRITEs, CLOSE and the confirming STAT back to
+    // back. Servers answer a handle's requests in the order they came, so CLOSE goes as soon
+    // as the last WRITE is sent, not when it is acknowledged.
+    const { sent, acknowledged } = pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, hash)
+    await sent // never rejects: a failure waits for the writes already sent, then settles it
+    const closing = closeHandle(sftp, handle, remotePath)
+    const stating = statSize(sftp, remotePath)
+    const [writes, closed, stated] = await Promise.allSettled([acknowledged, closing, stating])
+    if (writes.status === 'rejected') throw writes.reason
+    // Close is what commits an S3 object: its error is the file's error.
+    if (closed.status === 'rejected') throw closed.reason
     const after = await local.stat()
     if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
-    const remoteSize = await statSize(sftp, remotePath)
+    let remoteSize = stated.status === 'fulfilled' ? stated.value : undefined
+    // A server that runs requests on several threads may answer the STAT before the close
+    // lands: a size that differs is asked again, now that the close is confirmed.
+    if (remoteSize !== size) remoteSize = await statSize(sftp, remotePath)
     if (remoteSize !== size) {
       throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
     }
@@ -128,7 +133,12 @@ export async function hashLocalFile(localPath: string): Promise<{ size: number; 
 
 type LocalFile = Awaited<ReturnType<typeof open>>
 
-/** Reads the local file block by block and keeps up to `maxInFlight` bytes of writes pending. */
+/**
+ * Reads the local file block by block and keeps up to `maxInFlight` bytes of writes pending.
+ * `sent` settles once the last write has been handed to ssh2 (or the file failed: then only
+ * after every write already sent was answered, so a close never overtakes them);
+ * `acknowledged` once the server answered every write.
+ */
 function pipeline(
   opts: WriteFileOptions,
   local: LocalFile,
@@ -137,9 +147,11 @@ function pipeline(
   chunk: number,
   maxInFlight: number,
   hash: Hash,
-): Promise<void> {
+): { sent: Promise<void>; acknowledged: Promise<void> } {
   const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
-  return new Promise<void>((resolve, reject) => {
+  let allSent: () => void = () => undefined
+  const sent = new Promise<void>((resolve) => (allSent = resolve))
+  const acknowledged = new Promise<void>((resolve, reject) => {
     let nextOffset = startOffset
     let inFlight = 0
     let acknowledged = startOffset
@@ -163,9 +175,13 @@ function pipeline(
       }
       if (failed) {
         // Wait for the requests already sent before the caller closes the handle.
-        if (inFlight === 0) reject(failed)
-      } else if (nextOffset >= size && inFlight === 0) {
-        resolve()
+        if (inFlight === 0) {
+          allSent()
+          reject(failed)
+        }
+      } else if (nextOffset >= size) {
+        allSent()
+        if (inFlight === 0) resolve()
       }
     }
     const onAbort = () => fail(new AppError('CANCELLED'))
@@ -220,4 +236,7 @@ function pipeline(
     }
     void pump()
   })
+  // Failures reach the caller through `acknowledged`, awaited once the close is queued.
+  acknowledged.catch(() => undefined)
+  return { sent, acknowledged }
 }

@@ -26,7 +26,15 @@ export interface SshdOptions {
    * order decides which one it is shown. @default ['ed25519']
    */
   hostKeyTypes?: HostKeyType[]
+  /**
+   * The SFTP server behind the `sftp` subsystem: OpenSSH's own, or Debian's gesftpserver (an
+   * independent, multi-threaded implementation), started in `root`. @default 'internal-sftp'
+   */
+  sftpServer?: 'internal-sftp' | 'gesftpserver'
 }
+
+/** Where Debian's gesftpserver package installs the server. */
+export const GESFTPSERVER = '/usr/libexec/gesftpserver'
 
 /** One host key of the server. */
 export interface SshdHostKey {
@@ -142,7 +150,7 @@ function waitForListening(child: ChildProcess, log: string[]): Promise<void> {
   })
 }
 
-async function writeConfig(dir: string, port: number, root: string, hostKeyTypes: HostKeyType[]): Promise<string> {
+async function writeConfig(dir: string, port: number, root: string, hostKeyTypes: HostKeyType[], sftpServer: SshdOptions['sftpServer']): Promise<string> {
   const config = path.join(dir, 'sshd_config')
   const lines = [
     `Port ${port}`,
@@ -157,7 +165,8 @@ async function writeConfig(dir: string, port: number, root: string, hostKeyTypes
     'UsePAM no',
     'PermitRootLogin prohibit-password',
     'LogLevel VERBOSE',
-    `Subsystem sftp internal-sftp -d ${root}`,
+    // sshd runs a subsystem's command through the user's shell: cd makes `root` the login folder.
+    sftpServer === 'gesftpserver' ? `Subsystem sftp cd '${root}' && exec ${GESFTPSERVER}` : `Subsystem sftp internal-sftp -d ${root}`,
   ]
   await writeFile(config, lines.join('\n') + '\n', { mode: 0o600 })
   return config
@@ -177,7 +186,7 @@ export async function startSshd(options: SshdOptions): Promise<SshdServer> {
   let lastError: unknown
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort()
-    const config = await writeConfig(dir, port, root, hostKeyTypes)
+    const config = await writeConfig(dir, port, root, hostKeyTypes, options.sftpServer)
     const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] })
     const log: string[] = []
     try {

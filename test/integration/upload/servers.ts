@@ -1,13 +1,14 @@
 /**
- * The three real servers the upload is proven against: the embedded sandbox in `posix` and
- * `s3` modes, and OpenSSH's sshd. Each serves a fresh folder and trusts one public key.
+ * The real servers the upload is proven against: the embedded sandbox in `posix` and `s3`
+ * modes, OpenSSH's sshd, and sshd with Debian's independent gesftpserver behind it. Each
+ * serves a fresh folder and trusts one public key.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startSandbox, S3_STAGING_NAME, type SandboxServer } from '../../../src/sandbox'
 import { startSshd } from '../../helpers/sshd'
 
-export type ServerKind = 'sandbox-posix' | 'sandbox-s3' | 'sshd'
+export type ServerKind = 'sandbox-posix' | 'sandbox-s3' | 'sshd' | 'gesftpserver'
 
 export interface TestServer {
   kind: ServerKind
@@ -25,8 +26,8 @@ export async function startServer(kind: ServerKind, work: string, publicKey: str
   const root = path.join(work, `${kind}-root`)
   await mkdir(root, { recursive: true })
   const knownHostsPath = path.join(work, `${kind}-known_hosts`)
-  if (kind === 'sshd') {
-    const sshd = await startSshd({ root, authorizedKeys: [publicKey] })
+  if (kind === 'sshd' || kind === 'gesftpserver') {
+    const sshd = await startSshd({ root, authorizedKeys: [publicKey], sftpServer: kind === 'sshd' ? 'internal-sftp' : 'gesftpserver' })
     await writeFile(knownHostsPath, sshd.knownHostsLine + '\n')
     return { kind, host: '127.0.0.1', port: sshd.port, username: sshd.username, root, knownHostsPath, sandbox: null, close: () => sshd.close() }
   }

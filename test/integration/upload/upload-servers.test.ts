@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import Papa from 'papaparse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eligibleRowNumbers } from '../../../src/batch'
 import { startUpload } from '../../../src/transfer/upload'
+import { GESFTPSERVER } from '../../helpers/sshd'
 import { hasSshd } from '../../helpers/system'
 import { startServer, listServerRoot, type ServerKind, type TestServer } from './servers'
 import { checkedFixture, makeKeyPair, sha256File, tempDir } from './support'
@@ -11,6 +13,8 @@ import { checkedFixture, makeKeyPair, sha256File, tempDir } from './support'
 const kinds: ServerKind[] = ['sandbox-posix', 'sandbox-s3']
 if (hasSshd().ok) kinds.push('sshd')
 else console.warn(`SKIPPED upload to OpenSSH sshd: ${hasSshd().reason}`)
+if (hasSshd().ok && existsSync(GESFTPSERVER)) kinds.push('gesftpserver')
+else console.warn(`SKIPPED upload to gesftpserver: ${hasSshd().ok ? `${GESFTPSERVER} is missing (apt-get install gesftpserver)` : hasSshd().reason}`)
 
 function parseCsv(text: string): string[][] {
   return Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data
@@ -87,5 +91,31 @@ describe.each(kinds)('upload of a checked batch to %s', (kind) => {
     expect(againEvents).toEqual(['batch-done'])
     expect(await listServerRoot(server.root)).toEqual(listed)
     expect((await stat(csvPath)).mtimeMs).toBe(csvMtime)
+  })
+
+  it('sends recordings larger than the bytes kept in flight byte for byte (writes, close and stat back to back)', async () => {
+    // A server of its own: the first test's CSV on the other one names these references.
+    const own = await startServer(kind, await tempDir(`upload-large-${kind}`), key.publicKey)
+    try {
+      const { spec, checked } = await checkedFixture(path.join(work, 'large-batch'), { rows: 3, recordingBytes: 9_000_000 })
+      const job = await startUpload({
+        spec,
+        checked,
+        destination: { id: null, name: kind, host: own.host, port: own.port, username: own.username, remoteDir: '', privateKey: key.privateKey, knownHostsPath: own.knownHostsPath },
+        stateDir: path.join(work, 'large-state'),
+        home: path.join(work, 'large-home'), // its own ledger too
+        concurrency: 2,
+        retryDelaysMs: [50, 100],
+      })
+      const result = await job.done
+      expect(result.summary.failed).toBe(0)
+      expect(result.summary.uploaded).toBe(3)
+      expect(checked.manifest.recordings).toHaveLength(3)
+      for (const r of checked.manifest.recordings) {
+        expect(await sha256File(path.join(own.root, r.remoteName))).toBe(await sha256File(r.localPath))
+      }
+    } finally {
+      await own.close()
+    }
   })
 })

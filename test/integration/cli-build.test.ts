@@ -1,0 +1,63 @@
+/**
+ * The compiled CLI (scripts/build-cli.js, run by `npm install` as `prepare`): bin/bulk-upload.js
+ * runs it while it matches the source and falls back to the TypeScript source as soon as any
+ * bundled file changes, so an edit never runs old code. Done on a copy of the repository
+ * (node_modules linked) so the worktree's own build is left alone.
+ */
+import { execFile } from 'node:child_process'
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+const DESCRIPTION = 'Send call recordings and their CSV metadata to the evaluagent QA platform over SFTP.'
+let copy = ''
+
+function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env }
+  delete env.BULK_UPLOAD_FROM_SOURCE // set for every other test; this one is about the build
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(copy, file), ...args], { env }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+beforeAll(async () => {
+  copy = await mkdtemp(path.join(os.tmpdir(), 'bulk-upload-build-'))
+  for (const part of ['src', 'main', 'bin', 'scripts', 'package.json', 'tsconfig.json']) {
+    await cp(path.join(REPO, part), path.join(copy, part), { recursive: true })
+  }
+  await symlink(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'))
+  expect((await run('scripts/build-cli.js', [])).code).toBe(0)
+})
+afterAll(async () => {
+  if (copy) await rm(copy, { recursive: true, force: true })
+})
+
+describe('compiled CLI', () => {
+  it('runs the build while it is current, and the source once a bundled file changes', async () => {
+    // Mark the build's own text, leaving the sources alone: the help must come from the build.
+    const built = path.join(copy, 'build', 'cli', 'main.js')
+    await writeFile(built, (await readFile(built, 'utf8')).replace(DESCRIPTION, 'FROM THE BUILD'))
+    const fromBuild = await run('bin/bulk-upload.js', ['--help'])
+    expect(fromBuild.code).toBe(0)
+    expect(fromBuild.stdout).toContain('FROM THE BUILD')
+    expect(fromBuild.stdout).toContain('upload [options] <folder>')
+
+    // An edit to a bundled source makes the build stale: the edited source runs.
+    const source = path.join(copy, 'src', 'cli', 'main.ts')
+    await writeFile(source, (await readFile(source, 'utf8')).replace(DESCRIPTION, 'FROM THE SOURCE'))
+    const fromSource = await run('bin/bulk-upload.js', ['--help'])
+    expect(fromSource.code).toBe(0)
+    expect(fromSource.stdout).toContain('FROM THE SOURCE')
+  })
+
+  it('runs a command from its own chunk of the build', async () => {
+    const out = await run('bin/bulk-upload.js', ['key', 'check', path.join(copy, 'no-such-key')])
+    expect(out.code).toBe(2)
+    expect(out.stderr).toContain('could not be found')
+  })
+})
