@@ -56,7 +56,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
     display?.finish()
   })
 
-  if (opts.json) printJson(result.summary, result.nothingNew)
+  if (opts.json) printJson(result.summary, result.nothingNew, result.stoppedBy)
   if (result.layoutChanged && !opts.json) {
     const kept = opts.adoptLayout ? 'This CSV\'s columns are now the destination\'s layout: update the mapping in the platform to match.' : 'The CSV was written in the platform\'s layout; --adopt-layout makes this CSV\'s columns the new one.'
     process.stderr.write(`${yellow('Columns changed:')} ${result.layoutChanged}\n${kept}\n`)
@@ -81,9 +81,9 @@ function printNothingNew(result: UploadResult): void {
   process.stdout.write(lines.join('\n') + '\n')
 }
 
-function printJson(s: BatchSummary, nothingNew: boolean): void {
+function printJson(s: BatchSummary, nothingNew: boolean, stoppedBy: AppErrorPayload | null): void {
   const { batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds, alreadyDelivered } = s
-  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson }) + '\n')
+  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson, ...(stoppedBy ? { error: stoppedBy } : {}) }) + '\n')
 }
 
 function printSummary(s: BatchSummary): void {
