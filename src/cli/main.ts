@@ -12,6 +12,7 @@ import { registerServe } from './commands/serve'
 import { registerHistory } from './commands/history'
 import { registerSampleCsv } from './commands/sample-csv'
 import { registerForgetHost } from './commands/forget-host'
+import { registerWatch } from './commands/watch'
 
 const program = new Command()
 program
@@ -29,6 +30,7 @@ registerServe(program)
 registerHistory(program)
 registerSampleCsv(program)
 registerForgetHost(program)
+registerWatch(program)
 
 try {
   await program.parseAsync(process.argv)
