@@ -13,6 +13,7 @@ import { registerHistory } from './commands/history'
 import { registerSampleCsv } from './commands/sample-csv'
 import { registerForgetHost } from './commands/forget-host'
 import { registerWatch } from './commands/watch'
+import { registerJob } from './commands/job'
 
 const program = new Command()
 program
@@ -31,6 +32,7 @@ registerHistory(program)
 registerSampleCsv(program)
 registerForgetHost(program)
 registerWatch(program)
+registerJob(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -11,7 +11,7 @@ import { addSendOptions } from '../send-options'
 import { green, printError, red, yellow } from '../terminal'
 import { WatchRun, type BatchOutcome, type WatchOptions } from '../watch/watch-run'
 
-const REFUSED = new Set(['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'PROXY_REFUSED'])
+export const REFUSED = new Set(['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'PROXY_REFUSED'])
 
 function seconds(name: string) {
   return (value: string): number => {
@@ -36,10 +36,13 @@ function printOutcome(o: BatchOutcome, json: boolean): void {
 }
 
 /** Runs a watch (or one pass with `once`); the exit code per the documented table. */
-export async function runWatch(rootArg: string, opts: WatchOptions): Promise<number> {
+export async function runWatch(rootArg: string, opts: WatchOptions, observe?: (o: BatchOutcome) => void): Promise<number> {
   const root = path.resolve(rootArg)
   if (!(await stat(root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${rootArg} does not exist or is not a folder.`)
-  const run = new WatchRun(root, opts, (o) => printOutcome(o, Boolean(opts.json)))
+  const run = new WatchRun(root, opts, (o) => {
+    observe?.(o)
+    printOutcome(o, Boolean(opts.json))
+  })
   let signals = 0
   const onSignal = () => {
     if (++signals > 1) process.exit(EXIT.INTERRUPTED)
