@@ -32,7 +32,7 @@ export function systemdUnits(c: SchedulerContext): string {
     '',
     `# ~/.config/systemd/user/bulk-upload-${c.name}.timer`,
     '[Unit]',
-    `Description=Run bulk-upload job ${c.name} nightly`,
+    `Description=Run bulk-upload job ${c.name} every night`,
     '',
     '[Timer]',
     `OnCalendar=*-*-* ${at}:00`,
