@@ -19,6 +19,7 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./ledger')).ledgerBench,
   async () => (await import('./hashing')).hashingBench,
   async () => (await import('./ui')).uiBench,
+  async () => (await import('./unattended')).unattendedBench,
 ]
 
 function machine(): string {

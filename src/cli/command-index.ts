@@ -63,6 +63,16 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/forget-host')).registerForgetHost,
     help: { 'forget-host': { term: 'forget-host [options]', description: 'Remove the pinned identity keys of a server, so its new key can be confirmed. Only after your platform confirms the server was rebuilt.' } },
   },
+  {
+    names: ['watch'],
+    load: async () => (await import('./commands/watch')).registerWatch,
+    help: { watch: { term: 'watch [options] <root>', description: 'Send each folder of a daily export under ROOT once its files have settled: one CSV per folder, only rows not delivered before.' } },
+  },
+  {
+    names: ['job'],
+    load: async () => (await import('./commands/job')).registerJob,
+    help: { job: { term: 'job', description: 'Saved jobs: a watch --once stored by name, to run from cron, systemd or Task Scheduler.' } },
+  },
 ]
 
 /**

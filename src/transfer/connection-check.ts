@@ -11,6 +11,7 @@ import { Client } from 'ssh2'
 import type { ConnectionCheck } from '../api'
 import { AppError } from '../errors'
 import { Connection, pinnedTarget } from './connection'
+import type { ProxySpec } from './proxy'
 import { checkHostKey, forgetHostKeys, hostKeyAlgorithmsFor, hostKeyError, sha256Fingerprint, trustHostKey, type HostKeyAlgorithm } from './host-trust'
 
 export interface CheckTarget {
@@ -20,6 +21,8 @@ export interface CheckTarget {
   privateKey: string
   passphrase: string | null
   knownHostsPath: string
+  /** Through this proxy (proxy.ts). @default a direct connection */
+  proxy?: ProxySpec | null
 }
 
 /** Connects and logs in; an unknown host comes back as `trusted: false` with its key, not as an error. */

@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream'
 import { Client, type SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import { createHostVerifier, hostKeyAlgorithmsFor, type HostKeyAlgorithm, type HostTrustPolicy, type HostVerifier } from './host-trust'
+import { connectThroughProxy, type ProxySpec } from './proxy'
 import { sftpError } from './sftp-errors'
 
 /** Where and as whom to connect, and how to decide whether the server is the one we trust. */
@@ -27,6 +29,11 @@ export interface ConnectTarget {
    * upload is idle: keepalives keep it open. @default 15000
    */
   keepaliveIntervalMs?: number
+  /**
+   * Opens the TCP connection to the server (e.g. through a proxy); ssh2 runs the session over
+   * it. Refusals come back as coded AppErrors. @default a direct connection to host:port
+   */
+  openSocket?: () => Promise<Duplex>
 }
 
 /** Who logs in where, and the known_hosts file that says which server to trust. */
@@ -39,6 +46,8 @@ export interface LoginDetails {
   knownHostsPath: string
   /** @default 'strict' */
   policy?: HostTrustPolicy
+  /** `--proxy` (proxy.ts). @default a direct connection */
+  proxy?: ProxySpec | null
 }
 
 /**
@@ -58,6 +67,8 @@ export function pinnedTarget(login: LoginDetails): { target: ConnectTarget; veri
     hostKeyError: () => verifier.error,
     hostKeyAlgorithms: () => hostKeyAlgorithmsFor(login.knownHostsPath, login.host, login.port),
   }
+  const proxy = login.proxy
+  if (proxy) target.openSocket = () => connectThroughProxy(proxy, login.host, login.port)
   return { target, verifier }
 }
 
@@ -79,6 +90,7 @@ export class Connection {
     } catch (err) {
       throw new AppError('NOT_READABLE', `known_hosts could not be read: ${String(err)}`, { cause: err })
     }
+    const sock = target.openSocket ? await target.openSocket() : undefined
     return new Promise((resolve, reject) => {
       const client = new Client()
       let settled = false
@@ -99,6 +111,7 @@ export class Connection {
       client.connect({
         host: target.host,
         port: target.port,
+        ...(sock ? { sock } : {}),
         username: target.username,
         privateKey: target.privateKey,
         ...(target.passphrase ? { passphrase: target.passphrase } : {}),

@@ -29,7 +29,17 @@ export interface WriteFileOptions {
    * After a failure the file may continue from here, never from bytes the server did not confirm.
    */
   onConfirmed?: (offset: number) => void
+  /** `--bwlimit`: asked for each block's bytes before it is read and sent (shared by every file in flight). */
+  limiter?: ByteBudget
 }
+
+/** What the writer needs of a rate limiter (rate-limiter.ts's RateLimiter). */
+export interface ByteBudget {
+  take(bytes: number, signal?: AbortSignal): Promise<void>
+}
+
+/** Block size under a limit: small pieces keep the measured rate smooth. */
+const LIMITED_BLOCK = 64 * 1024
 
 /** Local read size: several SFTP writes come out of each read. */
 const READ_BLOCK = 1024 * 1024
@@ -199,7 +209,9 @@ function pipeline(
         while (!failed && nextOffset < size && inFlight < maxInFlight) {
           if (gate?.paused) await gate.wait()
           if (failed) break
-          const want = Math.min(block.length, size - nextOffset, maxInFlight - inFlight + chunk)
+          const want = Math.min(opts.limiter ? LIMITED_BLOCK : block.length, size - nextOffset, maxInFlight - inFlight + chunk)
+          if (opts.limiter) await opts.limiter.take(want, signal)
+          if (failed) break
           const { bytesRead } = await local.read(block, 0, want, nextOffset)
           if (bytesRead === 0) throw new LocalFileChangedError(opts.localPath)
           // ssh2 copies the payload into its packet synchronously, so `block` is reusable

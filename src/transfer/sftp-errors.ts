@@ -37,6 +37,9 @@ const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
   HOST_KEY_CHANGED: 'fatal',
   HOST_KEY_UNKNOWN: 'fatal',
   CANCELLED: 'fatal',
+  PROXY_REFUSED: 'fatal',
+  PROXY_FAILED: 'reconnect',
+  PROXY_UNREACHABLE: 'reconnect',
 }
 
 export function failureKind(err: AppError): FailureKind {

@@ -6,7 +6,7 @@ import { AppError, toAppError } from '../errors'
 import { ChannelPool, MAX_CHANNELS_PER_CONNECTION } from './channel-pool'
 import type { ConnectTarget } from './connection'
 import { uploadCsvLast, type CsvOutcome } from './csv-phase'
-import { hashLocalFile, LocalFileChangedError, writeFile, type WrittenFile } from './file-writer'
+import { hashLocalFile, LocalFileChangedError, writeFile, type ByteBudget, type WrittenFile } from './file-writer'
 import type { Journal } from './journal'
 import { PauseGate } from './pause-gate'
 import { ProgressTracker } from './progress'
@@ -76,6 +76,8 @@ export interface EngineOptions {
   retryDelaysMs?: number[]
   signal?: AbortSignal
   gate?: PauseGate
+  /** `--bwlimit`: one budget for all files in flight. @default no limit */
+  limiter?: ByteBudget
   onEvent?: (event: UploadEvent) => void
 }
 
@@ -313,6 +315,7 @@ class UploadRun {
         gate: this.gate,
         onProgress: (sent) => this.progress.fileProgress(file.remoteName, sent),
         onConfirmed: (end) => this.confirmed.set(file.remoteName, end),
+        ...(this.opts.limiter ? { limiter: this.opts.limiter } : {}),
       })
     this.confirmed.set(file.remoteName, startOffset)
     try {

@@ -5,8 +5,10 @@ import { layoutFromSource } from '../batch/platform-layout'
 import { AppError, toAppError, toLocalWriteError } from '../errors'
 import { batchDir, batchesDir, batchIdentity, lockBatch, readMeta, writeMeta, type BatchMeta, type DestinationRecord } from './batch-store'
 import { pinnedTarget } from './connection'
+import type { ProxySpec } from './proxy'
 import { recoverDeliveries } from './delivery-recovery'
 import { checkForDestination } from './destination-checks'
+import type { ByteBudget } from './file-writer'
 import { Journal } from './journal'
 import { readLayout, saveLayout } from './layout-store'
 import { DeliveryLedger } from './ledger'
@@ -23,6 +25,8 @@ export interface UploadDestination extends DestinationRecord {
   knownHostsPath: string
   /** Pin an unknown host key instead of refusing it (CLI `--trust-new-host`). */
   trustNewHost?: boolean
+  /** `--proxy` (proxy.ts). @default a direct connection */
+  proxy?: ProxySpec | null
 }
 
 export interface StartUploadOptions {
@@ -39,6 +43,8 @@ export interface StartUploadOptions {
   /** The app home holding the delivery ledger and platform layouts. @default appHome() */
   home?: string
   onEvent?: (event: UploadEvent) => void
+  /** `--bwlimit`: one byte budget for every file in flight (rate-limiter.ts). @default no limit */
+  limiter?: ByteBudget
 }
 
 export interface UploadResult {
@@ -176,6 +182,7 @@ class BatchRun {
         workDir: this.folder,
         signal: this.signal,
         gate: this.gate,
+        ...(this.opts.limiter ? { limiter: this.opts.limiter } : {}),
         ...(this.opts.concurrency !== undefined ? { concurrency: this.opts.concurrency } : {}),
         ...(this.opts.retryDelaysMs !== undefined ? { retryDelaysMs: this.opts.retryDelaysMs } : {}),
         onEvent: this.emit,

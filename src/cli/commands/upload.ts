@@ -4,100 +4,42 @@
  */
 import path from 'node:path'
 import { stat } from 'node:fs/promises'
-import { InvalidArgumentError, type Command } from 'commander'
-import type { BatchSpec, BatchSummary, IssueCode } from '../../api'
-import { appHome } from '../../app-home'
-import { ISSUE_RULES, scanPaths, validateBatch } from '../../batch'
+import type { Command } from 'commander'
+import type { BatchSummary } from '../../api'
 import { AppError, type AppErrorPayload, type ErrorCode } from '../../errors'
-import { loadPrivateKeyForSsh } from '../../keys'
-import { DEFAULT_CONCURRENCY } from '../../transfer/upload-engine'
 import { NOT_OFFERED_MESSAGE } from '../../transfer/host-trust'
-import { startUpload, type UploadResult } from '../../transfer/upload'
-import { checkRemoteDir } from '../../transfer/remote-dir'
-import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
+import type { UploadResult } from '../../transfer/upload'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
+import { addSendOptions } from '../send-options'
 import { bold, formatBytes, formatWhen, green, printError, red, yellow } from '../terminal'
+import { prepareBatch, prepareSender, sendBatch, type SendOptions } from '../upload-batch'
 
-interface UploadOptions extends BatchInputOptions {
-  host: string
-  port: number
-  user: string
-  key: string
-  passphraseEnv?: string
-  knownHosts?: string
-  trustNewHost?: boolean
-  remoteDir?: string
-  concurrency: number
-  stateDir?: string
+interface UploadOptions extends SendOptions {
   json?: boolean
-  resendDelivered?: boolean
-  adoptLayout?: boolean
 }
 
-/** Refusals: the server or its identity said no; running again will not help (exit 4). */
-const REFUSED: ErrorCode[] = ['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED']
-
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`Expected \`${name}\` to be a whole number from ${min} to ${max}, got \`${value}\`.`)
-    return n
-  }
-}
+/** Refusals: the server, its identity or the proxy said no; running again will not help (exit 4). */
+export const REFUSED: ErrorCode[] = ['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'PROXY_REFUSED']
 
 async function runUpload(folderArg: string, opts: UploadOptions): Promise<number> {
   const folder = path.resolve(folderArg)
   if (!(await stat(folder).catch(() => null))?.isDirectory()) {
     throw new AppError('FILE_NOT_FOUND', `The folder ${folderArg} does not exist or is not a folder.`)
   }
-  const remoteDir = checkRemoteDir(opts.remoteDir ?? '')
-  const passphrase = opts.passphraseEnv ? process.env[opts.passphraseEnv] : undefined
-  if (opts.passphraseEnv && passphrase === undefined) {
-    throw new AppError('KEY_PASSPHRASE_NEEDED', `The environment variable ${opts.passphraseEnv} named by --passphrase-env is not set.`)
+  const sender = await prepareSender(opts)
+  const batch = await prepareBatch(folder, opts)
+  if (!batch.ready) {
+    process.stderr.write(`${red('Not uploaded:')} ${batch.why}\nRun \`bulk-upload check ${folderArg}\` to see every problem.\n`)
+    return batch.exit
   }
-  // Checked before anything else: a wrong file or passphrase is a sentence, not a failed login.
-  // A file path, or the name of a key made by `bulk-upload keygen` (stored in the app data).
-  const keyIsFile = Boolean((await stat(opts.key).catch(() => null))?.isFile())
-  const privateKey = await loadPrivateKeyForSsh(keyIsFile ? path.resolve(opts.key) : opts.key, passphrase)
-
-  const scan = await scanPaths([folder])
-  const csvPath = await chooseCsv(folder, scan, opts.csv)
-  const { mapping } = await chooseMapping(csvPath, opts)
-  const spec: BatchSpec = { paths: [folder], csvPath, mapping, resendDelivered: Boolean(opts.resendDelivered), layoutChoice: opts.adoptLayout ? 'adopt' : 'keep' }
-  const checked = await validateBatch(spec, { scan })
-  const { report } = checked
-  const blocking = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].blocks)
-  if (!report.ready) {
-    const first = checked.issues.find((i) => ISSUE_RULES[i.code].blocks)
-    const why = first ? first.message : 'No row can be uploaded: every row has an error.'
-    process.stderr.write(`${red('Not uploaded:')} ${why}\nRun \`bulk-upload check ${folderArg}\` to see every problem.\n`)
-    return blocking.length > 0 ? EXIT.BAD_INVOCATION : EXIT.PROBLEMS
-  }
+  const { report } = batch.checked
   if (!opts.json && report.excluded > 0) {
     process.stderr.write(yellow(`${report.excluded} of ${report.conversations} rows have errors and will be left out (see the report, or run check).\n`))
   }
 
   const display = opts.json ? null : new ProgressDisplay()
-  const job = await startUpload({
-    spec,
-    checked,
-    destination: {
-      id: null,
-      name: `${opts.user}@${opts.host}`,
-      host: opts.host,
-      port: opts.port,
-      username: opts.user,
-      remoteDir,
-      privateKey,
-      ...(passphrase ? { passphrase } : {}),
-      knownHostsPath: opts.knownHosts ? path.resolve(opts.knownHosts) : path.join(appHome(), 'known_hosts'),
-      trustNewHost: Boolean(opts.trustNewHost),
-    },
-    concurrency: opts.concurrency,
-    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
-    ...(display ? { onEvent: display.handle } : {}),
-  })
+  const job = await sendBatch(sender, batch, opts, display ? display.handle : undefined)
   // Ctrl+C (or SIGTERM) stops sending and never starts the CSV phase; the journal is kept,
   // so the same command finishes the batch. A second one quits at once.
   let signals = 0
@@ -114,7 +56,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
     display?.finish()
   })
 
-  if (opts.json) printJson(result.summary, result.nothingNew)
+  if (opts.json) printJson(result.summary, result.nothingNew, result.stoppedBy)
   if (result.layoutChanged && !opts.json) {
     const kept = opts.adoptLayout ? 'This CSV\'s columns are now the destination\'s layout: update the mapping in the platform to match.' : 'The CSV was written in the platform\'s layout; --adopt-layout makes this CSV\'s columns the new one.'
     process.stderr.write(`${yellow('Columns changed:')} ${result.layoutChanged}\n${kept}\n`)
@@ -139,9 +81,9 @@ function printNothingNew(result: UploadResult): void {
   process.stdout.write(lines.join('\n') + '\n')
 }
 
-function printJson(s: BatchSummary, nothingNew: boolean): void {
+function printJson(s: BatchSummary, nothingNew: boolean, stoppedBy: AppErrorPayload | null): void {
   const { batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds, alreadyDelivered } = s
-  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson }) + '\n')
+  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson, ...(stoppedBy ? { error: stoppedBy } : {}) }) + '\n')
 }
 
 function printSummary(s: BatchSummary): void {
@@ -175,25 +117,12 @@ function stopped(error: AppErrorPayload, opts: UploadOptions): number {
 }
 
 export function registerUpload(program: Command): void {
-  program
+  const command = program
     .command('upload')
     .description('Check a folder of recordings and its CSV, then upload them over SFTP: recordings first, the CSV last.')
     .argument('<folder>', 'the folder holding the recordings (and the CSV, unless --csv names it)')
-    .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
-    .option('--mapping <file>', 'a mapping profile (JSON)')
-    .option('--map <field=column>', 'map one field to a column (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens (needs --timezone)')
-    .option('--timezone <zone>', 'the IANA time zone of the source dates')
-    .requiredOption('--host <host>', 'the SFTP host name the platform gave you')
-    .option('--port <n>', 'the SFTP port', integer('port', 1, 65535), 22)
-    .requiredOption('--user <name>', 'the SFTP user name the platform gave you')
-    .requiredOption('--key <file|name>', 'your private key file, or the name of a key made by keygen (its public half is pasted in the platform)')
-    .option('--passphrase-env <var>', 'the environment variable holding the key\'s passphrase')
-    .option('--known-hosts <file>', 'an OpenSSH known_hosts file (e.g. ssh-keyscan output) (default: the app\'s own)')
-    .option('--trust-new-host', 'pin the server\'s host key on first connection instead of refusing it')
-    .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)')
-    .option('--concurrency <n>', 'files in flight at once', integer('concurrency', 1, 64), DEFAULT_CONCURRENCY)
-    .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
+  addSendOptions(command)
+  command
     .option('--json', 'print one JSON summary object on stdout')
     .option('--resend-delivered', 'send again rows already delivered to this destination (they are left out by default)')
     .option('--adopt-layout', 'write the CSV in this source\'s columns and make them the destination\'s layout (update the platform\'s mapping too)')

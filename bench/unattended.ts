@@ -1,0 +1,105 @@
+/**
+ * Unattended uploads, timed as a user runs them (the whole `bulk-upload upload` command, from
+ * process start to exit) against OpenSSH's sshd on loopback:
+ * - `--bwlimit` accuracy at 1, 5 and 20 MiB/s: the rate a network sees, sampled at a SOCKS5
+ *   proxy between 10% and 90% of the bytes (login and the CSV phase left out);
+ * - the cost of a proxy hop: the same upload direct, through SOCKS5 and through HTTP CONNECT.
+ * `BENCH_SCALE=0.1` shrinks the sets for a dry run.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { startProxy, type TestProxy } from '../test/helpers/proxy-server'
+import { startSshd } from '../test/helpers/sshd'
+import type { BenchSection } from './run'
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '1')
+const CLI = path.resolve('bin/bulk-upload.js')
+const MiB = 1024 * 1024
+
+/** A batch of `files` recordings of `size` bytes (random: no compression helps) and its CSV. */
+async function makeBatch(dir: string, files: number, size: number): Promise<void> {
+  await mkdir(path.join(dir, 'recordings'), { recursive: true })
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0); header.writeUInt32LE(36 + size - 44, 4); header.write('WAVEfmt ', 8); header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20); header.writeUInt16LE(1, 22); header.writeUInt32LE(8000, 24); header.writeUInt32LE(16000, 28)
+  header.writeUInt16LE(2, 32); header.writeUInt16LE(16, 34); header.write('data', 36); header.writeUInt32LE(size - 44, 40)
+  const rows = ['Call ID,Agent Email,Start Time,Recording']
+  for (let i = 0; i < files; i++) {
+    const name = `call-${i}.wav`
+    await writeFile(path.join(dir, 'recordings', name), Buffer.concat([header, randomBytes(size - 44)]))
+    rows.push(`C${i},agent@example.com,2026-12-01T09:00:00+00:00,${name}`)
+  }
+  await writeFile(path.join(dir, 'calls.csv'), rows.join('\r\n') + '\r\n')
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; code: number | null }> {
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, ALL_PROXY: '', HTTPS_PROXY: '', NO_COLOR: '1' }, stdio: 'ignore' })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ seconds: (performance.now() - started) / 1000, code }))
+  })
+}
+
+export const unattendedBench: BenchSection = {
+  name: 'unattended',
+  async run() {
+    const work = path.join(os.tmpdir(), `bench-unattended-${process.pid}`)
+    await mkdir(work, { recursive: true })
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(work, 'id')])
+    const publicKey = (await readFile(path.join(work, 'id.pub'), 'utf8')).trim()
+    const root = path.join(work, 'server')
+    await mkdir(root)
+    const sshd = await startSshd({ root, authorizedKeys: [publicKey] })
+    await writeFile(path.join(work, 'known_hosts'), sshd.knownHostsLine + '\n')
+    const proxies: TestProxy[] = []
+    let n = 0
+    const upload = async (batch: string, extra: string[]) => {
+      await rm(root, { recursive: true, force: true })
+      await mkdir(root)
+      const home = path.join(work, `home-${n++}`)
+      const r = await run(['upload', batch, '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.username, '--key', path.join(work, 'id'),
+        '--known-hosts', path.join(work, 'known_hosts'), '--state-dir', path.join(home, 'state'), '--json', ...extra], { BULK_UPLOAD_HOME: home })
+      if (r.code !== 0) throw new Error(`upload ${extra.join(' ')} exited ${r.code}`)
+      return r.seconds
+    }
+    try {
+      const lines = ['## unattended', '', '`--bwlimit` accuracy: the whole upload command through a SOCKS5 proxy on loopback to sshd; the rate is sampled at the proxy between 10% and 90% of the bytes.', '', '| limit | data | measured | error |', '|---|---|---|---|']
+      for (const limit of [1, 5, 20]) {
+        const bytes = Math.max(2, Math.round(limit * 6 * SCALE)) * MiB
+        const batch = path.join(work, `bw-${limit}`)
+        await makeBatch(batch, 16, Math.round(bytes / 16))
+        const proxy = await startProxy({ kind: 'socks5' })
+        proxies.push(proxy)
+        const marks: Array<{ at: number; bytes: number }> = []
+        const timer = setInterval(() => marks.push({ at: performance.now(), bytes: proxy.bytesUp }), 10)
+        await upload(batch, ['--bwlimit', `${limit}M`, '--proxy', proxy.url]).finally(() => clearInterval(timer))
+        const from = marks.find((m) => m.bytes >= bytes * 0.1)!
+        const to = marks.find((m) => m.bytes >= bytes * 0.9)!
+        const rate = (to.bytes - from.bytes) / ((to.at - from.at) / 1000) / MiB
+        lines.push(`| ${limit} MiB/s | ${(bytes / MiB).toFixed(0)} MiB | ${rate.toFixed(2)} MiB/s | ${(((rate - limit) / limit) * 100).toFixed(1)}% |`)
+      }
+      const hopBytes = Math.max(8, Math.round(128 * SCALE)) * MiB
+      const batch = path.join(work, 'hop')
+      await makeBatch(batch, 64, Math.round(hopBytes / 64))
+      const socks = await startProxy({ kind: 'socks5' })
+      const http = await startProxy({ kind: 'http' })
+      proxies.push(socks, http)
+      const ways: Array<[string, string[]]> = [['direct', ['--no-proxy']], ['SOCKS5', ['--proxy', socks.url]], ['HTTP CONNECT', ['--proxy', http.url]]]
+      const best = new Map<string, number>()
+      // Alternating, best of 3: the machine is shared and single runs vary more than the effect.
+      for (let rep = 0; rep < 3; rep++) for (const [name, extra] of ways) best.set(name, Math.min(best.get(name) ?? Infinity, await upload(batch, extra)))
+      const direct = best.get('direct')!
+      lines.push('', `Proxy hop: the whole upload command, ${(hopBytes / MiB).toFixed(0)} MiB in 64 recordings to sshd on loopback, best of 3 alternating runs (the proxies are this repo's test proxies, in the bench's Node process).`, '', '| route | seconds | vs direct |', '|---|---|---|')
+      for (const [name] of ways) lines.push(`| ${name} | ${best.get(name)!.toFixed(2)} | ${name === 'direct' ? '—' : `${(((best.get(name)! - direct) / direct) * 100).toFixed(1)}%`} |`)
+      return lines.join('\n')
+    } finally {
+      await Promise.all(proxies.map((p) => p.close()))
+      await sshd.close()
+      await rm(work, { recursive: true, force: true })
+    }
+  },
+}

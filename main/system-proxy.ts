@@ -1,0 +1,39 @@
+/**
+ * The desktop app's default proxy: the system's, as Electron's `session.resolveProxy` reports
+ * it for the SFTP host (a PAC script, WPAD or the OS settings). It answers in PAC form
+ * ("PROXY host:port; SOCKS5 host:port; DIRECT"); the first entry an SSH connection can use is
+ * taken. Behind a small interface, so it is tested without the Electron binary.
+ */
+import type { ProxySpec } from '../src/transfer/proxy'
+
+/** What the app needs of Electron's session (`session.defaultSession` satisfies it). */
+export interface ProxyResolver {
+  resolveProxy(url: string): Promise<string>
+}
+
+/**
+ * One PAC result to a proxy: PROXY/HTTPS entries are HTTP CONNECT, SOCKS5 is socks5h (the
+ * proxy resolves names, as the browser's does). SOCKS (version 4) is not spoken: skipped.
+ * DIRECT first, or nothing usable: null (connect directly).
+ */
+export function proxyFromPac(result: string): ProxySpec | null {
+  for (const entry of result.split(';').map((e) => e.trim()).filter(Boolean)) {
+    const [kind = '', where = ''] = entry.split(/\s+/)
+    const upper = kind.toUpperCase()
+    if (upper === 'DIRECT') return null
+    const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(where)
+    if (!m) continue
+    const host = m[1]!
+    const port = Number(m[2])
+    if (upper === 'PROXY' || upper === 'HTTPS') return { kind: 'http', host, port }
+    if (upper === 'SOCKS5') return { kind: 'socks5h', host, port }
+  }
+  return null
+}
+
+/** The system's proxy for an SFTP server; a resolver that fails means a direct connection. */
+export async function systemProxyFor(resolver: ProxyResolver, host: string, port: number): Promise<ProxySpec | null> {
+  const address = host.includes(':') ? `[${host}]` : host
+  const result = await resolver.resolveProxy(`https://${address}:${port}`).catch(() => 'DIRECT')
+  return proxyFromPac(result)
+}

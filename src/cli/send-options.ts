@@ -1,0 +1,37 @@
+/**
+ * The flags `upload`, `watch` and `job save` share, declared once so a saved job or a cron
+ * line accepts exactly what `upload` does.
+ */
+import { InvalidArgumentError, type Command } from 'commander'
+import { DEFAULT_CONCURRENCY } from '../transfer/upload-engine'
+
+export function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`Expected \`${name}\` to be a whole number from ${min} to ${max}, got \`${value}\`.`)
+    return n
+  }
+}
+
+/** Adds the batch, login, transfer and network flags to a command. */
+export function addSendOptions(command: Command): Command {
+  return command
+    .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
+    .option('--mapping <file>', 'a mapping profile (JSON)')
+    .option('--map <field=column>', 'map one field to a column (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens (needs --timezone)')
+    .option('--timezone <zone>', 'the IANA time zone of the source dates')
+    .requiredOption('--host <host>', 'the SFTP host name the platform gave you')
+    .option('--port <n>', 'the SFTP port', integer('port', 1, 65535), 22)
+    .requiredOption('--user <name>', 'the SFTP user name the platform gave you')
+    .requiredOption('--key <file|name>', 'your private key file, or the name of a key made by keygen (its public half is pasted in the platform)')
+    .option('--passphrase-env <var>', 'the environment variable holding the key\'s passphrase')
+    .option('--known-hosts <file>', 'an OpenSSH known_hosts file (e.g. ssh-keyscan output) (default: the app\'s own)')
+    .option('--trust-new-host', 'pin the server\'s host key on first connection instead of refusing it')
+    .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)')
+    .option('--concurrency <n>', 'files in flight at once', integer('concurrency', 1, 64), DEFAULT_CONCURRENCY)
+    .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
+    .option('--bwlimit <rate|timetable>', 'limit the upload to RATE (2M = 2 MiB/s, 500K) across all files, or a local-time timetable such as "08:00,1M 18:00,off"')
+    .option('--proxy <url>', 'connect through a proxy: socks5://, socks5h:// or http:// (CONNECT), optionally user:password@ (default: ALL_PROXY or HTTPS_PROXY)')
+    .option('--no-proxy', 'connect directly, ignoring ALL_PROXY and HTTPS_PROXY')
+}

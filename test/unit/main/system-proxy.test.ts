@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { proxyFromPac, systemProxyFor } from '../../../main/system-proxy'
+
+describe('system proxy (session.resolveProxy)', () => {
+  it('takes the first entry SSH can use from a PAC answer', () => {
+    expect(proxyFromPac('DIRECT')).toBeNull()
+    expect(proxyFromPac('PROXY proxy.corp:3128; DIRECT')).toEqual({ kind: 'http', host: 'proxy.corp', port: 3128 })
+    expect(proxyFromPac('SOCKS old:1080; SOCKS5 gw.corp:1080')).toEqual({ kind: 'socks5h', host: 'gw.corp', port: 1080 })
+    expect(proxyFromPac('HTTPS [fd00::1]:8443')).toEqual({ kind: 'http', host: 'fd00::1', port: 8443 })
+    expect(proxyFromPac('DIRECT; PROXY p:1')).toBeNull()
+    expect(proxyFromPac('')).toBeNull()
+  })
+
+  it('asks for the SFTP host and port; a failing resolver means a direct connection', async () => {
+    const asked: string[] = []
+    const resolver = { resolveProxy: (url: string) => (asked.push(url), Promise.resolve('PROXY 10.1.1.1:8080')) }
+    expect(await systemProxyFor(resolver, 'sftp.evaluagent.com', 22)).toEqual({ kind: 'http', host: '10.1.1.1', port: 8080 })
+    expect(asked).toEqual(['https://sftp.evaluagent.com:22'])
+    expect(await systemProxyFor({ resolveProxy: () => Promise.reject(new Error('no session')) }, 'h', 22)).toBeNull()
+  })
+})
