@@ -10,6 +10,7 @@ const SYSTEM_PACKAGES = [
   { binary: '/usr/bin/sftp', pkg: 'openssh-client' },
   { binary: '/usr/bin/chromium', pkg: 'chromium' },
   { binary: '/usr/bin/puttygen', pkg: 'putty-tools' },
+  { binary: '/usr/libexec/gesftpserver', pkg: 'gesftpserver' },
 ]
 
 function run(label, command, args, env = process.env) {
