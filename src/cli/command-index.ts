@@ -43,7 +43,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     names: ['serve'],
     load: async () => (await import('./commands/serve')).registerServe,
-    help: { serve: { term: 'serve [options]', description: 'Serve the app to a browser on this computer (127.0.0.1 only), protected by a random access token.' } },
+    help: { serve: { term: 'serve [options]', description: 'Serve the app to a browser on this computer (127.0.0.1 only); each printed address opens it once.' } },
   },
   {
     names: ['history'],
