@@ -90,6 +90,10 @@ export const ISSUE_CODES = [
   'UNSAFE_FILENAME',
   'EMPTY_RECORDING',
   'UNRECOGNISED_AUDIO',
+  'RECORDING_TRUNCATED',
+  'RECORDING_UNREADABLE',
+  'RECORDING_NO_AUDIO',
+  'RECORDING_TOO_SHORT',
   'NAME_COLLISION',
   'CASE_MISMATCH',
   'ORPHAN_RECORDING',
@@ -195,6 +199,18 @@ export interface BatchReport {
   deliveredBefore?: DeliveredBatch[]
   /** The destination's platform layout, when one is recorded. */
   layout?: PlatformLayout | null
+  /** Durations of the recordings to send, read from their containers. */
+  audio?: AudioSummary
+}
+
+/** Durations of a batch's recordings to send, each recording counted once. */
+export interface AudioSummary {
+  /** Recordings whose duration is known. */
+  recordings: number
+  totalSeconds: number
+  minSeconds: number | null
+  medianSeconds: number | null
+  maxSeconds: number | null
 }
 
 export interface IssueQuery {

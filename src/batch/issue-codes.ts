@@ -111,6 +111,34 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     message: (f) =>
       `The recording ${quote(f.file ?? undefined)} ${f.detail ?? 'does not look like audio of the kind its extension says'}. Check it plays; export it again if the platform cannot read it.`,
   },
+  RECORDING_TRUNCATED: {
+    severity: 'error',
+    blocks: false,
+    title: 'Recording cut short',
+    message: (f) =>
+      `${rowText(f)} uses the recording ${quote(f.file ?? undefined)}: ${f.detail ?? 'its data ends before its header says'}, so the end of the call is missing. Export the recording again from the phone system.`,
+  },
+  RECORDING_UNREADABLE: {
+    severity: 'error',
+    blocks: false,
+    title: 'Recording cannot be read',
+    message: (f) =>
+      `${rowText(f)} uses the recording ${quote(f.file ?? undefined)}, which is not readable audio (${f.detail ?? 'its container does not parse'}). Check it plays, then export it again.`,
+  },
+  RECORDING_NO_AUDIO: {
+    severity: 'error',
+    blocks: false,
+    title: 'Recording without audio',
+    message: (f) =>
+      `${rowText(f)} uses the recording ${quote(f.file ?? undefined)}: ${f.detail ?? 'its header declares no samples'}, so there is nothing to play. Export the recording again.`,
+  },
+  RECORDING_TOO_SHORT: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Very short recording',
+    message: (f) =>
+      `${rowText(f)} uses the recording ${quote(f.file ?? undefined)}, which lasts only ${f.detail ?? 'under a second'}. Play it to check it is the whole call; it is sent as it is.`,
+  },
   NAME_COLLISION: {
     severity: 'error',
     blocks: false,

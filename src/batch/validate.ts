@@ -11,6 +11,7 @@ import type { BatchReport, BatchSpec, CsvDelimiter, CsvEncoding, ValidationIssue
 import { AppError, toAppError } from '../errors'
 import { audioMismatch } from './audio-sniff'
 import { readHeads } from './sniff-worker'
+import { applyProbes, probeMatched, summariseDurations } from './container-checks'
 import { IssueList } from './issue-list'
 import type { Manifest } from './manifest'
 import { buildManifest } from './manifest-builder'
@@ -31,6 +32,8 @@ export interface CheckedBatch {
   scan: FolderScan
   /** The batch's contact references and their first rows (for the delivery ledger). */
   references: ReferenceIndex
+  /** Per manifest recording: its duration in seconds from its container, NaN when unknown. */
+  recordingSeconds: Float64Array
 }
 
 /** Progress of the CSV pass, reported about 10 times a second. */
@@ -143,7 +146,12 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
 
   const resolved = resolveRows(pass, buildRecordingIndex(scan), issues)
   const sniffMismatch = await sniffer.finish(resolved.matched)
+  // A file already found to be the wrong format or unreadable is not probed again.
+  const probes = await probeMatched(scan, resolved.matched, (s) => sniffMismatch.has(s), opts.signal)
+  const durations = applyProbes(probes, scan, resolved.rowScanRec, pass.conversations, issues)
   const built = buildManifest({ scan, pass: { conversations: pass.conversations, rowScanRec: resolved.rowScanRec, referenced: resolved.referenced }, issues, sniffMismatch, rowsChecked: pass.columnsOk })
+  const scanIndex = new Map(scan.recordings.map((r, s) => [r.path, s]))
+  const recordingSeconds = Float64Array.from(built.recordings, (r) => durations[scanIndex.get(r.localPath) ?? -1] ?? NaN)
   const manifest: Manifest = {
     csvPath: spec.csvPath,
     csvSize: csvStat.size,
@@ -169,6 +177,7 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
     eligibleBytes: built.recordings.reduce((n, r) => n + r.size, 0),
     counts: { ...issues.counts },
     issueTotal: issues.total,
+    audio: summariseDurations(Array.from(recordingSeconds)),
   }
-  return { report, issues: issues.sorted(), issuesOmitted: issues.omitted, manifest, scan, references: pass.references }
+  return { report, issues: issues.sorted(), issuesOmitted: issues.omitted, manifest, scan, references: pass.references, recordingSeconds }
 }

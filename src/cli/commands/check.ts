@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { readdir, stat } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { MAPPED_FIELDS, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
+import { MAPPED_FIELDS, type AudioSummary, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
 import { AppError } from '../../errors'
 import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
 import { EXIT } from '../exit-codes'
@@ -47,6 +47,20 @@ const SHOWN_PER_CODE = 5
 const ENCODING_NAMES = { 'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8 with BOM', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE', 'windows-1252': 'Windows-1252' }
 const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' }
 
+/** "12:04:33 in 140 recordings (min 0:05, median 4:10, max 31:02)". */
+export function audioLine(a: AudioSummary): string {
+  return `${clock(a.totalSeconds)} in ${a.recordings} recordings (min ${clock(a.minSeconds ?? 0)}, median ${clock(a.medianSeconds ?? 0)}, max ${clock(a.maxSeconds ?? 0)})`
+}
+
+/** Seconds as h:mm:ss, or m:ss under an hour. */
+function clock(seconds: number): string {
+  const t = Math.round(seconds)
+  const h = Math.floor(t / 3600)
+  const m = Math.floor((t % 3600) / 60)
+  const s = String(t % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+}
+
 function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfile, suggested: boolean): void {
   const { report, manifest, issues } = checked
   const out: string[] = []
@@ -62,6 +76,7 @@ function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfi
   out.push(`  Excluded       ${report.excluded}`)
   out.push(`  Recordings     ${report.recordings} found, ${manifest.recordings.length} to upload (${kb(report.eligibleBytes)})`)
   out.push(`  Orphans        ${report.orphans}`)
+  if (report.audio && report.audio.recordings > 0) out.push(`  Audio          ${audioLine(report.audio)}`)
   for (const severity of ['error', 'warning'] as const) {
     // Blocking problems first: they are why nothing can be sent.
     const codes = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].severity === severity).sort((a, b) => Number(ISSUE_RULES[b].blocks) - Number(ISSUE_RULES[a].blocks))
@@ -134,6 +149,7 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
       recordings: report.recordings,
       toUpload: manifest.recordings.length,
       orphans: report.orphans,
+      audio: report.audio ?? null,
       csv: manifest.csvPath,
       encoding: manifest.encoding,
       delimiter: manifest.delimiter,

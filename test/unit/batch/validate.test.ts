@@ -9,7 +9,8 @@ import { wavBytes } from '../../fixtures/audio-bytes'
 import { tempDir, writeFiles } from './helpers'
 
 const MAP: MappingProfile = { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Date', audioFilename: 'File' }
-const WAV = wavBytes(200)
+// Just over a second (8 kHz, 16-bit mono): shorter recordings are flagged RECORDING_TOO_SHORT.
+const WAV = wavBytes(16_100)
 const rowsOf = (c: CheckedBatch, code: IssueCode): Array<number | null> => c.issues.filter((i) => i.code === code).map((i) => i.row)
 
 async function check(files: Record<string, string | Buffer>, mapping: MappingProfile = MAP, csv = 'calls.csv'): Promise<CheckedBatch> {
@@ -63,8 +64,8 @@ describe('validateBatch on a generated batch with every row fault', () => {
     const c = await validateBatch({ paths: [dir], csvPath: g.csvPath, mapping: g.mapping })
     expect(c.report.ready).toBe(true)
     expect(c.manifest.recordings).toHaveLength(10)
-    expect(c.manifest.recordings[0]).toMatchObject({ remoteName: 'rec-0000001.wav', relPath: 'recordings/rec-0000001.wav', size: 2048, rows: [1, 11, 21] })
-    expect(c.report.eligibleBytes).toBe(10 * 2048)
+    expect(c.manifest.recordings[0]).toMatchObject({ remoteName: 'rec-0000001.wav', relPath: 'recordings/rec-0000001.wav', size: 16_384, rows: [1, 11, 21] })
+    expect(c.report.eligibleBytes).toBe(10 * 16_384)
   })
 })
 

@@ -1,0 +1,46 @@
+/**
+ * Reads one recording's container (headers and frame tables, never the audio itself) with
+ * music-metadata and judges it: truncated, unreadable, without samples, or its duration.
+ * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
+ */
+import { parseFile } from 'music-metadata'
+
+/** What the container says, or what is wrong with it. */
+export type ProbeResult =
+  | { ok: true; seconds: number; codec: string }
+  | { ok: false; code: 'RECORDING_TRUNCATED' | 'RECORDING_UNREADABLE' | 'RECORDING_NO_AUDIO'; detail: string }
+
+/** Containers whose data size the header declares exactly (bytes = duration x bitrate / 8). */
+const SIZED_CONTAINERS = new Set(['WAVE', 'AIFF'])
+
+/**
+ * Probes `path` (of `size` bytes). `duration: false` keeps music-metadata from scanning every
+ * MP3 frame: it reads the first frames (and a Xing/VBRI header when there is one).
+ */
+export async function probeContainer(path: string, size: number): Promise<ProbeResult> {
+  let format
+  try {
+    format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
+  } catch (err) {
+    return { ok: false, code: 'RECORDING_UNREADABLE', detail: (err as Error).message }
+  }
+  const container = format.container
+  if (container === undefined) return { ok: false, code: 'RECORDING_UNREADABLE', detail: 'no audio container was found in it' }
+  if (format.numberOfSamples === 0 || format.duration === 0) return { ok: false, code: 'RECORDING_NO_AUDIO', detail: `its ${container} header declares no samples` }
+  if (format.sampleRate === undefined) return { ok: false, code: 'RECORDING_UNREADABLE', detail: `its ${container} header has no audio format description` }
+  // A header with an empty data chunk leaves no duration, as does a header over garbage; only
+  // the size tells them apart (every WAV/AIFF header fits in 128 bytes; any audio is larger).
+  if (format.duration === undefined && size <= 128) return { ok: false, code: 'RECORDING_NO_AUDIO', detail: `its ${container} header is followed by no samples` }
+  if (format.duration === undefined || !Number.isFinite(format.duration)) {
+    return { ok: false, code: 'RECORDING_UNREADABLE', detail: `its ${container} header is followed by no readable audio data` }
+  }
+  if (SIZED_CONTAINERS.has(container) && format.bitrate !== undefined) {
+    const declared = (format.duration * format.bitrate) / 8
+    // The header itself is not counted in `declared`, so a whole file is always larger.
+    if (size < declared) {
+      const pct = Math.floor((size / declared) * 100)
+      return { ok: false, code: 'RECORDING_TRUNCATED', detail: `its data stops at about ${pct}% of what its header declares (${format.duration.toFixed(1)} s)` }
+    }
+  }
+  return { ok: true, seconds: format.duration, codec: format.codec ?? container }
+}
