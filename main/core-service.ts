@@ -233,7 +233,11 @@ export class CoreService implements CallHandlers {
   // ---- destinations and host trust ------------------------------------------------------
 
   listDestinations(): Promise<Result<Destination[]>> {
-    return run('listDestinations', async () => [await this.sandboxDestination(false), ...(await this.destinations.list())])
+    return run('listDestinations', async () => {
+      const last = await this.destinations.lastUsedId()
+      const all = [await this.sandboxDestination(false), ...(await this.destinations.list())]
+      return all.map((d) => (d.id === last ? { ...d, lastUsed: true } : d))
+    })
   }
 
   saveDestination(input: DestinationInput): Promise<Result<Destination>> {
@@ -302,7 +306,11 @@ export class CoreService implements CallHandlers {
   // ---- upload ---------------------------------------------------------------------------
 
   startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>> {
-    return run('startUpload', () => this.upload(spec, destinationId, passphrase))
+    return run('startUpload', async () => {
+      const started = await this.upload(spec, destinationId, passphrase)
+      await this.destinations.markUsed(destinationId)
+      return started
+    })
   }
 
   pauseUpload(batchId: string, paused: boolean): Promise<Result<void>> {

@@ -76,6 +76,21 @@ export class DestinationsStore {
     return destination
   }
 
+  /** Remembers the destination an upload started to (the sandbox too), for the next batch. */
+  async markUsed(id: string): Promise<void> {
+    await writeJson(this.lastFile(), { version: 1, id })
+  }
+
+  /** The destination the last upload started to, if any. */
+  async lastUsedId(): Promise<string | null> {
+    const saved = (await readJson(this.lastFile())) as { id?: unknown } | undefined
+    return saved && typeof saved === 'object' && typeof saved.id === 'string' ? saved.id : null
+  }
+
+  private lastFile(): string {
+    return path.join(path.dirname(this.file), 'last-destination.json')
+  }
+
   async remove(id: string): Promise<void> {
     if (id === SANDBOX_ID) throw new AppError('BAD_ARGUMENT', 'The sandbox destination is built in and cannot be removed.')
     const all = await this.list()

@@ -41,7 +41,7 @@ export function useSend(api: BulkUploadApi, data: WizardData, update: (change: P
       if (!r.ok) return r.error
       update({
         batchId: r.value.batchId, step: 'upload', summary: null, confirm: null, destinationId: req.destinationId, destinationName: req.destinationName,
-        lastStart: { spec, destinationId: req.destinationId, passphrase: req.passphrase },
+        destinationSandbox: !!req.sandbox, wantRealDestination: false, lastStart: { spec, destinationId: req.destinationId, passphrase: req.passphrase },
       })
       return null
     } catch (e) { return asPayload(e) }
@@ -55,7 +55,7 @@ export function useSend(api: BulkUploadApi, data: WizardData, update: (change: P
       const r = await api.validate(spec)
       if (!r.ok) return r.error
       const report = r.value
-      update({ report, checkedFor: req.destinationId, destinationId: req.destinationId, destinationName: req.destinationName })
+      update({ report, checkedFor: req.destinationId, destinationId: req.destinationId, destinationName: req.destinationName, destinationSandbox: !!req.sandbox })
       if (nothingNew(report)) { update({ step: 'done', summary: null, batchId: null, confirm: null }); return null }
       // Something blocks the batch at this destination: the Review step says what.
       if (!report.ready) { update({ step: 'review', confirm: null }); return null }

@@ -30,6 +30,10 @@ export interface WizardData {
   destinationId: string | null
   /** Shown on the upload screen: where the files are going. */
   destinationName: string | null
+  /** The batch went (or goes) to the sandbox on this computer: Done says nothing left it. */
+  destinationSandbox: boolean
+  /** Done's "Send it to a real destination": the destination step preselects a real one. */
+  wantRealDestination: boolean
   batchId: string | null
   summary: BatchSummary | null
   /** Send rows already delivered to the destination again, on purpose (Review / pre-send toggle). */
@@ -49,6 +53,8 @@ export interface SendRequest {
   destinationId: string
   /** As shown to the user, e.g. "Sandbox (this computer)". */
   destinationName: string
+  /** The built-in sandbox server on this computer. */
+  sandbox?: boolean
   /** The key's passphrase for this upload only; never stored. */
   passphrase: string | null
 }
@@ -63,6 +69,8 @@ export const emptyWizard: WizardData = {
   report: null,
   destinationId: null,
   destinationName: null,
+  destinationSandbox: false,
+  wantRealDestination: false,
   batchId: null,
   summary: null,
   resendDelivered: false,

@@ -248,9 +248,11 @@ export interface Destination {
   remoteDir: string
   /** The built-in sandbox server on this computer. */
   sandbox: boolean
+  /** The destination the last upload started to: new batches preselect it. */
+  lastUsed?: boolean
 }
 
-export type DestinationInput = Omit<Destination, 'id' | 'sandbox'> & { id?: string }
+export type DestinationInput = Omit<Destination, 'id' | 'sandbox' | 'lastUsed'> & { id?: string }
 
 export interface HostKeyInfo {
   host: string

@@ -34,6 +34,13 @@ export interface UploadState {
   count: number
   counts: FileCounts
   progress: UploadProgress
+  /**
+   * Bytes of recordings confirmed on the server (done or already there): what the overall bar
+   * fills with. It never goes back, even when a dropped server makes in-flight files start over.
+   */
+  confirmedBytes: number
+  /** The most bytes sent seen so far in this batch: the headline percentage never goes back. */
+  shownBytes: number
   summary: BatchSummary | null
   error: AppErrorPayload | null
 }
@@ -48,6 +55,8 @@ export const initialUploadState: UploadState = {
   count: 0,
   counts: noCounts(),
   progress: { bytesSent: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0, filesFailed: 0, bytesPerSecond: 0, etaSeconds: null },
+  confirmedBytes: 0,
+  shownBytes: 0,
   summary: null,
   error: null,
 }
@@ -119,14 +128,21 @@ export function uploadReducer(state: UploadState, event: UploadEvent): UploadSta
     case 'file-progress':
       return updateRow(state, event.file, (r) =>
         r.sent === event.sent && r.state === 'uploading' ? r : { ...r, sent: event.sent, size: event.size, state: 'uploading' })
-    case 'file-done':
-      return updateRow(state, event.file, (r) => ({ ...r, sent: r.size, state: event.skipped ? 'skipped' : 'done', error: null }))
+    case 'file-done': {
+      const i = state.index.get(event.file)
+      const before = i === undefined ? undefined : rowAt(state, i)
+      const next = updateRow(state, event.file, (r) => ({ ...r, sent: r.size, state: event.skipped ? 'skipped' : 'done', error: null }))
+      const counted = !before || before.isCsv || before.state === 'done' || before.state === 'skipped'
+      return counted ? next : { ...next, confirmedBytes: Math.min(next.progress.bytesTotal, next.confirmedBytes + before.size) }
+    }
     case 'file-retrying':
       return updateRow(state, event.file, (r) => ({ ...r, sent: 0, state: 'retrying', attempt: event.attempt, error: event.error }))
     case 'file-failed':
+      // A file stopped by Cancel did not fail: it is simply not sent yet (the next run sends it).
+      if (event.error.code === 'CANCELLED') return updateRow(state, event.file, (r) => ({ ...r, state: 'waiting', error: null }))
       return updateRow(state, event.file, (r) => ({ ...r, state: 'failed', error: event.error }))
     case 'batch-progress':
-      return { ...state, progress: event.progress }
+      return { ...state, progress: event.progress, shownBytes: Math.max(state.shownBytes, Math.min(event.progress.bytesSent, event.progress.bytesTotal)) }
     case 'batch-paused':
       if (state.status !== 'running' && state.status !== 'paused') return state
       return { ...state, status: event.paused ? 'paused' : 'running' }

@@ -69,8 +69,9 @@ export function AddFilesStep({ data, update }: StepProps) {
     if (files.length === 0) return
     if (paths.some((p) => !p)) {
       // A web page is never told where dropped files live, so the host could not read them.
-      setNote('In the browser the app cannot see where dropped files are. Choose the folder on this computer instead.')
-      setBrowsing(true)
+      // The explanation stays readable: the folder browser opens only when the user asks.
+      const name = files[0]?.name
+      setNote(`In the browser the app cannot see where dropped files are${name ? ` (“${name}”)` : ''}. Choose the folder on this computer instead.`)
       return
     }
     void scan(paths as string[])
@@ -109,7 +110,12 @@ export function AddFilesStep({ data, update }: StepProps) {
         </Button>
       </DropZone>
       {busy === 'scan' && <LinearProgress aria-label="Looking through the folder" />}
-      {note && <Alert severity="info" onClose={() => setNote(null)}>{note}</Alert>}
+      {note && (
+        <Alert severity="info" onClose={() => setNote(null)}
+          action={<Button color="inherit" size="small" onClick={() => void choose()}>Choose folder…</Button>}>
+          {note}
+        </Alert>
+      )}
       <ErrorAlert error={error} onClose={() => setError(null)} />
       {s && (
         <Stack spacing={2} aria-live="polite">

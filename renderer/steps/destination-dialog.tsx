@@ -17,20 +17,22 @@ import type { AppErrorPayload, Destination, KeyInfo } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 
-export function DestinationDialog({ open, keys, onClose, onSaved, onNewKey }: {
+/** Adds a destination, or edits `initial` (same id, so its history and pins stay with it). */
+export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNewKey }: {
   open: boolean
+  initial?: Destination | null
   keys: KeyInfo[]
   onClose: () => void
   onSaved: (d: Destination) => void
   onNewKey: () => void
 }) {
   const api = useApi()
-  const [name, setName] = useState('evaluagent')
-  const [host, setHost] = useState('')
-  const [port, setPort] = useState('22')
-  const [username, setUsername] = useState('')
-  const [keyName, setKeyName] = useState('')
-  const [remoteDir, setRemoteDir] = useState('')
+  const [name, setName] = useState(initial?.name ?? 'evaluagent')
+  const [host, setHost] = useState(initial?.host ?? '')
+  const [port, setPort] = useState(String(initial?.port ?? 22))
+  const [username, setUsername] = useState(initial?.username ?? '')
+  const [keyName, setKeyName] = useState(initial?.keyName ?? '')
+  const [remoteDir, setRemoteDir] = useState(initial?.remoteDir ?? '')
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [busy, setBusy] = useState(false)
   useEffect(() => { if (!keyName && keys[0]) setKeyName(keys[0].name) }, [keys, keyName])
@@ -43,7 +45,9 @@ export function DestinationDialog({ open, keys, onClose, onSaved, onNewKey }: {
     setBusy(true)
     setError(null)
     try {
-      const r = await api.saveDestination({ name: name.trim(), host: host.trim(), port: portNumber, username: username.trim(), keyName, remoteDir: remoteDir.trim() })
+      const r = await api.saveDestination({
+        ...(initial ? { id: initial.id } : {}), name: name.trim(), host: host.trim(), port: portNumber, username: username.trim(), keyName, remoteDir: remoteDir.trim(),
+      })
       if (r.ok) onSaved(r.value)
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
@@ -52,7 +56,7 @@ export function DestinationDialog({ open, keys, onClose, onSaved, onNewKey }: {
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="dest-title">
       <form onSubmit={(e) => { e.preventDefault(); if (valid) void save() }}>
-        <DialogTitle id="dest-title">Add a destination</DialogTitle>
+        <DialogTitle id="dest-title">{initial ? `Edit destination “${initial.name}”` : 'Add a destination'}</DialogTitle>
         <DialogContent dividers>
           <Stack spacing={2.5}>
             <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required helperText="Shown in the list, e.g. “evaluagent – Leeds team”." />
@@ -81,6 +85,29 @@ export function DestinationDialog({ open, keys, onClose, onSaved, onNewKey }: {
           <Button type="submit" variant="contained" disabled={!valid || busy}>{busy ? 'Saving…' : 'Save destination'}</Button>
         </DialogActions>
       </form>
+    </Dialog>
+  )
+}
+
+/** Asks before a destination is removed; the step still offers Undo for a few seconds after. */
+export function RemoveDestinationDialog({ destination, onCancel, onConfirm }: {
+  destination: Destination | null
+  onCancel: () => void
+  onConfirm: (d: Destination) => void
+}) {
+  return (
+    <Dialog open={!!destination} onClose={onCancel} maxWidth="xs" fullWidth aria-labelledby="rm-dest-title" aria-describedby="rm-dest-text">
+      <DialogTitle id="rm-dest-title">Remove this destination?</DialogTitle>
+      <DialogContent>
+        <Typography id="rm-dest-text">
+          “{destination?.name}” ({destination?.username}@{destination?.host}:{destination?.port}) is removed from this app. Nothing on the server changes,
+          and the key stays. To send to it again, add it again.
+        </Typography>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button color="error" variant="contained" onClick={() => destination && onConfirm(destination)}>Remove destination</Button>
+      </DialogActions>
     </Dialog>
   )
 }

@@ -13,21 +13,35 @@ import FormControlLabel from '@mui/material/FormControlLabel'
 import IconButton from '@mui/material/IconButton'
 import Paper from '@mui/material/Paper'
 import Radio from '@mui/material/Radio'
+import Snackbar from '@mui/material/Snackbar'
 import RadioGroup from '@mui/material/RadioGroup'
 import Stack from '@mui/material/Stack'
 import TextField from '@mui/material/TextField'
 import Typography from '@mui/material/Typography'
 import DeleteIcon from '@mui/icons-material/DeleteOutlined'
+import EditIcon from '@mui/icons-material/EditOutlined'
 import CheckIcon from '@mui/icons-material/CheckCircle'
 import type { AppErrorPayload, ConnectionCheck, Destination, HostKeyInfo, KeyInfo } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
 import type { StepProps } from '../wizard'
-import { DestinationDialog, ForgetHostKeyDialog } from './destination-dialog'
+import { DestinationDialog, ForgetHostKeyDialog, RemoveDestinationDialog } from './destination-dialog'
 import { HostKeyDialog } from './host-key-dialog'
 import { KeyDialog } from './key-dialog'
 import { PublicKeyCard } from './public-key-card'
+import { useDeferredRemoval } from './use-deferred-removal'
+
+/** The destination a new batch starts with: a real one when asked, else the last used, else the sandbox. */
+export function preselect(dests: Destination[], wantReal: boolean): Destination | null {
+  if (wantReal) return dests.find((d) => d.lastUsed && !d.sandbox) ?? dests.find((d) => !d.sandbox) ?? null
+  return dests.find((d) => d.lastUsed) ?? dests.find((d) => d.sandbox) ?? dests[0] ?? null
+}
+
+/** Where the test logged in, in the user's words. */
+function loggedInAs(d: Destination): string {
+  return d.sandbox ? 'Logged in to the sandbox on this computer.' : `Logged in as ${d.username} on ${d.host}:${d.port}.`
+}
 
 type Check = { state: 'idle' | 'testing' } | { state: 'ok'; check: ConnectionCheck } | { state: 'error'; error: AppErrorPayload }
 
@@ -38,6 +52,8 @@ export function DestinationStep({ data, update, send }: StepProps) {
   const [check, setCheck] = useState<Check>({ state: 'idle' })
   const [prompt, setPrompt] = useState<{ hostKey: HostKeyInfo; thenStart: boolean } | null>(null)
   const [dialog, setDialog] = useState<'destination' | 'key' | 'forget' | null>(null)
+  const [editing, setEditing] = useState<Destination | null>(null)
+  const [removing, setRemoving] = useState<Destination | null>(null)
   const [passphrase, setPassphrase] = useState('')
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [busy, setBusy] = useState(false)
@@ -48,22 +64,36 @@ export function DestinationStep({ data, update, send }: StepProps) {
       const [d, k] = await Promise.all([api.listDestinations(), api.listKeys()])
       if (d.ok) setDests(d.value); else setError(d.error)
       if (k.ok) setKeys(k.value); else setError(k.error)
-      if (d.ok && !data.destinationId && d.value[0]) update({ destinationId: (d.value.find((x) => x.sandbox) ?? d.value[0]).id })
+      if (d.ok && !data.destinationId) {
+        const chosen = preselect(d.value, data.wantRealDestination)
+        if (chosen) update({ destinationId: chosen.id, wantRealDestination: false })
+        // Asked for a real destination and there is none yet: adding one is the next step.
+        else if (data.wantRealDestination) { update({ wantRealDestination: false }); setDialog('destination') }
+      }
     } catch (e) { setError(asPayload(e)) }
-  }, [api, data.destinationId, update])
+  }, [api, data.destinationId, data.wantRealDestination, update])
   // Once, on entering the step: later changes reload explicitly.
   const [loaded, setLoaded] = useState(false)
   useEffect(() => { if (!loaded) { setLoaded(true); void reload() } }, [loaded, reload])
 
-  const dest = dests.find((d) => d.id === data.destinationId) ?? null
+  const removal = useDeferredRemoval(async (d) => {
+    try {
+      const r = await api.removeDestination(d.id)
+      if (!r.ok) setError(r.error)
+    } catch (e) { setError(asPayload(e)) }
+    await reload()
+  })
+  const shown = dests.filter((d) => d.id !== removal.pending?.id)
+  const dest = shown.find((d) => d.id === data.destinationId) ?? null
   const key = keys.find((k) => k.name === dest?.keyName) ?? null
-  const select = (id: string) => { update({ destinationId: id }); setCheck({ state: 'idle' }); setPassphrase('') }
+  // A message about another destination (or an earlier attempt) must not stay on screen.
+  const select = (id: string) => { update({ destinationId: id }); setCheck({ state: 'idle' }); setPassphrase(''); setError(null) }
 
   // Checked again against this destination first: delivered rows and a changed layout are
   // shown before anything is sent (see use-send.ts).
   const start = async (destinationId: string) => {
     const d = dests.find((x) => x.id === destinationId)
-    const err = await send({ destinationId, destinationName: d ? (d.sandbox ? 'Sandbox (this computer)' : d.name) : destinationId, passphrase: passphrase || null })
+    const err = await send({ destinationId, destinationName: d ? (d.sandbox ? 'Sandbox (this computer)' : d.name) : destinationId, sandbox: !!d?.sandbox, passphrase: passphrase || null })
     if (err) setError(err)
   }
 
@@ -90,15 +120,16 @@ export function DestinationStep({ data, update, send }: StepProps) {
 
   const trust = async (hostKey: HostKeyInfo) => {
     if (!dest || !prompt) return
+    const thenStart = prompt.thenStart
     setBusy(true)
     try {
       const r = await api.trustHost(dest.id, hostKey.fingerprint)
-      const thenStart = prompt.thenStart
       setPrompt(null)
       if (!r.ok) { setError(r.error); return }
-      setCheck({ state: 'ok', check: { hostKey, trusted: true } })
-      if (thenStart) await start(dest.id)
-    } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
+    } catch (e) { setError(asPayload(e)); return } finally { setBusy(false) }
+    // Trusting the server is not logging in: the test goes on to the login (key, passphrase,
+    // username), and only that result is shown.
+    await test(thenStart)
   }
 
   /** Forgets the changed server's pinned key (the user confirmed the warning), then tests again. */
@@ -113,11 +144,11 @@ export function DestinationStep({ data, update, send }: StepProps) {
     await test(false)
   }
 
-  const remove = async (d: Destination) => {
-    const r = await api.removeDestination(d.id)
-    if (!r.ok) { setError(r.error); return }
-    if (d.id === data.destinationId) update({ destinationId: null })
-    await reload()
+  const remove = (d: Destination) => {
+    setRemoving(null)
+    setError(null)
+    if (d.id === data.destinationId) { update({ destinationId: null }); setCheck({ state: 'idle' }) }
+    removal.schedule(d)
   }
 
   // The key to paste into the platform: the chosen destination's, or the one just made.
@@ -138,7 +169,7 @@ export function DestinationStep({ data, update, send }: StepProps) {
         <Button variant="outlined" onClick={() => setDialog('destination')}>Add destination…</Button>
       </Box>
       <RadioGroup aria-labelledby="dest-list" value={data.destinationId ?? ''} onChange={(e) => select(e.target.value)} sx={{ gap: 1 }}>
-        {dests.map((d) => (
+        {shown.map((d) => (
           <Paper key={d.id} variant="outlined" sx={(t) => ({ px: 2, py: 1, display: 'flex', alignItems: 'center', borderColor: d.id === data.destinationId ? t.palette.primary.main : undefined })}>
             <FormControlLabel value={d.id} control={<Radio />} sx={{ flex: 1, mr: 0, minWidth: 0 }} label={
               <Box sx={{ py: 0.5, minWidth: 0 }}>
@@ -148,7 +179,8 @@ export function DestinationStep({ data, update, send }: StepProps) {
                 </Typography>
               </Box>
             } />
-            {!d.sandbox && <IconButton aria-label={`Remove destination ${d.name}`} onClick={() => void remove(d)}><DeleteIcon /></IconButton>}
+            {!d.sandbox && <IconButton aria-label={`Edit destination ${d.name}`} onClick={() => { setEditing(d); setDialog('destination') }}><EditIcon /></IconButton>}
+            {!d.sandbox && <IconButton aria-label={`Remove destination ${d.name}`} onClick={() => setRemoving(d)}><DeleteIcon /></IconButton>}
           </Paper>
         ))}
       </RadioGroup>
@@ -164,9 +196,9 @@ export function DestinationStep({ data, update, send }: StepProps) {
       )}
       {check.state === 'error' && !changed && <ErrorAlert error={check.error} />}
       {check.state === 'testing' && <Alert severity="info">Connecting to the server…</Alert>}
-      {check.state === 'ok' && check.check.trusted && (
+      {check.state === 'ok' && check.check.trusted && dest && (
         <Alert icon={<CheckIcon />} severity="success">
-          Connected. Server fingerprint <code style={{ overflowWrap: 'anywhere' }}>{check.check.hostKey.fingerprint}</code> is trusted.
+          {loggedInAs(dest)} Server fingerprint <code style={{ overflowWrap: 'anywhere' }}>{check.check.hostKey.fingerprint}</code> is trusted.
         </Alert>
       )}
       <ErrorAlert error={error} onClose={() => setError(null)} />
@@ -178,8 +210,15 @@ export function DestinationStep({ data, update, send }: StepProps) {
       {dest && !dest.sandbox && !key && <Alert severity="warning">The key “{dest.keyName}” of this destination is missing. Generate or import it again.</Alert>}
       <Stack>
         <HostKeyDialog hostKey={prompt?.hostKey ?? null} sandbox={!!dest?.sandbox} busy={busy} onCancel={() => setPrompt(null)} onTrust={(hk) => void trust(hk)} />
-        <DestinationDialog open={dialog === 'destination'} keys={keys} onClose={() => setDialog(null)} onNewKey={() => setDialog('key')}
-          onSaved={(d) => { setDialog(null); void reload().then(() => select(d.id)) }} />
+        <DestinationDialog key={editing?.id ?? 'new'} open={dialog === 'destination'} initial={editing} keys={keys} onClose={() => { setDialog(null); setEditing(null) }} onNewKey={() => setDialog('key')}
+          onSaved={(d) => { setDialog(null); setEditing(null); void reload().then(() => select(d.id)) }} />
+        <RemoveDestinationDialog destination={removing} onCancel={() => setRemoving(null)} onConfirm={remove} />
+        <Snackbar open={!!removal.pending} autoHideDuration={8000} onClose={(_e, reason) => { if (reason !== 'clickaway') removal.commit() }}
+          message={removal.pending ? `Destination “${removal.pending.name}” removed.` : ''}
+          action={<>
+            <Button color="inherit" size="small" onClick={removal.undo}>Undo</Button>
+            <Button color="inherit" size="small" onClick={removal.commit}>Dismiss</Button>
+          </>} />
         <ForgetHostKeyDialog server={dialog === 'forget' && dest ? (dest.sandbox ? 'the sandbox on this computer' : `${dest.host}:${dest.port}`) : null} busy={busy}
           onCancel={() => setDialog(null)} onConfirm={() => void forget()} />
         <KeyDialog open={dialog === 'key'} existing={keys.map((k) => k.name)} onClose={() => setDialog(null)}

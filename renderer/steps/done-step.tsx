@@ -46,12 +46,14 @@ export function DoneStep(props: StepProps) {
   if (!s) return null
 
   const clean = s.failed === 0 && s.csv !== null
+  const sandbox = data.destinationSandbox
   return (
     <StepLayout
       title="Done"
-      intro={clean ? 'The batch is on the server. The platform imports it on its next run.' : 'The upload finished with problems: see the report for each file and row.'}
+      intro={doneIntro(clean, sandbox, data.destinationName)}
       next={{ label: 'Start another batch', onClick: restart }}
       extra={<>
+        {sandbox && <Button variant="outlined" onClick={() => props.update({ step: 'destination', destinationId: null, wantRealDestination: true, summary: null, batchId: null })}>Send it to a real destination…</Button>}
         <Button onClick={() => showHistory(data.destinationId)}>Delivery history</Button>
         <Button variant="outlined" onClick={() => void open(s.reportCsv)}>Open report (CSV)</Button>
         <Button variant="outlined" onClick={() => void open(s.reportJson)}>Open report (JSON)</Button>
@@ -76,6 +78,19 @@ export function DoneStep(props: StepProps) {
       <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>Report saved on this computer: {s.reportCsv}</Typography>
     </StepLayout>
   )
+}
+
+/** What the Done screen says first: where the batch went, and for the sandbox that nothing left. */
+export function doneIntro(clean: boolean, sandbox: boolean, destinationName: string | null): string {
+  if (sandbox) {
+    return clean
+      ? 'The batch went to the sandbox on this computer. Nothing left this computer and the platform has not received it: send it to a real destination when the trial looks right.'
+      : 'The trial upload to the sandbox on this computer finished with problems: see the report for each file and row. Nothing left this computer.'
+  }
+  const where = destinationName ?? 'the server'
+  return clean
+    ? `The batch is on ${where}. The platform imports it on its next run.`
+    : `The upload to ${where} finished with problems: see the report for each file and row.`
 }
 
 function NothingNew({ data, update, restart, showHistory }: StepProps) {

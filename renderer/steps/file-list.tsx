@@ -39,6 +39,7 @@ const columns: Column[] = [
 const selectChunks = (s: UploadState) => s.chunks
 const selectCounts = (s: UploadState) => s.counts
 const selectStopped = (s: UploadState) => s.status === 'failed'
+const selectPaused = (s: UploadState) => s.status === 'paused'
 
 type Filter = 'all' | 'active' | 'problems'
 const MATCHES: Record<Exclude<Filter, 'all'>, ReadonlySet<FileState>> = {
@@ -62,6 +63,7 @@ export function FileList({ store }: { store: UploadStore }) {
   const chunks = useUploadState(store, selectChunks)
   const counts = useUploadState(store, selectCounts)
   const stopped = useUploadState(store, selectStopped)
+  const paused = useUploadState(store, selectPaused)
   const [filter, setFilter] = useState<Filter>('all')
   const state = store.getState()
   const rows = useMemo(() => filterRows(chunks, filter), [chunks, filter])
@@ -73,7 +75,7 @@ export function FileList({ store }: { store: UploadStore }) {
     const unsent = r.state === 'failed' || (stopped && r.state !== 'done' && r.state !== 'skipped')
     const chip = unsent
       ? <Chip size="small" label="Not sent" color={r.state === 'failed' ? 'error' : 'default'} variant={r.state === 'failed' ? 'filled' : 'outlined'} />
-      : <Chip size="small" label={r.state === 'retrying' ? `Retrying (${r.attempt})` : STATE_LABEL[r.state]} color={STATE_COLOR[r.state]} variant={r.state === 'waiting' ? 'outlined' : 'filled'} />
+      : <Chip size="small" label={r.state === 'retrying' ? `Retrying (${r.attempt})` : paused && r.state === 'uploading' ? 'Paused' : STATE_LABEL[r.state]} color={STATE_COLOR[r.state]} variant={r.state === 'waiting' ? 'outlined' : 'filled'} />
     const hint = r.state === 'failed' ? `${NOT_SENT_HINT} ${r.error?.message ?? ''}`.trim() : r.error?.message ?? (unsent ? (r.isCsv ? 'The CSV was not sent.' : 'Not sent — will be sent by the next run.') : null)
     return [
       <span key="n" title={r.file} style={{ fontWeight: r.isCsv ? 650 : undefined }}>
@@ -85,7 +87,7 @@ export function FileList({ store }: { store: UploadStore }) {
         color={r.state === 'failed' ? 'error' : r.state === 'retrying' ? 'warning' : r.state === 'done' ? 'success' : 'primary'} sx={{ height: 6, borderRadius: 3 }} />,
       hint ? <Tooltip key="s" title={hint}><span tabIndex={0}>{chip}</span></Tooltip> : chip,
     ]
-  }, [state, rows, stopped])
+  }, [state, rows, stopped, paused])
   return (
     <Stack spacing={1.5}>
       <ToggleButtonGroup size="small" color="primary" exclusive value={filter} onChange={(_e, v: Filter | null) => v && setFilter(v)} aria-label="Which files to show">

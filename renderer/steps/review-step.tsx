@@ -24,6 +24,7 @@ import { baseName, dirName, formatBytes, formatCount, joinPath } from '../format
 import { batchSpec, type StepProps } from '../wizard'
 import { DeliveryNotes, hasDeliveryNotes, type DeliveryChoices } from './delivery-notes'
 import { ISSUE_LABELS, IssuesTable } from './issues-table'
+import { LeftOutDialog, needsLeftOutConfirm } from './left-out-dialog'
 
 export function ReviewStep({ data, update }: StepProps) {
   const api = useApi()
@@ -34,6 +35,7 @@ export function ReviewStep({ data, update }: StepProps) {
   const [saved, setSaved] = useState<string | null>(null)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [busy, setBusy] = useState(false)
+  const [leftOut, setLeftOut] = useState(false)
   const counts = Object.entries(report.counts).filter(([, n]) => (n ?? 0) > 0) as Array<[IssueCode, number]>
   const csvPath = data.csvPath ?? ''
 
@@ -67,7 +69,7 @@ export function ReviewStep({ data, update }: StepProps) {
       title="Review"
       intro="Rows with a problem are left out of the upload; the others go as they are. Fix the CSV or the folder and check again, or carry on without them."
       back={{ label: 'Back to mapping', onClick: () => update({ step: 'map' }) }}
-      next={{ label: report.ready ? `Continue with ${formatCount(report.eligible, 'row')}` : 'Continue', onClick: () => update({ step: 'destination' }), disabled: !report.ready }}
+      next={{ label: report.ready ? `Continue with ${formatCount(report.eligible, 'row')}` : 'Continue', onClick: () => (needsLeftOutConfirm(report) ? setLeftOut(true) : update({ step: 'destination' })), disabled: !report.ready }}
       extra={<Button variant="outlined" onClick={() => void recheck()} disabled={busy}>{busy ? 'Checking…' : 'Check again'}</Button>}
     >
       <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 2 }}>
@@ -118,6 +120,7 @@ export function ReviewStep({ data, update }: StepProps) {
         help="A CSV with one line per problem: row, file, code and what to do. Share it with whoever exports the data."
         initialPath={joinPath(dirName(csvPath), `${baseName(csvPath).replace(/\.csv$/i, '')}-problems.csv`)}
         onClose={() => setExporting(false)} onConfirm={(p) => void exportTo(p)} />
+      <LeftOutDialog report={report} open={leftOut} onCancel={() => setLeftOut(false)} onConfirm={() => { setLeftOut(false); update({ step: 'destination' }) }} />
     </StepLayout>
   )
 }

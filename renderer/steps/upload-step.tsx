@@ -40,6 +40,8 @@ const selectProgress = (s: UploadState) => s.progress
 const selectCounts = (s: UploadState) => s.counts
 const selectSummary = (s: UploadState) => s.summary
 const selectError = (s: UploadState) => s.error
+const selectShown = (s: UploadState) => s.shownBytes
+const selectConfirmed = (s: UploadState) => s.confirmedBytes
 
 /**
  * The sentence for a cancelled batch. The engine's details say how far it got ("Cancelled: N of
@@ -57,6 +59,8 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const store = useUploadStore()
   const status = useUploadState(store, selectStatus)
   const p = useUploadState(store, selectProgress)
+  const shownBytes = useUploadState(store, selectShown)
+  const confirmedBytes = useUploadState(store, selectConfirmed)
   const counts = useUploadState(store, selectCounts)
   const summary = useUploadState(store, selectSummary)
   const failure = useUploadState(store, selectError)
@@ -114,7 +118,10 @@ export function UploadStep({ data, update, restart }: StepProps) {
     } catch (e) { setError(asPayload(e)) }
   }
 
-  const pct = p.bytesTotal > 0 ? (p.bytesSent / p.bytesTotal) * 100 : p.filesTotal > 0 ? (p.filesDone / p.filesTotal) * 100 : 0
+  // Both figures only grow: a server that drops makes files in flight start over, which the
+  // speed and time left show, but the user's sense of how far the batch got must not go back.
+  const pct = p.bytesTotal > 0 ? (shownBytes / p.bytesTotal) * 100 : p.filesTotal > 0 ? (p.filesDone / p.filesTotal) * 100 : 0
+  const confirmedPct = p.bytesTotal > 0 ? (confirmedBytes / p.bytesTotal) * 100 : pct
   const paused = status === 'paused'
   const running = status === 'running' || paused
   const heading = cancelled ? 'Cancelled' : cancelling && running ? 'Cancelling…' : status === 'idle' ? 'Starting…' : paused ? 'Paused' : status === 'failed' ? 'Upload stopped' : status === 'done' ? 'Finished' : `${Math.floor(pct)}% sent`
@@ -136,7 +143,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Typography variant="h2" component="p" aria-live="polite">{heading}</Typography>
           <Typography color="text.secondary">{formatBytes(p.bytesSent)} of {formatBytes(p.bytesTotal)}</Typography>
         </Stack>
-        <LinearProgress variant="determinate" value={pct} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
+        <LinearProgress variant="buffer" value={confirmedPct} valueBuffer={Math.max(confirmedPct, pct)} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
           color={cancelled || paused ? 'warning' : status === 'failed' ? 'error' : 'primary'} />
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(9rem, 1fr))' }}>
           <Figure label="Files" value={`${p.filesDone.toLocaleString('en-GB')} of ${p.filesTotal.toLocaleString('en-GB')}`} />

@@ -93,7 +93,12 @@ export async function throughReview(page: Page, choose: () => Promise<void>, bat
   const missing = batch.faultRows.missingRecording.length
   if (missing > 0) await page.getByRole('button', { name: `No recording · ${missing}` }).waitFor()
   await page.getByRole('button', { name: `Continue with ${batch.eligibleRows} rows` }).click()
-  await page.getByRole('heading', { name: 'Destination and key' }).waitFor()
+  // A batch leaving out more than a tenth of its rows asks first (left-out-dialog.tsx).
+  const leftOut = page.getByRole('dialog', { name: /^Leave out \d+% of the rows\?$/ })
+  const destinationStep = page.getByRole('heading', { name: 'Destination and key' })
+  await leftOut.or(destinationStep).first().waitFor()
+  if (await leftOut.isVisible()) await leftOut.getByRole('button', { name: `Continue with ${batch.eligibleRows} rows` }).click()
+  await destinationStep.waitFor()
   await page.getByRole('radio', { name: /Sandbox \(this computer\)/ }).waitFor()
 }
 

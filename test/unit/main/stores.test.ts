@@ -64,4 +64,13 @@ describe('DestinationsStore', () => {
     await expect(store.remove(SANDBOX_ID)).rejects.toSatisfy((e) => isAppError(e, 'BAD_ARGUMENT'))
     await expect(store.remove('nope')).rejects.toSatisfy((e) => isAppError(e, 'NOT_FOUND'))
   })
+  it('remembers the destination the last upload started to, the sandbox included', async () => {
+    const store = new DestinationsStore(home)
+    expect(await store.lastUsedId()).toBeNull()
+    const added = await store.save(input)
+    await store.markUsed(added.id)
+    expect(await new DestinationsStore(home).lastUsedId()).toBe(added.id)
+    await store.markUsed(SANDBOX_ID)
+    expect(await store.lastUsedId()).toBe(SANDBOX_ID)
+  })
 })

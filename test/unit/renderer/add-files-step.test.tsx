@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
 import { button, renderApp } from './render-app'
@@ -64,10 +64,16 @@ describe('Add files step', () => {
     expect(api.callsTo('scan')).toEqual([[['/dropped/may-2024']]])
   })
 
-  it('says so when a dropped file has no path, and opens the folder browser', async () => {
-    renderApp(new FakeApi(), undefined, { pathForFile: () => null })
-    fireEvent.drop(screen.getByRole('group', { name: /Drop zone/ }), { dataTransfer: { files: [new File([''], 'x')] } })
-    expect(await screen.findByText(/cannot see where dropped files are/)).toBeTruthy()
+  it('says so when a dropped folder has no path, and opens the folder browser only when asked', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.caps = { kind: 'web', nativeDialogs: false }
+    renderApp(api, undefined, { pathForFile: () => null })
+    fireEvent.drop(screen.getByRole('group', { name: /Drop zone/ }), { dataTransfer: { files: [new File([''], 'may-2024')] } })
+    const note = await screen.findByText(/cannot see where dropped files are \(“may-2024”\)/)
+    // The explanation is not covered by the dialog it explains.
+    expect(screen.queryByRole('dialog')).toBeNull()
+    await user.click(within(note.closest('[role="alert"]') as HTMLElement).getByRole('button', { name: 'Choose folder…' }))
     expect(await screen.findByRole('dialog')).toBeTruthy()
   })
 

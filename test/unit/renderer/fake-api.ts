@@ -73,6 +73,10 @@ export class FakeApi implements BulkUploadApi {
   destinations: Destination[] = [{ id: 'sandbox', name: 'Sandbox', host: '127.0.0.1', port: 2222, username: 'sandbox', keyName: 'sandbox', remoteDir: '', sandbox: true }]
   hostKey = { keyType: 'ssh-ed25519', fingerprint: 'SHA256:q3V0p9cUo2yF8m1b7hQk4nJtW5sXz6aRgLdEeC0iKfY' }
   trusted = new Set<string>(['sandbox'])
+  /** The batch ids startUpload answered, in order. */
+  startedBatches: string[] = []
+  /** Destinations whose server refuses this user or key at login. */
+  refusedLogin = new Set<string>()
   /** Destinations whose server now shows another host key. */
   hostKeyChanged = new Set<string>()
   interrupted: InterruptedBatch[] = []
@@ -216,8 +220,9 @@ export class FakeApi implements BulkUploadApi {
   testConnection(id: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
     return this.answer('testConnection', [id, passphrase], () => {
       const d = this.destinations.find((x) => x.id === id)!
-      // As the core: a protected key cannot log in without its passphrase, which only upload takes.
-      if (this.trusted.has(id) && this.keys.find((k) => k.name === d.keyName)?.encrypted) return fail({ code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' })
+      // As the core: a trusted server is logged in to, which a protected key needs its passphrase for.
+      if (this.trusted.has(id) && this.keys.find((k) => k.name === d.keyName)?.encrypted && !passphrase) return fail({ code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' })
+      if (this.trusted.has(id) && this.refusedLogin.has(id)) return fail({ code: 'AUTH_REFUSED', message: 'The server refused the key. Check the username, and that the public key shown in this app is the one pasted into the platform.' })
       if (this.hostKeyChanged.has(id)) return fail({ code: 'HOST_KEY_CHANGED', message: 'The server\'s identity key has changed since you last connected. This can mean the server was rebuilt, or that someone is intercepting the connection. Nothing was sent. Ask your platform administrator to confirm the new fingerprint before trusting it.' })
       return { hostKey: { host: d.host, port: d.port, ...this.hostKey }, trusted: this.trusted.has(id), canRename: true }
     })
@@ -229,7 +234,11 @@ export class FakeApi implements BulkUploadApi {
   writeSampleCsv(id: string, spec: Parameters<BulkUploadApi['writeSampleCsv']>[1], path: string) { return this.answer('writeSampleCsv', [id, spec, path], () => path) }
 
   startUpload(spec: Parameters<BulkUploadApi['startUpload']>[0], destinationId: string, passphrase: string | null) {
-    return this.answer('startUpload', [spec, destinationId, passphrase], () => ({ batchId: `batch-${this.nextId++}` }))
+    return this.answer('startUpload', [spec, destinationId, passphrase], () => {
+      const batchId = `batch-${this.nextId++}`
+      this.startedBatches.push(batchId)
+      return { batchId }
+    })
   }
   pauseUpload(batchId: string, paused: boolean) { return this.answer('pauseUpload', [batchId, paused], () => { this.emit({ kind: 'batch-paused', batchId, paused }) }) }
   cancelUpload(batchId: string) { return this.answer('cancelUpload', [batchId], () => undefined) }

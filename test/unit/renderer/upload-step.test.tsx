@@ -36,6 +36,24 @@ describe('Upload step', () => {
     expect(within(table).getByText('calls-2024-05-31-batch.csv — the CSV, sent last')).toBeTruthy()
   })
 
+  it('says Paused, not Uploading, for the files in flight while the batch is paused', async () => {
+    const user = userEvent.setup()
+    atUpload()
+    await user.click(await screen.findByRole('button', { name: 'Pause' }))
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    await waitFor(() => expect(within(table).getAllByRole('row').slice(1, 8).map((r) => r.lastElementChild?.textContent)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Paused', 'Paused']))
+    expect(within(table).queryByText('Uploading')).toBeNull()
+  })
+
+  it('keeps the overall percentage when a dropped server makes files start over', async () => {
+    const { api, list } = atUpload()
+    const before = (await screen.findByText(/% sent$/)).textContent
+    const total = list.reduce((s, f) => s + f.size, 0)
+    act(() => api.emit({ kind: 'batch-progress', batchId: 'batch-1', progress: { bytesSent: 1, bytesTotal: total, filesDone: 5, filesTotal: 21, filesFailed: 1, bytesPerSecond: 0, etaSeconds: null } }))
+    expect(screen.getByText(/% sent$/).textContent).toBe(before)
+    expect(before).not.toBe('0% sent')
+  })
+
   it('filters the list down to the files with problems', async () => {
     const user = userEvent.setup()
     atUpload()
@@ -58,7 +76,7 @@ describe('Upload step', () => {
     const user = userEvent.setup()
     const { api } = atUpload()
     await user.click(await screen.findByRole('button', { name: 'Pause' }))
-    expect(await screen.findByText('Paused')).toBeTruthy()
+    expect(await screen.findByText('Paused', { selector: 'p' })).toBeTruthy()
     await user.click(button('Resume'))
     expect(api.callsTo('pauseUpload')).toEqual([['batch-1', true], ['batch-1', false]])
     await user.click(button('Cancel upload'))
