@@ -5,7 +5,7 @@
  */
 import type { IssueList } from './issue-list'
 import type { ManifestRecording } from './manifest'
-import { remoteNameOf } from './match-recordings'
+import { nameKey, remoteNameOf } from './match-recordings'
 import type { FolderScan } from './scan'
 
 /** Per-row and per-recording results of matching, as the manifest builder needs them. */
@@ -33,13 +33,14 @@ export function buildManifest(args: { scan: FolderScan; pass: RowTable; issues: 
   const rows = pass.rowScanRec.slice(0, n)
 
   // Two different files used by eligible rows must not land on one name in the server's root
-  // (compared ignoring case: many servers and the platform treat names case-insensitively).
+  // (compared ignoring case: many servers and the platform treat names case-insensitively;
+  // and in NFC, since two spellings of one accented name look the same to the platform's users).
   const used = new Uint8Array(recs.length)
   for (let i = 0; i < n; i++) if (rows[i]! >= 0) used[rows[i]!] = 1
   const byName = new Map<string, number[]>()
   for (let s = 0; s < recs.length; s++) {
     if (used[s] === 0) continue
-    const key = remoteNameOf(recs[s]!).toLowerCase()
+    const key = nameKey(remoteNameOf(recs[s]!)).toLowerCase()
     const list = byName.get(key)
     if (list) list.push(s)
     else byName.set(key, [s])

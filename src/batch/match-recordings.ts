@@ -24,6 +24,12 @@ const stemOf = (name: string): string => {
   return dot > 0 ? name.slice(0, dot) : name
 }
 const baseOf = (rel: string): string => rel.slice(rel.lastIndexOf('/') + 1)
+/**
+ * Names are compared in Unicode NFC: macOS and some zip tools write "é" as e + combining
+ * accent (NFD), exports as one character, and both look the same to a user. Only matching
+ * uses this form; the file keeps its own name on the server.
+ */
+export const nameKey = (name: string): string => name.normalize('NFC')
 
 /** Lookup tables over a scan's recordings, built once per validation. */
 export interface RecordingIndex {
@@ -49,12 +55,12 @@ export function buildRecordingIndex(scan: FolderScan): RecordingIndex {
     byBase: new Map(),
     byBaseLower: new Map(),
     stems: null,
-    unsafeRel: new Set(scan.unsafeLinks.map((l) => l.relPath.toLowerCase())),
-    unsafeBase: new Set(scan.unsafeLinks.map((l) => baseOf(l.relPath).toLowerCase())),
-    unsafeStem: new Set(scan.unsafeLinks.map((l) => stemOf(baseOf(l.relPath)).toLowerCase())),
+    unsafeRel: new Set(scan.unsafeLinks.map((l) => nameKey(l.relPath).toLowerCase())),
+    unsafeBase: new Set(scan.unsafeLinks.map((l) => nameKey(baseOf(l.relPath)).toLowerCase())),
+    unsafeStem: new Set(scan.unsafeLinks.map((l) => nameKey(stemOf(baseOf(l.relPath))).toLowerCase())),
   }
   scan.recordings.forEach((r, i) => {
-    const base = baseOf(r.relPath)
+    const base = nameKey(baseOf(r.relPath))
     add(idx.byBase, base, i)
     add(idx.byBaseLower, base.toLowerCase(), i)
   })
@@ -65,8 +71,9 @@ function rels(idx: RecordingIndex): NonNullable<RecordingIndex['rels']> {
   if (idx.rels) return idx.rels
   const built = { byRel: new Map<string, Slot>(), byRelLower: new Map<string, Slot>() }
   idx.recordings.forEach((r, i) => {
-    add(built.byRel, r.relPath, i)
-    add(built.byRelLower, r.relPath.toLowerCase(), i)
+    const rel = nameKey(r.relPath)
+    add(built.byRel, rel, i)
+    add(built.byRelLower, rel.toLowerCase(), i)
   })
   idx.rels = built
   return built
@@ -76,7 +83,7 @@ function stems(idx: RecordingIndex): NonNullable<RecordingIndex['stems']> {
   if (idx.stems) return idx.stems
   const built = { byStem: new Map<string, Slot>(), byStemLower: new Map<string, Slot>() }
   idx.recordings.forEach((r, i) => {
-    const stem = stemOf(baseOf(r.relPath))
+    const stem = nameKey(stemOf(baseOf(r.relPath)))
     add(built.byStem, stem, i)
     add(built.byStemLower, stem.toLowerCase(), i)
   })
@@ -96,7 +103,7 @@ export type RecordingMatch =
 function pick(list: number[], caseMismatch: boolean, recs: ScannedRecording[]): RecordingMatch | null {
   if (list.length === 0) return null
   if (list.length === 1) return { kind: 'found', index: list[0]!, caseMismatch }
-  const bases = new Set(list.map((i) => baseOf(recs[i]!.relPath).toLowerCase()))
+  const bases = new Set(list.map((i) => nameKey(baseOf(recs[i]!.relPath)).toLowerCase()))
   if (bases.size === 1) return { kind: 'collision', candidates: list }
   const names = list.slice(0, 3).map((i) => recs[i]!.relPath).join(', ')
   return { kind: 'missing', detail: `matches several files (${names}); write the full file name in the CSV`, candidates: list }
@@ -115,7 +122,8 @@ function isUnsafeLink(idx: RecordingIndex, rel: string): boolean {
 export function matchByName(idx: RecordingIndex, value: string): RecordingMatch {
   const safe = checkRecordingName(value)
   if (!safe.ok) return { kind: 'unsafe', reason: safe.reason }
-  const { relPath, baseName } = safe
+  const relPath = nameKey(safe.relPath)
+  const baseName = nameKey(safe.baseName)
   const recs = idx.recordings
   const hasDir = relPath.includes('/')
   if (hasDir) {
@@ -147,7 +155,7 @@ export function matchByName(idx: RecordingIndex, value: string): RecordingMatch 
 
 /** With no audio column: the recording named after the contact reference (any extension). */
 export function matchByReference(idx: RecordingIndex, reference: string): RecordingMatch {
-  const ref = reference.trim()
+  const ref = nameKey(reference.trim())
   const recs = idx.recordings
   const { byStem, byStemLower } = stems(idx)
   const hit = pick(asList(byStem.get(ref)), false, recs) ?? pick(asList(byStemLower.get(ref.toLowerCase())), true, recs)

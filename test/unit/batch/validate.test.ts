@@ -115,6 +115,16 @@ describe('recordings', () => {
     const c = await check({ 'calls.csv': csv(['a.wav']), 'x/a.wav': WAV, 'y/a.wav': WAV })
     expect(c.issues.map((i) => [i.code, i.row])).toEqual([['NAME_COLLISION', 1]])
   })
+  it('matches names in Unicode NFC: a CSV naming "Amélie.wav" finds the file written as e + combining accent, which keeps its own name', async () => {
+    const nfd = 'Ame\u0301lie.wav'
+    const c = await check({ 'calls.csv': csv(['Am\u00e9lie.wav']), [nfd]: WAV })
+    expect(c.issues).toEqual([])
+    expect(c.manifest.recordings.map((r) => r.remoteName)).toEqual([nfd])
+  })
+  it('NAME_COLLISION: the same accented name spelled in NFC and NFD in two folders', async () => {
+    const c = await check({ 'calls.csv': csv(['x/Am\u00e9lie.wav', 'y/Ame\u0301lie.wav']), 'x/Am\u00e9lie.wav': WAV, 'y/Ame\u0301lie.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['NAME_COLLISION', 1], ['NAME_COLLISION', 2]])
+  })
   it('NAME_COLLISION: two files whose names differ only in case would meet in the server root', async () => {
     const c = await check({ 'calls.csv': csv(['x/Call.wav', 'y/call.wav', 'z.wav']), 'x/Call.wav': WAV, 'y/call.wav': WAV, 'z.wav': WAV })
     expect(c.issues.map((i) => [i.code, i.row])).toEqual([['NAME_COLLISION', 1], ['NAME_COLLISION', 2]])
