@@ -101,6 +101,7 @@ export const ISSUE_CODES = [
   'DATE_FORMAT_MISMATCH',
   'LAYOUT_CHANGED',
   'CONTROL_CHARACTER',
+  'ROW_TOO_LONG',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 

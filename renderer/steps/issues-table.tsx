@@ -34,6 +34,7 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
   CASE_MISMATCH: 'Name case differs',
   ORPHAN_RECORDING: 'Recording not in CSV',
   CONTROL_CHARACTER: 'Control character',
+  ROW_TOO_LONG: 'Row too long',
 }
 
 const columns: Column[] = [

@@ -18,6 +18,8 @@ export interface CsvReadProblem {
   detail: string
   /** The bytes were not UTF-8: the caller may retry the whole file as Windows-1252. */
   notUtf8?: boolean
+  /** One record grew past MAX_RECORD_CHARS (ROW_TOO_LONG): reading stopped there. */
+  tooLong?: boolean
 }
 
 /** How to read the file (as detected by the preview) and how to follow along. */
@@ -47,8 +49,12 @@ export interface CsvReadHandlers {
  * chunk means less for each young-generation GC to copy: 128 KB cost ~10% less CPU than 512 KB.
  */
 export const READ_CHUNK = 1 << 17
-/** No honest record is this long: past it, an opening quote is taken as never closed. */
-const MAX_RECORD_CHARS = 32 << 20
+/**
+ * No honest record of call metadata is this long (1 MiB of text). Past it reading stops with
+ * ROW_TOO_LONG, so a file without line breaks, or with an opening quote never closed, costs
+ * bounded memory and says what is wrong instead of growing one record without end.
+ */
+export const MAX_RECORD_CHARS = 1 << 20
 
 type Newline = '\r\n' | '\n' | '\r'
 
@@ -84,6 +90,15 @@ export async function readCsv(path: string, opts: CsvReadOptions, handlers: CsvR
   let dataRows = 0
   let bytes = 0
 
+  /** The record at `dataRows + 1` (the header when none was seen) is too long to be real. */
+  const tooLong = (record: string): CsvReadProblem => {
+    // An odd number of quotes: a quoted field opened and never closed swallowed what follows.
+    let quotes = 0
+    for (let i = record.indexOf('"'); i >= 0; i = record.indexOf('"', i + 1)) quotes++
+    const why = quotes % 2 === 1 ? 'a quoted field opened in it is never closed (a " is missing), so everything after it reads as one value' : 'it has no line break where the next row should start'
+    return { row: headerSeen ? dataRows + 1 : null, detail: why, tooLong: true }
+  }
+
   /** Parses `text` (complete records unless `final`); returns a problem or null. */
   const feed = async (text: string, final: boolean): Promise<CsvReadProblem | null> => {
     const aggregate = partial + text
@@ -91,7 +106,7 @@ export async function readCsv(path: string, opts: CsvReadOptions, handlers: CsvR
       const nl = detectNewline(aggregate)
       if (nl === null && !final) {
         partial = aggregate
-        return null
+        return partial.length > MAX_RECORD_CHARS ? tooLong(partial) : null
       }
       newline = nl ?? '\n'
       parser = new Papa.Parser({ delimiter: opts.delimiter, newline, quoteChar: '"', escapeChar: '"' })
@@ -132,7 +147,7 @@ export async function readCsv(path: string, opts: CsvReadOptions, handlers: CsvR
         detail: quoteError.code === 'MissingQuotes' ? 'a quoted field is never closed (a " is missing)' : 'a quoted field has text after its closing quote',
       }
     }
-    if (!final && partial.length > MAX_RECORD_CHARS) return { row: dataRows + 1, detail: 'a quoted field is never closed (a " is missing)' }
+    if (!final && partial.length > MAX_RECORD_CHARS) return tooLong(partial)
     return null
   }
 

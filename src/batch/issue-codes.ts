@@ -37,6 +37,13 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     message: (f) =>
       `The CSV cannot be read${f.row ? ` at row ${f.row}` : ''}: ${f.detail ?? 'its structure is broken'}. Open it in a spreadsheet, save it again as CSV, and check again.`,
   },
+  ROW_TOO_LONG: {
+    severity: 'error',
+    blocks: true,
+    title: 'Row too long',
+    message: (f) =>
+      `${f.row ? `Row ${f.row} of the CSV` : 'The first line of the CSV'} is over 1 MB long: ${f.detail ?? 'it is not a real row'}. Reading stopped there. Open the file in a spreadsheet or text editor, fix that row (or export it again), and check again.`,
+  },
   CSV_EMPTY: {
     severity: 'error',
     blocks: true,

@@ -140,7 +140,7 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
     throw err
   }
   const issues = pass.issues
-  if (pass.problem) issues.add('CSV_PARSE_ERROR', { row: pass.problem.row, detail: pass.problem.detail })
+  if (pass.problem) issues.add(pass.problem.tooLong ? 'ROW_TOO_LONG' : 'CSV_PARSE_ERROR', { row: pass.problem.row, detail: pass.problem.detail })
   if (pass.headers === null) issues.add('CSV_EMPTY', { detail: 'The CSV is empty: it has no header row' })
   else if (pass.conversations === 0) issues.add('CSV_EMPTY', { detail: 'The CSV has a header but no data rows' })
 

@@ -134,13 +134,13 @@ describe('delimiters and CSV dialects', () => {
     expect(all.problem).toMatchObject({ row: 2, detail: expect.stringContaining('never closed') })
   })
 
-  it('reads records that straddle the 1 MB read chunks', async () => {
+  it('reads records that straddle several read chunks', async () => {
     const dir = await tempDir()
     const file = path.join(dir, 'big.csv')
-    const long = 'x'.repeat(700_000)
+    const long = 'x'.repeat(450_000)
     await writeFile(file, `id,note\r\n1,"${long}\r\n${long}"\r\n2,"b"\r\n`)
     const all = await readAll(file)
-    expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 1_400_002], ['2', 1]])
+    expect(all.rows.map((r) => [r[0], r[1]!.length])).toEqual([['1', 900_002], ['2', 1]])
   })
 
   it('reads a quoted field whose closing quote and CR end one read chunk and whose LF starts the next', async () => {

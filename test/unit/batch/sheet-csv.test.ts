@@ -13,7 +13,9 @@ import { wavBytes } from '../../fixtures/audio-bytes'
 import { parseCsv, tempDir, writeFiles } from './helpers'
 
 const MAP: MappingProfile = { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Date', audioFilename: 'File' }
-const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+SUM(1+1)', '-2+3', '@cmd|/c calc', '\t=1']
+// Contact references a hostile export could carry. A tab or CR cannot start a mapped value
+// (CONTROL_CHARACTER excludes the row), so those two are checked on sheetCell alone.
+const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+SUM(1+1)', '-2+3', '@cmd|/c calc']
 
 async function hostileBatch() {
   const dir = await tempDir()
@@ -26,7 +28,7 @@ async function hostileBatch() {
 
 describe('sheetCell', () => {
   it("prefixes = + - @ tab and CR with ', leaves every other cell alone", () => {
-    expect([...HOSTILE, '\r=1'].map(sheetCell)).toEqual([...HOSTILE, '\r=1'].map((v) => `'${v}`))
+    expect([...HOSTILE, '\t=1', '\r=1'].map(sheetCell)).toEqual([...HOSTILE, '\t=1', '\r=1'].map((v) => `'${v}`))
     for (const plain of ['', 'A1', 'a@x.com', ' =1', "'=1", '2024-01-01', 'José']) expect(sheetCell(plain)).toBe(plain)
   })
 })

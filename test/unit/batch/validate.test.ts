@@ -94,6 +94,21 @@ describe('the blocking codes', () => {
     expect(c.issues[0]!.message).toContain(why)
     expect(c.report.ready).toBe(false)
   })
+  it('ROW_TOO_LONG: a row of megabytes without a line break is named as such, not as a quote error', async () => {
+    const head = 'Call ID,Agent,Date,File\nA,a@x.com,2024-01-01T10:00:00Z,a.wav\n'
+    const c = await check({ 'calls.csv': `${head}B,b@x.com,2024-01-01T10:00:00Z,${'x'.repeat(3 << 20)}\n`, 'a.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['ROW_TOO_LONG', 2]])
+    expect(c.issues[0]!.message).toContain('no line break')
+    expect(c.issues[0]!.message).not.toContain('never closed')
+    expect(c.report.ready).toBe(false)
+  })
+  it('ROW_TOO_LONG: a quote opened and never closed says so, at the row it opened in', async () => {
+    const head = 'Call ID,Agent,Date,File\nA,a@x.com,2024-01-01T10:00:00Z,a.wav\n'
+    const rest = 'C,c@x.com,2024-01-01T10:00:00Z,c.wav\n'.repeat(60_000)
+    const c = await check({ 'calls.csv': `${head}B,"b@x.com,2024-01-01T10:00:00Z,b.wav\n${rest}`, 'a.wav': WAV })
+    expect(c.issues.map((i) => [i.code, i.row])).toEqual([['ROW_TOO_LONG', 2]])
+    expect(c.issues[0]!.message).toContain('never closed')
+  })
   it('MAPPING_COLUMN_NOT_FOUND: names the column and a near spelling, and checks no rows', async () => {
     const c = await check({ 'calls.csv': 'call id,Agent,Date,File\nA,a,2024-01-01T10:00:00Z,a.wav\n', 'a.wav': WAV })
     expect(c.issues.map((i) => i.code)).toEqual(['MAPPING_COLUMN_NOT_FOUND'])
