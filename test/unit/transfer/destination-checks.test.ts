@@ -33,7 +33,7 @@ describe('checks against the destination', () => {
     const out = checkForDestination(checked, { ledger, layout: null })
     expect(out.report).toMatchObject({ eligible: 2, alreadyDelivered: 2, ready: true, counts: { ALREADY_DELIVERED: 2 } })
     expect(out.issues.filter((i) => i.code === 'ALREADY_DELIVERED').map((i) => i.row)).toEqual([1, 2])
-    expect(out.issues[0]!.message).toContain('in monday.csv on 2024-01-02')
+    expect(out.issues.find((i) => i.code === 'ALREADY_DELIVERED')!.message).toContain('in monday.csv on 2024-01-02')
     expect(out.manifest.recordings.map((r) => [r.remoteName, r.rows])).toEqual([['two.wav', [3]], ['three.wav', [4]]])
     expect(out.report.deliveredBefore?.map((d) => d.csvName)).toEqual(['monday.csv'])
     // The input is left as it was: the UI's cached check can be asked again with other choices.
