@@ -90,7 +90,12 @@ const BINARY_CONTROL = /[\x00-\x08\x0b\x0e-\x1f\x7f]/g
  */
 export function looksBinary(sample: string): boolean {
   const controls = sample.match(BINARY_CONTROL)?.length ?? 0
-  return controls >= 3 && controls > sample.length / 100
+  if (controls < 3) return false
+  // NULs are the mark of binary headers (audio, images); random or compressed bytes (a zip,
+  // an .xlsx) are about 11% other controls. A short CSV whose cells carry a few escape
+  // sequences is text with problems, for validation to name (CONTROL_CHARACTER).
+  const nuls = sample.match(/\0/g)?.length ?? 0
+  return (nuls >= 3 && nuls > sample.length / 100) || controls > sample.length / 20
 }
 
 /** Headers, first rows, encoding, delimiter and a suggested mapping, from the file's start only. */
