@@ -11,6 +11,7 @@ const SYSTEM_PACKAGES = [
   { binary: '/usr/bin/chromium', pkg: 'chromium' },
   { binary: '/usr/bin/puttygen', pkg: 'putty-tools' },
   { binary: '/usr/libexec/gesftpserver', pkg: 'gesftpserver' },
+  { binary: '/usr/bin/sox', pkg: 'sox' },
 ]
 
 function run(label, command, args, env = process.env) {
