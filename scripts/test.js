@@ -12,6 +12,7 @@ const SYSTEM_PACKAGES = [
   { binary: '/usr/bin/puttygen', pkg: 'putty-tools' },
   { binary: '/usr/libexec/gesftpserver', pkg: 'gesftpserver' },
   { binary: '/usr/bin/sox', pkg: 'sox' },
+  { binary: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/sox/libsox_fmt_mp3.so`, pkg: 'libsox-fmt-mp3' },
 ]
 
 function run(label, command, args, env = process.env) {
