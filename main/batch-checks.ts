@@ -5,7 +5,8 @@
  * since each holds a manifest as large as the CSV.
  */
 import path from 'node:path'
-import { stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
+import type { FileForUser } from './save-for-user'
 import type { BatchSpec, IssueQuery, ValidationIssue } from '../src/api'
 import { sheetRecord, type CheckedBatch } from '../src/batch'
 import { AppError } from '../src/errors'
@@ -72,16 +73,11 @@ export function queryIssues(issues: readonly ValidationIssue[], query: IssueQuer
   return { total: matching.length, issues: matching.slice(query.offset, query.offset + query.limit) }
 }
 
-/**
- * Writes the issues as CSV (row, file, code, severity, message) and returns the file written.
- * `target` is a file, or a folder to write `problems-<check>.csv` into.
- */
-export async function exportIssuesCsv(checked: CheckedBatch, target: string): Promise<string> {
-  const info = await stat(target).catch(() => null)
-  const file = info?.isDirectory() ? path.join(target, `problems-${checked.report.checkId.slice(0, 8)}.csv`) : target
+/** The issues as a CSV for a spreadsheet (row, file, code, severity, message), cells neutralised. */
+export function issuesCsvFile(checked: CheckedBatch): FileForUser {
   const lines = [sheetRecord(['row', 'file', 'code', 'severity', 'message'])]
   for (const i of checked.issues) lines.push(sheetRecord([i.row === null ? '' : String(i.row), i.file ?? '', i.code, i.severity, i.message]))
   if (checked.issuesOmitted > 0) lines.push(sheetRecord(['', '', '', '', `${checked.issuesOmitted} more problems of the same kinds are counted but not listed.`]))
-  await writeFile(file, `${lines.join('\r\n')}\r\n`, 'utf8')
-  return file
+  const base = path.basename(checked.manifest.csvPath, path.extname(checked.manifest.csvPath))
+  return { name: `${base}-problems.csv`, mimeType: 'text/csv', text: `${lines.join('\r\n')}\r\n` }
 }

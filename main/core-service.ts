@@ -8,21 +8,23 @@
  * subscribe with `onUploadEvent` and push them to their renderers.
  */
 import path from 'node:path'
-import { checkedForDestination, deliveryHistory, purgeLedgers, writeSampleCsvFor } from './delivery-records'
+import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
 import { appHome } from '../src/app-home'
-import { checkProfileFits, convertDate, isValidZone, proposeDateFormat, loadMappingProfile, previewCsv, saveMappingProfile, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
+import { checkProfileFits, convertDate, isValidZone, mappingProfileText, parseMappingText, proposeDateFormat, previewCsv, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
 import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
 import { browse } from './browse'
 import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../src/transfer/connection-check'
 import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
-import { CheckStore, csvStamp, exportIssuesCsv, queryIssues } from './batch-checks'
+import { CheckStore, csvStamp, issuesCsvFile, queryIssues } from './batch-checks'
+import { PathScope } from './path-scope'
+import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './save-for-user'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
@@ -35,15 +37,18 @@ export interface HostAdapter {
   capabilities: HostCapabilities
   /** A folder the user picked, or null when cancelled. */
   pickFolder(): Promise<string | null>
-  /** Shows a file or folder to the user (file manager, default app). */
-  openPath(path: string): Promise<void>
+  /** Asks where to save a file (native save dialog); null: the host has none, files are downloads. */
+  pickSavePath: PickSavePath | null
+  /** Shows a file or folder to the user (file manager, default app), or hands it to the browser. */
+  openPath(path: string): Promise<OpenOutcome>
 }
 
 /** The web host's adapter: the browser walks folders with `browse`, and nothing opens on the server's desktop. */
 export const WEB_HOST_ADAPTER: HostAdapter = {
   capabilities: { kind: 'web', nativeDialogs: false },
   pickFolder: () => Promise.resolve(null),
-  openPath: (p) => Promise.reject(new AppError('BAD_ARGUMENT', p, { message: `The browser cannot open files of the computer running the app. The file is there, at ${p}` })),
+  pickSavePath: null,
+  openPath: downloadOf,
 }
 
 export interface CoreServiceOptions {
@@ -72,6 +77,8 @@ export class CoreService implements CallHandlers {
   private readonly destinations: DestinationsStore
   private readonly listeners = new Set<(event: UploadEvent) => void>()
   private readonly checks = new CheckStore()
+  /** What the renderer may read and open: the batches the user picked, the app's reports. */
+  private readonly scope: PathScope
   private readonly sandboxHost: SandboxHost
   private readonly uploads: UploadManager
   private lastScan: { key: string; scan: FolderScan } | null = null
@@ -80,6 +87,7 @@ export class CoreService implements CallHandlers {
     this.home = options.home ?? appHome()
     setLogHome(this.home)
     this.host = options.host
+    this.scope = new PathScope(this.home)
     this.settings = new SettingsStore(this.home)
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
@@ -144,8 +152,16 @@ export class CoreService implements CallHandlers {
     return run('pickFolder', () => this.host.pickFolder())
   }
 
-  openPath(path: string): Promise<Result<void>> {
-    return run('openPath', () => this.host.openPath(path))
+  openPath(path: string): Promise<Result<OpenOutcome>> {
+    return run('openPath', async () => {
+      this.scope.assertOpenable(path)
+      return this.host.openPath(path)
+    })
+  }
+
+  /** Hands a file the user asked for to the save dialog, or to the browser as a download. */
+  private saveForUser(file: FileForUser): Promise<SaveOutcome> {
+    return saveForUser(this.host.pickSavePath, file, (saved) => this.scope.rememberSaved(saved))
   }
 
   // ---- batch ----------------------------------------------------------------------------
@@ -153,6 +169,8 @@ export class CoreService implements CallHandlers {
   scan(paths: string[]): Promise<Result<ScanSummary>> {
     return run('scan', async () => {
       const scan = await scanPaths(paths)
+      // Scanning is the picking: from now on this batch's folders and CSVs may be read.
+      this.scope.pick({ roots: [...paths, ...scan.roots], csvFiles: scan.csvFiles })
       // The Review step usually follows at once: its first validation reuses this scan.
       this.lastScan = { key: JSON.stringify(paths), scan }
       return summarizeScan(scan)
@@ -160,11 +178,17 @@ export class CoreService implements CallHandlers {
   }
 
   previewCsv(path: string): Promise<Result<CsvPreview>> {
-    return run('previewCsv', () => previewCsv(path))
+    return run('previewCsv', async () => {
+      this.scope.assertCsv(path)
+      return previewCsv(path)
+    })
   }
 
   checkProfile(path: string, profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>> {
-    return run('checkProfile', async () => checkProfileFits((await previewCsv(path)).headers, profile))
+    return run('checkProfile', async () => {
+      this.scope.assertCsv(path)
+      return checkProfileFits((await previewCsv(path)).headers, profile)
+    })
   }
 
   convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>> {
@@ -184,19 +208,23 @@ export class CoreService implements CallHandlers {
   }
 
   proposeDateFormat(path: string, column: string): Promise<Result<DateFormatProposal>> {
-    return run('proposeDateFormat', () => proposeDateFormat(path, column))
+    return run('proposeDateFormat', async () => {
+      this.scope.assertCsv(path)
+      return proposeDateFormat(path, column)
+    })
   }
 
-  loadMapping(path: string): Promise<Result<MappingProfile>> {
-    return run('loadMapping', () => loadMappingProfile(path))
+  parseMapping(text: string): Promise<Result<MappingProfile>> {
+    return run('parseMapping', async () => parseMappingText(text))
   }
 
-  saveMapping(path: string, profile: MappingProfile): Promise<Result<void>> {
-    return run('saveMapping', () => saveMappingProfile(path, profile))
+  saveMapping(profile: MappingProfile): Promise<Result<SaveOutcome>> {
+    return run('saveMapping', () => this.saveForUser({ name: 'mapping.json', mimeType: 'application/json', text: mappingProfileText(profile) }))
   }
 
   validate(spec: BatchSpec): Promise<Result<BatchReport>> {
     return run('validate', async () => {
+      this.scope.assertBatch(spec)
       const key = JSON.stringify(spec.paths)
       const scan = this.lastScan?.key === key ? this.lastScan.scan : undefined
       this.lastScan = null
@@ -212,8 +240,8 @@ export class CoreService implements CallHandlers {
     return run('listIssues', async () => queryIssues(this.checks.get(checkId).issues, query))
   }
 
-  exportIssues(checkId: string, path: string): Promise<Result<string>> {
-    return run('exportIssues', () => exportIssuesCsv(this.checks.get(checkId), path))
+  exportIssues(checkId: string): Promise<Result<SaveOutcome>> {
+    return run('exportIssues', () => this.saveForUser(issuesCsvFile(this.checks.get(checkId))))
   }
 
   // ---- keys -----------------------------------------------------------------------------
@@ -279,8 +307,11 @@ export class CoreService implements CallHandlers {
     return run('listHistory', async () => deliveryHistory(this.home, await this.destination(destinationId)))
   }
 
-  writeSampleCsv(destinationId: string, spec: BatchSpec | null, file: string): Promise<Result<string>> {
-    return run('writeSampleCsv', async () => writeSampleCsvFor(this.home, await this.destination(destinationId), spec, file))
+  writeSampleCsv(destinationId: string, spec: BatchSpec | null): Promise<Result<SaveOutcome>> {
+    return run('writeSampleCsv', async () => {
+      if (spec) this.scope.assertBatch(spec)
+      return this.saveForUser(await sampleCsvFor(this.home, await this.destination(destinationId), spec))
+    })
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */
@@ -307,6 +338,7 @@ export class CoreService implements CallHandlers {
 
   startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>> {
     return run('startUpload', async () => {
+      this.scope.assertBatch(spec)
       const started = await this.upload(spec, destinationId, passphrase)
       await this.destinations.markUsed(destinationId)
       return started

@@ -4,7 +4,7 @@
  * the app home; the service resolves destination ids and wraps results.
  */
 import path from 'node:path'
-import { readdir, stat, writeFile } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import type { BatchSpec, DeliveredBatch } from '../src/api'
 import { previewCsv, type CheckedBatch } from '../src/batch'
 import { layoutFromSource, sampleCsvText } from '../src/batch/platform-layout'
@@ -14,6 +14,7 @@ import { checkForDestination } from '../src/transfer/destination-checks'
 import { readLayout } from '../src/transfer/layout-store'
 import { DeliveryLedger, LEDGER_FILE } from '../src/transfer/ledger'
 import { log } from './log'
+import type { FileForUser } from './save-for-user'
 
 async function withLedger<T>(home: string, dest: DestinationAddress, use: (ledger: DeliveryLedger) => T | Promise<T>): Promise<T> {
   const ledger = await DeliveryLedger.open(home, dest)
@@ -36,18 +37,15 @@ export function deliveryHistory(home: string, dest: DestinationAddress): Promise
 }
 
 /**
- * Writes the sample CSV for the platform's Setup step: the destination's recorded layout, or
- * the one this batch would set (its columns) when none is recorded or the user adopts it.
- * `file` may be a folder. Returns the file written.
+ * The sample CSV for the platform's Setup step: the destination's recorded layout, or the one
+ * this batch would set (its columns) when none is recorded or the user adopts it.
  */
-export async function writeSampleCsvFor(home: string, dest: DestinationAddress, spec: BatchSpec | null, file: string): Promise<string> {
+export async function sampleCsvFor(home: string, dest: DestinationAddress, spec: BatchSpec | null): Promise<FileForUser> {
   const recorded = await readLayout(home, dest)
   let layout = recorded
   if (spec && (!recorded || spec.layoutChoice === 'adopt')) layout = layoutFromSource((await previewCsv(spec.csvPath)).headers, spec.mapping)
   if (!layout) throw new AppError('BAD_ARGUMENT', 'No layout is recorded for this destination yet.', { message: 'This destination has no platform layout yet: choose a batch first, and its columns make the sample.' })
-  const target = (await stat(file).catch(() => null))?.isDirectory() ? path.join(file, 'platform-sample.csv') : file
-  await writeFile(target, sampleCsvText(layout), { encoding: 'utf8', mode: 0o644 })
-  return target
+  return { name: 'platform-sample.csv', mimeType: 'text/csv', text: sampleCsvText(layout) }
 }
 
 /** Forgets delivered conversations older than `days`, in every destination's ledger. */

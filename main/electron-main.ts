@@ -67,14 +67,21 @@ const electronHost: HostAdapter = {
     const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
     return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!
   },
+  async pickSavePath(suggestedName) {
+    // The native dialog asks before replacing a file (showOverwriteConfirmation is for Linux; macOS and Windows always ask).
+    const options = { defaultPath: path.join(app.getPath('documents'), suggestedName), properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const] }
+    const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options)
+    return result.canceled || !result.filePath ? null : result.filePath
+  },
   async openPath(target) {
     const info = await stat(target)
     if (openAction(target, info.isDirectory()) === 'reveal') {
       shell.showItemInFolder(target)
-      return
+      return { kind: 'opened' }
     }
     const error = await shell.openPath(target)
     if (error) throw new AppError('FILE_NOT_FOUND', `${target}: ${error}`)
+    return { kind: 'opened' }
   },
 }
 

@@ -13,6 +13,8 @@ import { CALL_ARITY, isApiCall } from '../src/api-calls'
 const MAX_PATH = 4096
 /** Longest pasted key text (an RSA 16384 private key in PEM is under 13 kB). */
 const MAX_KEY_TEXT = 64 * 1024
+/** Largest mapping profile file accepted (a real one is a few hundred bytes). */
+const MAX_MAPPING_TEXT = 64 * 1024
 /** Most dropped items in one scan call. */
 const MAX_PATHS = 10_000
 /** Largest page of issues the UI may ask for at once. */
@@ -154,11 +156,11 @@ const VALIDATORS: Validators = {
   checkProfile: (a) => [str(a[0], 'path'), mappingProfile(a[1])],
   convertDateExample: (a) => [str(a[0], 'value', { max: 256, allowEmpty: true }), str(a[1], 'dateFormat', { max: 256, allowEmpty: true }), str(a[2], 'timezone', { max: 256 })],
   proposeDateFormat: (a) => [str(a[0], 'path'), str(a[1], 'column', { max: 1024 })],
-  loadMapping: (a) => [str(a[0], 'path')],
-  saveMapping: (a) => [str(a[0], 'path'), mappingProfile(a[1])],
+  parseMapping: (a) => [str(a[0], 'text', { max: MAX_MAPPING_TEXT })],
+  saveMapping: (a) => [mappingProfile(a[0])],
   validate: (a) => [batchSpec(a[0])],
   listIssues: (a) => [id(a[0], 'checkId'), issueQuery(a[1])],
-  exportIssues: (a) => [id(a[0], 'checkId'), str(a[1], 'path')],
+  exportIssues: (a) => [id(a[0], 'checkId')],
   listKeys: () => [],
   generateKey: (a) => [id(a[0], 'name'), oneOf(a[1], 'type', ['ed25519', 'rsa'] as const), passphrase(a[2])],
   importKey: (a) => [id(a[0], 'name'), str(a[1], 'text', { max: MAX_KEY_TEXT }), passphrase(a[2])],
@@ -169,7 +171,7 @@ const VALIDATORS: Validators = {
   trustHost: (a) => [id(a[0], 'destinationId'), str(a[1], 'fingerprint', { max: 256 })],
   forgetHostKey: (a) => [id(a[0], 'destinationId')],
   listHistory: (a) => [id(a[0], 'destinationId')],
-  writeSampleCsv: (a) => [id(a[0], 'destinationId'), a[1] === null ? null : batchSpec(a[1]), str(a[2], 'path')],
+  writeSampleCsv: (a) => [id(a[0], 'destinationId'), a[1] === null ? null : batchSpec(a[1])],
   startUpload: (a) => [batchSpec(a[0]), id(a[1], 'destinationId'), passphrase(a[2])],
   pauseUpload: (a) => [id(a[0], 'batchId'), bool(a[1], 'paused')],
   cancelUpload: (a) => [id(a[0], 'batchId')],

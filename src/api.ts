@@ -338,11 +338,46 @@ export interface Settings {
   ledgerRetentionDays: number
 }
 
+/** What a folder holds, with the folders just below it: what the picker shows of it. */
+export interface FolderCounts {
+  csvFiles: number
+  recordings: number
+  /** False when counting stopped early (a huge or deep folder): the counts are a lower bound. */
+  complete: boolean
+}
+
+/**
+ * One folder as the folder picker shows it: names and counts only, never file contents or
+ * other files' names (DESIGN.md: the API reads only what the user picked).
+ */
 export interface DirectoryListing {
   path: string
   parent: string | null
-  entries: Array<{ name: string; path: string; kind: 'dir' | 'file'; size: number }>
+  here: FolderCounts
+  /** Sub-folders; `counts` is null past the first few hundred (not counted, to stay quick). */
+  folders: Array<{ name: string; path: string; counts: FolderCounts | null }>
 }
+
+/**
+ * A file the page hands to the browser as a download: the web host cannot write where a
+ * browser user chooses, so the browser's own download (which never replaces a file) does it.
+ */
+export interface DownloadFile {
+  kind: 'download'
+  /** Suggested file name, without folders. */
+  name: string
+  mimeType: string
+  text: string
+}
+
+/**
+ * Where a file the user asked for went: a path chosen in the native save dialog (Electron,
+ * which asks before replacing a file), a download (web host), or nowhere (dialog cancelled).
+ */
+export type SaveOutcome = { kind: 'saved'; path: string } | DownloadFile | { kind: 'cancelled' }
+
+/** Opening a file: shown by the desktop (Electron), or handed to the browser as a download (web host). */
+export type OpenOutcome = { kind: 'opened' } | DownloadFile
 
 export interface HostCapabilities {
   /** Electron: native pickers and real paths for dropped files. Web host: neither. */
@@ -361,11 +396,14 @@ export interface BulkUploadApi {
   convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>>
   /** Reads the date column's values and proposes their format (DateFormatProposal). */
   proposeDateFormat(path: string, column: string): Promise<Result<DateFormatProposal>>
-  loadMapping(path: string): Promise<Result<MappingProfile>>
-  saveMapping(path: string, profile: MappingProfile): Promise<Result<void>>
+  /** Reads a mapping profile from the text of a file the user picked in the page. */
+  parseMapping(text: string): Promise<Result<MappingProfile>>
+  /** Saves a mapping profile where the user chooses (save dialog, or a download). */
+  saveMapping(profile: MappingProfile): Promise<Result<SaveOutcome>>
   validate(spec: BatchSpec): Promise<Result<BatchReport>>
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>>
-  exportIssues(checkId: string, path: string): Promise<Result<string>>
+  /** The problem list as a CSV for a spreadsheet, where the user chooses (save dialog, or a download). */
+  exportIssues(checkId: string): Promise<Result<SaveOutcome>>
 
   listKeys(): Promise<Result<KeyInfo[]>>
   generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null): Promise<Result<KeyInfo>>
@@ -382,8 +420,8 @@ export interface BulkUploadApi {
   forgetHostKey(destinationId: string): Promise<Result<void>>
   /** Batches delivered to the destination, newest first. */
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>>
-  /** Writes the sample CSV to give the platform's Setup step; returns the path written. */
-  writeSampleCsv(destinationId: string, spec: BatchSpec | null, path: string): Promise<Result<string>>
+  /** The sample CSV to give the platform's Setup step, where the user chooses (save dialog, or a download). */
+  writeSampleCsv(destinationId: string, spec: BatchSpec | null): Promise<Result<SaveOutcome>>
 
   startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>
   pauseUpload(batchId: string, paused: boolean): Promise<Result<void>>
@@ -391,7 +429,8 @@ export interface BulkUploadApi {
   listInterrupted(): Promise<Result<InterruptedBatch[]>>
   resumeInterrupted(batchId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>
   discardInterrupted(batchId: string): Promise<Result<void>>
-  openPath(path: string): Promise<Result<void>>
+  /** Opens a report or a folder of the app's or one the user picked; the web host offers the file as a download. */
+  openPath(path: string): Promise<Result<OpenOutcome>>
 
   getSettings(): Promise<Result<Settings>>
   saveSettings(settings: Settings): Promise<Result<Settings>>

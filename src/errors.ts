@@ -46,6 +46,7 @@ export const ERROR_MESSAGES = {
   PROXY_UNREACHABLE: 'The proxy did not answer at its address. Check the proxy setting (or ALL_PROXY / HTTPS_PROXY), or use --no-proxy to connect directly.',
   PORT_IN_USE: 'That port is already used by another program. Choose another port.',
   NOT_FOUND: 'The requested item no longer exists.',
+  OUT_OF_SCOPE: 'The app only reads the folders and files you added, and writes only to its own data folder or where you choose. Add the folder again in the first step.',
   UNAUTHORIZED: 'This request is not allowed. Open the address printed by `bulk-upload serve`, with its token.',
   ACCESS_CODE_SPENT: 'This address was already used or is more than a few minutes old: each address printed by `bulk-upload serve` opens the app once. Press Enter in the window where `bulk-upload serve` runs to get a new address (or start it again), then open that address.',
   SESSION_ENDED: 'This tab\'s session ended: `bulk-upload serve` was stopped or restarted. Press Enter in the window where it runs to get a new address (or start it again), then open that address.',

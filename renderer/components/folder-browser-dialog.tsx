@@ -1,7 +1,7 @@
 /**
  * A folder browser over api.browse, for the web host: a browser page cannot learn the real
  * path of a dropped folder, so the user picks it on the computer that runs the host instead.
- * Also picks a single file (a saved mapping profile) when `mode` is 'file'.
+ * Each folder says how many CSVs and recordings it holds, so the batch folder is easy to spot.
  */
 import { useEffect, useState } from 'react'
 import Box from '@mui/material/Box'
@@ -19,18 +19,22 @@ import Typography from '@mui/material/Typography'
 import LinearProgress from '@mui/material/LinearProgress'
 import TextField from '@mui/material/TextField'
 import FolderIcon from '@mui/icons-material/Folder'
-import FileIcon from '@mui/icons-material/InsertDriveFileOutlined'
 import UpIcon from '@mui/icons-material/ArrowUpward'
-import type { AppErrorPayload, DirectoryListing } from '../../src/api'
+import type { AppErrorPayload, DirectoryListing, FolderCounts } from '../../src/api'
 import { useApi } from '../api-context'
-import { formatBytes } from '../format'
+import { formatCount } from '../format'
 import { ErrorAlert, asPayload } from './error-alert'
 
-export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, onClose, onPick }: {
+/** "1 CSV · 4,784 recordings", or null for a folder with neither. */
+export function describeCounts(c: FolderCounts | null): string | null {
+  if (!c || (c.csvFiles === 0 && c.recordings === 0)) return null
+  const more = c.complete ? '' : '+'
+  return [c.csvFiles ? `${formatCount(c.csvFiles, 'CSV')}${more}` : null, c.recordings ? `${c.recordings.toLocaleString('en-GB')}${more} ${c.recordings === 1 ? 'recording' : 'recordings'}` : null].filter(Boolean).join(' · ')
+}
+
+export function FolderBrowserDialog({ open, title, onClose, onPick }: {
   open: boolean
   title: string
-  mode?: 'folder' | 'file'
-  fileFilter?: (name: string) => boolean
   onClose: () => void
   onPick: (path: string) => void
 }) {
@@ -56,7 +60,8 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
     return () => { live = false }
   }, [api, at, open])
 
-  const entries = (listing?.entries ?? []).filter((e) => e.kind === 'dir' || (mode === 'file' && (!fileFilter || fileFilter(e.name))))
+  const folders = listing?.folders ?? []
+  const here = describeCounts(listing?.here ?? null)
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="browse-title">
       <DialogTitle id="browse-title">{title}</DialogTitle>
@@ -68,7 +73,7 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
             slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }} />
         </Box>
         <Typography variant="body2" color="text.secondary" sx={{ px: 3, pb: 1 }} aria-live="polite">
-          {listing ? `In ${listing.path}` : '…'}
+          {listing ? `In ${listing.path}${here ? `: ${here}` : ''}` : '…'}
         </Typography>
         {loading && <LinearProgress aria-label="Loading folder" />}
         <ErrorAlert error={error} sx={{ mx: 2, mb: 1 }} />
@@ -81,24 +86,22 @@ export function FolderBrowserDialog({ open, title, mode = 'folder', fileFilter, 
               </ListItemButton>
             </ListItem>
           )}
-          {entries.map((e) => (
-            <ListItem disablePadding key={e.path}>
-              <ListItemButton onClick={() => (e.kind === 'dir' ? go(e.path) : onPick(e.path))}>
-                <ListItemIcon>{e.kind === 'dir' ? <FolderIcon color="primary" /> : <FileIcon />}</ListItemIcon>
-                <ListItemText primary={e.name} secondary={e.kind === 'file' ? formatBytes(e.size) : undefined} />
+          {folders.map((f) => (
+            <ListItem disablePadding key={f.path}>
+              <ListItemButton onClick={() => go(f.path)}>
+                <ListItemIcon><FolderIcon color="primary" /></ListItemIcon>
+                <ListItemText primary={f.name} secondary={describeCounts(f.counts) ?? undefined} />
               </ListItemButton>
             </ListItem>
           ))}
-          {listing && entries.length === 0 && (
-            <ListItem sx={{ px: 3, color: 'text.secondary' }}>{mode === 'file' ? 'No suitable files here.' : 'No folders inside this one.'}</ListItem>
+          {listing && folders.length === 0 && (
+            <ListItem sx={{ px: 3, color: 'text.secondary' }}>No folders inside this one.</ListItem>
           )}
         </List>
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
-        {mode === 'folder' && (
-          <Button variant="contained" disabled={!listing} onClick={() => listing && onPick(listing.path)}>Use this folder</Button>
-        )}
+        <Button variant="contained" disabled={!listing} onClick={() => listing && onPick(listing.path)}>Use this folder</Button>
       </DialogActions>
     </Dialog>
   )

@@ -17,6 +17,7 @@ import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
 import type { AppErrorPayload, DeliveredBatch, Destination } from '../../src/api'
 import { useApi } from '../api-context'
+import { finishOpen } from '../save-outcome'
 import { baseName, formatBytes, formatCount, formatDateTime } from '../format'
 import { ErrorAlert, asPayload } from './error-alert'
 import { VirtualTable, type Column } from './virtual-table'
@@ -68,7 +69,8 @@ export function HistoryDialog({ open, destinationId, onClose }: { open: boolean;
     setError(null)
     try {
       const r = await api.openPath(path)
-      if (!r.ok) setError(r.error)
+      if (r.ok) finishOpen(r.value)
+      else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }, [api])
 

@@ -18,8 +18,8 @@ import Typography from '@mui/material/Typography'
 import type { AppErrorPayload, BatchReport, BatchSpec, DeliveredBatch } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
-import { PathDialog } from '../components/path-dialog'
-import { baseName, dirName, formatCount, formatDateTime, joinPath } from '../format'
+import { formatCount, formatDateTime } from '../format'
+import { finishSave } from '../save-outcome'
 
 export interface DeliveryChoices {
   resendDelivered: boolean
@@ -85,7 +85,6 @@ function LayoutNotes({ report, destinationId, choices, spec, busy, onChange }: {
 }) {
   const api = useApi()
   const [difference, setDifference] = useState<string | null>(null)
-  const [asking, setAsking] = useState(false)
   const [saved, setSaved] = useState<string | null>(null)
   const [error, setError] = useState<AppErrorPayload | null>(null)
 
@@ -99,17 +98,15 @@ function LayoutNotes({ report, destinationId, choices, spec, busy, onChange }: {
     return () => { live = false }
   }, [api, report.checkId])
 
-  const save = async (path: string) => {
-    setAsking(false)
+  const save = async () => {
     setError(null)
     try {
-      const r = await api.writeSampleCsv(destinationId, spec, path)
-      if (r.ok) setSaved(r.value)
+      const r = await api.writeSampleCsv(destinationId, spec)
+      if (r.ok) setSaved(finishSave(r.value, 'The sample CSV'))
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }
 
-  const csvPath = spec?.csvPath ?? ''
   return (
     <Alert severity="warning" role="status" icon={false} sx={{ '& .MuiAlert-message': { width: '100%' } }}>
       <AlertTitle>The columns differ from the platform’s layout</AlertTitle>
@@ -126,14 +123,10 @@ function LayoutNotes({ report, destinationId, choices, spec, busy, onChange }: {
         </Typography>
       )}
       <Stack direction="row" sx={{ mt: 1.5, alignItems: 'center', flexWrap: 'wrap', gap: 1 }}>
-        <Button variant="outlined" color="inherit" size="small" onClick={() => setAsking(true)}>Save sample CSV for the platform…</Button>
-        {saved && <Typography variant="body2" role="status" sx={{ overflowWrap: 'anywhere' }}>Sample CSV saved to {saved}</Typography>}
+        <Button variant="outlined" color="inherit" size="small" onClick={() => void save()}>Save sample CSV for the platform…</Button>
+        {saved && <Typography variant="body2" role="status" sx={{ overflowWrap: 'anywhere' }}>{saved}</Typography>}
       </Stack>
       <ErrorAlert error={error} onClose={() => setError(null)} sx={{ mt: 1 }} />
-      <PathDialog open={asking} title="Save the sample CSV for the platform" action="Save"
-        help="A small CSV with the header and a few rows in the layout that will be sent. Give it to the platform’s Setup step to make or update its mapping."
-        initialPath={joinPath(dirName(csvPath) || '.', `${baseName(csvPath).replace(/\.csv$/i, '') || 'batch'}-platform-sample.csv`)}
-        onClose={() => setAsking(false)} onConfirm={(p) => void save(p)} />
     </Alert>
   )
 }

@@ -3,19 +3,20 @@
  * every row had already reached the destination, no upload was offered: this step shows the
  * earlier delivery instead (when, which CSV, how many rows) and opens its report.
  */
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
 import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
-import type { AppErrorPayload, BatchSummary } from '../../src/api'
+import type { BatchSummary } from '../../src/api'
 import { useApi } from '../api-context'
-import { ErrorAlert, asPayload } from '../components/error-alert'
+import { ErrorAlert } from '../components/error-alert'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../format'
 import { batchSpec, nothingNew, type StepProps } from '../wizard'
+import { useOpenPath } from '../use-open-path'
 
 /**
  * An upload that found every row already delivered (the engine checks too, whichever way the
@@ -25,23 +26,10 @@ export function summaryNothingNew(s: BatchSummary | null): boolean {
   return !!s && s.csv === null && s.uploaded === 0 && s.failed === 0 && (s.alreadyDelivered ?? 0) > 0
 }
 
-function useOpen() {
-  const api = useApi()
-  const [error, setError] = useState<AppErrorPayload | null>(null)
-  const open = async (path: string) => {
-    setError(null)
-    try {
-      const r = await api.openPath(path)
-      if (!r.ok) setError(r.error)
-    } catch (e) { setError(asPayload(e)) }
-  }
-  return { open, error, clear: () => setError(null) }
-}
-
 export function DoneStep(props: StepProps) {
   const { data, restart, showHistory } = props
   const s = data.summary
-  const { open, error, clear } = useOpen()
+  const { open, error, clear } = useOpenPath()
   if (summaryNothingNew(s) || (!s && nothingNew(data.report))) return <NothingNew {...props} />
   if (!s) return null
 
@@ -95,7 +83,7 @@ export function doneIntro(clean: boolean, sandbox: boolean, destinationName: str
 
 function NothingNew({ data, update, restart, showHistory }: StepProps) {
   const api = useApi()
-  const { open, error, clear } = useOpen()
+  const { open, error, clear } = useOpenPath()
   const where = data.destinationName ?? 'this destination'
   // Reached from an upload started without the destination check: ask for the earlier
   // deliveries now, so the user sees when and in which CSV.

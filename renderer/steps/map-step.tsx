@@ -4,7 +4,7 @@
  * the first import, so a loaded profile is checked against this CSV and a mismatch is said
  * plainly rather than discovered after the upload.
  */
-import { useCallback, useMemo, useState } from 'react'
+import { useCallback, useMemo, useRef, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
@@ -14,11 +14,10 @@ import Typography from '@mui/material/Typography'
 import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type CsvDelimiter, type DateFormatProposal, type CsvEncoding, type MappedField, type MappingProfile } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
-import { FolderBrowserDialog } from '../components/folder-browser-dialog'
-import { PathDialog } from '../components/path-dialog'
 import { StepLayout } from '../components/step-layout'
 import { VirtualTable, type Column } from '../components/virtual-table'
-import { baseName, dirName, joinPath } from '../format'
+import { baseName } from '../format'
+import { finishSave } from '../save-outcome'
 import { batchSpec, completeMapping, type StepProps } from '../wizard'
 import { DateFields, mustChooseDateOrder } from './date-fields'
 import { MappingFields } from './mapping-fields'
@@ -35,7 +34,7 @@ export function MapStep({ data, update }: StepProps) {
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [misfit, setMisfit] = useState<string[] | null>(null)
   const [info, setInfo] = useState<string | null>(null)
-  const [dialog, setDialog] = useState<'save' | 'load' | null>(null)
+  const mappingFile = useRef<HTMLInputElement>(null)
   const [busy, setBusy] = useState(false)
   const [dateProposal, setDateProposal] = useState<DateFormatProposal | null>(null)
 
@@ -61,9 +60,9 @@ export function MapStep({ data, update }: StepProps) {
     try { return await work() } catch (e) { setError(asPayload(e)); return undefined } finally { setBusy(false) }
   }
 
-  const load = (path: string) => run(async () => {
-    setDialog(null)
-    const r = await api.loadMapping(path)
+  // The file is read by the page (a file the user picked), so the host never reads a path on the page's word.
+  const load = (file: File) => run(async () => {
+    const r = await api.parseMapping(await file.text())
     if (!r.ok) { setError(r.error); return }
     const check = await api.checkProfile(preview.path, r.value)
     if (!check.ok) { setError(check.error); return }
@@ -72,14 +71,14 @@ export function MapStep({ data, update }: StepProps) {
     for (const f of MAPPED_FIELDS) if (kept[f] && !preview.headers.includes(kept[f])) delete kept[f]
     update({ mapping: kept })
     setMisfit(check.value.fits ? null : check.value.problems)
-    setInfo(check.value.fits ? `Loaded the mapping from ${baseName(path)}. This CSV fits it.` : null)
+    setInfo(check.value.fits ? `Loaded the mapping from ${file.name}. This CSV fits it.` : null)
   })
 
-  const save = (path: string) => run(async () => {
-    setDialog(null)
-    const r = await api.saveMapping(path, profile as MappingProfile)
-    if (r.ok) setInfo(`Mapping saved to ${path}. Load it next time to map a CSV with the same columns in one step.`)
-    else setError(r.error)
+  const save = () => run(async () => {
+    const r = await api.saveMapping(profile as MappingProfile)
+    if (!r.ok) { setError(r.error); return }
+    const said = finishSave(r.value, 'The mapping')
+    if (said) setInfo(`${said} Load it next time to map a CSV with the same columns in one step.`)
   })
 
   const next = () => run(async () => {
@@ -97,8 +96,10 @@ export function MapStep({ data, update }: StepProps) {
       back={{ label: 'Back', onClick: () => update({ step: 'files' }) }}
       next={{ label: 'Check the batch', onClick: () => void next(), disabled: !profile || dateIncomplete, busy }}
       extra={<>
-        <Button variant="outlined" onClick={() => setDialog('load')}>Load mapping…</Button>
-        <Button variant="outlined" onClick={() => setDialog('save')} disabled={!profile}>Save mapping…</Button>
+        <Button variant="outlined" onClick={() => mappingFile.current?.click()}>Load mapping…</Button>
+        <Button variant="outlined" onClick={() => void save()} disabled={!profile || busy}>Save mapping…</Button>
+        <input ref={mappingFile} type="file" accept=".json,application/json" hidden aria-label="Mapping file to load"
+          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void load(f) }} />
       </>}
     >
       <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1 }}>
@@ -126,12 +127,6 @@ export function MapStep({ data, update }: StepProps) {
       )}
       <DateFields mapping={mapping} csvPath={preview.path} values={dateValues} onProposal={setDateProposal}
         onChange={(c) => update({ mapping: { ...mapping, ...c } })} />
-      <FolderBrowserDialog open={dialog === 'load'} mode="file" title="Load a saved mapping" fileFilter={(n) => n.toLowerCase().endsWith('.json')}
-        onClose={() => setDialog(null)} onPick={(p) => void load(p)} />
-      <PathDialog open={dialog === 'save'} title="Save this mapping" action="Save"
-        help="A mapping profile is a small JSON file. Keep it with your exports to map the next CSV in one step."
-        initialPath={joinPath(dirName(preview.path), 'mapping-profile.json')}
-        onClose={() => setDialog(null)} onConfirm={(p) => void save(p)} />
     </StepLayout>
   )
 }

@@ -17,10 +17,10 @@ import Typography from '@mui/material/Typography'
 import type { AppErrorPayload, IssueCode, IssueSeverity } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
-import { PathDialog } from '../components/path-dialog'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
-import { baseName, dirName, formatBytes, formatCount, joinPath } from '../format'
+import { formatBytes, formatCount } from '../format'
+import { finishSave } from '../save-outcome'
 import { batchSpec, type StepProps } from '../wizard'
 import { DeliveryNotes, hasDeliveryNotes, type DeliveryChoices } from './delivery-notes'
 import { ISSUE_LABELS, IssuesTable } from './issues-table'
@@ -31,19 +31,16 @@ export function ReviewStep({ data, update }: StepProps) {
   const report = data.report!
   const [code, setCode] = useState<IssueCode | undefined>(undefined)
   const [severity, setSeverity] = useState<IssueSeverity | undefined>(undefined)
-  const [exporting, setExporting] = useState(false)
   const [saved, setSaved] = useState<string | null>(null)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [busy, setBusy] = useState(false)
   const [leftOut, setLeftOut] = useState(false)
   const counts = Object.entries(report.counts).filter(([, n]) => (n ?? 0) > 0) as Array<[IssueCode, number]>
-  const csvPath = data.csvPath ?? ''
 
-  const exportTo = async (path: string) => {
-    setExporting(false)
+  const exportProblems = async () => {
     try {
-      const r = await api.exportIssues(report.checkId, path)
-      if (r.ok) setSaved(r.value)
+      const r = await api.exportIssues(report.checkId)
+      if (r.ok) setSaved(finishSave(r.value, 'The problem list'))
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }
@@ -55,6 +52,7 @@ export function ReviewStep({ data, update }: StepProps) {
     update(change)
     setBusy(true)
     setError(null)
+    setSaved(null)
     try {
       const r = await api.validate(spec)
       if (r.ok) update({ report: r.value })
@@ -89,7 +87,7 @@ export function ReviewStep({ data, update }: StepProps) {
           spec={batchSpec(data)} busy={busy} onChange={(c) => void recheck(c)} />
       )}
       <ErrorAlert error={error} onClose={() => setError(null)} />
-      {saved && <Alert severity="success" onClose={() => setSaved(null)}>Problem list saved to {saved}</Alert>}
+      {saved && <Alert severity="success" onClose={() => setSaved(null)}>{saved}</Alert>}
       {report.issueTotal > 0 ? (
         <>
           <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1 }} role="group" aria-label="Problems by kind">
@@ -109,17 +107,13 @@ export function ReviewStep({ data, update }: StepProps) {
                 <MenuItem value="warning">Warnings only</MenuItem>
               </Select>
             </FormControl>
-            <Button variant="outlined" onClick={() => setExporting(true)}>Export problems as CSV…</Button>
+            <Button variant="outlined" onClick={() => void exportProblems()}>Export problems as CSV…</Button>
           </Stack>
           <IssuesTable checkId={report.checkId} code={code} severity={severity} />
         </>
       ) : (
         <Alert severity="success">No problems found: every row has its recording and valid values.</Alert>
       )}
-      <PathDialog open={exporting} title="Export the problem list" action="Export"
-        help="A CSV with one line per problem: row, file, code and what to do. Share it with whoever exports the data."
-        initialPath={joinPath(dirName(csvPath), `${baseName(csvPath).replace(/\.csv$/i, '')}-problems.csv`)}
-        onClose={() => setExporting(false)} onConfirm={(p) => void exportTo(p)} />
       <LeftOutDialog report={report} open={leftOut} onCancel={() => setLeftOut(false)} onConfirm={() => { setLeftOut(false); update({ step: 'destination' }) }} />
     </StepLayout>
   )

@@ -8,7 +8,7 @@ export { previewCsv, detectCsvFormat, detectDelimiter, PREVIEW_BYTES, PREVIEW_RO
 export { detectEncoding } from './encoding'
 export { readCsv } from './csv-reader'
 export type { CsvReadHandlers, CsvReadOptions, CsvReadProblem } from './csv-reader'
-export { suggestMapping, checkProfileFits, profileProblems, parseMappingProfile, loadMappingProfile, saveMappingProfile, findColumn } from './mapping'
+export { suggestMapping, checkProfileFits, profileProblems, parseMappingProfile, loadMappingProfile, saveMappingProfile, parseMappingText, mappingProfileText, findColumn } from './mapping'
 export { convertDate, checkIsoDate, createDateConverter, createFormatReader, createPlatformDateWriter, isValidZone, localTimeZone, PLATFORM_DATE_SHAPE } from './dates'
 export type { DateCheck, DateConverter } from './dates'
 export { proposeDateFormat, proposeDateFormatFromValues, fittingFormat, sampleColumn } from './date-format-proposal'

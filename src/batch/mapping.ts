@@ -136,21 +136,32 @@ export async function loadMappingProfile(path: string): Promise<MappingProfile> 
   } catch (err) {
     throw toAppError(err, 'NOT_READABLE')
   }
+  return parseMappingText(text, `The mapping file ${path}`)
+}
+
+/** Reads a profile from a mapping file's text (JSON, with or without a BOM). */
+export function parseMappingText(text: string, label = 'The mapping file'): MappingProfile {
   let json: unknown
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (err) {
-    throw new AppError('BAD_ARGUMENT', `The mapping file ${path} is not valid JSON (${(err as Error).message}).`)
+    const detail = `${label} is not valid JSON (${(err as Error).message}).`
+    throw new AppError('BAD_ARGUMENT', detail, { message: `${label} is not a mapping saved by this app (it is not valid JSON). Choose the .json file that "Save mapping" wrote.` })
   }
-  return parseMappingProfile(json, `The mapping file ${path}`)
+  return parseMappingProfile(json, label)
+}
+
+/** A profile as the pretty JSON a mapping file holds. */
+export function mappingProfileText(profile: MappingProfile): string {
+  return `${JSON.stringify(parseMappingProfile(profile), null, 2)}\n`
 }
 
 /** Saves a profile as pretty JSON, written to a temporary file and renamed (never half-written). */
 export async function saveMappingProfile(path: string, profile: MappingProfile): Promise<void> {
-  const clean = parseMappingProfile(profile)
+  const text = mappingProfileText(profile)
   const tmp = `${path}.${process.pid}.tmp`
   try {
-    await writeFile(tmp, `${JSON.stringify(clean, null, 2)}\n`, 'utf8')
+    await writeFile(tmp, text, 'utf8')
     await rename(tmp, path)
   } catch (err) {
     throw toAppError(err, 'NOT_READABLE')

@@ -83,6 +83,14 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await checkStep(page, 'done', 'e2e-wizard-6-done')
     expect(watch.errors, h.output()).toEqual([])
 
+    // "Open report" in a browser hands the report over as a download: the page cannot open the host's files.
+    const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Open report (CSV)' }).click()])
+    expect(report.suggestedFilename()).toBe('report.csv')
+    const reportRows = parseCsv(await readFile((await report.path())!, 'utf8'))
+    expect(reportRows[0]).toEqual(['row', 'contactReference', 'recording', 'status', 'code'])
+    expect(reportRows.filter((r) => r[3] === 'uploaded')).toHaveLength(batch.eligibleRows)
+    expect(await page.getByRole('alert').count()).toBe(0)
+
     // On the server: the CSV (written by the app) and every recording an eligible row names, intact.
     const onServer = await serverFiles(home)
     const csvs = onServer.filter((n) => n.endsWith('.csv'))
@@ -265,6 +273,39 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     expect(await page.getByRole('button', { name: 'Start upload' }).isDisabled()).toBe(true)
     await checkStep(page, 'host key changed', 'e2e-wizard-4c-host-key-changed')
     expect(await serverFiles(home)).toEqual(before)
+    await page.close()
+  })
+
+  it('hands the mapping and the problem list to the browser as downloads, and loads a mapping from a file the user picks', async () => {
+    const batch = await generateBatch(path.join(files, 'july-calls'), { rows: 12, faults: { missingRecording: 3 } })
+    if (!host) await start()
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(host!.url)
+    await page.getByRole('dialog', { name: /did not finish/ }).getByRole('button', { name: 'Decide later' }).click({ timeout: 3_000 }).catch(() => undefined)
+    await chooseInFolderBrowser(page, 'july-calls')
+    await page.getByRole('button', { name: 'Preview CSV' }).and(page.locator(':enabled')).click()
+    await page.getByRole('heading', { name: 'Preview and map' }).waitFor()
+
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save mapping…' }).click()])
+    expect(saved.suggestedFilename()).toBe('mapping.json')
+    const mappingFile = (await saved.path())!
+    expect(JSON.parse(await readFile(mappingFile, 'utf8'))).toMatchObject({ contactReference: batch.mapping.contactReference, agentId: batch.mapping.agentId })
+    await page.getByText('The mapping was downloaded as mapping.json').waitFor()
+
+    // Loading it back: the page reads the picked file; the host never reads a path for it.
+    await page.getByLabel('Mapping file to load').setInputFiles(mappingFile)
+    await page.getByText(/Loaded the mapping from .*\. This CSV fits it\./).waitFor()
+
+    await page.getByRole('button', { name: 'Check the batch' }).click()
+    await page.getByRole('heading', { name: 'Review' }).waitFor()
+    const [problems] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export problems as CSV…' }).click()])
+    expect(problems.suggestedFilename()).toBe(`${path.basename(batch.csvPath, '.csv')}-problems.csv`)
+    const rows = parseCsv(await readFile((await problems.path())!, 'utf8'))
+    expect(rows.filter((r) => r[2] === 'MISSING_RECORDING').map((r) => Number(r[0]))).toEqual(batch.faultRows.missingRecording)
+    // Nothing was written into the batch folder: the next scan still finds one CSV.
+    expect((await readdir(batch.dir)).filter((n) => n.endsWith('.csv'))).toEqual([path.basename(batch.csvPath)])
+    expect(watch.errors, host!.output()).toEqual([])
     await page.close()
   })
 })

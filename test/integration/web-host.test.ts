@@ -219,10 +219,8 @@ describe('web host over WebSocket', () => {
       value: {
         path: path.join(dir, 'batch'),
         parent: dir,
-        entries: [
-          { name: 'audio', path: path.join(dir, 'batch', 'audio'), kind: 'dir', size: 0 },
-          { name: 'calls.csv', path: path.join(dir, 'batch', 'calls.csv'), kind: 'file', size: 15 },
-        ],
+        here: { csvFiles: 1, recordings: 0, complete: true },
+        folders: [{ name: 'audio', path: path.join(dir, 'batch', 'audio'), counts: { csvFiles: 0, recordings: 0, complete: true } }],
       },
     })
     const destinations = await client.listDestinations()
@@ -299,8 +297,11 @@ describe('batch calls over WebSocket', () => {
     expect(page.ok && page.value.issues).toHaveLength(1)
     expect(page.ok && page.value.issues[0]!.row).toBe(batch.faultRows.missingRecording[0])
 
-    const exported = await client.exportIssues(report.value.checkId, dir)
-    expect(exported.ok && path.dirname(exported.value)).toBe(dir)
+    // The web host writes nothing where the user asks: the page downloads the list.
+    const exported = await client.exportIssues(report.value.checkId)
+    if (!exported.ok || exported.value.kind !== 'download') throw new Error(JSON.stringify(exported))
+    expect(exported.value.name).toBe(`${path.basename(batch.csvPath, '.csv')}-problems.csv`)
+    expect(exported.value.text.split('\r\n').filter((l) => l.includes('MISSING_RECORDING'))).toHaveLength(2)
     expect(await client.listIssues('no-such-check', { offset: 0, limit: 10 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
   })
 
@@ -333,6 +334,7 @@ describe('upload to the sandbox over WebSocket', () => {
     expect(keys.ok && keys.value.map((k) => k.name)).toEqual(['default'])
 
     const spec = { paths: [small.dir], csvPath: small.csvPath, mapping: small.mapping }
+    expect((await api.scan(spec.paths)).ok).toBe(true) // the user adds the folder
     const report = await api.validate(spec)
     expect(report.ok && report.value.ready).toBe(true)
 
@@ -451,6 +453,7 @@ describe.skipIf(skipWithReason(hasSshd(), 'web host to OpenSSH'))('a saved desti
 
       const small = await generateBatch(path.join(dir, 'openssh-batch'), { rows: 6 })
       const spec = { paths: [small.dir], csvPath: small.csvPath, mapping: small.mapping }
+      expect((await api.scan(spec.paths)).ok).toBe(true) // the user adds the folder
       expect(await api.startUpload(spec, saved.value.id, null)).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_NEEDED' } })
       expect(await api.startUpload(spec, saved.value.id, 'wrong')).toMatchObject({ ok: false, error: { code: 'KEY_PASSPHRASE_WRONG' } })
       const events: UploadEvent[] = []

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { MappingProfile } from '../../../src/api'
 import { sheetCell, validateBatch, writeUploadCsv } from '../../../src/batch'
 import { writeReport } from '../../../src/transfer/report'
-import { exportIssuesCsv } from '../../../main/batch-checks'
+import { issuesCsvFile } from '../../../main/batch-checks'
 import { wavBytes } from '../../fixtures/audio-bytes'
 import { parseCsv, tempDir, writeFiles } from './helpers'
 
@@ -51,7 +51,7 @@ describe('human-facing CSVs against the platform CSV', () => {
     const json = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as { rows: Array<{ contactReference: string }> }
     expect(json.rows.map((r) => r.contactReference)).toEqual(HOSTILE)
 
-    const problems = parseCsv(await readFile(await exportIssuesCsv(c, path.join(dir, 'problems.csv')), 'utf8'))
+    const problems = parseCsv(issuesCsvFile(c).text)
     const orphan = problems.find((r) => r[2] === 'ORPHAN_RECORDING')
     expect(orphan?.[1]).toBe("'=orphan.wav")
     for (const cells of problems) for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/)

@@ -129,18 +129,15 @@ describe('The pre-send dialog', () => {
     expect(api.callsTo('startUpload')[0]![0]).toMatchObject({ destinationId: 'dest-ea', layoutChoice: 'adopt' })
   })
 
-  it('saves the sample CSV for the platform where the user says', async () => {
+  it('saves the sample CSV for the platform where the save dialog says', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
     api.layoutChanges['dest-ea'] = 'new column "Queue"'
     const dialog = await atConfirm(api)
     await user.click(within(dialog).getByRole('button', { name: 'Save sample CSV for the platform…' }))
-    const ask = await screen.findByRole('dialog', { name: 'Save the sample CSV for the platform' })
-    expect((within(ask).getByLabelText('File path') as HTMLInputElement).value).toBe('/home/qa/exports/may-2024/calls-platform-sample.csv')
-    await user.click(within(ask).getByRole('button', { name: 'Save' }))
-    expect(await within(dialog).findByText('Sample CSV saved to /home/qa/exports/may-2024/calls-platform-sample.csv')).toBeTruthy()
-    const [dest, spec, path] = api.callsTo('writeSampleCsv')[0]!
-    expect([dest, path]).toEqual(['dest-ea', '/home/qa/exports/may-2024/calls-platform-sample.csv'])
+    expect(await within(dialog).findByText('The sample CSV was saved to /home/qa/Documents/platform-sample.csv.')).toBeTruthy()
+    const [dest, spec] = api.callsTo('writeSampleCsv')[0]!
+    expect(dest).toBe('dest-ea')
     expect(spec).toMatchObject({ destinationId: 'dest-ea', csvPath: '/home/qa/exports/may-2024/calls.csv' })
   })
 })

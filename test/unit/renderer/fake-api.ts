@@ -5,11 +5,13 @@
  */
 import type {
   ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
-  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent, ValidationIssue,
+  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 const fail = <T>(error: AppErrorPayload): Result<T> => ({ ok: false, error })
+/** Where the fake save dialog puts files. */
+export const DOCUMENTS = '/home/qa/Documents'
 const pad = (n: number, w = 5) => String(n).padStart(w, '0')
 
 export const AGENTS = ['amira.khan@acme-support.co.uk', 'ben.oduya@acme-support.co.uk', 'chloe.martin@acme-support.co.uk', 'dev.patel@acme-support.co.uk']
@@ -92,7 +94,10 @@ export class FakeApi implements BulkUploadApi {
   /** Issues of each validation that differ from `issues` (destination-aware checks). */
   private checkIssues = new Map<string, ValidationIssue[]>()
   dateProposal: DateFormatProposal = { iso: false, candidates: ['dd/MM/yyyy HH:mm'], ambiguous: false, reason: 'Some days are above 12 (e.g. 28/05/2024), so the day comes first.', examples: [{ value: '28/05/2024 16:21', converted: '2024-05-28T16:21:00+01:00' }] }
-  profiles = new Map<string, MappingProfile>()
+  /** Files "saved" through the save dialog, by path, with their text. */
+  savedFiles = new Map<string, string>()
+  /** How saves answer: as Electron's save dialog, or as the web host's download. */
+  saveAs: 'saved' | 'download' = 'saved'
   profileFits = true
   private listeners = new Set<(e: UploadEvent) => void>()
   private nextId = 1
@@ -121,10 +126,8 @@ export class FakeApi implements BulkUploadApi {
       const dirs = at === '/home/qa' ? ['exports', 'Documents'] : at === '/home/qa/exports' ? ['april-2024', 'may-2024'] : []
       return {
         path: at, parent: at === '/' ? null : at.slice(0, at.lastIndexOf('/')) || '/',
-        entries: [
-          ...dirs.map((d) => ({ name: d, path: `${at}/${d}`, kind: 'dir' as const, size: 0 })),
-          ...(at.endsWith('may-2024') ? [{ name: 'mapping-profile.json', path: `${at}/mapping-profile.json`, kind: 'file' as const, size: 214 }, { name: 'calls.csv', path: `${at}/calls.csv`, kind: 'file' as const, size: 412_733 }] : []),
-        ],
+        here: at.endsWith('may-2024') ? { csvFiles: 1, recordings: 4_781, complete: true } : { csvFiles: 0, recordings: 0, complete: true },
+        folders: dirs.map((d) => ({ name: d, path: `${at}/${d}`, counts: d.endsWith('-2024') ? { csvFiles: 1, recordings: d === 'may-2024' ? 4_781 : 4_102, complete: true } : { csvFiles: 0, recordings: 0, complete: true } })),
       }
     })
   }
@@ -141,13 +144,21 @@ export class FakeApi implements BulkUploadApi {
     })
   }
   proposeDateFormat(path: string, column: string) { return this.answer('proposeDateFormat', [path, column], () => ({ ...this.dateProposal })) }
-  loadMapping(path: string) {
-    return this.answer('loadMapping', [path], (): Result<MappingProfile> => {
-      const p = this.profiles.get(path)
-      return p ? ok(p) : fail({ code: 'FILE_NOT_FOUND', message: 'A file or folder could not be found. Check that it still exists and that the path is right.' })
+  parseMapping(text: string) {
+    return this.answer('parseMapping', [text], (): Result<MappingProfile> => {
+      try {
+        return ok(JSON.parse(text) as MappingProfile)
+      } catch {
+        return fail({ code: 'BAD_ARGUMENT', message: 'The mapping file is not a mapping saved by this app (it is not valid JSON). Choose the .json file that "Save mapping" wrote.' })
+      }
     })
   }
-  saveMapping(path: string, profile: MappingProfile) { return this.answer('saveMapping', [path, profile], () => { this.profiles.set(path, profile) }) }
+  saveMapping(profile: MappingProfile) { return this.answer('saveMapping', [profile], () => this.saved(`${DOCUMENTS}/mapping.json`, JSON.stringify(profile))) }
+  /** What a save call answers: the native dialog's path (Electron), or a download (`saveAs = 'download'`, the web host). */
+  private saved(file: string, text: string): SaveOutcome {
+    this.savedFiles.set(file, text)
+    return this.saveAs === 'download' ? { kind: 'download', name: file.slice(file.lastIndexOf('/') + 1), mimeType: 'text/csv', text } : { kind: 'saved', path: file }
+  }
   validate(spec: Parameters<BulkUploadApi['validate']>[0]) { return this.answer('validate', [spec], () => this.reportFor(spec)) }
   /** As the core: rows already delivered to the destination are flagged and left out unless resent; a changed layout is one warning. */
   private reportFor(spec: Parameters<BulkUploadApi['validate']>[0]): BatchReport {
@@ -187,7 +198,7 @@ export class FakeApi implements BulkUploadApi {
       return { total: all.length, issues: all.slice(q.offset, q.offset + q.limit) }
     })
   }
-  exportIssues(checkId: string, path: string) { return this.answer('exportIssues', [checkId, path], () => path) }
+  exportIssues(checkId: string) { return this.answer('exportIssues', [checkId], () => this.saved(`${DOCUMENTS}/calls-problems.csv`, 'row,file,code,severity,message\r\n')) }
 
   listKeys() { return this.answer('listKeys', [], () => [...this.keys]) }
   generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null) {
@@ -231,7 +242,7 @@ export class FakeApi implements BulkUploadApi {
 
   forgetHostKey(id: string) { return this.answer('forgetHostKey', [id], () => { this.trusted.delete(id); this.hostKeyChanged.delete(id) }) }
   listHistory(id: string) { return this.answer('listHistory', [id], () => [...this.history]) }
-  writeSampleCsv(id: string, spec: Parameters<BulkUploadApi['writeSampleCsv']>[1], path: string) { return this.answer('writeSampleCsv', [id, spec, path], () => path) }
+  writeSampleCsv(id: string, spec: Parameters<BulkUploadApi['writeSampleCsv']>[1]) { return this.answer('writeSampleCsv', [id, spec], () => this.saved(`${DOCUMENTS}/platform-sample.csv`, 'Call ID,Agent,Call Start\r\n')) }
 
   startUpload(spec: Parameters<BulkUploadApi['startUpload']>[0], destinationId: string, passphrase: string | null) {
     return this.answer('startUpload', [spec, destinationId, passphrase], () => {
@@ -245,7 +256,7 @@ export class FakeApi implements BulkUploadApi {
   listInterrupted() { return this.answer('listInterrupted', [], () => [...this.interrupted]) }
   resumeInterrupted(batchId: string, passphrase: string | null) { return this.answer('resumeInterrupted', [batchId, passphrase], () => ({ batchId })) }
   discardInterrupted(batchId: string) { return this.answer('discardInterrupted', [batchId], () => { this.interrupted = this.interrupted.filter((b) => b.batchId !== batchId) }) }
-  openPath(path: string) { return this.answer('openPath', [path], () => undefined) }
+  openPath(path: string) { return this.answer('openPath', [path], (): OpenOutcome => ({ kind: 'opened' })) }
   getSettings() { return this.answer('getSettings', [], () => ({ ...this.settings })) }
   saveSettings(s: Settings) { return this.answer('saveSettings', [s], () => { this.settings = { ...s }; return { ...s } }) }
 

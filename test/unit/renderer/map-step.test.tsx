@@ -111,32 +111,39 @@ describe('Preview and map step', () => {
     expect(screen.getByText(/not ISO 8601 with a UTC offset/).textContent).toContain('01/05/2024 08:00')
   })
 
-  it('saves a mapping profile next to the CSV', async () => {
+  it('saves a mapping profile through the save dialog, and as a download in the browser', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
     renderApp(api, dataAt(api, 'map'))
     await user.click(button('Save mapping…'))
-    const dialog = await screen.findByRole('dialog', { name: 'Save this mapping' })
-    expect((within(dialog).getByLabelText('File path') as HTMLInputElement).value).toBe('/home/qa/exports/may-2024/mapping-profile.json')
-    await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(await screen.findByText(/Mapping saved to/)).toBeTruthy()
-    expect(api.profiles.get('/home/qa/exports/may-2024/mapping-profile.json')).toMatchObject({ contactReference: 'Call ID' })
+    expect(await screen.findByText(/The mapping was saved to \/home\/qa\/Documents\/mapping\.json\. Load it next time/)).toBeTruthy()
+    expect(JSON.parse(api.savedFiles.get('/home/qa/Documents/mapping.json')!)).toMatchObject({ contactReference: 'Call ID' })
+    // No path crosses the contract: the host decides where (its dialog) or the browser does (a download).
+    expect(api.callsTo('saveMapping')[0]).toHaveLength(1)
+
+    api.saveAs = 'download'
+    const created: string[] = []
+    const createObjectURL = URL.createObjectURL
+    URL.createObjectURL = () => { created.push('blob:mapping'); return 'blob:mapping' }
+    URL.revokeObjectURL = () => undefined
+    try {
+      await user.click(button('Save mapping…'))
+      expect(await screen.findByText(/The mapping was downloaded as mapping\.json/)).toBeTruthy()
+      expect(created).toEqual(['blob:mapping'])
+    } finally {
+      URL.createObjectURL = createObjectURL
+    }
   })
 
   it('warns when a loaded profile no longer fits this CSV', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
-    api.profiles.set('/home/qa/exports/may-2024/mapping-profile.json', { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Call Start' })
     api.profileFits = false
     renderApp(api, dataAt(api, 'map'))
-    await user.click(button('Load mapping…'))
-    await screen.findByRole('dialog', { name: 'Load a saved mapping' })
-    await user.click(await screen.findByRole('button', { name: 'exports' }))
-    await user.click(await screen.findByRole('button', { name: 'may-2024' }))
-    await user.click(await screen.findByRole('button', { name: /mapping-profile\.json/ }))
+    const file = new File([JSON.stringify({ contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Call Start' })], 'mapping-profile.json', { type: 'application/json' })
+    await user.upload(screen.getByLabelText('Mapping file to load'), file)
     expect(await screen.findByText('This CSV no longer fits the loaded mapping')).toBeTruthy()
     expect(screen.getByText('Column “Agent” is not in this CSV.')).toBeTruthy()
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
     // The loaded mapping is kept where it still fits; the missing column must be chosen again.
     expect(screen.getByRole('combobox', { name: /Contact Reference/ }).textContent).toBe('Call ID')
     expect(screen.getByText('Required: choose the column')).toBeTruthy()

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, screen, within } from '@testing-library/react'
+import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
 import { button, dataAt, renderApp } from './render-app'
@@ -39,14 +39,16 @@ describe('Review step', () => {
     expect(api.callsTo('listIssues').at(-1)).toEqual(['check-1', { code: 'INVALID_DATE', severity: undefined, offset: 0, limit: 200 }])
   })
 
-  it('exports the problem list as CSV next to the source CSV', async () => {
+  it('exports the problem list where the save dialog says, outside the batch folder', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
     renderApp(api, dataAt(api, 'review'))
     await user.click(button('Export problems as CSV…'))
-    const dialog = await screen.findByRole('dialog', { name: 'Export the problem list' })
-    await user.click(within(dialog).getByRole('button', { name: 'Export' }))
-    expect(await screen.findByText('Problem list saved to /home/qa/exports/may-2024/calls-problems.csv')).toBeTruthy()
+    expect(await screen.findByText('The problem list was saved to /home/qa/Documents/calls-problems.csv.')).toBeTruthy()
+    expect(api.callsTo('exportIssues')).toEqual([['check-1']])
+    // Checking again clears the note: it was about the list before.
+    await user.click(button('Check again'))
+    await waitFor(() => expect(screen.queryByText(/The problem list was saved/)).toBeNull())
   })
 
   it('goes back to an earlier step from the step indicator', async () => {
