@@ -5,6 +5,7 @@
 import path from 'node:path'
 import { appendFile, mkdir } from 'node:fs/promises'
 import { appHome } from '../src/app-home'
+import { escapeControls } from '../src/safe-text'
 
 let home: string | null = null
 
@@ -26,7 +27,8 @@ let queue: Promise<void> = Promise.resolve()
 /** Appends a line (and the error's stack, when there is one). Never throws. */
 export function log(level: 'info' | 'warn' | 'error', message: string, err?: unknown): void {
   const detail = err instanceof Error ? `\n${err.stack ?? err.message}${err.cause instanceof Error ? `\ncaused by: ${err.cause.stack ?? err.cause.message}` : ''}` : err === undefined ? '' : `\n${String(err)}`
-  const line = `${new Date().toISOString()} ${level.toUpperCase()} ${message}${detail}\n`
+  // Messages carry data (file names, CSV cells): one line each, controls escaped, so none can forge a line or drive a terminal.
+  const line = `${new Date().toISOString()} ${level.toUpperCase()} ${escapeControls(message, { oneLine: true })}${escapeControls(detail)}\n`
   const file = logFile()
   // One write at a time, in order; a failing disk must not break the app.
   queue = queue

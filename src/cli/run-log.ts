@@ -6,6 +6,7 @@
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { appHome } from '../app-home'
+import { escapeControls } from '../safe-text'
 
 const MAX_BYTES = 1024 * 1024
 const KEEP = 3
@@ -24,7 +25,7 @@ export async function appendRunLog(line: string, home = appHome()): Promise<void
       for (let i = KEEP - 1; i >= 1; i--) await rename(`${file}.${i}`, `${file}.${i + 1}`).catch(() => undefined)
       await rename(file, `${file}.1`).catch(() => undefined)
     }
-    await appendFile(file, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 })
+    await appendFile(file, `${new Date().toISOString()} ${escapeControls(line, { oneLine: true })}\n`, { mode: 0o600 })
   } catch {
     // the log is a convenience: the run's own output and exit code still say what happened
   }

@@ -5,19 +5,11 @@
  * itself writes pass: tabs, new lines, carriage return, colours, and the progress display's
  * cursor-up and erase. JSON output is unchanged (JSON.stringify already escapes controls).
  */
+import { escapeControls } from '../safe-text'
 
 // Our own sequences: SGR colours, erase line/below (\x1b[K, \x1b[J), cursor up N lines (\x1b[NF).
 // eslint-disable-next-line no-control-regex
 const OURS = /^\x1b\[(?:\d{0,2}m|K|J|\d{1,3}F)/
-// C0 except tab, \n and \r, DEL, C1, and the bidirectional overrides that reorder what is shown.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
-
-function escapeOne(c: string): string {
-  const code = c.charCodeAt(0)
-  return code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase()}`
-}
-
 /** The text with every control character escaped except the CLI's own sequences. */
 export function terminalSafe(text: string): string {
   let out = ''
@@ -25,7 +17,7 @@ export function terminalSafe(text: string): string {
   while (at < text.length) {
     const esc = text.indexOf('\x1b', at)
     const end = esc < 0 ? text.length : esc
-    out += text.slice(at, end).replace(CONTROL, escapeOne)
+    out += escapeControls(text.slice(at, end))
     if (esc < 0) break
     const own = OURS.exec(text.slice(esc, esc + 8))
     if (own) {
