@@ -377,6 +377,10 @@ export class CoreService implements CallHandlers {
     return run('discardInterrupted', () => this.uploads.discard(batchId))
   }
 
+  resyncUpload(batchId: string): Promise<Result<void>> {
+    return run('resyncUpload', async () => this.uploads.resync(batchId))
+  }
+
   private async upload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<{ batchId: string }> {
     const destination = await this.destination(destinationId)
     const privateKey = await this.privateKey(destination.keyName, passphrase)

@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stat } from 'node:fs/promises'
-import { app, BrowserWindow, dialog, Menu, nativeTheme, protocol, screen, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, session, shell } from 'electron'
 import { AppError } from '../src/errors'
 import { CoreService, type HostAdapter } from './core-service'
 import { APP_ORIGIN, isOurPage, registerIpc } from './electron-ipc'
@@ -20,6 +20,7 @@ import { loadWindowState, MIN_WINDOW, saveWindowState } from './window-state'
 import { resolveStatic } from './web-host/static-files'
 import { log } from './log'
 import { openAction } from './open-path'
+import { desktopManners, type DesktopShell } from './desktop-manners'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 /** build/main/ holds this file once bundled; the renderer build sits next to it. */
@@ -85,6 +86,16 @@ const electronHost: HostAdapter = {
   },
 }
 
+/** The desktop behind desktop-manners.ts: stay awake, taskbar/dock progress, notifications. */
+const electronShell: DesktopShell = {
+  preventSleep: () => powerSaveBlocker.start('prevent-app-suspension'),
+  allowSleep: (handle) => powerSaveBlocker.stop(handle),
+  setProgress: (fraction, paused) => mainWindow?.setProgressBar(fraction ?? -1, { mode: paused ? 'paused' : 'normal' }),
+  notify: (title, body) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show()
+  },
+}
+
 async function start(): Promise<void> {
   const service = new CoreService({ host: electronHost })
   const ses = session.defaultSession
@@ -110,6 +121,7 @@ async function start(): Promise<void> {
     })
   })
 
+  service.onUploadEvent(desktopManners(electronShell))
   Menu.setApplicationMenu(buildAppMenu())
   const unregister = registerIpc(service, () => mainWindow)
   await createWindow(service)

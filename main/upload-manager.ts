@@ -30,18 +30,28 @@ interface LiveBatch {
   paused: UploadEvent | null
 }
 
+/** Ended batches whose final event is kept for `resync`. */
+const KEEP_FINALS = 20
+
 export class UploadManager {
   private readonly jobs = new Map<string, UploadJob>()
   private readonly live = new Map<string, LiveBatch>()
+  /** The last event (done or failed) of batches that ended lately, for pages that missed it. */
+  private readonly finals = new Map<string, UploadEvent>()
+  /** Sends an event to the pages and remembers what a page that opens later needs. */
   private readonly emit: (event: UploadEvent) => void
+  /** Sends an event to the pages only. */
+  private readonly send: (event: UploadEvent) => void
 
   constructor(
     /** Folder of the batch journals: `<app home>/batches`. */
     readonly stateDir: string,
     emit: (event: UploadEvent) => void,
   ) {
+    this.send = emit
     this.emit = (event) => {
       this.remember(event)
+      if (event.kind === 'batch-done' || event.kind === 'batch-failed') this.rememberFinal(event)
       emit(event)
     }
   }
@@ -79,6 +89,20 @@ export class UploadManager {
     if (!this.jobs.has(batchId) || !batch?.started) throw new AppError('NOT_FOUND', `No upload ${batchId} is running.`)
     const events = [batch.started, ...batch.ended.values(), batch.progress, batch.paused].filter((e): e is UploadEvent => e !== null)
     for (const event of events) this.emit(event)
+  }
+
+  private rememberFinal(event: UploadEvent): void {
+    this.finals.delete(event.batchId)
+    this.finals.set(event.batchId, event)
+    if (this.finals.size > KEEP_FINALS) this.finals.delete(this.finals.keys().next().value!)
+  }
+
+  /** Shows an upload again to a page that lost contact: replayed while it runs, its final event once it ended. */
+  resync(batchId: string): void {
+    if (this.jobs.has(batchId)) return this.replay(batchId)
+    const final = this.finals.get(batchId)
+    if (!final) throw new AppError('NOT_FOUND', `No upload ${batchId} is known to this host.`)
+    this.send(final)
   }
 
   async start(request: UploadRequest): Promise<{ batchId: string }> {

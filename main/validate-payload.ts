@@ -178,6 +178,7 @@ const VALIDATORS: Validators = {
   listInterrupted: () => [],
   resumeInterrupted: (a) => [id(a[0], 'batchId'), passphrase(a[1])],
   discardInterrupted: (a) => [id(a[0], 'batchId')],
+  resyncUpload: (a) => [id(a[0], 'batchId')],
   openPath: (a) => [str(a[0], 'path')],
   getSettings: () => [],
   saveSettings: (a) => [settings(a[0])],

@@ -9,6 +9,7 @@ import type { AppErrorPayload, BulkUploadApi } from '../src/api'
 import type { ElectronBridge } from '../src/api-calls'
 import { createWsApi, defaultSocketUrl } from './transport/ws-client'
 import { forgetWebSession, openWebSession } from './transport/web-session'
+import { createConnectionWatch, type ConnectionWatch } from './transport/connection-watch'
 
 declare global {
   interface Window {
@@ -16,7 +17,7 @@ declare global {
   }
 }
 
-export type ConnectResult = { ok: true; api: BulkUploadApi } | { ok: false; error: AppErrorPayload }
+export type ConnectResult = { ok: true; api: BulkUploadApi; connection?: ConnectionWatch } | { ok: false; error: AppErrorPayload }
 
 /**
  * The contract's implementation for this page. `onSessionEnded` runs when the web host later
@@ -26,15 +27,17 @@ export async function connectApi(onSessionEnded: (error: AppErrorPayload) => voi
   if (window.bulkUpload) return { ok: true, api: window.bulkUpload }
   const session = await openWebSession({ location: window.location, history: window.history, storage: window.sessionStorage, fetch: window.fetch.bind(window) })
   if (!session.ok) return session
+  const connection = createConnectionWatch()
   const api = createWsApi({
     url: defaultSocketUrl(window.location),
     secret: session.secret,
+    onConnection: connection.set,
     onSessionEnded: (error) => {
       forgetWebSession(window.sessionStorage)
       onSessionEnded(error)
     },
   })
-  return { ok: true, api }
+  return { ok: true, api, connection }
 }
 
 /**

@@ -25,6 +25,7 @@ import SettingsIcon from '@mui/icons-material/SettingsOutlined'
 import HistoryIcon from '@mui/icons-material/History'
 import type { BulkUploadApi, InterruptedBatch } from '../src/api'
 import { ApiProvider, type HostExtras } from './api-context'
+import { ConnectionLost } from './components/connection-lost'
 import { HistoryDialog } from './components/history-dialog'
 import { InterruptedDialog } from './components/interrupted-dialog'
 import { SettingsDialog } from './components/settings-dialog'
@@ -38,6 +39,7 @@ import { ReviewStep } from './steps/review-step'
 import { SendCheckDialog } from './steps/send-check-dialog'
 import { UploadStep } from './steps/upload-step'
 import { makeTheme } from './theme'
+import type { ConnectionWatch } from './transport/connection-watch'
 import { useSend } from './use-send'
 import { STEPS, emptyWizard, type StepProps, type WizardData } from './wizard'
 
@@ -47,9 +49,11 @@ export interface AppProps extends HostExtras {
   initial?: Partial<WizardData>
   /** An existing store (tests, dev page); by default the app makes its own and feeds it from `api`. */
   store?: UploadStore
+  /** Whether the host can be reached (the web host only; Electron's cannot be lost). */
+  connection?: ConnectionWatch
 }
 
-export function App({ api, initial, store: givenStore, pathForFile }: AppProps) {
+export function App({ api, initial, store: givenStore, pathForFile, connection }: AppProps) {
   const dark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true })
   const theme = useMemo(() => makeTheme(dark ? 'dark' : 'light'), [dark])
   // One store, one subscription, for the life of the window (STYLE.md).
@@ -61,14 +65,14 @@ export function App({ api, initial, store: givenStore, pathForFile }: AppProps) 
       <CssBaseline enableColorScheme />
       <ApiProvider api={api} pathForFile={pathForFile}>
         <UploadStoreProvider store={store}>
-          <Wizard api={api} store={store} initial={initial} />
+          <Wizard api={api} store={store} initial={initial} connection={connection} />
         </UploadStoreProvider>
       </ApiProvider>
     </ThemeProvider>
   )
 }
 
-function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData> }) {
+function Wizard({ api, store, initial, connection }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData>; connection?: ConnectionWatch }) {
   const [data, setData] = useState<WizardData>({ ...emptyWizard, ...initial })
   const [settings, setSettings] = useState(false)
   // Open on this destination (or the first) while not false.
@@ -136,6 +140,8 @@ function Wizard({ api, store, initial }: { api: BulkUploadApi; store: UploadStor
           {data.step === 'done' && <DoneStep {...props} />}
         </Paper>
       </Container>
+      {/* Back from a lost host: the upload on screen may have moved on (or ended) meanwhile. */}
+      <ConnectionLost watch={connection} onReconnected={() => { if (data.step === 'upload' && data.batchId) void api.resyncUpload(data.batchId) }} />
       <SettingsDialog open={settings} onClose={() => setSettings(false)} />
       <HistoryDialog open={history !== false} destinationId={history || null} onClose={() => setHistory(false)} />
       <SendCheckDialog data={data} update={update} sender={sender} />

@@ -24,7 +24,7 @@ void connectApi(ended).then((r) => {
   if (!r.ok) return ended(r.error)
   root.render(
     <StrictMode>
-      <App api={r.api} pathForFile={getPathForFile()} />
+      <App api={r.api} pathForFile={getPathForFile()} connection={r.connection} />
     </StrictMode>,
   )
 })

@@ -42,6 +42,7 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   listInterrupted: 0,
   resumeInterrupted: 2,
   discardInterrupted: 1,
+  resyncUpload: 1,
   openPath: 1,
   getSettings: 0,
   saveSettings: 1,
@@ -86,6 +87,11 @@ export interface WsHello {
   secret: string
 }
 
+/** The page's heartbeat: the host answers `pong` at once, so a silent host is noticed within seconds. */
+export interface WsPing {
+  type: 'ping'
+}
+
 /** Messages on the web host's WebSocket. */
 export interface WsRequest {
   id: number
@@ -97,6 +103,8 @@ export type WsServerMessage =
   | { type: 'event'; event: unknown }
   /** The socket's secret was accepted: calls may follow. */
   | { type: 'ready' }
+  /** The answer to a `ping`. */
+  | { type: 'pong' }
 
 /** What the Electron preload exposes as `window.bulkUpload`: the contract, plus real paths of dropped files. */
 export interface ElectronBridge extends BulkUploadApi {

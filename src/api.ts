@@ -429,6 +429,11 @@ export interface BulkUploadApi {
   listInterrupted(): Promise<Result<InterruptedBatch[]>>
   resumeInterrupted(batchId: string, passphrase: string | null): Promise<Result<{ batchId: string }>>
   discardInterrupted(batchId: string): Promise<Result<void>>
+  /**
+   * Sends an upload's state again, for a page that lost its host for a while: the events so
+   * far while it runs, its final event (done or failed) once it ended. NOT_FOUND if unknown.
+   */
+  resyncUpload(batchId: string): Promise<Result<void>>
   /** Opens a report or a folder of the app's or one the user picked; the web host offers the file as a download. */
   openPath(path: string): Promise<Result<OpenOutcome>>
 

@@ -177,7 +177,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       ws.close(1003, 'Expected JSON text messages')
       return
     }
-    const { id, call, args } = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>
+    const { id, call, args, type } = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>
+    // The page's heartbeat: answered at once, so a page notices within seconds when the host is gone.
+    if (type === 'ping') {
+      ws.send(JSON.stringify({ type: 'pong' } satisfies WsServerMessage))
+      return
+    }
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
       ws.close(1008, 'Expected a numeric request id')
       return

@@ -23,10 +23,11 @@ import type { AppErrorPayload } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
-import { formatBytes, formatDuration } from '../format'
+import { formatBytes, formatCount, formatDuration } from '../format'
 import type { UploadState } from '../state/upload-reducer'
 import { useUploadState } from '../state/upload-store'
 import { useUploadStore } from '../state/upload-store-context'
+import { useTabTitle } from '../use-tab-title'
 import type { StepProps } from '../wizard'
 import { FileList } from './file-list'
 
@@ -125,6 +126,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const paused = status === 'paused'
   const running = status === 'running' || paused
   const heading = cancelled ? 'Cancelled' : cancelling && running ? 'Cancelling…' : status === 'idle' ? 'Starting…' : paused ? 'Paused' : status === 'failed' ? 'Upload stopped' : status === 'done' ? 'Finished' : `${Math.floor(pct)}% sent`
+  useTabTitle(heading)
   return (
     <StepLayout
       title="Upload"
@@ -187,7 +189,10 @@ export function UploadStep({ data, update, restart }: StepProps) {
       <Dialog open={confirmCancel} onClose={() => setConfirmCancel(false)} aria-labelledby="cancel-title">
         <DialogTitle id="cancel-title">Cancel this upload?</DialogTitle>
         <DialogContent>
-          <DialogContentText>Recordings already sent stay on the server. The CSV is not sent, so the platform imports nothing from this batch until you upload it again to finish.</DialogContentText>
+          <DialogContentText>
+            {p.filesDone > 0 ? `${formatCount(p.filesDone, 'recording')} already on the server stay there and are not sent again.` : 'Nothing of this batch is on the server yet.'}
+            {' '}The CSV is not sent, so the platform imports nothing from this batch until you upload it again to finish.
+          </DialogContentText>
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setConfirmCancel(false)}>Keep uploading</Button>

@@ -1,14 +1,17 @@
 /**
  * The browser's end of the web host: `BulkUploadApi` over one WebSocket. Calls are numbered
  * requests answered by `result` messages; upload events arrive as `event` messages and go to
- * every subscriber. If the socket drops (host restarted, laptop slept), pending calls get a
- * CONNECTION_LOST result and the next call reconnects; subscribers stay subscribed. The
+ * every subscriber. A heartbeat (`ping` every second, answered by `pong`) notices a host that
+ * is gone or hung within 5 s, even when no close arrives: `onConnection('lost')` lets the page
+ * say so, and its answer on the same socket is `onConnection('connected')`. A socket that closes
+ * (or stays silent for 30 s) fails its pending calls with CONNECTION_LOST, and the client
+ * reconnects every second until the host answers (subscribers stay subscribed). The
  * session secret is the first message on each socket, never part of its address; a socket the
  * host refuses (it restarted and forgot the secret) ends the session: calls get SESSION_ENDED
  * and `onSessionEnded` runs, so the page can say how to get a new address.
  */
 import type { ApiCall, AppErrorPayload, BulkUploadApi, Result, UploadEvent } from '../../src/api'
-import { API_CALLS, SESSION_MESSAGES, WS_PATH, type WsHello, type WsServerMessage } from '../../src/api-calls'
+import { API_CALLS, SESSION_MESSAGES, WS_PATH, type WsHello, type WsPing, type WsServerMessage } from '../../src/api-calls'
 
 /** The host's close code for "no valid session" (main/web-host/auth.ts SESSION_CLOSE_CODE). */
 const SESSION_CLOSE_CODE = 4401
@@ -30,6 +33,22 @@ export interface WsClientOptions {
   secret: string
   /** Called once when the host refuses the secret. */
   onSessionEnded?: (error: AppErrorPayload) => void
+  /** Called when the host stops answering ('lost') and when a socket is ready again ('connected'). */
+  onConnection?: (state: ConnectionState) => void
+  /** Heartbeat (and reconnect) period; 0 turns the heartbeat and reconnecting off. @default 1000 */
+  heartbeatMs?: number
+  /** Silence after which the host counts as lost. @default 4000 */
+  lostAfterMs?: number
+}
+
+export type ConnectionState = 'connected' | 'lost'
+
+/** Silence after which an open socket is given up and a new one tried. */
+const GIVE_UP_MS = 30_000
+
+/** Timers must not keep a Node process (tests) alive; browsers have no unref. */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  ;(timer as { unref?: () => void }).unref?.()
 }
 
 const ENDED: AppErrorPayload = { code: 'SESSION_ENDED', message: SESSION_MESSAGES.SESSION_ENDED }
@@ -49,6 +68,64 @@ export function createWsApi(options: WsClientOptions): BulkUploadApi {
   let socket: WebSocket | null = null
   let opened: Promise<WebSocket> | null = null
   let ended = false
+  let state: ConnectionState | null = null
+  let lastHeard = 0
+  let heartbeat: ReturnType<typeof setInterval> | null = null
+  let retry: ReturnType<typeof setTimeout> | null = null
+  // Silence is checked on each beat: a host gone just after a pong is noticed 4 to 5 s later.
+  const heartbeatMs = options.heartbeatMs ?? 1000
+  const lostAfterMs = options.lostAfterMs ?? 4000
+
+  function setState(next: ConnectionState): void {
+    if (state === next) return
+    const was = state
+    state = next
+    // The first 'connected' is not news; only a change after a loss is.
+    if (was !== null || next === 'lost') options.onConnection?.(next)
+  }
+
+  /** Forgets a socket that closed or went silent: its calls fail, and (unless the session ended) a new one is tried. */
+  function drop(ws: WebSocket): void {
+    if (socket !== ws) return
+    socket = null
+    opened = null
+    if (heartbeat) clearInterval(heartbeat)
+    heartbeat = null
+    for (const [id, p] of pending) {
+      pending.delete(id)
+      p.resolve({ ok: false, error: ended ? ENDED : LOST })
+    }
+    if (ended || heartbeatMs === 0) return
+    setState('lost')
+    scheduleReconnect()
+  }
+
+  function scheduleReconnect(): void {
+    if (retry || ended) return
+    retry = setTimeout(() => {
+      retry = null
+      connect().catch(() => undefined)
+    }, heartbeatMs)
+    unref(retry)
+  }
+
+  function startHeartbeat(ws: WebSocket): void {
+    if (heartbeatMs === 0) return
+    heartbeat = setInterval(() => {
+      const silent = Date.now() - lastHeard
+      if (silent > GIVE_UP_MS) {
+        // A network that went away sends no close either: stop waiting for this socket.
+        drop(ws)
+        ws.close()
+        return
+      }
+      // Silent but open: say so, and keep the socket and its calls: a host busy for a few
+      // seconds (or stopped and continued) answers on it again.
+      if (silent > lostAfterMs) setState('lost')
+      if (ws.readyState === 1) ws.send(JSON.stringify({ type: 'ping' } satisfies WsPing))
+    }, heartbeatMs)
+    unref(heartbeat)
+  }
 
   function connect(): Promise<WebSocket> {
     if (opened) return opened
@@ -57,23 +134,24 @@ export function createWsApi(options: WsClientOptions): BulkUploadApi {
       socket = ws
       ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', secret: options.secret } satisfies WsHello)))
       // Calls wait for the host's 'ready': it answers nothing before the secret is accepted.
-      ws.addEventListener('message', (e: MessageEvent) => onMessage(e.data, () => resolve(ws)))
+      ws.addEventListener('message', (e: MessageEvent) => {
+        lastHeard = Date.now()
+        if (state === 'lost' && socket === ws && heartbeat) setState('connected')
+        onMessage(e.data, () => {
+          startHeartbeat(ws)
+          setState('connected')
+          resolve(ws)
+        })
+      })
       // A refused or failed connection is followed by 'close', which settles everything.
       ws.addEventListener('error', () => undefined)
       ws.addEventListener('close', (e: CloseEvent) => {
-        if (socket === ws) {
-          socket = null
-          opened = null
-        }
         if (e.code === SESSION_CLOSE_CODE && !ended) {
           ended = true
           options.onSessionEnded?.(ENDED)
         }
         reject(new Error('closed'))
-        for (const [id, p] of pending) {
-          pending.delete(id)
-          p.resolve({ ok: false, error: ended ? ENDED : LOST })
-        }
+        drop(ws)
       })
     })
     // A failed connection is reported per call, not as an unhandled rejection.

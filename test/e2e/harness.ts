@@ -50,6 +50,9 @@ export interface HostProcess {
   stop(): Promise<void>
   /** Kills it at once (a crash, a closed laptop). */
   kill(): Promise<void>
+  /** Stops it answering without closing anything (SIGSTOP: a hung host), and lets it go on (SIGCONT). */
+  freeze(): void
+  thaw(): void
   /** Everything the host printed, for failure messages. */
   output(): string
 }
@@ -114,6 +117,12 @@ export async function startHost(options: { root: string; home: string; port?: nu
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL')
       await exited
+    },
+    freeze: () => {
+      child.kill('SIGSTOP')
+    },
+    thaw: () => {
+      child.kill('SIGCONT')
     },
   }
 }

@@ -15,10 +15,11 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
   let tmp: Awaited<ReturnType<typeof tempDir>>
   let host: HostProcess
   let browser: Browser
+  let root: string
 
   beforeAll(async () => {
     tmp = await tempDir('bu-e2e-smoke-')
-    const root = await buildRenderer(path.join(tmp.dir, 'renderer'))
+    root = await buildRenderer(path.join(tmp.dir, 'renderer'))
     ;[host, browser] = await Promise.all([startHost({ root, home: path.join(tmp.dir, 'home') }), launchChromium()])
   })
   afterAll(async () => {
@@ -75,6 +76,44 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
     expect(await ask(false)).toBe('closed 4401')
     const answer = await ask(true)
     expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS } } })
+    await context.close()
+  })
+
+  it('notices within seconds when the host stops answering, blocks the page, and carries on when it answers again', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(host.url)
+    await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 })
+    const lost = page.getByRole('dialog', { name: 'Lost contact with the app' })
+    host.freeze()
+    try {
+      // A hung host sends no close: only the heartbeat can tell (designed to notice within 5 s).
+      await lost.waitFor({ timeout: 8_000 })
+      expect(await lost.getAttribute('aria-modal')).toBe('true')
+      expect(await lost.textContent()).toMatch(/Uploads run there, not in this page/)
+    } finally {
+      host.thaw()
+    }
+    await lost.waitFor({ state: 'hidden', timeout: 10_000 })
+    await page.getByText('Reconnected: what you see is up to date.').waitFor()
+    // The page works again: a call goes through.
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page.getByRole('dialog', { name: 'Settings' }).waitFor()
+    await context.close()
+  })
+
+  it('a killed host: the page says so at once; once restarted, it says the session ended and how to get a new address', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(host.url)
+    await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 20_000 })
+    const port = host.port
+    await host.kill()
+    await page.getByRole('dialog', { name: 'Lost contact with the app' }).waitFor({ timeout: 8_000 })
+    // The same port, a new process: it never gave this tab its secret.
+    host = await startHost({ root, home: path.join(tmp.dir, 'home'), port })
+    await page.getByRole('alert').filter({ hasText: 'Press Enter' }).waitFor({ timeout: 15_000 })
+    expect(await page.getByRole('dialog', { name: 'Lost contact with the app' }).count()).toBe(0)
     await context.close()
   })
 })

@@ -364,6 +364,13 @@ describe('upload to the sandbox over WebSocket', () => {
     expect(csv.split('\r\n').filter((line) => line.startsWith('CR-'))).toHaveLength(small.eligibleRows)
 
     expect(await api.listInterrupted()).toEqual({ ok: true, value: [] })
+
+    // A page that lost its host for a while asks again: an ended batch sends its final event once more.
+    const before = events.length
+    expect(await api.resyncUpload(started.value.batchId)).toEqual({ ok: true, value: undefined })
+    await expect.poll(() => events.length).toBe(before + 1)
+    expect(events.at(-1)).toEqual(end)
+    expect(await api.resyncUpload('0123456789abcdef')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
   })
 })
 

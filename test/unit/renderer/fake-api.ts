@@ -256,6 +256,7 @@ export class FakeApi implements BulkUploadApi {
   listInterrupted() { return this.answer('listInterrupted', [], () => [...this.interrupted]) }
   resumeInterrupted(batchId: string, passphrase: string | null) { return this.answer('resumeInterrupted', [batchId, passphrase], () => ({ batchId })) }
   discardInterrupted(batchId: string) { return this.answer('discardInterrupted', [batchId], () => { this.interrupted = this.interrupted.filter((b) => b.batchId !== batchId) }) }
+  resyncUpload(batchId: string) { return this.answer('resyncUpload', [batchId], () => undefined) }
   openPath(path: string) { return this.answer('openPath', [path], (): OpenOutcome => ({ kind: 'opened' })) }
   getSettings() { return this.answer('getSettings', [], () => ({ ...this.settings })) }
   saveSettings(s: Settings) { return this.answer('saveSettings', [s], () => { this.settings = { ...s }; return { ...s } }) }

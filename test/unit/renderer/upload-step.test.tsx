@@ -25,6 +25,17 @@ describe('Upload step', () => {
     expect(screen.getByText('14 MB/s')).toBeTruthy()
     expect(screen.getByRole('progressbar', { name: 'Overall progress' })).toBeTruthy()
     expect(screen.getByText(/% sent$/)).toBeTruthy()
+    // The tab (or the window in the taskbar) shows the same, for a user working elsewhere.
+    expect(document.title).toMatch(/^\d+% sent · Bulk upload$/)
+  })
+
+  it('gives the tab its title back when the upload screen closes', async () => {
+    document.title = 'Bulk upload'
+    atUpload()
+    await screen.findByText(/% sent$/)
+    expect(document.title).not.toBe('Bulk upload')
+    cleanup()
+    expect(document.title).toBe('Bulk upload')
   })
 
   it('lists every file with its state, the CSV last', async () => {
@@ -81,6 +92,8 @@ describe('Upload step', () => {
     expect(api.callsTo('pauseUpload')).toEqual([['batch-1', true], ['batch-1', false]])
     await user.click(button('Cancel upload'))
     const dialog = await screen.findByRole('dialog', { name: 'Cancel this upload?' })
+    // It says what is on the server, so the user knows what cancelling keeps.
+    expect(dialog.textContent).toMatch(/5 recordings already on the server stay there and are not sent again\. The CSV is not sent/)
     await user.click(within(dialog).getByRole('button', { name: 'Cancel upload' }))
     expect(api.callsTo('cancelUpload')).toEqual([['batch-1']])
   })
