@@ -11,7 +11,7 @@ import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, writeSampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
@@ -26,6 +26,9 @@ import { CheckStore, csvStamp, exportIssuesCsv, queryIssues } from './batch-chec
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
+import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
+import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
+import { stat } from 'node:fs/promises'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent'>
@@ -37,6 +40,10 @@ export interface HostAdapter {
   pickFolder(): Promise<string | null>
   /** Shows a file or folder to the user (file manager, default app). */
   openPath(path: string): Promise<void>
+  /** The system's proxy for an SFTP server (Settings.proxy 'system'). @default ALL_PROXY / HTTPS_PROXY */
+  systemProxy?: SystemProxyLookup
+  /** How schedulers start `bulk-upload` here (saved jobs). @default defaultCliInvocation() */
+  cli?: CliInvocation
 }
 
 /** The web host's adapter: the browser walks folders with `browse`, and nothing opens on the server's desktop. */
@@ -44,6 +51,7 @@ export const WEB_HOST_ADAPTER: HostAdapter = {
   capabilities: { kind: 'web', nativeDialogs: false },
   pickFolder: () => Promise.resolve(null),
   openPath: (p) => Promise.reject(new AppError('BAD_ARGUMENT', p, { message: `The browser cannot open files of the computer running the app. The file is there, at ${p}` })),
+  systemProxy: environmentProxy(),
 }
 
 export interface CoreServiceOptions {
@@ -74,6 +82,7 @@ export class CoreService implements CallHandlers {
   private readonly checks = new CheckStore()
   private readonly sandboxHost: SandboxHost
   private readonly uploads: UploadManager
+  private readonly jobs: JobsStore
   private lastScan: { key: string; scan: FolderScan } | null = null
 
   constructor(options: CoreServiceOptions) {
@@ -84,6 +93,7 @@ export class CoreService implements CallHandlers {
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
     this.uploads = new UploadManager(path.join(this.home, 'batches'), (event) => this.emit(event))
+    this.jobs = new JobsStore(this.home, options.host.cli ?? defaultCliInvocation())
     // Local data older than the retention period goes at start (DESIGN.md, Local data).
     void this.settings
       .get()
@@ -251,7 +261,7 @@ export class CoreService implements CallHandlers {
   testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
     return run('testConnection', async () => {
       const destination = await this.destination(destinationId)
-      const target = this.target(destination)
+      const target = await this.target(destination)
       let privateKey: string
       try {
         privateKey = await this.privateKey(destination.keyName, passphrase)
@@ -268,11 +278,11 @@ export class CoreService implements CallHandlers {
   }
 
   trustHost(destinationId: string, fingerprint: string): Promise<Result<void>> {
-    return run('trustHost', async () => trustServer(this.target(await this.destination(destinationId)), fingerprint))
+    return run('trustHost', async () => trustServer(await this.target(await this.destination(destinationId)), fingerprint))
   }
 
   forgetHostKey(destinationId: string): Promise<Result<void>> {
-    return run('forgetHostKey', async () => forgetServer(this.target(await this.destination(destinationId))))
+    return run('forgetHostKey', async () => forgetServer(await this.target(await this.destination(destinationId))))
   }
 
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
@@ -294,8 +304,15 @@ export class CoreService implements CallHandlers {
     return id === SANDBOX_ID ? this.sandboxDestination(true) : this.destinations.get(id)
   }
 
-  private target(d: Destination): { host: string; port: number; username: string; knownHostsPath: string } {
-    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts') }
+  /** Where to connect for a destination, through the proxy the settings give for it. */
+  private async target(d: Destination) {
+    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts'), proxy: await this.proxyFor(d) }
+  }
+
+  private async proxyFor(d: Destination) {
+    // The sandbox runs in this process on 127.0.0.1: no proxy stands between them.
+    if (d.sandbox) return null
+    return proxyForSettings(await this.settings.get(), d.host, d.port, this.host.systemProxy ?? environmentProxy())
   }
 
   private async privateKey(keyName: string, passphrase: string | null): Promise<string> {
@@ -362,6 +379,7 @@ export class CoreService implements CallHandlers {
       checked,
       home: this.home,
       concurrency: settings.concurrency,
+      bandwidthLimit: settings.bandwidthLimit,
       destination: {
         id: destination.id,
         name: destination.name,
@@ -372,6 +390,7 @@ export class CoreService implements CallHandlers {
         privateKey,
         ...(passphrase ? { passphrase } : {}),
         knownHostsPath: path.join(this.home, 'known_hosts'),
+        proxy: await this.proxyFor(destination),
       },
     })
   }
@@ -390,5 +409,25 @@ export class CoreService implements CallHandlers {
       await purgeLedgers(this.home, saved.ledgerRetentionDays)
       return saved
     })
+  }
+
+  // ---- saved jobs ("Do this automatically") ----------------------------------------------
+
+  saveJob(input: JobInput): Promise<Result<JobInfo>> {
+    return run('saveJob', async () => {
+      if (!(await stat(input.root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${input.root} does not exist or is not a folder.`)
+      const destination = await this.destination(input.destinationId)
+      const keyEncrypted = (await listKeys(this.home)).find((k) => k.name === destination.keyName)?.encrypted ?? false
+      const job = jobFromBatch(input, { home: this.home, destination, settings: await this.settings.get(), proxy: await this.proxyFor(destination), keyEncrypted })
+      return this.jobs.save(job)
+    })
+  }
+
+  listJobs(): Promise<Result<JobInfo[]>> {
+    return run('listJobs', () => this.jobs.list())
+  }
+
+  removeJob(name: string): Promise<Result<void>> {
+    return run('removeJob', () => this.jobs.remove(name))
   }
 }
