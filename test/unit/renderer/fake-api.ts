@@ -5,7 +5,7 @@
  */
 import type {
   ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
-  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent, ValidationIssue,
+  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
@@ -80,7 +80,8 @@ export class FakeApi implements BulkUploadApi {
   /** Destinations whose server now shows another host key. */
   hostKeyChanged = new Set<string>()
   interrupted: InterruptedBatch[] = []
-  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400 }
+  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }
+  jobs: JobInfo[] = []
   history: DeliveredBatch[] = []
   /**
    * Per destination: how many of this batch's rows were delivered there before, and in which
@@ -248,6 +249,18 @@ export class FakeApi implements BulkUploadApi {
   openPath(path: string) { return this.answer('openPath', [path], () => undefined) }
   getSettings() { return this.answer('getSettings', [], () => ({ ...this.settings })) }
   saveSettings(s: Settings) { return this.answer('saveSettings', [s], () => { this.settings = { ...s }; return { ...s } }) }
+  saveJob(input: JobInput) {
+    return this.answer('saveJob', [input], () => {
+      const job: JobInfo = {
+        name: input.name, root: input.root, destination: 'sandbox@127.0.0.1:2222', savedAt: '2024-06-01T09:00:00.000Z', lastRun: null,
+        schedule: { scheduler: 'systemd', text: `[Service]\nExecStart=/usr/bin/node /opt/bulk-upload/bin/bulk-upload.js job run ${input.name}` },
+      }
+      this.jobs = [...this.jobs.filter((j) => j.name !== input.name), job].sort((a, b) => a.name.localeCompare(b.name))
+      return job
+    })
+  }
+  listJobs() { return this.answer('listJobs', [], () => [...this.jobs]) }
+  removeJob(name: string) { return this.answer('removeJob', [name], () => { this.jobs = this.jobs.filter((j) => j.name !== name) }) }
 
   onUploadEvent(listener: (e: UploadEvent) => void): () => void {
     this.listeners.add(listener)
