@@ -60,8 +60,9 @@ export function jobFromBatch(input: JobInput, c: BatchJobContext): SavedJob {
     ...(d.remoteDir ? { remoteDir: d.remoteDir } : {}),
     concurrency: c.settings.concurrency,
     ...(c.settings.bandwidthLimit ? { bwlimit: c.settings.bandwidthLimit } : {}),
-    // 'none' is --no-proxy; a system setting without a proxy leaves ALL_PROXY / HTTPS_PROXY to the scheduler's environment.
-    ...(c.proxy ? { proxy: formatProxyUrl(c.proxy) } : c.settings.proxy === 'none' ? { proxy: false as const } : {}),
+    // 'none' (and the sandbox, on this computer) is --no-proxy; a system setting without a
+    // proxy leaves ALL_PROXY / HTTPS_PROXY to the scheduler's environment.
+    ...(c.proxy ? { proxy: formatProxyUrl(c.proxy) } : c.settings.proxy === 'none' || d.sandbox ? { proxy: false as const } : {}),
     csvName: '*.csv',
     interval: 60,
     settle: 60,
