@@ -4,7 +4,7 @@
  * then shows how to schedule it on this computer. A run of the job sends every folder under
  * that one holding one CSV, and only the rows not delivered before (the delivery ledger).
  */
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
@@ -51,8 +51,13 @@ export function AutomateDialog({ open, spec, destinationId, destinationName, san
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<AppErrorPayload | null>(null)
 
+  // Filled in when the dialog opens, not on every render: the spec is rebuilt by each render
+  // of the Done step, and what the user typed must stay.
+  const wasOpen = useRef(false)
   useEffect(() => {
-    if (!open || !spec) return
+    const opening = open && !wasOpen.current
+    wasOpen.current = open
+    if (!opening || !spec) return
     const r = batchRoot(spec)
     setRoot(r)
     setName(suggestedJobName(r))

@@ -14,7 +14,7 @@ import { skipWithReason } from '../helpers/system'
 import { generateBatch } from '../fixtures/generate-batch'
 import { startProxy, type TestProxy } from '../helpers/proxy-server'
 import { runCli } from '../integration/upload/cli'
-import { buildRenderer, CHROMIUM, launchChromium, startHost, tempDir, watchPage, type HostProcess } from './harness'
+import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
 import { checkStep, ownReferences, throughReview } from './wizard-steps'
 
 describe.skipIf(skipWithReason(CHROMIUM, 'unattended settings and jobs (Chromium)'))('settings, "Do this automatically" and saved jobs in Chromium', () => {
@@ -99,7 +99,10 @@ describe.skipIf(skipWithReason(CHROMIUM, 'unattended settings and jobs (Chromium
     await automate.getByRole('button', { name: 'Save job' }).click()
     const savedDialog = page.getByRole('dialog', { name: 'Saved job nightly-calls' })
     const schedule = savedDialog.getByLabel('Schedule for nightly-calls')
-    await schedule.waitFor()
+    await schedule.waitFor().catch(async (err: unknown) => {
+      await screenshot(page, 'e2e-unattended-FAILED')
+      throw err
+    })
     expect(await schedule.textContent()).toContain('job run nightly-calls')
     expect(await schedule.textContent()).toContain(`BULK_UPLOAD_HOME=${home}`)
     await checkStep(page, 'job saved with its schedule', 'e2e-unattended-3-scheduled')
