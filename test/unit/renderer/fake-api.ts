@@ -267,3 +267,23 @@ export class FakeApi implements BulkUploadApi {
     return () => { this.listeners.delete(listener) }
   }
 }
+
+/** Saved jobs as the Saved jobs dialog shows them: one that ran cleanly, one whose last run had a problem. */
+export function sampleJobs(): JobInfo[] {
+  const unit = (name: string) => [
+    `# ~/.config/systemd/user/bulk-upload-${name}.service`, '[Unit]', `Description=bulk-upload job ${name}`, 'Wants=network-online.target', 'After=network-online.target', '',
+    '[Service]', 'Type=oneshot', `ExecStart=/usr/bin/node /opt/bulk-upload/bin/bulk-upload.js job run ${name}`, '',
+    `# ~/.config/systemd/user/bulk-upload-${name}.timer`, '[Unit]', `Description=Run bulk-upload job ${name} every night`, '', '[Timer]', 'OnCalendar=*-*-* 02:00:00', 'Persistent=true', '',
+    '[Install]', 'WantedBy=timers.target', '', `# then: systemctl --user daemon-reload && systemctl --user enable --now bulk-upload-${name}.timer`,
+  ].join('\n')
+  return [
+    {
+      name: 'leeds-nightly', root: '/home/qa/exports', destination: 'acme-leeds@sftp.evaluagent.example:22', savedAt: '2024-05-20T16:02:00.000Z',
+      lastRun: { at: '2024-06-01T02:00:04.000Z', exit: 0, batches: 3, uploaded: 2_114, problem: null }, schedule: { scheduler: 'systemd', text: unit('leeds-nightly') },
+    },
+    {
+      name: 'york-weekly', root: '/mnt/share/york-exports', destination: 'acme-york@sftp.evaluagent.example:22', savedAt: '2024-05-27T10:45:00.000Z',
+      lastRun: { at: '2024-06-01T02:10:31.000Z', exit: 1, batches: 2, uploaded: 640, problem: 'No recording with this file name: 12 rows were left out (see the report).' }, schedule: { scheduler: 'systemd', text: unit('york-weekly') },
+    },
+  ]
+}
