@@ -168,6 +168,8 @@ describe('settings and saved jobs through the contract', () => {
     expect(p.connects.length).toBeGreaterThan(before)
     expect((await readdir(t.server.root)).filter((n) => n.endsWith('.csv'))).toHaveLength(2)
 
+    // The run log an administrator reads names the job and how its run ended.
+    expect(await readFile(path.join(t.home, 'logs', 'unattended.log'), 'utf8')).toMatch(/ job nightly ended: exit 0, 2 batches, \d+ rows uploaded\n/)
     const listed = await t.service.listJobs()
     expect(listed).toMatchObject({ ok: true, value: [{ name: 'nightly', lastRun: { exit: 0, batches: 2, problem: null } }] })
     expect(await t.service.removeJob('nightly')).toEqual({ ok: true, value: undefined })
