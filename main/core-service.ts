@@ -282,7 +282,8 @@ export class CoreService implements CallHandlers {
   }
 
   forgetHostKey(destinationId: string): Promise<Result<void>> {
-    return run('forgetHostKey', async () => forgetServer(await this.target(await this.destination(destinationId))))
+    // Only known_hosts is edited: nothing connects, so no proxy is looked up.
+    return run('forgetHostKey', async () => forgetServer(await this.target(await this.destination(destinationId), false)))
   }
 
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
@@ -305,8 +306,8 @@ export class CoreService implements CallHandlers {
   }
 
   /** Where to connect for a destination, through the proxy the settings give for it. */
-  private async target(d: Destination) {
-    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts'), proxy: await this.proxyFor(d) }
+  private async target(d: Destination, connects = true) {
+    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts'), proxy: connects ? await this.proxyFor(d) : null }
   }
 
   private async proxyFor(d: Destination) {
