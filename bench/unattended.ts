@@ -3,11 +3,14 @@
  * process start to exit) against OpenSSH's sshd on loopback:
  * - `--bwlimit` accuracy at 1, 5 and 20 MiB/s: the rate a network sees, sampled at a SOCKS5
  *   proxy between 10% and 90% of the bytes (login and the CSV phase left out);
- * - the cost of a proxy hop: the same upload direct, through SOCKS5 and through HTTP CONNECT.
+ * - the cost of a proxy hop: the same upload direct, through SOCKS5 and through HTTP CONNECT;
+ * - `watch --once` over 30 day folders of 1,000 rows each, each repeating the last third of the
+ *   day before (as overlapping daily exports do): rows sent vs rows left out as already
+ *   delivered, and the seconds of the whole command; then the same pass again (nothing new).
  * `BENCH_SCALE=0.1` shrinks the sets for a dry run.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -35,13 +38,63 @@ async function makeBatch(dir: string, files: number, size: number): Promise<void
   await writeFile(path.join(dir, 'calls.csv'), rows.join('\r\n') + '\r\n')
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; code: number | null }> {
+/** A valid 8 kHz, 8-bit mono WAV of one second (the checks flag anything shorter). */
+function oneSecondWav(): Buffer {
+  const data = 8000
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0); header.writeUInt32LE(36 + data, 4); header.write('WAVEfmt ', 8); header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20); header.writeUInt16LE(1, 22); header.writeUInt32LE(8000, 24); header.writeUInt32LE(8000, 28)
+  header.writeUInt16LE(1, 32); header.writeUInt16LE(8, 34); header.write('data', 36); header.writeUInt32LE(data, 40)
+  return Buffer.concat([header, Buffer.alloc(data, 0x80)])
+}
+
+/**
+ * `days` day folders of `rows` rows under `root`, each repeating the last third of the day
+ * before. A row's recording is one file, hard-linked into every day that exports the row.
+ * Returns how many distinct rows there are.
+ */
+async function makeDays(root: string, pool: string, days: number, rows: number): Promise<number> {
+  await mkdir(pool, { recursive: true })
+  const wav = oneSecondWav()
+  const step = rows - Math.round(rows / 3)
+  for (let d = 0; d < days; d++) {
+    const day = `2026-11-${String(d + 1).padStart(2, '0')}`
+    const dir = path.join(root, day)
+    await mkdir(path.join(dir, 'recordings'), { recursive: true })
+    const lines = ['Call ID,Agent Email,Start Time,Recording']
+    for (let i = d * step; i < d * step + rows; i++) {
+      const name = `call-${i}.wav`
+      const pooled = path.join(pool, name)
+      if (!(await stat(pooled).catch(() => null))) await writeFile(pooled, wav)
+      await link(pooled, path.join(dir, 'recordings', name))
+      lines.push(`C${i},agent${i % 40}@example.com,${day}T09:${String(i % 60).padStart(2, '0')}:00+00:00,${name}`)
+    }
+    await writeFile(path.join(dir, 'calls.csv'), lines.join('\r\n') + '\r\n')
+  }
+  return (days - 1) * step + rows
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, capture = false): Promise<{ seconds: number; code: number | null; stdout: string }> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, ALL_PROXY: '', HTTPS_PROXY: '', NO_COLOR: '1' }, stdio: 'ignore' })
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, ALL_PROXY: '', HTTPS_PROXY: '', NO_COLOR: '1' }, stdio: ['ignore', capture ? 'pipe' : 'ignore', 'ignore'] })
+    let stdout = ''
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ seconds: (performance.now() - started) / 1000, code }))
+    child.on('close', (code) => resolve({ seconds: (performance.now() - started) / 1000, code, stdout }))
   })
+}
+
+/** One `watch --once --json` line per day folder, summed. */
+function sumWatch(stdout: string): { folders: number; delivered: number; sent: number; earlier: number } {
+  const lines = stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { result: string; uploaded?: number; skipped?: number; alreadyDelivered?: number })
+  return {
+    folders: lines.length,
+    delivered: lines.filter((l) => l.result === 'delivered').length,
+    // Rows written into a CSV this run (their recording sent now, or found already on the server).
+    sent: lines.reduce((n, l) => n + (l.uploaded ?? 0) + (l.skipped ?? 0), 0),
+    earlier: lines.reduce((n, l) => n + (l.alreadyDelivered ?? 0), 0),
+  }
 }
 
 export const unattendedBench: BenchSection = {
@@ -95,6 +148,28 @@ export const unattendedBench: BenchSection = {
       const direct = best.get('direct')!
       lines.push('', `Proxy hop: the whole upload command, ${(hopBytes / MiB).toFixed(0)} MiB in 64 recordings to sshd on loopback, best of 3 alternating runs (the proxies are this repo's test proxies, in the bench's Node process).`, '', '| route | seconds | vs direct |', '|---|---|---|')
       for (const [name] of ways) lines.push(`| ${name} | ${best.get(name)!.toFixed(2)} | ${name === 'direct' ? '—' : `${(((best.get(name)! - direct) / direct) * 100).toFixed(1)}%`} |`)
+
+      // watch --once over a month of overlapping daily exports, then the same pass again.
+      const days = 30
+      const perDay = Math.max(30, Math.round(1000 * SCALE))
+      const exports = path.join(work, 'exports')
+      const distinct = await makeDays(exports, path.join(work, 'pool'), days, perDay)
+      await rm(root, { recursive: true, force: true })
+      await mkdir(root)
+      const home = path.join(work, 'home-watch')
+      const watchArgs = ['watch', exports, '--once', '--json', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.username, '--key', path.join(work, 'id'),
+        '--known-hosts', path.join(work, 'known_hosts'), '--state-dir', path.join(home, 'state')]
+      const first = await run(watchArgs, { BULK_UPLOAD_HOME: home }, true)
+      if (first.code !== 0) throw new Error(`watch --once exited ${first.code}`)
+      const again = await run(watchArgs, { BULK_UPLOAD_HOME: home }, true)
+      if (again.code !== 0) throw new Error(`the second watch --once exited ${again.code}`)
+      const a = sumWatch(first.stdout)
+      const b = sumWatch(again.stdout)
+      lines.push('', `\`watch --once\`: the whole command over ${days} day folders of ${perDay.toLocaleString('en-GB')} rows (one 8 KB recording each), each day repeating the last third of the day before (${distinct.toLocaleString('en-GB')} distinct rows in ${(days * perDay).toLocaleString('en-GB')}), to sshd on loopback with a fresh ledger; then the same pass again.`, '',
+        '| pass | folders delivered | rows sent | rows left out as already delivered | seconds |', '|---|---|---|---|---|',
+        `| first | ${a.delivered} of ${a.folders} | ${a.sent.toLocaleString('en-GB')} | ${a.earlier.toLocaleString('en-GB')} | ${first.seconds.toFixed(1)} |`,
+        `| again (nothing new) | ${b.delivered} of ${b.folders} | ${b.sent.toLocaleString('en-GB')} | ${b.earlier.toLocaleString('en-GB')} | ${again.seconds.toFixed(1)} |`)
+      if (a.sent !== distinct || b.sent !== 0) lines.push('', `**Unexpected:** ${distinct} distinct rows, but the first pass sent ${a.sent} and the second ${b.sent}.`)
       return lines.join('\n')
     } finally {
       await Promise.all(proxies.map((p) => p.close()))

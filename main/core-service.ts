@@ -11,7 +11,7 @@ import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
@@ -28,6 +28,9 @@ import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
+import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
+import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
+import { stat } from 'node:fs/promises'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent'>
@@ -41,6 +44,10 @@ export interface HostAdapter {
   pickSavePath: PickSavePath | null
   /** Shows a file or folder to the user (file manager, default app), or hands it to the browser. */
   openPath(path: string): Promise<OpenOutcome>
+  /** The system's proxy for an SFTP server (Settings.proxy 'system'). @default ALL_PROXY / HTTPS_PROXY */
+  systemProxy?: SystemProxyLookup
+  /** How schedulers start `bulk-upload` here (saved jobs). @default defaultCliInvocation() */
+  cli?: CliInvocation
 }
 
 /** The web host's adapter: the browser walks folders with `browse`, and nothing opens on the server's desktop. */
@@ -49,6 +56,7 @@ export const WEB_HOST_ADAPTER: HostAdapter = {
   pickFolder: () => Promise.resolve(null),
   pickSavePath: null,
   openPath: downloadOf,
+  systemProxy: environmentProxy(),
 }
 
 export interface CoreServiceOptions {
@@ -81,6 +89,7 @@ export class CoreService implements CallHandlers {
   private readonly scope: PathScope
   private readonly sandboxHost: SandboxHost
   private readonly uploads: UploadManager
+  private readonly jobs: JobsStore
   private lastScan: { key: string; scan: FolderScan } | null = null
 
   constructor(options: CoreServiceOptions) {
@@ -92,6 +101,7 @@ export class CoreService implements CallHandlers {
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
     this.uploads = new UploadManager(path.join(this.home, 'batches'), (event) => this.emit(event))
+    this.jobs = new JobsStore(this.home, options.host.cli ?? defaultCliInvocation())
     // Local data older than the retention period goes at start (DESIGN.md, Local data).
     void this.settings
       .get()
@@ -279,7 +289,7 @@ export class CoreService implements CallHandlers {
   testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
     return run('testConnection', async () => {
       const destination = await this.destination(destinationId)
-      const target = this.target(destination)
+      const target = await this.target(destination)
       let privateKey: string
       try {
         privateKey = await this.privateKey(destination.keyName, passphrase)
@@ -296,11 +306,12 @@ export class CoreService implements CallHandlers {
   }
 
   trustHost(destinationId: string, fingerprint: string): Promise<Result<void>> {
-    return run('trustHost', async () => trustServer(this.target(await this.destination(destinationId)), fingerprint))
+    return run('trustHost', async () => trustServer(await this.target(await this.destination(destinationId)), fingerprint))
   }
 
   forgetHostKey(destinationId: string): Promise<Result<void>> {
-    return run('forgetHostKey', async () => forgetServer(this.target(await this.destination(destinationId))))
+    // Only known_hosts is edited: nothing connects, so no proxy is looked up.
+    return run('forgetHostKey', async () => forgetServer(await this.target(await this.destination(destinationId), false)))
   }
 
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
@@ -325,8 +336,15 @@ export class CoreService implements CallHandlers {
     return id === SANDBOX_ID ? this.sandboxDestination(true) : this.destinations.get(id)
   }
 
-  private target(d: Destination): { host: string; port: number; username: string; knownHostsPath: string } {
-    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts') }
+  /** Where to connect for a destination, through the proxy the settings give for it. */
+  private async target(d: Destination, connects = true) {
+    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts'), proxy: connects ? await this.proxyFor(d) : null }
+  }
+
+  private async proxyFor(d: Destination) {
+    // The sandbox runs in this process on 127.0.0.1: no proxy stands between them.
+    if (d.sandbox) return null
+    return proxyForSettings(await this.settings.get(), d.host, d.port, this.host.systemProxy ?? environmentProxy())
   }
 
   private async privateKey(keyName: string, passphrase: string | null): Promise<string> {
@@ -398,6 +416,7 @@ export class CoreService implements CallHandlers {
       checked,
       home: this.home,
       concurrency: settings.concurrency,
+      bandwidthLimit: settings.bandwidthLimit,
       destination: {
         id: destination.id,
         name: destination.name,
@@ -408,6 +427,7 @@ export class CoreService implements CallHandlers {
         privateKey,
         ...(passphrase ? { passphrase } : {}),
         knownHostsPath: path.join(this.home, 'known_hosts'),
+        proxy: await this.proxyFor(destination),
       },
     })
   }
@@ -426,5 +446,25 @@ export class CoreService implements CallHandlers {
       await purgeLedgers(this.home, saved.ledgerRetentionDays)
       return saved
     })
+  }
+
+  // ---- saved jobs ("Do this automatically") ----------------------------------------------
+
+  saveJob(input: JobInput): Promise<Result<JobInfo>> {
+    return run('saveJob', async () => {
+      if (!(await stat(input.root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${input.root} does not exist or is not a folder.`)
+      const destination = await this.destination(input.destinationId)
+      const keyEncrypted = (await listKeys(this.home)).find((k) => k.name === destination.keyName)?.encrypted ?? false
+      const job = jobFromBatch(input, { home: this.home, destination, settings: await this.settings.get(), proxy: await this.proxyFor(destination), keyEncrypted })
+      return this.jobs.save(job)
+    })
+  }
+
+  listJobs(): Promise<Result<JobInfo[]>> {
+    return run('listJobs', () => this.jobs.list())
+  }
+
+  removeJob(name: string): Promise<Result<void>> {
+    return run('removeJob', () => this.jobs.remove(name))
   }
 }

@@ -13,6 +13,7 @@ import { stat } from 'node:fs/promises'
 import { app, BrowserWindow, dialog, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, session, shell } from 'electron'
 import { AppError } from '../src/errors'
 import { CoreService, type HostAdapter } from './core-service'
+import { systemProxyFor } from './system-proxy'
 import { APP_ORIGIN, isOurPage, registerIpc } from './electron-ipc'
 import { buildAppMenu } from './app-menu'
 import { contentSecurityPolicy } from './csp'
@@ -84,6 +85,8 @@ const electronHost: HostAdapter = {
     if (error) throw new AppError('FILE_NOT_FOUND', `${target}: ${error}`)
     return { kind: 'opened' }
   },
+  // Settings' "the system's proxy": what the OS (PAC, WPAD or its settings) gives for the SFTP server.
+  systemProxy: (host, port) => systemProxyFor(session.defaultSession, host, port),
 }
 
 /** The desktop behind desktop-manners.ts: stay awake, taskbar/dock progress, notifications. */

@@ -1,5 +1,6 @@
 /**
- * The user's settings, as JSON in the app home. The defaults live here and only here.
+ * The user's settings, as JSON in the app home (owner-only: a proxy URL may hold a login).
+ * The defaults live here and only here.
  */
 import path from 'node:path'
 import { DEFAULT_LEDGER_RETENTION_DAYS, type Settings } from '../src/api'
@@ -9,7 +10,15 @@ import { log } from './log'
 import { DEFAULT_CONCURRENCY } from '../src/transfer/upload-engine'
 
 /** The settings a fresh install starts with (see `Settings` in src/api.ts). */
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS })
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  concurrency: DEFAULT_CONCURRENCY,
+  retentionDays: 30,
+  ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS,
+  bandwidthLimit: '',
+  // The system's proxy, as a browser on this computer would use for the server (issue 11).
+  proxy: 'system',
+  proxyUrl: '',
+} satisfies Settings)
 
 export class SettingsStore {
   readonly file: string

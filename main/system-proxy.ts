@@ -4,7 +4,8 @@
  * ("PROXY host:port; SOCKS5 host:port; DIRECT"); the first entry an SSH connection can use is
  * taken. Behind a small interface, so it is tested without the Electron binary.
  */
-import type { ProxySpec } from '../src/transfer/proxy'
+import type { Settings } from '../src/api'
+import { parseProxyUrl, proxyFromOptions, type ProxySpec } from '../src/transfer/proxy'
 
 /** What the app needs of Electron's session (`session.defaultSession` satisfies it). */
 export interface ProxyResolver {
@@ -36,4 +37,23 @@ export async function systemProxyFor(resolver: ProxyResolver, host: string, port
   const address = host.includes(':') ? `[${host}]` : host
   const result = await resolver.resolveProxy(`https://${address}:${port}`).catch(() => 'DIRECT')
   return proxyFromPac(result)
+}
+
+/** Finds the system's proxy for an SFTP server: Electron's session, or the environment. */
+export type SystemProxyLookup = (host: string, port: number) => Promise<ProxySpec | null>
+
+/** Without Electron (the web host): ALL_PROXY / HTTPS_PROXY, read as the CLI reads them. */
+export function environmentProxy(env: NodeJS.ProcessEnv = process.env): SystemProxyLookup {
+  return () => Promise.resolve(proxyFromOptions({}, env))
+}
+
+/**
+ * The proxy one connection to `host:port` uses under the user's setting (Settings.proxy):
+ * none, the given URL, or the system's for that server. Every connection the app opens for a
+ * destination asks here (test, trust, upload), so none of them goes another way.
+ */
+export async function proxyForSettings(settings: Pick<Settings, 'proxy' | 'proxyUrl'>, host: string, port: number, system: SystemProxyLookup): Promise<ProxySpec | null> {
+  if (settings.proxy === 'none') return null
+  if (settings.proxy === 'url') return parseProxyUrl(settings.proxyUrl, 'settings.proxyUrl')
+  return system(host, port)
 }

@@ -10,6 +10,7 @@ import type { CheckedBatch } from '../src/batch'
 import { AppError } from '../src/errors'
 import { batchDir, batchesDir, batchIdentity, discardBatch, listInterrupted, purgeOldBatches, readMeta, type DestinationRecord } from '../src/transfer/batch-store'
 import { startUpload, type UploadDestination, type UploadJob } from '../src/transfer/upload'
+import { parseBandwidthLimit, RateLimiter } from '../src/transfer/rate-limiter'
 import { log } from './log'
 
 export interface UploadRequest {
@@ -17,6 +18,8 @@ export interface UploadRequest {
   checked: CheckedBatch
   destination: UploadDestination
   concurrency: number
+  /** Settings.bandwidthLimit (`--bwlimit` syntax); '' for no limit. */
+  bandwidthLimit: string
   /** The app home (delivery ledger, platform layouts). */
   home: string
 }
@@ -38,6 +41,8 @@ export class UploadManager {
   private readonly live = new Map<string, LiveBatch>()
   /** The last event (done or failed) of batches that ended lately, for pages that missed it. */
   private readonly finals = new Map<string, UploadEvent>()
+  /** One budget for every upload running at once, as `--bwlimit` is for every file in flight. */
+  private limiter: { text: string; limiter: RateLimiter } | null = null
   /** Sends an event to the pages and remembers what a page that opens later needs. */
   private readonly emit: (event: UploadEvent) => void
   /** Sends an event to the pages only. */
@@ -115,6 +120,7 @@ export class UploadManager {
       concurrency: request.concurrency,
       stateDir: this.stateDir,
       home: request.home,
+      ...(request.bandwidthLimit ? { limiter: this.limiterFor(request.bandwidthLimit) } : {}),
       onEvent: (event) => this.emit(event),
     })
     this.jobs.set(job.batchId, job)
@@ -130,6 +136,12 @@ export class UploadManager {
         this.live.delete(job.batchId)
       })
     return { batchId: job.batchId }
+  }
+
+  /** The shared limiter for a limit; a changed setting applies to uploads started after it. */
+  private limiterFor(text: string): RateLimiter {
+    if (this.limiter?.text !== text) this.limiter = { text, limiter: new RateLimiter(parseBandwidthLimit(text, 'settings.bandwidthLimit')) }
+    return this.limiter.limiter
   }
 
   isRunning(batchId: string): boolean {

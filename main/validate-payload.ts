@@ -6,8 +6,11 @@
  * one shape: "Expected `port` to be an integer from 1 to 65535, got `0`".
  */
 import { AppError } from '../src/errors'
-import { ISSUE_CODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type IssueQuery, type MappingProfile, type Settings } from '../src/api'
+import { ISSUE_CODES, PROXY_MODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type IssueQuery, type JobInput, type MappingProfile, type Settings } from '../src/api'
 import { CALL_ARITY, isApiCall } from '../src/api-calls'
+import { checkJobName } from '../src/jobs/job-store'
+import { parseProxyUrl } from '../src/transfer/proxy'
+import { parseBandwidthLimit } from '../src/transfer/rate-limiter'
 
 /** Longest path or name accepted; longer values are certainly not real paths. */
 const MAX_PATH = 4096
@@ -135,10 +138,27 @@ function destinationInput(value: unknown, name = 'destination'): DestinationInpu
 
 export function settings(value: unknown, name = 'settings'): Settings {
   const v = record(value, name)
-  return {
+  const checked: Settings = {
     concurrency: int(v.concurrency, `${name}.concurrency`, 1, 32),
     retentionDays: int(v.retentionDays, `${name}.retentionDays`, 1, 3650),
     ledgerRetentionDays: int(v.ledgerRetentionDays, `${name}.ledgerRetentionDays`, 1, 3650),
+    bandwidthLimit: str(v.bandwidthLimit, `${name}.bandwidthLimit`, { max: 256, allowEmpty: true }).trim(),
+    proxy: oneOf(v.proxy, `${name}.proxy`, PROXY_MODES),
+    proxyUrl: str(v.proxyUrl, `${name}.proxyUrl`, { max: 2048, allowEmpty: true }).trim(),
+  }
+  // The CLI's own parsers: the setting accepts exactly what `--bwlimit` and `--proxy` do.
+  if (checked.bandwidthLimit !== '') parseBandwidthLimit(checked.bandwidthLimit, `${name}.bandwidthLimit`)
+  if (checked.proxy === 'url' || checked.proxyUrl !== '') parseProxyUrl(checked.proxyUrl, `${name}.proxyUrl`)
+  return checked
+}
+
+function jobInput(value: unknown, name = 'job'): JobInput {
+  const v = record(value, name)
+  return {
+    name: checkJobName(str(v.name, `${name}.name`, { max: 64 })),
+    root: str(v.root, `${name}.root`),
+    spec: batchSpec(v.spec, `${name}.spec`),
+    destinationId: id(v.destinationId, `${name}.destinationId`),
   }
 }
 
@@ -182,6 +202,9 @@ const VALIDATORS: Validators = {
   openPath: (a) => [str(a[0], 'path')],
   getSettings: () => [],
   saveSettings: (a) => [settings(a[0])],
+  saveJob: (a) => [jobInput(a[0])],
+  listJobs: () => [],
+  removeJob: (a) => [checkJobName(str(a[0], 'name', { max: 64 }))],
 }
 
 /** A checked call: its name and its arguments, typed for `api[call](...args)`. */

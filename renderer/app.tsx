@@ -1,5 +1,5 @@
 /**
- * The wizard's shell: theme (following the OS), the header with History and Settings, the step
+ * The wizard's shell: theme (following the OS), the header with History, Saved jobs and Settings, the step
  * indicator, the current step, the pre-send check, and the offer to resume interrupted batches. The host passes the api in
  * (`<App api={getApi()} />`); nothing here knows whether that is Electron, the web host or a
  * test fake.
@@ -23,11 +23,13 @@ import useMediaQuery from '@mui/material/useMediaQuery'
 import { ThemeProvider } from '@mui/material/styles'
 import SettingsIcon from '@mui/icons-material/SettingsOutlined'
 import HistoryIcon from '@mui/icons-material/History'
+import ScheduleIcon from '@mui/icons-material/Schedule'
 import type { BulkUploadApi, InterruptedBatch } from '../src/api'
 import { ApiProvider, type HostExtras } from './api-context'
 import { ConnectionLost } from './components/connection-lost'
 import { HistoryDialog } from './components/history-dialog'
 import { InterruptedDialog } from './components/interrupted-dialog'
+import { JobsDialog } from './components/jobs-dialog'
 import { SettingsDialog } from './components/settings-dialog'
 import { createUploadStore, type UploadStore } from './state/upload-store'
 import { UploadStoreProvider } from './state/upload-store-context'
@@ -75,6 +77,7 @@ export function App({ api, initial, store: givenStore, pathForFile, connection }
 function Wizard({ api, store, initial, connection }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData>; connection?: ConnectionWatch }) {
   const [data, setData] = useState<WizardData>({ ...emptyWizard, ...initial })
   const [settings, setSettings] = useState(false)
+  const [jobs, setJobs] = useState(false)
   // Open on this destination (or the first) while not false.
   const [history, setHistory] = useState<string | null | false>(false)
   const [interrupted, setInterrupted] = useState<InterruptedBatch[]>([])
@@ -113,6 +116,9 @@ function Wizard({ api, store, initial, connection }: { api: BulkUploadApi; store
           <Tooltip title="Delivery history">
             <IconButton aria-label="Delivery history" onClick={() => setHistory(data.destinationId)}><HistoryIcon /></IconButton>
           </Tooltip>
+          <Tooltip title="Saved jobs">
+            <IconButton aria-label="Saved jobs" onClick={() => setJobs(true)}><ScheduleIcon /></IconButton>
+          </Tooltip>
           <Tooltip title="Settings">
             <IconButton aria-label="Settings" onClick={() => setSettings(true)}><SettingsIcon /></IconButton>
           </Tooltip>
@@ -143,6 +149,7 @@ function Wizard({ api, store, initial, connection }: { api: BulkUploadApi; store
       {/* Back from a lost host: the upload on screen may have moved on (or ended) meanwhile. */}
       <ConnectionLost watch={connection} onReconnected={() => { if (data.step === 'upload' && data.batchId) void api.resyncUpload(data.batchId) }} />
       <SettingsDialog open={settings} onClose={() => setSettings(false)} />
+      <JobsDialog open={jobs} onClose={() => setJobs(false)} />
       <HistoryDialog open={history !== false} destinationId={history || null} onClose={() => setHistory(false)} />
       <SendCheckDialog data={data} update={update} sender={sender} />
       <InterruptedDialog

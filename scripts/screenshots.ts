@@ -74,6 +74,39 @@ const shots: Shot[] = [
       await page.getByLabel('Files sent at once').waitFor()
     },
   },
+  {
+    name: '7-settings-proxy', step: 'files-empty', waitFor: 'Choose folder…',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Settings' }).click()
+      const dialog = page.getByRole('dialog', { name: 'Settings' })
+      await dialog.getByRole('textbox', { name: 'Upload speed limit' }).fill('08:00,1M 18:00,off')
+      await dialog.getByRole('radio', { name: 'Through this proxy' }).check()
+      await dialog.getByRole('textbox', { name: 'Proxy address' }).fill('socks5://proxy.acme.example:1080')
+    },
+  },
+  {
+    name: '6-done-automate', step: 'done-automate', waitFor: 'Start another batch',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Do this automatically…' }).click()
+      await page.getByRole('dialog', { name: 'Do this automatically' }).getByRole('textbox', { name: 'Job name' }).waitFor()
+    },
+  },
+  {
+    name: '6-done-automate-saved', step: 'done-automate', waitFor: 'Start another batch',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Do this automatically…' }).click()
+      await page.getByRole('button', { name: 'Save job' }).click()
+      await page.getByText('To run it every night at 02:00').waitFor()
+    },
+  },
+  {
+    name: '9-saved-jobs', step: 'jobs', waitFor: 'Choose folder…',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Saved jobs' }).click()
+      await page.getByRole('listitem', { name: 'leeds-nightly' }).getByRole('button', { name: 'How to schedule' }).click()
+      await page.getByLabel('Schedule for leeds-nightly').waitFor()
+    },
+  },
   { name: '5-upload', step: 'upload', waitFor: '% sent', act: async (page) => {
     // Where files are in flight: the top of a running batch is all "Done".
     await page.getByRole('button', { name: /^In progress/ }).click()

@@ -46,6 +46,9 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   openPath: 1,
   getSettings: 0,
   saveSettings: 1,
+  saveJob: 1,
+  listJobs: 0,
+  removeJob: 1,
 }
 
 /** Every request/response call of the contract, in declaration order. */

@@ -336,6 +336,62 @@ export interface Settings {
   retentionDays: number
   /** Days the delivery ledger remembers a delivered conversation. @default 400 */
   ledgerRetentionDays: number
+  /**
+   * Upload speed limit, in `--bwlimit`'s syntax: `2M`, `500K`, or a local-time timetable such
+   * as `08:00,1M 18:00,off`; empty for no limit. @default ''
+   */
+  bandwidthLimit: string
+  /**
+   * How SFTP connections reach the server: directly, through the system's proxy for the
+   * server (Electron's; the web host uses ALL_PROXY / HTTPS_PROXY like the CLI), or through
+   * `proxyUrl`. @default 'system'
+   */
+  proxy: ProxyMode
+  /** `socks5://`, `socks5h://` or `http://` URL, optional `user:password@`; used when `proxy` is 'url'. @default '' */
+  proxyUrl: string
+}
+
+export const PROXY_MODES = ['none', 'system', 'url'] as const
+export type ProxyMode = (typeof PROXY_MODES)[number]
+
+// ---------------------------------------------------------------------------------------
+// Saved jobs ("Do this automatically"): the same store as `bulk-upload job save`
+
+/** A saved job's last run, as `bulk-upload job run` records it. */
+export interface JobLastRun {
+  at: string
+  /** The run's exit code (0 all delivered, 1 problems, 3 interrupted, 4 refused). */
+  exit: number
+  batches: number
+  uploaded: number
+  /** The first error sentence of the run, if any. */
+  problem: string | null
+}
+
+/** How to run a job nightly on this computer: what `job show NAME --systemd|--cron|--schtasks` prints for this OS. */
+export interface JobSchedule {
+  scheduler: 'systemd' | 'cron' | 'schtasks'
+  text: string
+}
+
+export interface JobInfo {
+  name: string
+  /** The folder it watches: it and every folder under it holding one CSV is a batch. */
+  root: string
+  /** `user@host:port`. */
+  destination: string
+  savedAt: string
+  lastRun: JobLastRun | null
+  schedule: JobSchedule
+}
+
+/** What "Do this automatically" saves: a finished batch's folder, mapping and destination. */
+export interface JobInput {
+  name: string
+  /** The folder to watch (the batch's own folder, or the one its daily exports land in). */
+  root: string
+  spec: BatchSpec
+  destinationId: string
 }
 
 /** What a folder holds, with the folders just below it: what the picker shows of it. */
@@ -439,6 +495,11 @@ export interface BulkUploadApi {
 
   getSettings(): Promise<Result<Settings>>
   saveSettings(settings: Settings): Promise<Result<Settings>>
+
+  /** Saves a job from a batch (same store as `bulk-upload job save`); a job of that name is replaced. */
+  saveJob(input: JobInput): Promise<Result<JobInfo>>
+  listJobs(): Promise<Result<JobInfo[]>>
+  removeJob(name: string): Promise<Result<void>>
 
   onUploadEvent(listener: (event: UploadEvent) => void): () => void
 }

@@ -1,7 +1,9 @@
 /**
  * Settings that matter to QA managers: how many files go at once, how long local data is kept,
- * and how long the delivery ledger remembers what reached each destination (so overlapping
- * exports never send a conversation twice).
+ * how long the delivery ledger remembers what reached each destination (so overlapping
+ * exports never send a conversation twice), and, for office networks, an upload speed limit
+ * and the proxy connections go through. The limit and the proxy URL are checked by the core
+ * with the CLI's own parsers (`--bwlimit`, `--proxy`): a refusal is shown under its field.
  */
 import { useEffect, useState } from 'react'
 import Button from '@mui/material/Button'
@@ -9,26 +11,53 @@ import Dialog from '@mui/material/Dialog'
 import DialogActions from '@mui/material/DialogActions'
 import DialogContent from '@mui/material/DialogContent'
 import DialogTitle from '@mui/material/DialogTitle'
+import FormControl from '@mui/material/FormControl'
+import FormControlLabel from '@mui/material/FormControlLabel'
+import FormLabel from '@mui/material/FormLabel'
+import Radio from '@mui/material/Radio'
+import RadioGroup from '@mui/material/RadioGroup'
 import Stack from '@mui/material/Stack'
 import TextField from '@mui/material/TextField'
 import Typography from '@mui/material/Typography'
-import { DEFAULT_LEDGER_RETENTION_DAYS, type AppErrorPayload } from '../../src/api'
+import { DEFAULT_LEDGER_RETENTION_DAYS, type AppErrorPayload, type HostCapabilities, type ProxyMode } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from './error-alert'
+
+const SYSTEM_PROXY_HINT: Record<HostCapabilities['kind'], string> = {
+  electron: 'The proxy this computer’s settings give for the SFTP server (as a browser here would use).',
+  web: 'ALL_PROXY or HTTPS_PROXY of the app’s environment, as the command line uses; none when they are not set.',
+}
+
+/** Which field a refused save names (the core's details say `settings.FIELD`). */
+function refusedField(error: AppErrorPayload | null): string | null {
+  return /`settings\.(\w+)`/.exec(error?.details ?? '')?.[1] ?? null
+}
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const api = useApi()
   const [concurrency, setConcurrency] = useState('')
   const [retention, setRetention] = useState('')
   const [ledgerRetention, setLedgerRetention] = useState(String(DEFAULT_LEDGER_RETENTION_DAYS))
+  const [bandwidth, setBandwidth] = useState('')
+  const [proxy, setProxy] = useState<ProxyMode>('system')
+  const [proxyUrl, setProxyUrl] = useState('')
+  const [host, setHost] = useState<HostCapabilities['kind']>('web')
   const [error, setError] = useState<AppErrorPayload | null>(null)
 
   useEffect(() => {
     if (!open) return
     setError(null)
     api.getSettings().then((r) => {
-      if (r.ok) { setConcurrency(String(r.value.concurrency)); setRetention(String(r.value.retentionDays)); setLedgerRetention(String(r.value.ledgerRetentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS)) } else setError(r.error)
+      if (!r.ok) return setError(r.error)
+      const s = r.value
+      setConcurrency(String(s.concurrency))
+      setRetention(String(s.retentionDays))
+      setLedgerRetention(String(s.ledgerRetentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS))
+      setBandwidth(s.bandwidthLimit ?? '')
+      setProxy(s.proxy ?? 'system')
+      setProxyUrl(s.proxyUrl ?? '')
     }, (e: unknown) => setError(asPayload(e)))
+    api.capabilities().then((r) => { if (r.ok) setHost(r.value.kind) }, () => undefined)
   }, [api, open])
 
   const c = Number(concurrency)
@@ -39,37 +68,57 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const dOk = Number.isInteger(d) && d >= 1 && d <= 3650
   const l = Number(ledgerRetention)
   const lOk = ledgerRetention.trim() !== '' && Number.isInteger(l) && l >= 1 && l <= 3650
+  const urlOk = proxy !== 'url' || proxyUrl.trim() !== ''
+  const refused = refusedField(error)
 
   const save = async () => {
     try {
-      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: l })
+      // A URL typed and then switched away from is not kept: the saved setting says what is used.
+      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: l, bandwidthLimit: bandwidth.trim(), proxy, proxyUrl: proxy === 'url' ? proxyUrl.trim() : '' })
       if (r.ok) onClose()
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }
 
   return (
-    <Dialog open={open} onClose={onClose} fullWidth maxWidth="xs" aria-labelledby="settings-title">
-      <form onSubmit={(e) => { e.preventDefault(); if (cOk && dOk && lOk) void save() }}>
+    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="settings-title">
+      <form onSubmit={(e) => { e.preventDefault(); if (cOk && dOk && lOk && urlOk) void save() }}>
         <DialogTitle id="settings-title">Settings</DialogTitle>
         <DialogContent>
           <Stack spacing={2.5} sx={{ pt: 1 }}>
             <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
               error={!cOk} helperText={cOk ? 'More is faster on a good connection. 1 to 32.' : 'A whole number from 1 to 32.'}
               slotProps={{ htmlInput: { min: 1, max: 32 } }} />
+            <TextField label="Upload speed limit" value={bandwidth} onChange={(e) => { setBandwidth(e.target.value); if (refused === 'bandwidthLimit') setError(null) }}
+              placeholder="No limit" error={refused === 'bandwidthLimit'}
+              helperText={refused === 'bandwidthLimit' ? error?.details : 'Empty for no limit. 2M is 2 MiB/s, 500K is 500 KiB/s; a timetable such as “08:00,1M 18:00,off” (this computer’s time) keeps the office link free by day. The same as --bwlimit.'} />
+            <FormControl>
+              <FormLabel id="proxy-label">Connect to the SFTP server</FormLabel>
+              <RadioGroup aria-labelledby="proxy-label" value={proxy} onChange={(e) => { setProxy(e.target.value as ProxyMode); if (refused === 'proxyUrl') setError(null) }}>
+                <FormControlLabel value="system" control={<Radio />} label="Through the system’s proxy" />
+                <Typography variant="body2" color="text.secondary" sx={{ ml: 4, mt: -0.5, mb: 0.5 }}>{SYSTEM_PROXY_HINT[host]}</Typography>
+                <FormControlLabel value="none" control={<Radio />} label="Directly, without a proxy" />
+                <FormControlLabel value="url" control={<Radio />} label="Through this proxy" />
+              </RadioGroup>
+              {proxy === 'url' && (
+                <TextField label="Proxy address" value={proxyUrl} onChange={(e) => { setProxyUrl(e.target.value); if (refused === 'proxyUrl') setError(null) }} sx={{ mt: 1 }}
+                  placeholder="socks5://proxy.example.com:1080" autoComplete="off" error={!urlOk || refused === 'proxyUrl'}
+                  helperText={refused === 'proxyUrl' ? error?.details : 'socks5://, socks5h:// or http:// (CONNECT), with user:password@ if the proxy asks for a login. The SSH session stays encrypted end to end.'} />
+              )}
+            </FormControl>
             <TextField label="Keep local history (days)" type="number" value={retention} onChange={(e) => setRetention(e.target.value)}
               error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days from 1 to 3,650.'}
               slotProps={{ htmlInput: { min: 1 } }} />
             <TextField label="Remember delivered conversations for (days)" type="number" value={ledgerRetention} onChange={(e) => setLedgerRetention(e.target.value)}
               error={!lOk} helperText={lOk ? 'Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.' : 'A whole number of days from 1 to 3,650.'}
               slotProps={{ htmlInput: { min: 1, max: 3650 } }} />
-            <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting.</Typography>
-            <ErrorAlert error={error} />
+            <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting. The limit and the proxy apply to uploads and connection tests started after saving.</Typography>
+            {refused !== 'bandwidthLimit' && refused !== 'proxyUrl' && <ErrorAlert error={error} />}
           </Stack>
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk}>Save</Button>
+          <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk || !urlOk}>Save</Button>
         </DialogActions>
       </form>
     </Dialog>

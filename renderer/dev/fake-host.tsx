@@ -8,7 +8,7 @@ import { createRoot } from 'react-dom/client'
 import { App } from '../app'
 import { batchSpec, emptyWizard, type WizardData } from '../wizard'
 import type { BatchReport } from '../../src/api'
-import { FakeApi, sampleHistory } from '../../test/unit/renderer/fake-api'
+import { FakeApi, sampleHistory, sampleJobs } from '../../test/unit/renderer/fake-api'
 import { batchFiles, midUploadEvents } from '../../test/unit/renderer/upload-script'
 import { streamUpload } from './stream-upload'
 
@@ -34,6 +34,7 @@ if (DELIVERED.includes(step)) {
   if (step !== 'done-nothing-new') api.layoutChanges['dest-ea'] = 'new columns "Queue" and "Duration (s)"; "Team" is missing (sent empty if the layout is kept)'
 }
 if (step === 'history') api.history = sampleHistory(240)
+if (step === 'jobs') api.jobs = sampleJobs()
 if (['destination', 'hostkey', 'hostkey-changed', 'history', ...DELIVERED].includes(step)) {
   void api.generateKey('evaluagent-leeds', 'ed25519', null)
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent – Leeds team', host: 'sftp.evaluagent.example', port: 22, username: 'acme-leeds', keyName: 'evaluagent-leeds', remoteDir: '', sandbox: false })
@@ -69,6 +70,10 @@ switch (step) {
   case 'destination': case 'hostkey': case 'hostkey-changed': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
   case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
   case 'upload': case 'upload-cancelled': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: leeds }; break
+  case 'done-automate': initial = {
+    ...prepared, step: 'done', batchId: 'batch-1', destinationId: 'dest-ea', destinationName: leeds, paths: ['/home/qa/exports/2024-05-31'], csvPath: '/home/qa/exports/2024-05-31/calls.csv',
+    summary: { batchId: 'batch-1', uploaded: 4_781, skipped: 3, excluded: 112, failed: 0, csv: 'calls-2024-05-31-batch-1.csv', bytes: 9_575_201_000, seconds: 1_284, reportCsv: '/home/qa/.local/share/bulk-upload/reports/batch-1.csv', reportJson: '/home/qa/.local/share/bulk-upload/reports/batch-1.json' },
+  }; break
   case 'done': initial = {
     ...prepared, step: 'done', batchId: 'batch-1',
     summary: { batchId: 'batch-1', uploaded: 4_781, skipped: 3, excluded: 112, failed: 0, csv: 'calls-2024-05-31-batch-1.csv', bytes: 9_575_201_000, seconds: 1_284, reportCsv: '/home/qa/.local/share/bulk-upload/reports/batch-1.csv', reportJson: '/home/qa/.local/share/bulk-upload/reports/batch-1.json' },

@@ -1,9 +1,10 @@
 /**
  * Step 6: what happened, the report to keep or share, and the way to the next batch. When
  * every row had already reached the destination, no upload was offered: this step shows the
- * earlier delivery instead (when, which CSV, how many rows) and opens its report.
+ * earlier delivery instead (when, which CSV, how many rows) and opens its report. "Do this
+ * automatically" saves the batch as a job for cron, systemd or Task Scheduler (automate-dialog.tsx).
  */
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
@@ -11,6 +12,7 @@ import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
 import type { BatchSummary } from '../../src/api'
 import { useApi } from '../api-context'
+import { AutomateDialog } from '../components/automate-dialog'
 import { ErrorAlert } from '../components/error-alert'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
@@ -30,6 +32,7 @@ export function DoneStep(props: StepProps) {
   const { data, restart, showHistory } = props
   const s = data.summary
   const { open, error, clear } = useOpenPath()
+  const [automate, setAutomate] = useState(false)
   if (summaryNothingNew(s) || (!s && nothingNew(data.report))) return <NothingNew {...props} />
   if (!s) return null
 
@@ -43,6 +46,7 @@ export function DoneStep(props: StepProps) {
       extra={<>
         {sandbox && <Button variant="outlined" onClick={() => props.update({ step: 'destination', destinationId: null, wantRealDestination: true, summary: null, batchId: null })}>Send it to a real destination…</Button>}
         <Button onClick={() => showHistory(data.destinationId)}>Delivery history</Button>
+        {clean && <Button variant="outlined" onClick={() => setAutomate(true)}>Do this automatically…</Button>}
         <Button variant="outlined" onClick={() => void open(s.reportCsv)}>Open report (CSV)</Button>
         <Button variant="outlined" onClick={() => void open(s.reportJson)}>Open report (JSON)</Button>
       </>}
@@ -64,6 +68,7 @@ export function DoneStep(props: StepProps) {
       )}
       <ErrorAlert error={error} onClose={clear} />
       <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>Report saved on this computer: {s.reportCsv}</Typography>
+      <AutomateDialog open={automate} spec={batchSpec(data, null)} destinationId={data.destinationId} destinationName={data.destinationName} sandbox={sandbox} onClose={() => setAutomate(false)} />
     </StepLayout>
   )
 }

@@ -5,13 +5,15 @@
  * presents that very key. A changed key is HOST_KEY_CHANGED: a clear stop, never a prompt;
  * trusting never replaces a pin, and forgetting one is its own explicit call (forgetServer).
  * Every handshake here offers the pinned key types first, as uploads do, so the key looked at
- * is the key the upload will see.
+ * is the key the upload will see, and every connection (the host-key fetch included) goes
+ * through the same proxy as the upload: on a network that only lets SSH out through a proxy,
+ * a direct fetch would fail, and elsewhere it would show the key of another route.
  */
 import { Client } from 'ssh2'
 import type { ConnectionCheck } from '../api'
 import { AppError } from '../errors'
 import { Connection, pinnedTarget } from './connection'
-import type { ProxySpec } from './proxy'
+import { connectThroughProxy, type ProxySpec } from './proxy'
 import { checkHostKey, forgetHostKeys, hostKeyAlgorithmsFor, hostKeyError, sha256Fingerprint, trustHostKey, type HostKeyAlgorithm } from './host-trust'
 
 export interface CheckTarget {
@@ -45,18 +47,28 @@ export async function checkConnection(target: CheckTarget): Promise<ConnectionCh
   }
 }
 
-/** Where a server is and the known_hosts file that pins it. */
+/** Where a server is, the known_hosts file that pins it, and the proxy that reaches it. */
 export interface PinTarget {
   host: string
   port: number
   knownHostsPath: string
+  /** Through this proxy (proxy.ts). @default a direct connection */
+  proxy?: ProxySpec | null
 }
 
-/**
- * The server's host key as it presents it now (the handshake stops right after), offering
- * `algorithms` in that order (see host-trust's orderHostKeyAlgorithms).
- */
-export function fetchHostKey(host: string, port: number, algorithms?: HostKeyAlgorithm[], timeoutMs = 15_000): Promise<Buffer> {
+export interface FetchHostKeyOptions {
+  /** Offered in this order (see host-trust's orderHostKeyAlgorithms). @default ssh2's own order */
+  algorithms?: HostKeyAlgorithm[]
+  /** @default a direct connection */
+  proxy?: ProxySpec | null
+  /** @default 15000 */
+  timeoutMs?: number
+}
+
+/** The server's host key as it presents it now (the handshake stops right after). */
+export async function fetchHostKey(host: string, port: number, options: FetchHostKeyOptions = {}): Promise<Buffer> {
+  const { algorithms, proxy, timeoutMs = 15_000 } = options
+  const sock = proxy ? await connectThroughProxy(proxy, host, port, timeoutMs) : undefined
   return new Promise((resolve, reject) => {
     const client = new Client()
     let key: Buffer | null = null
@@ -72,6 +84,7 @@ export function fetchHostKey(host: string, port: number, algorithms?: HostKeyAlg
     client.connect({
       host,
       port,
+      ...(sock ? { sock } : {}),
       username: 'host-key-check',
       readyTimeout: timeoutMs,
       ...(algorithms ? { algorithms: { serverHostKey: algorithms } } : {}),
@@ -86,7 +99,8 @@ export function fetchHostKey(host: string, port: number, algorithms?: HostKeyAlg
 
 /** The key the server presents to a client that offers the pinned types first, as uploads do. */
 async function presentedKey(target: PinTarget): Promise<Buffer> {
-  return fetchHostKey(target.host, target.port, await hostKeyAlgorithmsFor(target.knownHostsPath, target.host, target.port))
+  const algorithms = await hostKeyAlgorithmsFor(target.knownHostsPath, target.host, target.port)
+  return fetchHostKey(target.host, target.port, { algorithms, proxy: target.proxy ?? null })
 }
 
 /**

@@ -19,24 +19,34 @@ export interface ProxySpec {
 
 const DEFAULT_PORTS: Record<ProxyKind, number> = { socks5: 1080, socks5h: 1080, http: 8080 }
 
-/** `socks5://`, `socks5h://` (the proxy resolves the name) or `http://`, optional `user:password@`. */
-export function parseProxyUrl(text: string): ProxySpec {
+/**
+ * `socks5://`, `socks5h://` (the proxy resolves the name) or `http://`, optional
+ * `user:password@`. `name` is what the message calls it (`--proxy`, or the desktop setting).
+ */
+export function parseProxyUrl(text: string, name = '--proxy'): ProxySpec {
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    throw badProxy(text)
+    throw badProxy(text, name)
   }
   const kind = url.protocol.replace(/:$/, '') as ProxyKind
-  if (!(kind in DEFAULT_PORTS) || !url.hostname) throw badProxy(text)
+  if (!(kind in DEFAULT_PORTS) || !url.hostname) throw badProxy(text, name)
   const spec: ProxySpec = { kind, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : DEFAULT_PORTS[kind] }
   if (url.username) spec.username = decodeURIComponent(url.username)
   if (url.password) spec.password = decodeURIComponent(url.password)
   return spec
 }
 
-function badProxy(text: string): AppError {
-  return new AppError('BAD_ARGUMENT', `Expected \`--proxy\` to be socks5://HOST:PORT, socks5h://HOST:PORT or http://HOST:PORT (optionally user:password@), got \`${redact(text)}\`.`)
+function badProxy(text: string, name: string): AppError {
+  return new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be socks5://HOST:PORT, socks5h://HOST:PORT or http://HOST:PORT (optionally user:password@), got \`${redact(text)}\`.`)
+}
+
+/** The URL `parseProxyUrl` reads back as `spec` (a saved job stores a proxy this way). */
+export function formatProxyUrl(spec: ProxySpec): string {
+  const login = spec.username !== undefined ? `${encodeURIComponent(spec.username)}${spec.password !== undefined ? `:${encodeURIComponent(spec.password)}` : ''}@` : ''
+  const host = net.isIPv6(spec.host) ? `[${spec.host}]` : spec.host
+  return `${spec.kind}://${login}${host}:${spec.port}`
 }
 
 /** The proxy URL without its password, for messages and logs. */

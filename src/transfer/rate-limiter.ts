@@ -53,22 +53,34 @@ export function parseRate(text: string): Rate {
   return Math.round(n)
 }
 
-/** Parses `--bwlimit`: `RATE`, or space-separated `HH:MM,RATE` entries (local time). */
-export function parseBandwidthLimit(text: string): BandwidthLimit {
+/**
+ * Parses `--bwlimit` (and the desktop setting, `name` naming it in the message): `RATE`, or
+ * space-separated `HH:MM,RATE` entries (local time).
+ */
+export function parseBandwidthLimit(text: string, name = '--bwlimit'): BandwidthLimit {
   const parts = text.trim().split(/\s+/).filter(Boolean)
-  if (parts.length === 0) throw badLimit(text)
-  if (parts.length === 1 && !parts[0]!.includes(',')) return { text, entries: [{ minute: 0, rate: parseRate(parts[0]!) }] }
+  if (parts.length === 0) throw badLimit(text, name)
+  if (parts.length === 1 && !parts[0]!.includes(',')) return { text, entries: [{ minute: 0, rate: parseRateOf(parts[0]!, text, name) }] }
   const entries = parts.map((part) => {
     const m = /^(\d{1,2}):(\d{2}),(.+)$/.exec(part)
-    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw badLimit(text)
-    return { minute: Number(m[1]) * 60 + Number(m[2]), rate: parseRate(m[3]!) }
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw badLimit(text, name)
+    return { minute: Number(m[1]) * 60 + Number(m[2]), rate: parseRateOf(m[3]!, text, name) }
   })
   entries.sort((a, b) => a.minute - b.minute)
   return { text, entries }
 }
 
-function badLimit(text: string): AppError {
-  return new AppError('BAD_ARGUMENT', `Expected \`--bwlimit\` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got \`${text}\`.`)
+/** One entry's rate; a bad one is reported as the whole limit being bad, under its name. */
+function parseRateOf(part: string, text: string, name: string): Rate {
+  try {
+    return parseRate(part)
+  } catch {
+    throw badLimit(text, name)
+  }
+}
+
+function badLimit(text: string, name = '--bwlimit'): AppError {
+  return new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got \`${text}\`.`)
 }
 
 /** The rate in force at `at` (local time): the last entry at or before it, wrapping past midnight. */

@@ -8,8 +8,9 @@ import type { Command } from 'commander'
 import { appHome } from '../../app-home'
 import { AppError } from '../../errors'
 import { EXIT } from '../exit-codes'
-import { checkJobName, listJobs, loadJob, recordLastRun, removeJob, saveJob, type SavedJob } from '../jobs/job-store'
-import { cronLine, schtasksCommand, systemdUnits, type SchedulerContext } from '../jobs/schedulers'
+import { appendRunLog } from '../run-log'
+import { checkJobName, listJobs, loadJob, recordLastRun, removeJob, saveJob, type SavedJob } from '../../jobs/job-store'
+import { cronLine, schtasksCommand, systemdUnits, type SchedulerContext } from '../../jobs/schedulers'
 import { formatWhen, green, printError } from '../terminal'
 import { parseBandwidthLimit } from '../../transfer/rate-limiter'
 import { parseProxyUrl, redact } from '../../transfer/proxy'
@@ -83,7 +84,10 @@ export function registerJob(program: Command): void {
         const outcomes: BatchOutcome[] = []
         const code = await runWatch(saved.root, { ...saved.options, once: true, json: Boolean(opts.json) }, (o) => outcomes.push(o))
         const problem = outcomes.find((o) => o.error)?.error?.message ?? null
-        await recordLastRun(name, { at: new Date().toISOString(), exit: code, batches: outcomes.length, uploaded: outcomes.reduce((n, o) => n + (o.uploaded ?? 0), 0), problem })
+        const uploaded = outcomes.reduce((n, o) => n + (o.uploaded ?? 0), 0)
+        await recordLastRun(name, { at: new Date().toISOString(), exit: code, batches: outcomes.length, uploaded, problem })
+        // The run log says which job a run's batch lines belong to (the app's Saved jobs reads the job's own record).
+        await appendRunLog(`job ${name} ended: exit ${code}, ${outcomes.length} batches, ${uploaded} rows uploaded${problem ? `, ${problem}` : ''}`)
         return code
       }),
     )

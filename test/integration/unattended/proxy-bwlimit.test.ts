@@ -3,7 +3,7 @@
  * CONNECT proxy started here on 127.0.0.1 (each CONNECT logged), a refused proxy login, and
  * the rate measured over a few MB.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startProxy, type TestProxy } from '../../helpers/proxy-server'
@@ -70,6 +70,20 @@ describe('--proxy', () => {
     const direct = await runCli(t.args('--no-proxy'), { ...t.env, HTTPS_PROXY: proxy.url })
     expect(direct.code).toBe(0)
     expect(proxy.connects.length).toBe(seen)
+  })
+
+  it('every connection of a first upload with --trust-new-host, the host key pinned on the way, goes through the proxy', async () => {
+    const t = await setup('sandbox-posix')
+    const proxy = await startProxy({ kind: 'socks5' })
+    running.push(proxy)
+    const knownHosts = path.join(t.work, 'fresh_known_hosts')
+    const run = await runCli([...t.args('--proxy', proxy.url, '--trust-new-host'), '--known-hosts', knownHosts], t.env)
+    expect(run.code).toBe(0)
+    await expectRecordingsOnServer(t)
+    expect(await readFile(knownHosts, 'utf8')).toContain(`[127.0.0.1]:${t.server.port}`)
+    // The server counts every TCP connection it accepts; the proxy logs every CONNECT it relays.
+    expect(t.server.sandbox!.stats.connections).toBeGreaterThan(0)
+    expect(proxy.connects.filter((c) => c.allowed && c.target === `127.0.0.1:${t.server.port}`)).toHaveLength(t.server.sandbox!.stats.connections)
   })
 
   it('a refused proxy login stops with PROXY_REFUSED, its sentence and exit 4; nothing is sent', async () => {

@@ -30,11 +30,12 @@ describe('SettingsStore', () => {
 
   it('saves owner-only and reads back, filling fields it did not have', async () => {
     const store = new SettingsStore(home)
-    expect(await store.save({ concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90 })).toEqual({ concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90 })
-    expect(await store.get()).toEqual({ concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90 })
+    const chosen = { concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'url' as const, proxyUrl: 'socks5://qa:pw@proxy.corp:1080' }
+    expect(await store.save(chosen)).toEqual(chosen)
+    expect(await store.get()).toEqual(chosen)
     if (process.platform !== 'win32') expect((await stat(store.file)).mode & 0o777).toBe(0o600)
     await writeFile(store.file, JSON.stringify({ concurrency: 3 }))
-    expect(await store.get()).toEqual({ concurrency: 3, retentionDays: DEFAULT_SETTINGS.retentionDays, ledgerRetentionDays: DEFAULT_SETTINGS.ledgerRetentionDays })
+    expect(await store.get()).toEqual({ ...DEFAULT_SETTINGS, concurrency: 3 })
   })
 })
 

@@ -60,6 +60,27 @@ describe('validateCall', () => {
     expect(refusal('importKey', ['k', 'x'.repeat(70_000), null])).toMatch(/`text`/)
   })
 
+  it('checks the bandwidth limit and proxy settings with the CLI\'s own parsers', () => {
+    const base = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }
+    expect(validateCall('saveSettings', [{ ...base, bandwidthLimit: ' 08:00,1M 18:00,off ', proxy: 'url', proxyUrl: 'socks5h://qa:pw@gw.corp:1080' }]).args)
+      .toEqual([{ ...base, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'url', proxyUrl: 'socks5h://qa:pw@gw.corp:1080' }])
+    expect(refusal('saveSettings', [{ ...base, bandwidthLimit: 'fast' }])).toBe('Expected `settings.bandwidthLimit` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got `fast`.')
+    expect(refusal('saveSettings', [{ ...base, bandwidthLimit: '08:00,1M 25:00,off' }])).toMatch(/`settings.bandwidthLimit`/)
+    expect(refusal('saveSettings', [{ ...base, proxy: 'pac' }])).toBe('Expected `settings.proxy` to be one of `none`, `system`, `url`, got `"pac"`')
+    expect(refusal('saveSettings', [{ ...base, proxy: 'url', proxyUrl: '' }])).toMatch(/Expected `settings.proxyUrl` to be socks5:\/\//)
+    // The password of a refused URL is not repeated.
+    expect(refusal('saveSettings', [{ ...base, proxy: 'url', proxyUrl: 'ftp://qa:secret@gw:21' }])).not.toContain('secret')
+    expect(refusal('saveSettings', [{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400 }])).toMatch(/`settings.bandwidthLimit`/)
+  })
+
+  it('checks a job to save: its name as `job save` does, its batch and destination', () => {
+    const job = { name: 'nightly-calls', root: '/data/exports', spec, destinationId: 'dest-1' }
+    expect(validateCall('saveJob', [{ ...job, extra: 1 }]).args).toEqual([job])
+    expect(refusal('saveJob', [{ ...job, name: '../evil' }])).toMatch(/Expected a job name of letters, digits/)
+    expect(refusal('saveJob', [{ ...job, spec: { ...spec, paths: [] } }])).toMatch(/`job.spec.paths`/)
+    expect(refusal('removeJob', ['a/b'])).toMatch(/Expected a job name/)
+  })
+
   it('returns fresh arguments holding only the declared fields', () => {
     const input = { ...spec, extra: 1, mapping: { ...spec.mapping, audioFilename: 'File', __proto__: { polluted: true }, other: 'x' } }
     const { args } = validateCall('validate', [input])

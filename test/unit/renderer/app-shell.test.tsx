@@ -85,7 +85,7 @@ describe('Settings', () => {
     await user.clear(days)
     await user.type(days, '14')
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400 }]])
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
   })
 
   it('sets how long delivered conversations are remembered, from 1 to 3,650 days', async () => {
@@ -104,6 +104,6 @@ describe('Settings', () => {
     await user.clear(days)
     await user.type(days, '730')
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 730 }]])
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 730, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
   })
 })

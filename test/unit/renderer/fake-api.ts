@@ -5,7 +5,7 @@
  */
 import type {
   ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
-  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
+  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
@@ -82,7 +82,8 @@ export class FakeApi implements BulkUploadApi {
   /** Destinations whose server now shows another host key. */
   hostKeyChanged = new Set<string>()
   interrupted: InterruptedBatch[] = []
-  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400 }
+  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }
+  jobs: JobInfo[] = []
   history: DeliveredBatch[] = []
   /**
    * Per destination: how many of this batch's rows were delivered there before, and in which
@@ -260,9 +261,41 @@ export class FakeApi implements BulkUploadApi {
   openPath(path: string) { return this.answer('openPath', [path], (): OpenOutcome => ({ kind: 'opened' })) }
   getSettings() { return this.answer('getSettings', [], () => ({ ...this.settings })) }
   saveSettings(s: Settings) { return this.answer('saveSettings', [s], () => { this.settings = { ...s }; return { ...s } }) }
+  saveJob(input: JobInput) {
+    return this.answer('saveJob', [input], () => {
+      const job: JobInfo = {
+        name: input.name, root: input.root, destination: 'sandbox@127.0.0.1:2222', savedAt: '2024-06-01T09:00:00.000Z', lastRun: null,
+        schedule: { scheduler: 'systemd', text: `[Service]\nExecStart=/usr/bin/node /opt/bulk-upload/bin/bulk-upload.js job run ${input.name}` },
+      }
+      this.jobs = [...this.jobs.filter((j) => j.name !== input.name), job].sort((a, b) => a.name.localeCompare(b.name))
+      return job
+    })
+  }
+  listJobs() { return this.answer('listJobs', [], () => [...this.jobs]) }
+  removeJob(name: string) { return this.answer('removeJob', [name], () => { this.jobs = this.jobs.filter((j) => j.name !== name) }) }
 
   onUploadEvent(listener: (e: UploadEvent) => void): () => void {
     this.listeners.add(listener)
     return () => { this.listeners.delete(listener) }
   }
+}
+
+/** Saved jobs as the Saved jobs dialog shows them: one that ran cleanly, one whose last run had a problem. */
+export function sampleJobs(): JobInfo[] {
+  const unit = (name: string) => [
+    `# ~/.config/systemd/user/bulk-upload-${name}.service`, '[Unit]', `Description=bulk-upload job ${name}`, 'Wants=network-online.target', 'After=network-online.target', '',
+    '[Service]', 'Type=oneshot', `ExecStart=/usr/bin/node /opt/bulk-upload/bin/bulk-upload.js job run ${name}`, '',
+    `# ~/.config/systemd/user/bulk-upload-${name}.timer`, '[Unit]', `Description=Run bulk-upload job ${name} every night`, '', '[Timer]', 'OnCalendar=*-*-* 02:00:00', 'Persistent=true', '',
+    '[Install]', 'WantedBy=timers.target', '', `# then: systemctl --user daemon-reload && systemctl --user enable --now bulk-upload-${name}.timer`,
+  ].join('\n')
+  return [
+    {
+      name: 'leeds-nightly', root: '/home/qa/exports', destination: 'acme-leeds@sftp.evaluagent.example:22', savedAt: '2024-05-20T16:02:00.000Z',
+      lastRun: { at: '2024-06-01T02:00:04.000Z', exit: 0, batches: 3, uploaded: 2_114, problem: null }, schedule: { scheduler: 'systemd', text: unit('leeds-nightly') },
+    },
+    {
+      name: 'york-weekly', root: '/mnt/share/york-exports', destination: 'acme-york@sftp.evaluagent.example:22', savedAt: '2024-05-27T10:45:00.000Z',
+      lastRun: { at: '2024-06-01T02:10:31.000Z', exit: 1, batches: 2, uploaded: 640, problem: 'No recording with this file name: 12 rows were left out (see the report).' }, schedule: { scheduler: 'systemd', text: unit('york-weekly') },
+    },
+  ]
 }

@@ -3,6 +3,8 @@
  * saved job nightly, filled in with this computer's node, this install's command and the
  * app home, so they can be pasted as they are.
  */
+import type { JobSchedule } from '../api'
+
 export interface SchedulerContext {
   name: string
   /** The node binary and the bulk-upload script, absolute. */
@@ -55,4 +57,14 @@ export function schtasksCommand(c: SchedulerContext): string {
   const run = `\\"${c.node}\\" \\"${c.script}\\" job run ${c.name}`
   const cmd = c.home ? `cmd /c \\"set BULK_UPLOAD_HOME=${c.home}&& ${run}\\"` : run
   return `schtasks /Create /SC DAILY /ST ${c.at ?? '02:00'} /TN "bulk-upload ${c.name}" /TR "${cmd}"`
+}
+
+/**
+ * The entry for this computer's own scheduler (the desktop app shows one): systemd on Linux,
+ * Task Scheduler on Windows, cron elsewhere (macOS keeps cron; launchd plists are not written).
+ */
+export function scheduleFor(platform: NodeJS.Platform, c: SchedulerContext): JobSchedule {
+  if (platform === 'linux') return { scheduler: 'systemd', text: systemdUnits(c) }
+  if (platform === 'win32') return { scheduler: 'schtasks', text: schtasksCommand(c) }
+  return { scheduler: 'cron', text: cronLine(c) }
 }

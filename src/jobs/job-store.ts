@@ -2,20 +2,17 @@
  * Saved jobs: a `watch --once` with its options, stored by name in `<app home>/jobs/NAME.json`
  * (owner-only: it names the key file and may hold a proxy login), plus its last run. No key or
  * passphrase is stored: the key is a file path or a keygen name, the passphrase an env var name.
+ * One store for both ways of saving a job: `bulk-upload job save` and the desktop app's
+ * "Do this automatically" (main/job-from-batch.ts).
  */
 import { mkdir, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises'
 import path from 'node:path'
-import { appHome } from '../../app-home'
-import { AppError } from '../../errors'
-import type { WatchOptions } from '../watch/watch-run'
+import { appHome } from '../app-home'
+import { AppError } from '../errors'
+import type { JobLastRun } from '../api'
+import type { WatchOptions } from '../cli/watch/watch-run'
 
-export interface LastRun {
-  at: string
-  exit: number
-  batches: number
-  uploaded: number
-  problem: string | null
-}
+export type LastRun = JobLastRun
 
 export interface SavedJob {
   version: 1

@@ -1,0 +1,108 @@
+/**
+ * "Do this automatically": a finished batch saved as a job in the same store as
+ * `bulk-upload job save` (src/jobs/job-store.ts), so `bulk-upload job run NAME`, started by a
+ * systemd timer, cron or Task Scheduler, sends the next exports the way the app sent this one:
+ * same destination, key, pinned host key, mapping, speed limit and proxy.
+ */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { MAPPED_FIELDS, type Destination, type JobInfo, type JobInput, type Settings } from '../src/api'
+import { AppError } from '../src/errors'
+import { listJobs, removeJob, saveJob, type SavedJob } from '../src/jobs/job-store'
+import { scheduleFor } from '../src/jobs/schedulers'
+import { formatProxyUrl, type ProxySpec } from '../src/transfer/proxy'
+
+/** The environment variable a job reads an encrypted key's passphrase from (no secret is stored). */
+export const JOB_PASSPHRASE_ENV = 'BULK_UPLOAD_PASSPHRASE'
+
+/** How a scheduler starts the command line on this computer. */
+export interface CliInvocation {
+  node: string
+  script: string
+}
+
+/**
+ * The `bulk-upload` script next to the running host: the web host runs from bin/ (directly or
+ * through run-ts.js); otherwise the working folder's bin/. Under Electron the binary is not
+ * a plain node, so the entry names `node` (on PATH) to run the script.
+ */
+export function defaultCliInvocation(argv = process.argv, cwd = process.cwd()): CliInvocation {
+  const first = argv[1] ? path.resolve(argv[1]) : ''
+  const candidates = [first, path.join(path.dirname(first), 'bulk-upload.js'), path.join(cwd, 'bin', 'bulk-upload.js')]
+  const script = candidates.find((c) => path.basename(c) === 'bulk-upload.js' && existsSync(c)) ?? path.join(cwd, 'bin', 'bulk-upload.js')
+  return { node: process.versions.electron ? 'node' : process.execPath, script }
+}
+
+export interface BatchJobContext {
+  home: string
+  destination: Destination
+  settings: Settings
+  /** The proxy the app uses for this destination now (the system's is resolved once, at saving). */
+  proxy: ProxySpec | null
+  keyEncrypted: boolean
+}
+
+/** The saved job for a batch: `watch --once` options that reproduce the app's upload. */
+export function jobFromBatch(input: JobInput, c: BatchJobContext): SavedJob {
+  const { mapping } = input.spec
+  const d = c.destination
+  const options: SavedJob['options'] = {
+    map: MAPPED_FIELDS.filter((f) => mapping[f]).map((f) => `${f}=${mapping[f]!}`),
+    ...(mapping.dateFormat ? { dateFormat: mapping.dateFormat } : {}),
+    ...(mapping.timezone ? { timezone: mapping.timezone } : {}),
+    host: d.host,
+    port: d.port,
+    user: d.username,
+    // A key made or imported in the app is stored by name in the app home, which the job shares.
+    key: d.keyName,
+    ...(c.keyEncrypted ? { passphraseEnv: JOB_PASSPHRASE_ENV } : {}),
+    knownHosts: path.join(c.home, 'known_hosts'),
+    ...(d.remoteDir ? { remoteDir: d.remoteDir } : {}),
+    concurrency: c.settings.concurrency,
+    ...(c.settings.bandwidthLimit ? { bwlimit: c.settings.bandwidthLimit } : {}),
+    // 'none' (and the sandbox, on this computer) is --no-proxy; a system setting without a
+    // proxy leaves ALL_PROXY / HTTPS_PROXY to the scheduler's environment.
+    ...(c.proxy ? { proxy: formatProxyUrl(c.proxy) } : c.settings.proxy === 'none' || d.sandbox ? { proxy: false as const } : {}),
+    csvName: '*.csv',
+    interval: 60,
+    settle: 60,
+  }
+  return { version: 1, name: input.name, root: path.resolve(input.root), options, savedAt: new Date().toISOString(), lastRun: null }
+}
+
+/** A saved job as the app lists it, with the scheduler entry for this computer. */
+export function jobInfo(job: SavedJob, home: string, cli: CliInvocation, platform: NodeJS.Platform = process.platform): JobInfo {
+  return {
+    name: job.name,
+    root: job.root,
+    destination: `${job.options.user}@${job.options.host}:${job.options.port}`,
+    savedAt: job.savedAt,
+    lastRun: job.lastRun,
+    // The home is always named: the scheduler's environment may not point where the app does.
+    schedule: scheduleFor(platform, { name: job.name, node: cli.node, script: cli.script, home }),
+  }
+}
+
+/** The jobs the app shows: the store read and written for the app's home. */
+export class JobsStore {
+  constructor(
+    private readonly home: string,
+    private readonly cli: CliInvocation,
+  ) {}
+
+  async save(job: SavedJob): Promise<JobInfo> {
+    await saveJob(job, this.home)
+    return jobInfo(job, this.home, this.cli)
+  }
+
+  async list(): Promise<JobInfo[]> {
+    const jobs = await listJobs(this.home).catch((err: unknown) => {
+      throw new AppError('NOT_READABLE', `The saved jobs in ${path.join(this.home, 'jobs')} could not be read: ${String(err)}`, { cause: err })
+    })
+    return jobs.map((j) => jobInfo(j, this.home, this.cli))
+  }
+
+  remove(name: string): Promise<void> {
+    return removeJob(name, this.home)
+  }
+}
