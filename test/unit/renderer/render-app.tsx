@@ -4,6 +4,7 @@ import { render, screen } from '@testing-library/react'
 import { App } from '../../../renderer/app'
 import type { WizardData } from '../../../renderer/wizard'
 import { FakeApi } from './fake-api'
+import type { ConnectionWatch } from '../../../renderer/transport/connection-watch'
 
 /**
  * jsdom lays nothing out, so every element measures 0×0 and a virtualised table would show
@@ -21,10 +22,10 @@ export async function previewFor(api: FakeApi) {
   return r.value
 }
 
-export function renderApp(api = new FakeApi(), initial?: Partial<WizardData>, extra?: { pathForFile?: (f: File) => string | null }) {
+export function renderApp(api = new FakeApi(), initial?: Partial<WizardData>, extra?: { pathForFile?: (f: File) => string | null; connection?: ConnectionWatch }) {
   giveElementsASize()
   // StrictMode as in renderer/main.tsx: effects mount twice, which catches leaked subscriptions.
-  const utils = render(<StrictMode><App api={api} initial={initial} pathForFile={extra?.pathForFile} /></StrictMode>)
+  const utils = render(<StrictMode><App api={api} initial={initial} pathForFile={extra?.pathForFile} connection={extra?.connection} /></StrictMode>)
   return { api, ...utils }
 }
 
