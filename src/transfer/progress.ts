@@ -9,12 +9,26 @@ export const PROGRESS_INTERVAL_MS = 100
 /** Speed is averaged over this window so the ETA does not jump with every burst. */
 const SPEED_WINDOW_MS = 5000
 
+/**
+ * Time left from both the bytes and the files still to go, each at the pace of the last few
+ * seconds, whichever is longer: many small files cost a round trip each whatever their bytes
+ * (2,000 files left is not "under a second" because their bytes are few), and one large file
+ * is paced by its bytes. Null while neither pace is known.
+ */
+export function timeLeft(bytesLeft: number, bytesPerSecond: number, filesLeft: number, filesPerSecond: number): number | null {
+  if (bytesLeft === 0 && filesLeft === 0) return 0
+  const byBytes = bytesPerSecond > 0 ? bytesLeft / bytesPerSecond : null
+  const byFiles = filesPerSecond > 0 ? filesLeft / filesPerSecond : null
+  if (byBytes === null && byFiles === null) return null
+  return Math.round(Math.max(byBytes ?? 0, byFiles ?? 0))
+}
+
 export class ProgressTracker {
   private readonly active = new Map<string, { sent: number; size: number; reported: number }>()
   private bytesSent = 0
   private filesDone = 0
   private filesFailed = 0
-  private readonly samples: Array<{ at: number; bytes: number }> = []
+  private readonly samples: Array<{ at: number; bytes: number; files: number }> = []
   private timer: NodeJS.Timeout | null = null
 
   constructor(
@@ -77,12 +91,14 @@ export class ProgressTracker {
 
   snapshot(): UploadProgress {
     const now = this.now()
-    this.samples.push({ at: now, bytes: this.bytesSent })
+    this.samples.push({ at: now, bytes: this.bytesSent, files: this.filesDone })
     while (this.samples.length > 2 && now - this.samples[0]!.at > SPEED_WINDOW_MS) this.samples.shift()
     const first = this.samples[0]!
     const elapsed = (now - first.at) / 1000
     const bytesPerSecond = elapsed > 0 ? Math.max(0, (this.bytesSent - first.bytes) / elapsed) : 0
-    const left = Math.max(0, this.bytesTotal - this.bytesSent)
+    const filesPerSecond = elapsed > 0 ? Math.max(0, (this.filesDone - first.files) / elapsed) : 0
+    const bytesLeft = Math.max(0, this.bytesTotal - this.bytesSent)
+    const filesLeft = Math.max(0, this.filesTotal - this.filesDone - this.filesFailed)
     return {
       bytesSent: this.bytesSent,
       bytesTotal: this.bytesTotal,
@@ -90,7 +106,7 @@ export class ProgressTracker {
       filesTotal: this.filesTotal,
       filesFailed: this.filesFailed,
       bytesPerSecond,
-      etaSeconds: bytesPerSecond > 0 ? Math.round(left / bytesPerSecond) : left === 0 ? 0 : null,
+      etaSeconds: timeLeft(bytesLeft, bytesPerSecond, filesLeft, filesPerSecond),
     }
   }
 
