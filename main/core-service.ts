@@ -452,6 +452,8 @@ export class CoreService implements CallHandlers {
 
   saveJob(input: JobInput): Promise<Result<JobInfo>> {
     return run('saveJob', async () => {
+      // A job is made from a batch the user added (its mapping and CSV); its root may be the folder above.
+      this.scope.assertBatch(input.spec)
       if (!(await stat(input.root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${input.root} does not exist or is not a folder.`)
       const destination = await this.destination(input.destinationId)
       const keyEncrypted = (await listKeys(this.home)).find((k) => k.name === destination.keyName)?.encrypted ?? false

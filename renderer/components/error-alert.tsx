@@ -4,7 +4,16 @@
  */
 import Alert from '@mui/material/Alert'
 import type { AlertProps } from '@mui/material/Alert'
+import type { ReactNode } from 'react'
 import type { AppErrorPayload } from '../../src/api'
+
+/**
+ * The core's sentences mark commands and names with backticks (`bulk-upload serve`), as a
+ * terminal shows them; on screen they are code, not literal backticks.
+ */
+export function withCode(text: string): ReactNode[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))
+}
 
 function usefulDetails(details: string | undefined): string | null {
   if (!details || details.length > 240 || /\n\s+at\s/.test(details)) return null
@@ -21,8 +30,8 @@ export function ErrorAlert({ error, onClose, severity = 'error', sx }: {
   const details = usefulDetails(error.details)
   return (
     <Alert severity={severity} onClose={onClose} sx={sx} role="alert">
-      {error.message}
-      {details && <div style={{ opacity: 0.85, marginTop: 4, overflowWrap: 'anywhere' }}>{details}</div>}
+      {withCode(error.message)}
+      {details && <div style={{ opacity: 0.85, marginTop: 4, overflowWrap: 'anywhere' }}>{withCode(details)}</div>}
     </Alert>
   )
 }

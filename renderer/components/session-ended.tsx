@@ -11,6 +11,7 @@ import useMediaQuery from '@mui/material/useMediaQuery'
 import { ThemeProvider } from '@mui/material/styles'
 import type { AppErrorPayload } from '../../src/api'
 import { makeTheme } from '../theme'
+import { withCode } from './error-alert'
 
 export function SessionEnded({ error }: { error: AppErrorPayload }) {
   const dark = useMediaQuery('(prefers-color-scheme: dark)')
@@ -20,7 +21,7 @@ export function SessionEnded({ error }: { error: AppErrorPayload }) {
       <Container component="main" maxWidth="sm" sx={{ py: 6 }}>
         <Alert severity="info" role="alert" data-code={error.code}>
           <AlertTitle component="h1">Open a new address to use the app</AlertTitle>
-          {error.message}
+          {withCode(error.message)}
         </Alert>
       </Container>
     </ThemeProvider>

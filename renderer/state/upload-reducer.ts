@@ -43,6 +43,8 @@ export interface UploadState {
   shownBytes: number
   summary: BatchSummary | null
   error: AppErrorPayload | null
+  /** The latest retry the engine scheduled (`seq` grows with each): what the screen counts down. */
+  lastRetry: { attempt: number; delayMs: number; error: AppErrorPayload; seq: number } | null
 }
 
 const noCounts = (): FileCounts => ({ waiting: 0, uploading: 0, done: 0, skipped: 0, retrying: 0, failed: 0 })
@@ -58,6 +60,7 @@ export const initialUploadState: UploadState = {
   confirmedBytes: 0,
   shownBytes: 0,
   summary: null,
+  lastRetry: null,
   error: null,
 }
 
@@ -135,8 +138,10 @@ export function uploadReducer(state: UploadState, event: UploadEvent): UploadSta
       const counted = !before || before.isCsv || before.state === 'done' || before.state === 'skipped'
       return counted ? next : { ...next, confirmedBytes: Math.min(next.progress.bytesTotal, next.confirmedBytes + before.size) }
     }
-    case 'file-retrying':
-      return updateRow(state, event.file, (r) => ({ ...r, sent: 0, state: 'retrying', attempt: event.attempt, error: event.error }))
+    case 'file-retrying': {
+      const next = updateRow(state, event.file, (r) => ({ ...r, sent: 0, state: 'retrying', attempt: event.attempt, error: event.error }))
+      return { ...next, lastRetry: { attempt: event.attempt, delayMs: event.delayMs, error: event.error, seq: (state.lastRetry?.seq ?? 0) + 1 } }
+    }
     case 'file-failed':
       // A file stopped by Cancel did not fail: it is simply not sent yet (the next run sends it).
       if (event.error.code === 'CANCELLED') return updateRow(state, event.file, (r) => ({ ...r, state: 'waiting', error: null }))

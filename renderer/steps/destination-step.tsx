@@ -23,7 +23,7 @@ import EditIcon from '@mui/icons-material/EditOutlined'
 import CheckIcon from '@mui/icons-material/CheckCircle'
 import type { AppErrorPayload, ConnectionCheck, Destination, HostKeyInfo, KeyInfo } from '../../src/api'
 import { useApi } from '../api-context'
-import { ErrorAlert, asPayload } from '../components/error-alert'
+import { ErrorAlert, asPayload, withCode } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
 import type { StepProps } from '../wizard'
 import { DestinationDialog, ForgetHostKeyDialog, RemoveDestinationDialog } from './destination-dialog'
@@ -187,7 +187,7 @@ export function DestinationStep({ data, update, send }: StepProps) {
       {changed && (
         <Alert severity="error" variant="filled" role="alert">
           <AlertTitle>Stopped: the server’s identity has changed</AlertTitle>
-          {check.error.message}
+          {withCode(check.error.message)}
           {check.error.details && <Box sx={{ mt: 1, overflowWrap: 'anywhere', fontSize: '0.875rem' }}>{check.error.details}</Box>}
           <Box sx={{ mt: 1.5 }}>
             <Button variant="outlined" color="inherit" size="small" onClick={() => setDialog('forget')} disabled={busy}>Remove the pinned key…</Button>

@@ -21,13 +21,14 @@ import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
 import type { AppErrorPayload } from '../../src/api'
 import { useApi } from '../api-context'
-import { ErrorAlert, asPayload } from '../components/error-alert'
+import { ErrorAlert, asPayload, withCode } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
 import { formatBytes, formatCount, formatDuration } from '../format'
 import type { UploadState } from '../state/upload-reducer'
 import { useUploadState } from '../state/upload-store'
 import { useUploadStore } from '../state/upload-store-context'
 import { useTabTitle } from '../use-tab-title'
+import { RetryNotice } from './retry-notice'
 import type { StepProps } from '../wizard'
 import { FileList } from './file-list'
 
@@ -41,6 +42,7 @@ const selectProgress = (s: UploadState) => s.progress
 const selectCounts = (s: UploadState) => s.counts
 const selectSummary = (s: UploadState) => s.summary
 const selectError = (s: UploadState) => s.error
+const selectRetry = (s: UploadState) => s.lastRetry
 const selectShown = (s: UploadState) => s.shownBytes
 const selectConfirmed = (s: UploadState) => s.confirmedBytes
 
@@ -65,6 +67,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const counts = useUploadState(store, selectCounts)
   const summary = useUploadState(store, selectSummary)
   const failure = useUploadState(store, selectError)
+  const lastRetry = useUploadState(store, selectRetry)
   const [confirmCancel, setConfirmCancel] = useState(false)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const [stalled, setStalled] = useState(false)
@@ -155,6 +158,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Figure label="Not sent" value={p.filesFailed.toLocaleString('en-GB')} tone={p.filesFailed ? 'error.main' : undefined} />
         </Box>
       </Paper>
+      {running && <RetryNotice retry={lastRetry} waiting={counts.retrying} paused={paused} />}
       {cancelled && failure && (
         <Alert severity="warning" role="status">
           <AlertTitle>Upload cancelled</AlertTitle>
@@ -171,7 +175,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Button color="inherit" onClick={restart}>Start over</Button>
         </Stack>}>
           <AlertTitle>The upload stopped</AlertTitle>
-          {failure.message}
+          {withCode(failure.message)}
         </Alert>
       )}
       {silent && (

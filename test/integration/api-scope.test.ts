@@ -70,7 +70,7 @@ describe('reads are limited to the batches the user picked', () => {
     expect(preview.ok && preview.value.rows).toHaveLength(6)
   })
 
-  it('refuses to check, send or sample a batch whose folder or CSV was not picked', async () => {
+  it('refuses to check, send, sample or schedule a batch whose folder or CSV was not picked', async () => {
     const specs = [
       { paths: [unpicked.dir], csvPath: unpicked.csvPath, mapping: mapping() },
       { paths: [batch.dir], csvPath: unpicked.csvPath, mapping: mapping() },
@@ -82,6 +82,7 @@ describe('reads are limited to the batches the user picked', () => {
       expect(await api.validate(spec)).toMatchObject(refused)
       expect(await api.startUpload(spec, 'sandbox', null)).toMatchObject(refused)
       expect(await api.writeSampleCsv('sandbox', spec)).toMatchObject(refused)
+      expect(await api.saveJob({ name: 'nightly', root: path.dirname(spec.paths[0]!), spec, destinationId: 'sandbox' })).toMatchObject(refused)
     }
     const checked = await api.validate({ paths: [batch.dir], csvPath: batch.csvPath, mapping: mapping() })
     expect(checked.ok && checked.value.eligible).toBe(batch.eligibleRows)

@@ -61,6 +61,7 @@ async function firstUpload(t: Awaited<ReturnType<typeof setup>>, spec: BatchSpec
   expect(await t.service.testConnection(t.destinationId, null)).toMatchObject({ ok: true, value: { trusted: true } })
   const events: UploadEvent[] = []
   t.service.onUploadEvent((e) => events.push(e))
+  expect((await t.service.scan(spec.paths)).ok).toBe(true) // the user adds the folder
   const started = await t.service.startUpload(spec, t.destinationId, null)
   if (!started.ok) throw new Error(JSON.stringify(started.error))
   await expect.poll(() => events.find((e) => e.kind === 'batch-done' || e.kind === 'batch-failed'), { timeout: 60_000 }).toBeTruthy()

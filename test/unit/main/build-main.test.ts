@@ -22,7 +22,7 @@ const noop = () => undefined
 export const app = { isPackaged: false, requestSingleInstanceLock: () => false, on: noop, whenReady: () => new Promise(() => {}), quit: () => console.log('LINKED'), exit: noop }
 export const protocol = { registerSchemesAsPrivileged: noop, handle: noop }
 export class BrowserWindow {}
-export const dialog = {}, Menu = {}, nativeTheme = {}, screen = {}, session = {}, shell = {}, ipcMain = { handle: noop }
+export const dialog = {}, Menu = {}, nativeTheme = {}, Notification = {}, powerSaveBlocker = {}, screen = {}, session = {}, shell = {}, ipcMain = { handle: noop }
 `)
   await writeFile(path.join(dir, 'hooks.mjs'), `
 export async function resolve(specifier, context, next) {

@@ -48,8 +48,9 @@ describe('Add files step', () => {
     await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
     const dialog = await screen.findByRole('dialog', { name: 'Choose the folder with recordings and CSV' })
     await user.click(await screen.findByRole('button', { name: 'exports' }))
-    await user.click(await screen.findByRole('button', { name: 'may-2024' }))
-    await screen.findByText('In /home/qa/exports/may-2024')
+    // Each folder says what it holds, so the batch folder stands out.
+    await user.click(await screen.findByRole('button', { name: 'may-2024 1 CSV · 4,781 recordings' }))
+    await screen.findByText('In /home/qa/exports/may-2024: 1 CSV · 4,781 recordings')
     await user.click(screen.getByRole('button', { name: 'Use this folder' }))
     await waitFor(() => expect(dialog.isConnected).toBe(false))
     expect(api.callsTo('pickFolder')).toHaveLength(0)

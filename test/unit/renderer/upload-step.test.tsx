@@ -29,6 +29,13 @@ describe('Upload step', () => {
     expect(document.title).toMatch(/^\d+% sent · Bulk upload$/)
   })
 
+  it('says in words why files wait and when the next try is', async () => {
+    atUpload()
+    const notice = (await screen.findByText('1 file waiting to be sent again')).closest('[role="status"]')!
+    expect(notice.textContent).toContain('The connection to the server was lost. Next try in 1 s (attempt 2). Files already on the server are safe')
+    expect(notice.textContent).not.toContain('Run the same upload again')
+  })
+
   it('gives the tab its title back when the upload screen closes', async () => {
     document.title = 'Bulk upload'
     atUpload()
