@@ -24,6 +24,7 @@ import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
 import { CheckStore, csvStamp, issuesCsvFile, queryIssues } from './batch-checks'
 import { PathScope } from './path-scope'
+import { MappingMemory } from './mapping-memory'
 import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './save-for-user'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
@@ -87,6 +88,7 @@ export class CoreService implements CallHandlers {
   private readonly checks = new CheckStore()
   /** What the renderer may read and open: the batches the user picked, the app's reports. */
   private readonly scope: PathScope
+  private readonly mappings: MappingMemory
   private readonly sandboxHost: SandboxHost
   private readonly uploads: UploadManager
   private readonly jobs: JobsStore
@@ -97,6 +99,7 @@ export class CoreService implements CallHandlers {
     setLogHome(this.home)
     this.host = options.host
     this.scope = new PathScope(this.home)
+    this.mappings = new MappingMemory(this.home)
     this.settings = new SettingsStore(this.home)
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
@@ -190,7 +193,8 @@ export class CoreService implements CallHandlers {
   previewCsv(path: string): Promise<Result<CsvPreview>> {
     return run('previewCsv', async () => {
       this.scope.assertCsv(path)
-      return previewCsv(path)
+      const preview = await previewCsv(path)
+      return { ...preview, remembered: await this.mappings.recall(preview.headers) }
     })
   }
 
@@ -242,6 +246,8 @@ export class CoreService implements CallHandlers {
       const checked = await validateBatch(spec, scan ? { scan } : {})
       const view = spec.destinationId ? await checkedForDestination(this.home, checked, spec, await this.destination(spec.destinationId)) : checked
       this.checks.put(spec, checked, csv, Date.now(), view)
+      // The next CSV with this very header gets this mapping without being mapped again.
+      await this.mappings.remember(checked.manifest.headers, spec.mapping, spec.csvPath).catch((err: unknown) => log('warn', 'could not remember the mapping', err))
       return view.report
     })
   }

@@ -26,6 +26,8 @@ export interface WizardData {
   csvPath: string | null
   preview: CsvPreview | null
   mapping: DraftMapping
+  /** The CSV whose remembered mapping was applied to this one (same header), or null. */
+  mappingFrom: string | null
   report: BatchReport | null
   destinationId: string | null
   /** Shown on the upload screen: where the files are going. */
@@ -66,6 +68,7 @@ export const emptyWizard: WizardData = {
   csvPath: null,
   preview: null,
   mapping: {},
+  mappingFrom: null,
   report: null,
   destinationId: null,
   destinationName: null,

@@ -74,6 +74,17 @@ export interface CsvPreview {
   rows: string[][]
   /** Auto-suggested mapping; a field is absent when no header or several fit it. */
   suggestion: Partial<Record<MappedField, string>>
+  /** The mapping last used for a CSV with exactly this header, when the app remembers one. */
+  remembered?: RememberedMapping | null
+}
+
+/** A mapping the app used before for the same CSV structure. */
+export interface RememberedMapping {
+  profile: MappingProfile
+  /** The CSV's file name it was used with. */
+  from: string
+  /** ISO 8601 time it was last used. */
+  usedAt: string
 }
 
 export type IssueSeverity = 'error' | 'warning'

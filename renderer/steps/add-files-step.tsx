@@ -85,8 +85,9 @@ export function AddFilesStep({ data, update }: StepProps) {
     try {
       const r = await api.previewCsv(data.csvPath)
       if (!r.ok) { setError(r.error); return }
-      // A new CSV starts from the core's suggestion; a profile can be loaded on the next step.
-      update({ preview: r.value, mapping: { ...r.value.suggestion }, report: null, step: 'map' })
+      // A CSV with a header seen before gets the mapping used then; a new one the core's suggestion.
+      const remembered = r.value.remembered
+      update({ preview: r.value, mapping: { ...(remembered?.profile ?? r.value.suggestion) }, mappingFrom: remembered?.from ?? null, report: null, step: 'map' })
     } catch (e) {
       setError(asPayload(e))
     } finally {

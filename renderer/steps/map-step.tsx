@@ -116,6 +116,11 @@ export function MapStep({ data, update }: StepProps) {
           <ul style={{ margin: '0.5rem 0 0', paddingLeft: '1.25rem' }}>{misfit.map((p) => <li key={p}>{p}</li>)}</ul>
         </Alert>
       )}
+      {data.mappingFrom && !info && (
+        <Alert severity="info" onClose={() => update({ mappingFrom: null })}>
+          The mapping you used for <strong>{data.mappingFrom}</strong> is applied: this CSV has the same columns. Change a field below if this export is different.
+        </Alert>
+      )}
       {info && <Alert severity="success" onClose={() => setInfo(null)}>{info}</Alert>}
       <ErrorAlert error={error} onClose={() => setError(null)} />
       <MappingFields headers={preview.headers} mapping={mapping} suggested={preview.suggestion}

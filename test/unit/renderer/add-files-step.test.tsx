@@ -22,6 +22,20 @@ describe('Add files step', () => {
     expect(await screen.findByRole('heading', { name: 'Preview and map' })).toBeTruthy()
   })
 
+  it('applies the mapping remembered for a CSV with the same header, and says which CSV it came from', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    const headers = api.previewResult.headers
+    api.previewResult = { ...api.previewResult, remembered: { profile: { contactReference: headers[1]!, agentId: headers[2]!, contactDate: headers[0]! }, from: 'calls-april.csv', usedAt: '2024-05-01T09:00:00.000Z' } }
+    renderApp(api)
+    await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
+    await screen.findByText('Found in may-2024')
+    await user.click(screen.getByRole('button', { name: 'Preview CSV' }))
+    const note = await screen.findByText(/is applied: this CSV has the same columns/)
+    expect(note.textContent).toContain('The mapping you used for calls-april.csv is applied')
+    expect(screen.getByRole('combobox', { name: /Contact Reference/ }).textContent).toBe(headers[1])
+  })
+
   it('asks which CSV to use when there are several', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
