@@ -38,6 +38,19 @@ const localZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone
 
 const orderName = (format: string): string => (/^d/i.test(format) ? 'Day first' : /^M/.test(format) ? 'Month first' : 'Year first')
 
+/** 31 December 2024, 23:59:58 written in a pattern: how a preset is named ("31/12/2024 23:59"). */
+const EXAMPLE: Record<string, string> = { yyyy: '2024', yy: '24', MMMM: 'December', MMM: 'Dec', MM: '12', M: '12', dd: '31', d: '31', HH: '23', H: '23', hh: '11', h: '11', mm: '59', ss: '58', a: 'PM' }
+export function formatExample(format: string): string {
+  return format.replace(/yyyy|yy|MMMM|MMM|MM|M|dd|d|HH|H|hh|h|mm|ss|a/g, (t) => EXAMPLE[t] ?? t)
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+/** "2024-05-03T09:00:00+01:00" as people read it: "3 May 2024, 09:00" (the wall time as written, no zone maths). */
+export function plainDate(iso: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso)
+  return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}, ${m[4]}:${m[5]}` : null
+}
+
 /** True when the data cannot decide and no format was chosen yet: "Check the batch" waits. */
 export function mustChooseDateOrder(proposal: DateFormatProposal | null, mapping: DraftMapping): boolean {
   return !!proposal && proposal.ambiguous && !mapping.dateFormat
@@ -57,6 +70,8 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
   const [proposal, setProposal] = useState<DateFormatProposal | null>(null)
   const [proposalError, setProposalError] = useState<string | null>(null)
   const [live, setLive] = useState<Record<string, { text: string; ok: boolean }>>({})
+  // When the order is ambiguous: what the first example means under each candidate ("3 May 2024" / "5 March 2024").
+  const [meanings, setMeanings] = useState<Record<string, string>>({})
   const fmt = mapping.dateFormat ?? ''
   const zone = mapping.timezone ?? ''
   const column = mapping.contactDate ?? ''
@@ -82,6 +97,20 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
     }, () => undefined)
     return () => { current = false }
   }, [api, csvPath, column, needsProposal])
+
+  useEffect(() => {
+    setMeanings({})
+    const value = proposal?.ambiguous ? proposal.examples[0]?.value : undefined
+    if (!proposal || !value) return
+    let current = true
+    for (const c of proposal.candidates) {
+      api.convertDateExample(value, c, mapping.timezone ?? localZone()).then((r) => {
+        const said = r.ok ? plainDate(r.value) : null
+        if (current && said) setMeanings((m) => ({ ...m, [c]: `${value} is ${said}` }))
+      }, () => undefined)
+    }
+    return () => { current = false }
+  }, [api, proposal, mapping.timezone])
 
   const shown = useMemo(() => {
     const list = proposal?.examples.map((e) => e.value) ?? []
@@ -121,7 +150,7 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
           <AlertTitle>Choose the date order</AlertTitle>
           {proposal.reason}
           <RadioGroup aria-label="Date order" value={proposal.candidates.includes(fmt) ? fmt : ''} onChange={(e) => choose(e.target.value)} sx={{ mt: 1 }}>
-            {proposal.candidates.map((c) => <FormControlLabel key={c} value={c} control={<Radio />} label={`${orderName(c)}: ${c}`} />)}
+            {proposal.candidates.map((c) => <FormControlLabel key={c} value={c} control={<Radio />} label={`${orderName(c)}: ${meanings[c] ?? formatExample(c)}`} />)}
           </RadioGroup>
         </Alert>
       )}
@@ -135,7 +164,14 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
           options={proposal?.candidates.length ? [...proposal.candidates, ...FORMATS.filter((f) => !proposal.candidates.includes(f))] : FORMATS}
           inputValue={fmt}
           onInputChange={(_e, v) => onChange({ dateFormat: v || undefined, timezone: mapping.timezone })}
-          renderInput={(p) => <TextField {...p} label="Source date format" helperText="Luxon tokens, e.g. dd/MM/yyyy HH:mm" />}
+          // Presets are named by how a date looks in them; the pattern is there for who wants it.
+          renderOption={(props, option) => (
+            <li {...props} key={option}>
+              <span>{formatExample(option)} <Typography component="span" variant="body2" color="text.secondary">· {orderName(option).toLowerCase()} · {option}</Typography></span>
+            </li>
+          )}
+          renderInput={(p) => <TextField {...p} label="Source date format"
+            helperText={fmt ? `Reads dates written like ${formatExample(fmt)}` : 'Pick the one that looks like your dates (31/12/2024 23:59, 12/31/2024 11:59 PM…), or type a pattern: dd day, MM month, yyyy year, HH:mm time'} />}
         />
         <Autocomplete
           options={allZones}

@@ -140,8 +140,10 @@ export class FakeApi implements BulkUploadApi {
   convertDateExample(value: string, dateFormat: string, timezone: string) {
     return this.answer('convertDateExample', [value, dateFormat, timezone], (): Result<string> => {
       const m = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d)$/.exec(value)
-      if (!m || !dateFormat.startsWith('dd/MM/yyyy')) return fail({ code: 'BAD_ARGUMENT', message: `“${value}” does not match the format ${dateFormat}.` })
-      return ok(`${m[3]}-${m[2]}-${m[1]}T${m[4]}:${m[5]}:00${timezone === 'UTC' ? '+00:00' : '+01:00'}`)
+      const dayFirst = dateFormat.startsWith('dd/MM/yyyy')
+      if (!m || !(dayFirst || dateFormat.startsWith('MM/dd/yyyy'))) return fail({ code: 'BAD_ARGUMENT', message: `“${value}” does not match the format ${dateFormat}.` })
+      const [day, month] = dayFirst ? [m[1], m[2]] : [m[2], m[1]]
+      return ok(`${m[3]}-${month}-${day}T${m[4]}:${m[5]}:00${timezone === 'UTC' ? '+00:00' : '+01:00'}`)
     })
   }
   proposeDateFormat(path: string, column: string) { return this.answer('proposeDateFormat', [path, column], () => ({ ...this.dateProposal })) }

@@ -85,12 +85,29 @@ describe('Preview and map step', () => {
     expect(screen.getByText(/could be 3 May or 5 March/)).toBeTruthy()
     expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('')
     expect(button('Check the batch').disabled).toBe(true)
-    await user.click(screen.getByRole('radio', { name: 'Month first: MM/dd/yyyy HH:mm' }))
+    // Each order says in words what the sample would become: the user sees the 3 May / 5 March choice.
+    expect(await screen.findByRole('radio', { name: 'Day first: 03/05/2024 09:00 is 3 May 2024, 09:00' })).toBeTruthy()
+    await user.click(await screen.findByRole('radio', { name: 'Month first: 03/05/2024 09:00 is 5 March 2024, 09:00' }))
     expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('MM/dd/yyyy HH:mm')
+    expect(screen.getByText('Reads dates written like 12/31/2024 23:59')).toBeTruthy()
     expect(button('Check the batch').disabled).toBe(false)
     await user.click(button('Check the batch'))
     await screen.findByRole('heading', { name: 'Review' })
     expect(api.callsTo('validate')[0]![0]).toMatchObject({ mapping: { dateFormat: 'MM/dd/yyyy HH:mm' } })
+  })
+
+  it('names the date format presets by how a date looks in them, not by their pattern', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'map'))
+    // The proposed format is filled in; cleared, the field lists every preset.
+    await waitFor(() => expect((screen.getByLabelText('Source date format') as HTMLInputElement).value).toBe('dd/MM/yyyy HH:mm'))
+    await user.clear(screen.getByLabelText('Source date format'))
+    await user.click(screen.getByLabelText('Source date format'))
+    const options = await screen.findAllByRole('option')
+    const labels = options.map((o) => o.textContent)
+    expect(labels).toContain('31/12/2024 23:59 · day first · dd/MM/yyyy HH:mm')
+    expect(labels).toContain('12/31/2024 11:59 PM · month first · MM/dd/yyyy h:mm a')
   })
 
   it('asks for no proposal when the preview dates are ISO 8601 with an offset', async () => {
