@@ -93,7 +93,9 @@ export function mappingProfile(value: unknown, name = 'profile'): MappingProfile
   const audioFilename = optStr(v.audioFilename, `${name}.audioFilename`)
   const dateFormat = optStr(v.dateFormat, `${name}.dateFormat`)
   const timezone = optStr(v.timezone, `${name}.timezone`)
+  const duration = optStr(v.duration, `${name}.duration`)
   if (audioFilename !== undefined) profile.audioFilename = audioFilename
+  if (duration !== undefined) profile.duration = duration
   if (dateFormat !== undefined) profile.dateFormat = dateFormat
   if (timezone !== undefined) profile.timezone = timezone
   return profile
@@ -112,7 +114,7 @@ function issueQuery(value: unknown, name = 'query'): IssueQuery {
   const v = record(value, name)
   const query: IssueQuery = { offset: int(v.offset, `${name}.offset`, 0, Number.MAX_SAFE_INTEGER), limit: int(v.limit, `${name}.limit`, 1, MAX_PAGE) }
   if (v.code !== undefined) query.code = oneOf(v.code, `${name}.code`, ISSUE_CODES)
-  if (v.severity !== undefined) query.severity = oneOf(v.severity, `${name}.severity`, ['error', 'warning'] as const)
+  if (v.severity !== undefined) query.severity = oneOf(v.severity, `${name}.severity`, ['error', 'warning', 'notice'] as const)
   return query
 }
 

@@ -40,6 +40,11 @@ export interface MappingProfile {
   dateFormat?: string
   /** IANA zone the source dates are in, e.g. `Europe/London`; used with dateFormat. */
   timezone?: string
+  /**
+   * Optional column holding each call's duration (seconds, or h:mm:ss): checked against the
+   * recording's own duration (DURATION_MISMATCH). Not a platform field: sent as an extra column.
+   */
+  duration?: string
 }
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252'
@@ -76,7 +81,8 @@ export interface CsvPreview {
   suggestion: Partial<Record<MappedField, string>>
 }
 
-export type IssueSeverity = 'error' | 'warning'
+/** `notice`: worth knowing before sending, never a reason to change anything. */
+export type IssueSeverity = 'error' | 'warning' | 'notice'
 
 export const ISSUE_CODES = [
   'CSV_PARSE_ERROR',
@@ -102,6 +108,9 @@ export const ISSUE_CODES = [
   'LAYOUT_CHANGED',
   'CONTROL_CHARACTER',
   'ROW_TOO_LONG',
+  'UNKNOWN_AGENT',
+  'NEW_AGENT',
+  'DURATION_MISMATCH',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 
@@ -202,6 +211,37 @@ export interface BatchReport {
   layout?: PlatformLayout | null
   /** Durations of the recordings to send, read from their containers. */
   audio?: AudioSummary
+  /** The batch's agents against what the destination's platform knows (with a destination). */
+  agents?: AgentReport
+}
+
+/** One agent ID of a batch and how many of its rows name it. */
+export interface AgentCount {
+  agent: string
+  rows: number
+}
+
+/**
+ * The agents a batch names that the platform may have no user mapping for: not on the
+ * destination's known-agent list (UNKNOWN_AGENT) or, with no list, never delivered (NEW_AGENT).
+ */
+export interface AgentReport {
+  /** Agent IDs on the destination's imported list (0: no list is loaded). */
+  listSize: number
+  /** Agent IDs delivered to the destination before. */
+  deliveredSize: number
+  /** Distinct agents of the batch. */
+  distinct: number
+  /** UNKNOWN_AGENT is an error (its rows are left out), not a warning. */
+  strict: boolean
+  /** The agents concerned, most rows first (at most 1,000). */
+  concerned: AgentCount[]
+  /** Distinct agents concerned (may exceed `concerned.length`). */
+  concernedTotal: number
+  /** Which code they carry: UNKNOWN_AGENT with a list, NEW_AGENT without. */
+  code: 'UNKNOWN_AGENT' | 'NEW_AGENT' | null
+  /** Where in the platform the user mappings are created: one sentence. */
+  whereToMap: string
 }
 
 /** Durations of a batch's recordings to send, each recording counted once. */

@@ -107,6 +107,7 @@ export function ReviewStep({ data, update }: StepProps) {
                 <MenuItem value="">Everything</MenuItem>
                 <MenuItem value="error">Rows left out</MenuItem>
                 <MenuItem value="warning">Warnings only</MenuItem>
+                <MenuItem value="notice">Notices only</MenuItem>
               </Select>
             </FormControl>
             <Button variant="outlined" onClick={() => setExporting(true)}>Export problems as CSV…</Button>
