@@ -4,6 +4,7 @@
  * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
  */
 import { parseFile } from 'music-metadata'
+import { findTruncation, looksLikeMp4, truncationKind } from './container-truncation'
 
 /** What the container says, or what is wrong with it. */
 export type ProbeResult =
@@ -22,6 +23,9 @@ export async function probeContainer(path: string, size: number): Promise<ProbeR
   try {
     format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
   } catch (err) {
+    // A cut MP4 whose index (moov) was at the end does not parse: its boxes still say it was cut.
+    const cut = (await looksLikeMp4(path).catch(() => false)) ? await findTruncation(path, size, 'mp4').catch(() => null) : null
+    if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
     return { ok: false, code: 'RECORDING_UNREADABLE', detail: (err as Error).message }
   }
   const container = format.container
@@ -42,5 +46,8 @@ export async function probeContainer(path: string, size: number): Promise<ProbeR
       return { ok: false, code: 'RECORDING_TRUNCATED', detail: `its data stops at about ${pct}% of what its header declares (${format.duration.toFixed(1)} s)` }
     }
   }
+  const kind = truncationKind(container)
+  const cut = kind === undefined ? null : await findTruncation(path, size, kind).catch(() => null)
+  if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
   return { ok: true, seconds: format.duration, codec: format.codec ?? container }
 }
