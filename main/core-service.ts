@@ -11,7 +11,7 @@ import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, writeSampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, Result, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, KeyInfo, MappingProfile, RecordingRow, Result, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
@@ -23,12 +23,13 @@ import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../sr
 import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
 import { CheckStore, csvStamp, exportIssuesCsv, queryIssues } from './batch-checks'
+import { batchMediaFile, handleCheckId, recordingRows, type MediaFile } from './batch-media'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
 
 /** The calls of the contract: what a transport dispatches to. */
-export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent'>
+export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
 
 /** What differs between hosts: Electron has native dialogs and a desktop shell; the web host has neither. */
 export interface HostAdapter {
@@ -214,6 +215,24 @@ export class CoreService implements CallHandlers {
 
   exportIssues(checkId: string, path: string): Promise<Result<string>> {
     return run('exportIssues', () => exportIssuesCsv(this.checks.get(checkId), path))
+  }
+
+  listRecordings(checkId: string, offset: number, limit: number): Promise<Result<{ total: number; rows: RecordingRow[] }>> {
+    return run('listRecordings', async () => recordingRows(this.checks.get(checkId), offset, limit))
+  }
+
+  /**
+   * The file a media handle names, for the hosts' media routes: only a recording of a check
+   * still kept, inside its batch's folders; null otherwise (the route answers 403).
+   */
+  async mediaFile(handle: string): Promise<MediaFile | null> {
+    let checked
+    try {
+      checked = this.checks.get(handleCheckId(handle))
+    } catch {
+      return null
+    }
+    return batchMediaFile(checked, handle)
   }
 
   // ---- keys -----------------------------------------------------------------------------

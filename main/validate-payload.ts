@@ -161,6 +161,7 @@ const VALIDATORS: Validators = {
   validate: (a) => [batchSpec(a[0])],
   listIssues: (a) => [id(a[0], 'checkId'), issueQuery(a[1])],
   exportIssues: (a) => [id(a[0], 'checkId'), str(a[1], 'path')],
+  listRecordings: (a) => [id(a[0], 'checkId'), int(a[1], 'offset', 0, 100_000_000), int(a[2], 'limit', 1, 500)],
   listKeys: () => [],
   generateKey: (a) => [id(a[0], 'name'), oneOf(a[1], 'type', ['ed25519', 'rsa'] as const), passphrase(a[2])],
   importKey: (a) => [id(a[0], 'name'), str(a[1], 'text', { max: MAX_KEY_TEXT }), passphrase(a[2])],

@@ -254,6 +254,21 @@ export interface AudioSummary {
   maxSeconds: number | null
 }
 
+/** One row of a checked batch that will be sent, with its recording: Review's recordings table. */
+export interface RecordingRow {
+  /** 1-based data row. */
+  row: number
+  reference: string
+  agent: string
+  /** The recording's path inside the batch (as the scan found it). */
+  file: string
+  size: number
+  /** Its duration from its container; null when unknown. */
+  seconds: number | null
+  /** Opaque handle of the recording for `mediaUrl` (valid while the check is kept). */
+  media: string
+}
+
 export interface IssueQuery {
   code?: IssueCode
   severity?: IssueSeverity
@@ -406,6 +421,15 @@ export interface BulkUploadApi {
   validate(spec: BatchSpec): Promise<Result<BatchReport>>
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>>
   exportIssues(checkId: string, path: string): Promise<Result<string>>
+  /** The rows a checked batch will send, with their recordings and durations, a page at a time. */
+  listRecordings(checkId: string, offset: number, limit: number): Promise<Result<{ total: number; rows: RecordingRow[] }>>
+  /**
+   * A URL the page's audio element plays a recording from (`RecordingRow.media`). Each host
+   * makes its own and serves only the checked batch's files: Electron a custom protocol, the
+   * web host a route that needs the session's secret (so the page fetches it into a blob URL).
+   * Not a transported call; absent where the host cannot play recordings (then no play button).
+   */
+  mediaUrl?(media: string): Promise<Result<string>>
 
   listKeys(): Promise<Result<KeyInfo[]>>
   generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null): Promise<Result<KeyInfo>>
@@ -440,4 +464,4 @@ export interface BulkUploadApi {
 }
 
 /** The names of the request/response calls, used by both transports. */
-export type ApiCall = Exclude<keyof BulkUploadApi, 'onUploadEvent'>
+export type ApiCall = Exclude<keyof BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
