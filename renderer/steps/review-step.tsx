@@ -20,11 +20,13 @@ import { ErrorAlert, asPayload } from '../components/error-alert'
 import { PathDialog } from '../components/path-dialog'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
-import { baseName, dirName, formatBytes, formatCount, joinPath } from '../format'
+import { baseName, dirName, formatBytes, formatClock, formatCount, formatHours, joinPath } from '../format'
 import { batchSpec, type StepProps } from '../wizard'
 import { DeliveryNotes, hasDeliveryNotes, type DeliveryChoices } from './delivery-notes'
 import { ISSUE_LABELS, IssuesTable } from './issues-table'
 import { LeftOutDialog, needsLeftOutConfirm } from './left-out-dialog'
+import { AgentsPanel } from './agents-panel'
+import { RecordingsTable } from './recordings-table'
 
 export function ReviewStep({ data, update }: StepProps) {
   const api = useApi()
@@ -76,6 +78,10 @@ export function ReviewStep({ data, update }: StepProps) {
         <Stat label="Will be uploaded" value={report.eligible.toLocaleString('en-GB')} hint={`rows · ${formatBytes(report.eligibleBytes)} of recordings`} tone="success" />
         <Stat label="Left out" value={report.excluded.toLocaleString('en-GB')} hint={`of ${formatCount(report.conversations, 'conversation')}`} tone={report.excluded ? 'error' : undefined} />
         {delivered > 0 && <Stat label="Already delivered" value={delivered.toLocaleString('en-GB')} hint={data.resendDelivered ? 'rows · sent again' : 'rows · left out'} tone="warning" />}
+        {report.audio && report.audio.recordings > 0 && (
+          <Stat label="Audio to send" value={formatHours(report.audio.totalSeconds)}
+            hint={`in ${formatCount(report.audio.recordings, 'recording')} · median ${formatClock(report.audio.medianSeconds)}, longest ${formatClock(report.audio.maxSeconds)}`} />
+        )}
         <Stat label="Recordings found" value={report.recordings.toLocaleString('en-GB')} />
         <Stat label="Not in the CSV" value={report.orphans.toLocaleString('en-GB')} hint="recordings, not sent" tone={report.orphans ? 'warning' : undefined} />
       </Stack>
@@ -88,6 +94,7 @@ export function ReviewStep({ data, update }: StepProps) {
         <DeliveryNotes report={report} destinationId={data.checkedFor} destinationName={data.destinationName ?? 'this destination'} choices={choices}
           spec={batchSpec(data)} busy={busy} onChange={(c) => void recheck(c)} />
       )}
+      {report.agents && <AgentsPanel agents={report.agents} />}
       <ErrorAlert error={error} onClose={() => setError(null)} />
       {saved && <Alert severity="success" onClose={() => setSaved(null)}>Problem list saved to {saved}</Alert>}
       {report.issueTotal > 0 ? (
@@ -116,6 +123,12 @@ export function ReviewStep({ data, update }: StepProps) {
         </>
       ) : (
         <Alert severity="success">No problems found: every row has its recording and valid values.</Alert>
+      )}
+      {report.eligible > 0 && (
+        <>
+          <Typography variant="h3" component="h2">Rows to send</Typography>
+          <RecordingsTable checkId={report.checkId} />
+        </>
       )}
       <PathDialog open={exporting} title="Export the problem list" action="Export"
         help="A CSV with one line per problem: row, file, code and what to do. Share it with whoever exports the data."
