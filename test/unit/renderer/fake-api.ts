@@ -74,6 +74,8 @@ export class FakeApi implements BulkUploadApi {
   }
   issues: ValidationIssue[] = sampleIssues()
   recordings: RecordingRow[] = sampleRecordings(120)
+  /** Hosts that can play recordings set this (the dev page does); absent: no play buttons. */
+  mediaUrl?: (media: string) => Promise<Result<string>>
   report: BatchReport = {
     checkId: 'check-1', ready: true, conversations: 4_896, eligible: 4_784, excluded: 112, recordings: 4_812, orphans: 25,
     eligibleBytes: 9_580_112_300, counts: { MISSING_RECORDING: 96, INVALID_DATE: 12, DUPLICATE_REFERENCE: 4, ORPHAN_RECORDING: 25 }, issueTotal: 137,
