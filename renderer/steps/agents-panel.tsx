@@ -34,7 +34,7 @@ export function AgentsPanel({ agents }: { agents: AgentReport }) {
   const shown = agents.concerned.slice(0, SHOWN)
   return (
     <Alert severity={unknown ? (agents.strict ? 'error' : 'warning') : 'info'} role="region" aria-label="Agents the platform may not know" data-testid="agents-panel"
-      action={<Button color="inherit" size="small" onClick={() => void copy()}>Copy list</Button>}>
+      action={<Button color="inherit" size="small" sx={{ whiteSpace: 'nowrap' }} onClick={() => void copy()}>Copy list</Button>}>
       <AlertTitle>{title}</AlertTitle>
       <Typography variant="body2" sx={{ mb: 1 }}>
         {unknown
