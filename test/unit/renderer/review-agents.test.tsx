@@ -8,6 +8,7 @@ import { cleanup, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
 import { dataAt, renderApp } from './render-app'
+import { needsConfirm } from '../../../renderer/use-send'
 
 afterEach(cleanup)
 
@@ -59,5 +60,26 @@ describe('Review: agents and audio', () => {
     expect(row.textContent).toContain('ben.oduya@acme-support.co.uk')
     expect(row.textContent).toContain('1:37')
     expect(api.callsTo('listRecordings')[0]).toEqual(['check-1', 0, 200])
+  })
+})
+
+describe('Sending with agents the platform may not know', () => {
+  const sendTo = { destinationId: 'dest-ea', destinationName: 'evaluagent Leeds', passphrase: null }
+
+  it('asks first when agents are not on the destination\'s list, naming them', async () => {
+    const api = new FakeApi()
+    withAgents(api)
+    expect(needsConfirm(api.report, {})).toBe(true)
+    renderApp(api, { ...dataAt(api, 'destination'), destinationId: 'dest-ea', report: api.report, checkedFor: 'dest-ea', destinationName: sendTo.destinationName, confirm: sendTo })
+    const dialog = await screen.findByRole('dialog', { name: 'Before sending to evaluagent Leeds' })
+    expect(within(dialog).getByRole('region', { name: 'Agents the platform may not know' }).textContent).toContain('zoe.new@acme-support.co.uk · 41 rows')
+  })
+
+  it('does not ask for the new agents of a destination\'s first batch, which names every agent as new', async () => {
+    const api = new FakeApi()
+    withAgents(api)
+    const agents = { ...api.report.agents!, code: 'NEW_AGENT' as const, listSize: 0 }
+    expect(needsConfirm({ ...api.report, agents: { ...agents, deliveredSize: 0 } }, {})).toBe(false)
+    expect(needsConfirm({ ...api.report, agents: { ...agents, deliveredSize: 12 } }, {})).toBe(true)
   })
 })
