@@ -64,12 +64,13 @@ describe('Review: agents and audio', () => {
 })
 
 describe('Sending with agents the platform may not know', () => {
+  const choices = { resendDelivered: false, layoutChoice: 'keep' as const }
   const sendTo = { destinationId: 'dest-ea', destinationName: 'evaluagent Leeds', passphrase: null }
 
   it('asks first when agents are not on the destination\'s list, naming them', async () => {
     const api = new FakeApi()
     withAgents(api)
-    expect(needsConfirm(api.report, {})).toBe(true)
+    expect(needsConfirm(api.report, choices)).toBe(true)
     renderApp(api, { ...dataAt(api, 'destination'), destinationId: 'dest-ea', report: api.report, checkedFor: 'dest-ea', destinationName: sendTo.destinationName, confirm: sendTo })
     const dialog = await screen.findByRole('dialog', { name: 'Before sending to evaluagent Leeds' })
     expect(within(dialog).getByRole('region', { name: 'Agents the platform may not know' }).textContent).toContain('zoe.new@acme-support.co.uk · 41 rows')
@@ -79,7 +80,7 @@ describe('Sending with agents the platform may not know', () => {
     const api = new FakeApi()
     withAgents(api)
     const agents = { ...api.report.agents!, code: 'NEW_AGENT' as const, listSize: 0 }
-    expect(needsConfirm({ ...api.report, agents: { ...agents, deliveredSize: 0 } }, {})).toBe(false)
-    expect(needsConfirm({ ...api.report, agents: { ...agents, deliveredSize: 12 } }, {})).toBe(true)
+    expect(needsConfirm({ ...api.report, agents: { ...agents, deliveredSize: 0 } }, choices)).toBe(false)
+    expect(needsConfirm({ ...api.report, agents: { ...agents, deliveredSize: 12 } }, choices)).toBe(true)
   })
 })
