@@ -5,6 +5,7 @@
  */
 import { parseFile } from 'music-metadata'
 import { findTruncation, looksLikeMp4, truncationKind } from './container-truncation'
+import { readWavHeader } from './wav-header'
 
 /** What the container says, or what is wrong with it. */
 export type ProbeResult =
@@ -19,6 +20,9 @@ const SIZED_CONTAINERS = new Set(['WAVE', 'AIFF'])
  * MP3 frame: it reads the first frames (and a Xing/VBRI header when there is one).
  */
 export async function probeContainer(path: string, size: number): Promise<ProbeResult> {
+  // Most recordings are WAV: their chunk table says everything, read without the parser.
+  const wav = /\.wav$/i.test(path) ? await readWavHeader(path, size).catch(() => null) : null
+  if (wav !== null) return wav
   let format
   try {
     format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
