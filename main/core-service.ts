@@ -11,7 +11,7 @@ import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
@@ -26,6 +26,7 @@ import { CheckStore, csvStamp, issuesCsvFile, queryIssues } from './batch-checks
 import { PathScope } from './path-scope'
 import { MappingMemory } from './mapping-memory'
 import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './save-for-user'
+import { batchMediaFile, handleCheckId, recordingRows, type MediaFile } from './batch-media'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
@@ -34,7 +35,7 @@ import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } fro
 import { stat } from 'node:fs/promises'
 
 /** The calls of the contract: what a transport dispatches to. */
-export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent'>
+export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
 
 /** What differs between hosts: Electron has native dialogs and a desktop shell; the web host has neither. */
 export interface HostAdapter {
@@ -258,6 +259,24 @@ export class CoreService implements CallHandlers {
 
   exportIssues(checkId: string): Promise<Result<SaveOutcome>> {
     return run('exportIssues', () => this.saveForUser(issuesCsvFile(this.checks.get(checkId))))
+  }
+
+  listRecordings(checkId: string, offset: number, limit: number): Promise<Result<{ total: number; rows: RecordingRow[] }>> {
+    return run('listRecordings', async () => recordingRows(this.checks.get(checkId), offset, limit))
+  }
+
+  /**
+   * The file a media handle names, for the hosts' media routes: only a recording of a check
+   * still kept, inside its batch's folders; null otherwise (the route answers 403).
+   */
+  async mediaFile(handle: string): Promise<MediaFile | null> {
+    let checked
+    try {
+      checked = this.checks.get(handleCheckId(handle))
+    } catch {
+      return null
+    }
+    return batchMediaFile(checked, handle)
   }
 
   // ---- keys -----------------------------------------------------------------------------

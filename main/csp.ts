@@ -11,6 +11,9 @@ export function contentSecurityPolicy(connectSrc: string[] = []): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",
+    // Recordings play from blob: URLs (web host: fetched with the session secret) or the
+    // bulk-media: protocol (Electron), both serving only the checked batch's files.
+    "media-src 'self' blob: bulk-media:",
     `connect-src 'self'${connectSrc.map((c) => ` ${c}`).join('')}`,
     "manifest-src 'self'",
     "base-uri 'none'",

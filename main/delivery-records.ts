@@ -12,6 +12,7 @@ import { AppError } from '../src/errors'
 import type { DestinationAddress } from '../src/transfer/destination-key'
 import { checkForDestination } from '../src/transfer/destination-checks'
 import { readLayout } from '../src/transfer/layout-store'
+import { readKnownAgents } from '../src/agents/known-agents-store'
 import { DeliveryLedger, LEDGER_FILE } from '../src/transfer/ledger'
 import { log } from './log'
 import type { FileForUser } from './save-for-user'
@@ -28,7 +29,8 @@ async function withLedger<T>(home: string, dest: DestinationAddress, use: (ledge
 /** The batch as it would go to `dest`: delivered rows flagged, the platform layout compared. */
 export async function checkedForDestination(home: string, checked: CheckedBatch, spec: BatchSpec, dest: DestinationAddress): Promise<CheckedBatch> {
   const layout = await readLayout(home, dest)
-  return withLedger(home, dest, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false }))
+  const agents = await readKnownAgents(home, dest)
+  return withLedger(home, dest, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false, agents }))
 }
 
 /** Batches delivered to `dest`, newest first. */

@@ -20,6 +20,7 @@ import { contentSecurityPolicy } from './csp'
 import { loadWindowState, MIN_WINDOW, saveWindowState } from './window-state'
 import { resolveStatic } from './web-host/static-files'
 import { log } from './log'
+import { MEDIA_SCHEME, registerMediaProtocol } from './electron-media'
 import { openAction } from './open-path'
 import { desktopManners, type DesktopShell } from './desktop-manners'
 
@@ -29,7 +30,7 @@ const RENDERER_ROOT = path.join(here, '..', 'renderer')
 const PRELOAD = path.join(here, 'preload.cjs')
 
 // Must happen before `ready`: our scheme behaves like https (secure, standard URLs, fetch).
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }, MEDIA_SCHEME])
 
 let mainWindow: BrowserWindow | null = null
 /** The user already agreed to stop running uploads (asked once, by the window or by Quit). */
@@ -125,6 +126,8 @@ async function start(): Promise<void> {
   })
 
   service.onUploadEvent(desktopManners(electronShell))
+  registerMediaProtocol((handle) => service.mediaFile(handle))
+
   Menu.setApplicationMenu(buildAppMenu())
   const unregister = registerIpc(service, () => mainWindow)
   await createWindow(service)

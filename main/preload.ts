@@ -6,7 +6,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import type { ApiCall, BulkUploadApi, UploadEvent } from '../src/api'
-import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, type ElectronBridge } from '../src/api-calls'
+import { API_CALLS, IPC_EVENT_CHANNEL, ipcChannel, MEDIA_PROTOCOL, type ElectronBridge } from '../src/api-calls'
 
 function invoker<K extends ApiCall>(call: K): BulkUploadApi[K] {
   const channel = ipcChannel(call)
@@ -23,6 +23,10 @@ const bridge: ElectronBridge = {
     return () => {
       ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler)
     }
+  },
+  // The main process serves bulk-media:// (electron-media.ts): the URL is all the page needs.
+  mediaUrl(media: string) {
+    return Promise.resolve({ ok: true as const, value: `${MEDIA_PROTOCOL}://recording/${encodeURIComponent(media)}` })
   },
   pathForFile(file: File): string {
     return webUtils.getPathForFile(file)

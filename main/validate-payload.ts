@@ -98,7 +98,9 @@ export function mappingProfile(value: unknown, name = 'profile'): MappingProfile
   const audioFilename = optStr(v.audioFilename, `${name}.audioFilename`)
   const dateFormat = optStr(v.dateFormat, `${name}.dateFormat`)
   const timezone = optStr(v.timezone, `${name}.timezone`)
+  const duration = optStr(v.duration, `${name}.duration`)
   if (audioFilename !== undefined) profile.audioFilename = audioFilename
+  if (duration !== undefined) profile.duration = duration
   if (dateFormat !== undefined) profile.dateFormat = dateFormat
   if (timezone !== undefined) profile.timezone = timezone
   return profile
@@ -117,7 +119,7 @@ function issueQuery(value: unknown, name = 'query'): IssueQuery {
   const v = record(value, name)
   const query: IssueQuery = { offset: int(v.offset, `${name}.offset`, 0, Number.MAX_SAFE_INTEGER), limit: int(v.limit, `${name}.limit`, 1, MAX_PAGE) }
   if (v.code !== undefined) query.code = oneOf(v.code, `${name}.code`, ISSUE_CODES)
-  if (v.severity !== undefined) query.severity = oneOf(v.severity, `${name}.severity`, ['error', 'warning'] as const)
+  if (v.severity !== undefined) query.severity = oneOf(v.severity, `${name}.severity`, ['error', 'warning', 'notice'] as const)
   return query
 }
 
@@ -181,6 +183,7 @@ const VALIDATORS: Validators = {
   validate: (a) => [batchSpec(a[0])],
   listIssues: (a) => [id(a[0], 'checkId'), issueQuery(a[1])],
   exportIssues: (a) => [id(a[0], 'checkId')],
+  listRecordings: (a) => [id(a[0], 'checkId'), int(a[1], 'offset', 0, 100_000_000), int(a[2], 'limit', 1, 500)],
   listKeys: () => [],
   generateKey: (a) => [id(a[0], 'name'), oneOf(a[1], 'type', ['ed25519', 'rsa'] as const), passphrase(a[2])],
   importKey: (a) => [id(a[0], 'name'), str(a[1], 'text', { max: MAX_KEY_TEXT }), passphrase(a[2])],

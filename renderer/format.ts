@@ -28,6 +28,22 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`
 }
 
+/** A recording's length as a clock: 4:05, or 1:02:03 from an hour. */
+export function formatClock(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—'
+  const t = Math.round(seconds)
+  const h = Math.floor(t / 3600)
+  const m = Math.floor((t % 3600) / 60)
+  const s = String(t % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+}
+
+/** Total audio as hours with one decimal ("12.4 h"), or minutes below an hour. */
+export function formatHours(seconds: number): string {
+  if (seconds < 3600) return `${Math.round(seconds / 60).toLocaleString('en-GB')} min`
+  return `${(seconds / 3600).toLocaleString('en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} h`
+}
+
 export function formatDateTime(iso: string): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso

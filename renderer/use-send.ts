@@ -15,7 +15,17 @@ import { batchSpec, nothingNew, type SendRequest, type WizardData } from './wiza
 
 /** True when the destination check found something the user must see before sending. */
 export function needsConfirm(report: BatchReport, data: Pick<WizardData, 'layoutChoice' | 'resendDelivered'>): boolean {
-  return (report.alreadyDelivered ?? 0) > 0 || (report.counts.LAYOUT_CHANGED ?? 0) > 0 || data.layoutChoice === 'adopt'
+  return (report.alreadyDelivered ?? 0) > 0 || (report.counts.LAYOUT_CHANGED ?? 0) > 0 || data.layoutChoice === 'adopt' || agentsToConfirm(report)
+}
+
+/**
+ * Agents the platform may not know are shown before sending: those not on the destination's
+ * list, or, without a list, new ones once the destination has had deliveries (a first batch
+ * to a destination would name every agent as new, which says nothing).
+ */
+export function agentsToConfirm(report: BatchReport): boolean {
+  const a = report.agents
+  return a !== undefined && (a.code === 'UNKNOWN_AGENT' || (a.code === 'NEW_AGENT' && a.deliveredSize > 0))
 }
 
 export interface Sender {

@@ -104,6 +104,7 @@ export function completeMapping(m: DraftMapping): MappingProfile | null {
   if (!m.contactReference || !m.agentId || !m.contactDate) return null
   const profile: MappingProfile = { contactReference: m.contactReference, agentId: m.agentId, contactDate: m.contactDate }
   if (m.audioFilename) profile.audioFilename = m.audioFilename
+  if (m.duration) profile.duration = m.duration
   if (m.dateFormat) profile.dateFormat = m.dateFormat
   // A zone alone is the zone of ISO dates written without an offset.
   if (m.timezone) profile.timezone = m.timezone

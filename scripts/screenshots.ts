@@ -41,6 +41,13 @@ const shots: Shot[] = [
   },
   { name: '2-preview-and-map', step: 'map', waitFor: 'so the day comes first' },
   { name: '3-review', step: 'review', waitFor: 'No recording with this file name' },
+  {
+    name: '3-review-agents-and-player', step: 'review-recordings', waitFor: 'not on this destination’s agent list',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Play the recording of CR-2024-00003, row 3/ }).click()
+      await page.getByTestId('recording-player').evaluate((el: HTMLAudioElement) => new Promise((resolve) => (el.readyState >= 3 ? resolve(null) : el.addEventListener('canplay', () => resolve(null), { once: true }))))
+    },
+  },
   { name: '3-review-already-delivered', step: 'review-delivered', waitFor: 'and will be left out' },
   { name: '4-send-check', step: 'send-check', waitFor: 'Keep the platform’s layout' },
   { name: '4-send-check-resend-adopt', step: 'send-check-adopt', waitFor: 'Update the mapping in the platform' },

@@ -25,6 +25,7 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   validate: 1,
   listIssues: 2,
   exportIssues: 1,
+  listRecordings: 3,
   listKeys: 0,
   generateKey: 3,
   importKey: 3,
@@ -114,3 +115,13 @@ export interface ElectronBridge extends BulkUploadApi {
   /** The real path of a dropped file or folder (Electron's `webUtils.getPathForFile`); '' when it has none. */
   pathForFile(file: File): string
 }
+
+/**
+ * The web host's route for playing a checked batch's recordings: `/media/<handle>` (a
+ * RecordingRow's `media`), with the session's secret in `Authorization: Bearer …` and an
+ * optional `Range` header.
+ */
+export const MEDIA_PATH = '/media/'
+
+/** The custom protocol Electron serves the same recordings under: `bulk-media://recording/<handle>`. */
+export const MEDIA_PROTOCOL = 'bulk-media'

@@ -40,6 +40,11 @@ export interface MappingProfile {
   dateFormat?: string
   /** IANA zone the source dates are in, e.g. `Europe/London`; used with dateFormat. */
   timezone?: string
+  /**
+   * Optional column holding each call's duration (seconds, or h:mm:ss): checked against the
+   * recording's own duration (DURATION_MISMATCH). Not a platform field: sent as an extra column.
+   */
+  duration?: string
 }
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252'
@@ -87,7 +92,8 @@ export interface RememberedMapping {
   usedAt: string
 }
 
-export type IssueSeverity = 'error' | 'warning'
+/** `notice`: worth knowing before sending, never a reason to change anything. */
+export type IssueSeverity = 'error' | 'warning' | 'notice'
 
 export const ISSUE_CODES = [
   'CSV_PARSE_ERROR',
@@ -113,6 +119,9 @@ export const ISSUE_CODES = [
   'LAYOUT_CHANGED',
   'CONTROL_CHARACTER',
   'ROW_TOO_LONG',
+  'UNKNOWN_AGENT',
+  'NEW_AGENT',
+  'DURATION_MISMATCH',
 ] as const
 export type IssueCode = (typeof ISSUE_CODES)[number]
 
@@ -213,6 +222,37 @@ export interface BatchReport {
   layout?: PlatformLayout | null
   /** Durations of the recordings to send, read from their containers. */
   audio?: AudioSummary
+  /** The batch's agents against what the destination's platform knows (with a destination). */
+  agents?: AgentReport
+}
+
+/** One agent ID of a batch and how many of its rows name it. */
+export interface AgentCount {
+  agent: string
+  rows: number
+}
+
+/**
+ * The agents a batch names that the platform may have no user mapping for: not on the
+ * destination's known-agent list (UNKNOWN_AGENT) or, with no list, never delivered (NEW_AGENT).
+ */
+export interface AgentReport {
+  /** Agent IDs on the destination's imported list (0: no list is loaded). */
+  listSize: number
+  /** Agent IDs delivered to the destination before. */
+  deliveredSize: number
+  /** Distinct agents of the batch. */
+  distinct: number
+  /** UNKNOWN_AGENT is an error (its rows are left out), not a warning. */
+  strict: boolean
+  /** The agents concerned, most rows first (at most 1,000). */
+  concerned: AgentCount[]
+  /** Distinct agents concerned (may exceed `concerned.length`). */
+  concernedTotal: number
+  /** Which code they carry: UNKNOWN_AGENT with a list, NEW_AGENT without. */
+  code: 'UNKNOWN_AGENT' | 'NEW_AGENT' | null
+  /** Where in the platform the user mappings are created: one sentence. */
+  whereToMap: string
 }
 
 /** Durations of a batch's recordings to send, each recording counted once. */
@@ -223,6 +263,21 @@ export interface AudioSummary {
   minSeconds: number | null
   medianSeconds: number | null
   maxSeconds: number | null
+}
+
+/** One row of a checked batch that will be sent, with its recording: Review's recordings table. */
+export interface RecordingRow {
+  /** 1-based data row. */
+  row: number
+  reference: string
+  agent: string
+  /** The recording's path inside the batch (as the scan found it). */
+  file: string
+  size: number
+  /** Its duration from its container; null when unknown. */
+  seconds: number | null
+  /** Opaque handle of the recording for `mediaUrl` (valid while the check is kept). */
+  media: string
 }
 
 export interface IssueQuery {
@@ -471,6 +526,15 @@ export interface BulkUploadApi {
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>>
   /** The problem list as a CSV for a spreadsheet, where the user chooses (save dialog, or a download). */
   exportIssues(checkId: string): Promise<Result<SaveOutcome>>
+  /** The rows a checked batch will send, with their recordings and durations, a page at a time. */
+  listRecordings(checkId: string, offset: number, limit: number): Promise<Result<{ total: number; rows: RecordingRow[] }>>
+  /**
+   * A URL the page's audio element plays a recording from (`RecordingRow.media`). Each host
+   * makes its own and serves only the checked batch's files: Electron a custom protocol, the
+   * web host a route that needs the session's secret (so the page fetches it into a blob URL).
+   * Not a transported call; absent where the host cannot play recordings (then no play button).
+   */
+  mediaUrl?(media: string): Promise<Result<string>>
 
   listKeys(): Promise<Result<KeyInfo[]>>
   generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null): Promise<Result<KeyInfo>>
@@ -516,4 +580,4 @@ export interface BulkUploadApi {
 }
 
 /** The names of the request/response calls, used by both transports. */
-export type ApiCall = Exclude<keyof BulkUploadApi, 'onUploadEvent'>
+export type ApiCall = Exclude<keyof BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>

@@ -37,7 +37,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const service = new CoreService({ host: WEB_HOST_ADAPTER, ...(options.home === undefined ? {} : { home: options.home }) })
   let server: WebServer
   try {
-    server = await startWebServer({ root, api: service, port: options.port ?? 0, ...(options.codeTtlMs === undefined ? {} : { codeTtlMs: options.codeTtlMs }) })
+    server = await startWebServer({ root, api: service, port: options.port ?? 0, media: (handle) => service.mediaFile(handle), ...(options.codeTtlMs === undefined ? {} : { codeTtlMs: options.codeTtlMs }) })
   } catch (err) {
     await service.close()
     throw err

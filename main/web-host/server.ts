@@ -18,6 +18,8 @@ import { contentSecurityPolicy } from '../csp'
 import { log } from '../log'
 import { allowedHost, allowedOrigin, SESSION_CLOSE_CODE, SessionKeeper } from './auth'
 import { resolveStatic } from './static-files'
+import { isMediaRequest, serveMedia } from './media-route'
+import type { MediaFile } from '../batch-media'
 
 export interface WebServerOptions {
   /** The renderer build folder (build/renderer). */
@@ -28,6 +30,8 @@ export interface WebServerOptions {
   port?: number
   /** How long an unused address stays valid (tests); auth.ts's CODE_TTL_MS otherwise. */
   codeTtlMs?: number
+  /** The recordings the page may play (CoreService.mediaFile); without it /media/ is 404. */
+  media?: (handle: string) => Promise<MediaFile | null>
 }
 
 export interface WebServer {
@@ -88,6 +92,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     // The raw path, not url.pathname: URL parsing would quietly fold `..` away and hide the attempt.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
+    if (options.media && isMediaRequest(rawPath)) {
+      const media = options.media
+      return serveMedia(req, res, rawPath, { validSecret: (s) => sessions.validSecret(s), media, securityHeaders })
+    }
     const found = await resolveStatic(options.root, rawPath)
     // Browsers ask for a favicon on their own; a build without one answers "no content", not an error.
     if (found.status === 404 && rawPath === '/favicon.ico') return send(res, 204, 'image/x-icon', '')

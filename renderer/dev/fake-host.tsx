@@ -35,6 +35,24 @@ if (DELIVERED.includes(step)) {
 }
 if (step === 'history') api.history = sampleHistory(240)
 if (step === 'jobs') api.jobs = sampleJobs()
+if (step === 'review-recordings') {
+  api.report = {
+    ...api.report,
+    audio: { recordings: 4_784, totalSeconds: 1_172_080, minSeconds: 4, medianSeconds: 245, maxSeconds: 3_720 },
+    agents: {
+      listSize: 212, deliveredSize: 188, distinct: 31, strict: false, concernedTotal: 3, code: 'UNKNOWN_AGENT',
+      concerned: [{ agent: 'zoe.new@acme-support.co.uk', rows: 41 }, { agent: 'max.temp@acme-support.co.uk', rows: 12 }, { agent: 'priya.s@acme-support.co.uk', rows: 3 }],
+      whereToMap: 'Before sending, make sure each of these agents is a user in evaluagent whose Email Address, Username or External System User ID equals the Agent ID in the CSV (the third-party user mapping of the bulk upload integration): the platform cannot import conversations of agents it has no mapping for.',
+    },
+    counts: { ...api.report.counts, UNKNOWN_AGENT: 56 },
+    issueTotal: api.report.issueTotal + 56,
+  }
+  // A silent recording of the row's length, made here: the page has no batch to play from.
+  api.mediaUrl = async (media) => {
+    const seconds = api.recordings[Number(media.split('.')[1])]?.seconds ?? 60
+    return { ok: true, value: URL.createObjectURL(silentWav(seconds)) }
+  }
+}
 if (['destination', 'hostkey', 'hostkey-changed', 'history', ...DELIVERED].includes(step)) {
   void api.generateKey('evaluagent-leeds', 'ed25519', null)
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent – Leeds team', host: 'sftp.evaluagent.example', port: 22, username: 'acme-leeds', keyName: 'evaluagent-leeds', remoteDir: '', sandbox: false })
@@ -45,6 +63,17 @@ if (step === 'interrupted') {
     batchId: 'batch-7', csvPath: '/home/qa/exports/april-2024/calls.csv', destinationName: 'evaluagent – Leeds team',
     startedAt: '2024-05-30T16:42:00Z', updatedAt: '2024-05-30T17:05:00Z', filesDone: 2_318, filesTotal: 4_121, bytesDone: 4_410_000_000, bytesTotal: 8_020_000_000,
   }]
+}
+
+/** `seconds` of silence as an 8 kHz, 8-bit mono WAV. */
+function silentWav(seconds: number): Blob {
+  const samples = Math.round(seconds * 8000)
+  const head = new DataView(new ArrayBuffer(44))
+  const text = (at: number, s: string) => { for (let i = 0; i < s.length; i++) head.setUint8(at + i, s.charCodeAt(i)) }
+  text(0, 'RIFF'); head.setUint32(4, 36 + samples, true); text(8, 'WAVEfmt ')
+  head.setUint32(16, 16, true); head.setUint16(20, 1, true); head.setUint16(22, 1, true); head.setUint32(24, 8000, true)
+  head.setUint32(28, 8000, true); head.setUint16(32, 1, true); head.setUint16(34, 8, true); text(36, 'data'); head.setUint32(40, samples, true)
+  return new Blob([head.buffer, new Uint8Array(samples).fill(128)], { type: 'audio/wav' })
 }
 
 /** The report the core gives once told the destination (rows delivered there, its layout). */
@@ -66,7 +95,7 @@ switch (step) {
   case 'files-empty': case 'files-web': case 'interrupted': initial = {}; break
   case 'files': initial = { ...prepared, step: 'files' }; break
   case 'map': initial = { ...prepared, step: 'map' }; break
-  case 'review': initial = { ...prepared, step: 'review' }; break
+  case 'review': case 'review-recordings': initial = { ...prepared, step: 'review', report: api.report }; break
   case 'destination': case 'hostkey': case 'hostkey-changed': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
   case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
   case 'upload': case 'upload-cancelled': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: leeds }; break

@@ -35,6 +35,16 @@ export const ISSUE_LABELS: Record<IssueCode, string> = {
   ORPHAN_RECORDING: 'Recording not in CSV',
   CONTROL_CHARACTER: 'Control character',
   ROW_TOO_LONG: 'Row too long',
+  UNKNOWN_AGENT: 'Agent not known',
+  NEW_AGENT: 'New agent',
+  DURATION_MISMATCH: 'Duration differs',
+}
+
+/** The chip of a severity: what happens to the row. */
+const SEVERITY_CHIPS: Record<IssueSeverity, { color: 'error' | 'warning' | 'info'; label: string }> = {
+  error: { color: 'error', label: 'Excluded' },
+  warning: { color: 'warning', label: 'Warning' },
+  notice: { color: 'info', label: 'Notice' },
 }
 
 const columns: Column[] = [
@@ -91,7 +101,7 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
     if (!issue) return null
     return [
       issue.row === null ? '—' : issue.row.toLocaleString('en-GB'),
-      <Chip key="s" size="small" variant="outlined" color={issue.severity === 'error' ? 'error' : 'warning'} label={issue.severity === 'error' ? 'Excluded' : 'Warning'} />,
+      <Chip key="s" size="small" variant="outlined" color={SEVERITY_CHIPS[issue.severity].color} label={SEVERITY_CHIPS[issue.severity].label} />,
       ISSUE_LABELS[issue.code],
       <span key="f" title={issue.file ?? undefined}>{issue.file ?? '—'}</span>,
       <span key="m" title={issue.message}>{issue.message}</span>,

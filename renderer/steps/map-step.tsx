@@ -20,6 +20,7 @@ import { baseName } from '../format'
 import { finishSave } from '../save-outcome'
 import { batchSpec, completeMapping, type StepProps } from '../wizard'
 import { DateFields, mustChooseDateOrder } from './date-fields'
+import { DurationField } from './duration-field'
 import { MappingFields } from './mapping-fields'
 
 const ENCODINGS: Record<CsvEncoding, string> = {
@@ -69,6 +70,7 @@ export function MapStep({ data, update }: StepProps) {
     // Keep only the columns this CSV has: a field whose column is gone must be mapped again.
     const kept = { ...r.value }
     for (const f of MAPPED_FIELDS) if (kept[f] && !preview.headers.includes(kept[f])) delete kept[f]
+    if (kept.duration && !preview.headers.includes(kept.duration)) delete kept.duration
     update({ mapping: kept })
     setMisfit(check.value.fits ? null : check.value.problems)
     setInfo(check.value.fits ? `Loaded the mapping from ${file.name}. This CSV fits it.` : null)
@@ -125,6 +127,7 @@ export function MapStep({ data, update }: StepProps) {
       <ErrorAlert error={error} onClose={() => setError(null)} />
       <MappingFields headers={preview.headers} mapping={mapping} suggested={preview.suggestion}
         onChange={(field, column) => update({ mapping: { ...mapping, [field]: column } })} />
+      <DurationField headers={preview.headers} value={mapping.duration} onChange={(duration) => update({ mapping: { ...mapping, duration } })} />
       <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36} layout="auto"
         empty="The CSV has a header row but no data rows." />
       {preview.headers.length > 5 && (

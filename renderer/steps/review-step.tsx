@@ -19,12 +19,14 @@ import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { Stat } from '../components/stat'
 import { StepLayout } from '../components/step-layout'
-import { formatBytes, formatCount } from '../format'
+import { formatBytes, formatClock, formatCount, formatHours } from '../format'
 import { finishSave } from '../save-outcome'
 import { batchSpec, type StepProps } from '../wizard'
 import { DeliveryNotes, hasDeliveryNotes, type DeliveryChoices } from './delivery-notes'
 import { ISSUE_LABELS, IssuesTable } from './issues-table'
 import { LeftOutDialog, needsLeftOutConfirm } from './left-out-dialog'
+import { AgentsPanel } from './agents-panel'
+import { RecordingsTable } from './recordings-table'
 
 export function ReviewStep({ data, update }: StepProps) {
   const api = useApi()
@@ -74,6 +76,10 @@ export function ReviewStep({ data, update }: StepProps) {
         <Stat label="Will be uploaded" value={report.eligible.toLocaleString('en-GB')} hint={`rows · ${formatBytes(report.eligibleBytes)} of recordings`} tone="success" />
         <Stat label="Left out" value={report.excluded.toLocaleString('en-GB')} hint={`of ${formatCount(report.conversations, 'conversation')}`} tone={report.excluded ? 'error' : undefined} />
         {delivered > 0 && <Stat label="Already delivered" value={delivered.toLocaleString('en-GB')} hint={data.resendDelivered ? 'rows · sent again' : 'rows · left out'} tone="warning" />}
+        {report.audio && report.audio.recordings > 0 && (
+          <Stat label="Audio to send" value={formatHours(report.audio.totalSeconds)}
+            hint={`in ${formatCount(report.audio.recordings, 'recording')} · median ${formatClock(report.audio.medianSeconds)}, longest ${formatClock(report.audio.maxSeconds)}`} />
+        )}
         <Stat label="Recordings found" value={report.recordings.toLocaleString('en-GB')} />
         <Stat label="Not in the CSV" value={report.orphans.toLocaleString('en-GB')} hint="recordings, not sent" tone={report.orphans ? 'warning' : undefined} />
       </Stack>
@@ -86,6 +92,7 @@ export function ReviewStep({ data, update }: StepProps) {
         <DeliveryNotes report={report} destinationId={data.checkedFor} destinationName={data.destinationName ?? 'this destination'} choices={choices}
           spec={batchSpec(data)} busy={busy} onChange={(c) => void recheck(c)} />
       )}
+      {report.agents && <AgentsPanel agents={report.agents} />}
       <ErrorAlert error={error} onClose={() => setError(null)} />
       {saved && <Alert severity="success" onClose={() => setSaved(null)}>{saved}</Alert>}
       {report.issueTotal > 0 ? (
@@ -105,6 +112,7 @@ export function ReviewStep({ data, update }: StepProps) {
                 <MenuItem value="">Everything</MenuItem>
                 <MenuItem value="error">Rows left out</MenuItem>
                 <MenuItem value="warning">Warnings only</MenuItem>
+                <MenuItem value="notice">Notices only</MenuItem>
               </Select>
             </FormControl>
             <Button variant="outlined" onClick={() => void exportProblems()}>Export problems as CSV…</Button>
@@ -113,6 +121,12 @@ export function ReviewStep({ data, update }: StepProps) {
         </>
       ) : (
         <Alert severity="success">No problems found: every row has its recording and valid values.</Alert>
+      )}
+      {report.eligible > 0 && (
+        <>
+          <Typography variant="h3" component="h2">Rows to send</Typography>
+          <RecordingsTable checkId={report.checkId} />
+        </>
       )}
       <LeftOutDialog report={report} open={leftOut} onCancel={() => setLeftOut(false)} onConfirm={() => { setLeftOut(false); update({ step: 'destination' }) }} />
     </StepLayout>

@@ -18,6 +18,8 @@ import { formatBytes, formatCount } from '../format'
 import type { Sender } from '../use-send'
 import { batchSpec, nothingNew, type WizardData } from '../wizard'
 import { DeliveryNotes, type DeliveryChoices } from './delivery-notes'
+import { AgentsPanel } from './agents-panel'
+import { agentsToConfirm } from '../use-send'
 
 export function SendCheckDialog({ data, update, sender }: {
   data: WizardData
@@ -50,6 +52,7 @@ export function SendCheckDialog({ data, update, sender }: {
         </Typography>
         <DeliveryNotes report={report} destinationId={req.destinationId} destinationName={req.destinationName}
           choices={{ resendDelivered: data.resendDelivered, layoutChoice: data.layoutChoice }} spec={batchSpec(data, req.destinationId)} busy={busy} onChange={change} />
+        {report.agents && agentsToConfirm(report) && <AgentsPanel agents={report.agents} />}
         {!report.ready && !none && <Alert severity="error" sx={{ mt: 2 }}>Something blocks this batch. Go back to the review to see what.</Alert>}
         <ErrorAlert error={error} onClose={() => setError(null)} sx={{ mt: 2 }} />
       </DialogContent>

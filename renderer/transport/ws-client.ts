@@ -12,6 +12,7 @@
  */
 import type { ApiCall, AppErrorPayload, BulkUploadApi, Result, UploadEvent } from '../../src/api'
 import { API_CALLS, SESSION_MESSAGES, WS_PATH, type WsHello, type WsPing, type WsServerMessage } from '../../src/api-calls'
+import { createMediaFetcher } from './media-fetch'
 
 /** The host's close code for "no valid session" (main/web-host/auth.ts SESSION_CLOSE_CODE). */
 const SESSION_CLOSE_CODE = 4401
@@ -204,7 +205,8 @@ export function createWsApi(options: WsClientOptions): BulkUploadApi {
         listeners.delete(listener)
       }
     },
-  } as Partial<Record<ApiCall | 'onUploadEvent', unknown>>
+    mediaUrl: createMediaFetcher(options.secret),
+  } as Partial<Record<ApiCall | 'onUploadEvent' | 'mediaUrl', unknown>>
   for (const name of API_CALLS) api[name] = (...args: unknown[]) => call(name, args)
   return api as BulkUploadApi
 }

@@ -4,6 +4,8 @@
  * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
  */
 import { parseFile } from 'music-metadata'
+import { findTruncation, looksLikeMp4, truncationKind } from './container-truncation'
+import { readWavHeader } from './wav-header'
 
 /** What the container says, or what is wrong with it. */
 export type ProbeResult =
@@ -18,10 +20,16 @@ const SIZED_CONTAINERS = new Set(['WAVE', 'AIFF'])
  * MP3 frame: it reads the first frames (and a Xing/VBRI header when there is one).
  */
 export async function probeContainer(path: string, size: number): Promise<ProbeResult> {
+  // Most recordings are WAV: their chunk table says everything, read without the parser.
+  const wav = /\.wav$/i.test(path) ? await readWavHeader(path, size).catch(() => null) : null
+  if (wav !== null) return wav
   let format
   try {
     format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
   } catch (err) {
+    // A cut MP4 whose index (moov) was at the end does not parse: its boxes still say it was cut.
+    const cut = (await looksLikeMp4(path).catch(() => false)) ? await findTruncation(path, size, 'mp4').catch(() => null) : null
+    if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
     return { ok: false, code: 'RECORDING_UNREADABLE', detail: (err as Error).message }
   }
   const container = format.container
@@ -42,5 +50,8 @@ export async function probeContainer(path: string, size: number): Promise<ProbeR
       return { ok: false, code: 'RECORDING_TRUNCATED', detail: `its data stops at about ${pct}% of what its header declares (${format.duration.toFixed(1)} s)` }
     }
   }
+  const kind = truncationKind(container)
+  const cut = kind === undefined ? null : await findTruncation(path, size, kind).catch(() => null)
+  if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
   return { ok: true, seconds: format.duration, codec: format.codec ?? container }
 }

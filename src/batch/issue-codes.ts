@@ -21,6 +21,8 @@ interface IssueRule {
   blocks: boolean
   /** Short title for summaries, e.g. in `check`'s counts per code. */
   title: string
+  /** The severity when the user asked for this check to be strict (a setting or a flag). */
+  strictSeverity?: IssueSeverity
   message(f: IssueFacts): string
 }
 
@@ -180,6 +182,28 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     message: (f) =>
       `The date format ${quote(f.value)} does not read ${f.detail ?? 'some rows'}, but ${quote(list(f.others))} reads every row. Choose that format (check day and month order), then check again.`,
   },
+  UNKNOWN_AGENT: {
+    severity: 'warning',
+    strictSeverity: 'error',
+    blocks: false,
+    title: 'Agent not known to the platform',
+    message: (f) =>
+      `${rowText(f)} names the agent ${quote(f.value)}, who is not on this destination's list of agents the platform knows${f.detail ? ` (${f.detail})` : ''}. Create a user mapping for this agent in the platform before sending, or the platform cannot import the row; then add the agent to the list.`,
+  },
+  NEW_AGENT: {
+    severity: 'notice',
+    blocks: false,
+    title: 'Agent never delivered before',
+    message: (f) =>
+      `${rowText(f)} names the agent ${quote(f.value)}, who was never in a batch delivered to this destination. Make sure the platform has a user mapping for this agent; import the platform's user list (bulk-upload agents import) to check every agent.`,
+  },
+  DURATION_MISMATCH: {
+    severity: 'warning',
+    blocks: false,
+    title: 'Duration differs from the recording',
+    message: (f) =>
+      `${rowText(f)} says the call lasted ${f.value ?? '?'} (column ${quote(f.column)}), but its recording ${quote(f.file ?? undefined)} lasts ${f.detail ?? 'a different time'}. Check the row names the right recording; it is sent as it is.`,
+  },
   LAYOUT_CHANGED: {
     severity: 'warning',
     blocks: false,
@@ -195,10 +219,16 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
  */
 const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8')
 
-/** Builds an issue from the table: the only way issues are created. */
-export function makeIssue(code: IssueCode, facts: IssueFacts = {}): ValidationIssue {
+/** The severity of a code, or its strict one when the user asked for strict checking. */
+export function severityOf(code: IssueCode, strict = false): IssueSeverity {
   const rule = ISSUE_RULES[code]
-  return { code, severity: rule.severity, row: facts.row ?? null, file: facts.file === undefined || facts.file === null ? null : own(facts.file), message: own(rule.message(facts)) }
+  return strict ? (rule.strictSeverity ?? rule.severity) : rule.severity
+}
+
+/** Builds an issue from the table: the only way issues are created. */
+export function makeIssue(code: IssueCode, facts: IssueFacts = {}, strict = false): ValidationIssue {
+  const rule = ISSUE_RULES[code]
+  return { code, severity: severityOf(code, strict), row: facts.row ?? null, file: facts.file === undefined || facts.file === null ? null : own(facts.file), message: own(rule.message(facts)) }
 }
 
 /** True when an issue of this code stops the whole batch. */

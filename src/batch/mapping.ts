@@ -115,7 +115,7 @@ export function parseMappingProfile(value: unknown, source = 'The mapping'): Map
   }
   const v = value as Record<string, unknown>
   const out: Partial<MappingProfile> = {}
-  for (const key of [...MAPPED_FIELDS, 'dateFormat', 'timezone'] as const) {
+  for (const key of [...MAPPED_FIELDS, 'dateFormat', 'timezone', 'duration'] as const) {
     const x = v[key]
     if (x === undefined || x === null) continue
     if (typeof x !== 'string') throw new AppError('BAD_ARGUMENT', `${source}: "${key}" must be text (a column name), got ${JSON.stringify(x)}.`)

@@ -11,6 +11,7 @@ import { fittingFormat, PROPOSAL_SAMPLE_ROWS } from './date-format-proposal'
 import { checkIsoDate, createPlatformDateWriter, localTimeZone, PLATFORM_DATE_SHAPE } from './dates'
 import type { IssueList } from './issue-list'
 import { findColumn, normalizeHeader } from './mapping'
+import { parseDuration } from './duration-checks'
 import { REFERENCE_KEY, type RowKeys } from './recording-rows'
 import { StringTable } from './string-table'
 
@@ -44,6 +45,18 @@ export interface RowPass extends RowKeys {
   problem: CsvReadProblem | null
   /** Contact references in first-seen order, and per id the row it was first seen on. */
   references: ReferenceIndex
+  /** Each row's agent, for the destination's known-agent checks. */
+  agents: RowAgents
+  /** Per row: the duration the mapped duration column states, in seconds (NaN: none); null when unmapped. */
+  rowDuration: Float64Array | null
+  /** 0-based column of the mapped duration column (null when unmapped or not found). */
+  durationColumn: number | null
+}
+
+/** The distinct agent IDs (as written, trimmed) and per row its agent's id (-1: none). */
+export interface RowAgents {
+  table: StringTable
+  rowAgent: Int32Array
 }
 
 /** Every contact reference once, with its first row: what the delivery ledger is asked about. */
@@ -114,7 +127,7 @@ function cell(row: string[], col: number): string {
   return v === undefined ? '' : v.trim()
 }
 
-function grow<T extends Int32Array | Uint8Array>(a: T, need: number): T {
+function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
   b.set(a)
@@ -135,7 +148,11 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
     keys: new StringTable(Math.min(opts.expectedRows ?? 4096, 1 << 18), 20), // often far fewer keys than rows: grows if needed
     problem: null,
     references: { table: new StringTable(0), firstRow: new Int32Array(0) },
+    agents: { table: new StringTable(1024, 24), rowAgent: new Int32Array(Math.max(1024, opts.expectedRows ?? 0)) },
+    rowDuration: mapping.duration ? new Float64Array(Math.max(1024, opts.expectedRows ?? 0)).fill(NaN) : null,
+    durationColumn: null,
   }
+  const agents = pass.agents.table
   // The same writer as the uploaded CSV's: a row passes only if its date can be written.
   const writeDate = createPlatformDateWriter(mapping)
   const byFormat = Boolean(mapping.dateFormat)
@@ -164,6 +181,14 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
       const near = headers.find((h) => normalizeHeader(h) === normalizeHeader(col))
       issues.add('MAPPING_COLUMN_NOT_FOUND', { column: col, value: FIELD_LABELS[f], detail: near === undefined ? undefined : `the CSV has "${near}"` })
     }
+    if (mapping.duration) {
+      const at = findColumn(headers, mapping.duration)
+      if (at >= 0) pass.durationColumn = at
+      else {
+        pass.columnsOk = false
+        issues.add('MAPPING_COLUMN_NOT_FOUND', { column: mapping.duration, value: 'Duration', detail: 'it is the optional duration column: map it again or leave it unmapped' })
+      }
+    }
   }
 
   // Hot path, once per row: no closures or objects created per row (tsx also wraps every
@@ -172,6 +197,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
   let agentCol = -1
   let dateCol = -1
   let audioCol = -1
+  let durationCol = -1
   /** Checks one row; returns its recording key id (or -1) and marks it bad in rowBad. */
   function checkRow(row: string[], r: number): number {
     if (refCol < 0) {
@@ -179,6 +205,7 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
       agentCol = pass.columns.agentId ?? -1
       dateCol = pass.columns.contactDate ?? -1
       audioCol = pass.columns.audioFilename ?? -1
+      durationCol = pass.durationColumn ?? -1
     }
     let bad = false
     if (row.length > width) {
@@ -210,10 +237,13 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
         issues.add('DUPLICATE_REFERENCE', { row: r, value: ref, detail: String(refFirstRow[id]) })
       }
     }
-    if (cell(row, agentCol) === '') {
+    const agent = cell(row, agentCol)
+    if (agent === '') {
       bad = true
+      pass.agents.rowAgent[r - 1] = -1
       issues.add('MISSING_FIELD', { row: r, value: FIELD_LABELS.agentId, column: mapping.agentId })
-    }
+    } else pass.agents.rowAgent[r - 1] = agents.intern(agent)
+    if (durationCol >= 0) pass.rowDuration![r - 1] = parseDuration(cell(row, durationCol))
     const date = cell(row, dateCol)
     if (date === '') {
       bad = true
@@ -265,8 +295,14 @@ export async function checkRows(csvPath: string, mapping: MappingProfile, opts: 
       pass.conversations = last
       pass.rowKey = grow(pass.rowKey, last)
       pass.rowBad = grow(pass.rowBad, last)
+      pass.agents.rowAgent = grow(pass.agents.rowAgent, last)
+      if (pass.rowDuration !== null && last > pass.rowDuration.length) {
+        const had = pass.rowDuration.length
+        pass.rowDuration = grow(pass.rowDuration, last).fill(NaN, had) // NaN: no duration stated yet
+      }
       if (!pass.columnsOk) {
         pass.rowKey.fill(-1, firstRow - 1, last)
+        pass.agents.rowAgent.fill(-1, firstRow - 1, last)
         return
       }
       for (let i = 0; i < rows.length; i++) pass.rowKey[firstRow - 1 + i] = checkRow(rows[i]!, firstRow + i)

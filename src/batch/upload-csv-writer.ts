@@ -57,8 +57,11 @@ export interface WriteUploadCsvOptions {
   omitRemoteNames?: Set<string>
   /** The destination's platform layout. @default the source's own columns */
   layout?: PlatformLayout | null
-  /** Called for each written row with its contact reference and recording (for the delivery ledger). */
-  onRow?: (reference: string, recording: string) => void
+  /**
+   * Called for each written row with its contact reference and recording (for the delivery
+   * ledger) and its agent ID (for the destination's known agents).
+   */
+  onRow?: (reference: string, recording: string, agent: string) => void
 }
 
 export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStream | string, opts: WriteUploadCsvOptions = {}): Promise<{ rows: number; bytes: number }> {
@@ -71,7 +74,7 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
   }
   if (width === 0) throw new AppError('BATCH_NOT_READY', 'The checked CSV has no header, so there is nothing to write.')
   const projection = layoutProjection(opts.layout ?? layoutFromSource(manifest.headers, manifest.mapping), manifest.headers, manifest.mapping)
-  const { contactDate: dateCol, audioFilename: audioCol, contactReference: refCol } = projection.fieldIndex
+  const { contactDate: dateCol, audioFilename: audioCol, contactReference: refCol, agentId: agentCol } = projection.fieldIndex
   const toPlatformDate = createPlatformDateWriter(manifest.mapping)
   const onRow = opts.onRow
   const file = typeof out === 'string' ? createWriteStream(out, { mode: 0o600 }) : null
@@ -107,7 +110,7 @@ export async function writeUploadCsv(manifest: Manifest, out: NodeJS.WritableStr
             fields[dateCol] = date
           }
           if (audioCol !== null) fields[audioCol] = rec.remoteName
-          if (onRow && refCol !== null) onRow(fields[refCol]!.trim(), rec.remoteName)
+          if (onRow && refCol !== null) onRow(fields[refCol]!.trim(), rec.remoteName, agentCol === null ? '' : fields[agentCol]!.trim())
           text += csvRecord(fields) + UPLOAD_CSV_EOL
           rows++
         }

@@ -12,6 +12,7 @@ import { AppError, toAppError } from '../errors'
 import { audioMismatch } from './audio-sniff'
 import { readHeads } from './sniff-worker'
 import { applyProbes, probeMatched, summariseDurations } from './container-checks'
+import { checkDurations } from './duration-checks'
 import { IssueList } from './issue-list'
 import type { Manifest } from './manifest'
 import { buildManifest } from './manifest-builder'
@@ -19,7 +20,7 @@ import { profileProblems } from './mapping'
 import { buildRecordingIndex } from './match-recordings'
 import { detectCsvFormat, PREVIEW_BYTES } from './preview'
 import { resolveRows } from './recording-rows'
-import { checkRows, type ReferenceIndex, type RowPass } from './row-checks'
+import { checkRows, type ReferenceIndex, type RowAgents, type RowPass } from './row-checks'
 import { scanPaths, type FolderScan } from './scan'
 
 /** A checked batch: the summary, the issues (capped per code), and what to upload. */
@@ -34,6 +35,8 @@ export interface CheckedBatch {
   references: ReferenceIndex
   /** Per manifest recording: its duration in seconds from its container, NaN when unknown. */
   recordingSeconds: Float64Array
+  /** Each row's agent ID (for the destination's known-agent checks). */
+  agents: RowAgents
 }
 
 /** Progress of the CSV pass, reported about 10 times a second. */
@@ -149,6 +152,7 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
   // A file already found to be the wrong format or unreadable is not probed again.
   const probes = await probeMatched(scan, resolved.matched, (s) => sniffMismatch.has(s), opts.signal)
   const durations = applyProbes(probes, scan, resolved.rowScanRec, pass.conversations, issues)
+  if (pass.rowDuration !== null && spec.mapping.duration) checkDurations(pass.rowDuration, spec.mapping.duration, scan, resolved.rowScanRec, durations, issues)
   const built = buildManifest({ scan, pass: { conversations: pass.conversations, rowScanRec: resolved.rowScanRec, referenced: resolved.referenced }, issues, sniffMismatch, rowsChecked: pass.columnsOk })
   const scanIndex = new Map(scan.recordings.map((r, s) => [r.path, s]))
   const recordingSeconds = Float64Array.from(built.recordings, (r) => durations[scanIndex.get(r.localPath) ?? -1] ?? NaN)
@@ -179,5 +183,5 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
     issueTotal: issues.total,
     audio: summariseDurations(Array.from(recordingSeconds)),
   }
-  return { report, issues: issues.sorted(), issuesOmitted: issues.omitted, manifest, scan, references: pass.references, recordingSeconds }
+  return { report, issues: issues.sorted(), issuesOmitted: issues.omitted, manifest, scan, references: pass.references, recordingSeconds, agents: pass.agents }
 }

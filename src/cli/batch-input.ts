@@ -25,13 +25,17 @@ function fieldFromName(name: string): MappedField | undefined {
   return MAPPED_FIELDS.find((f) => f.toLowerCase() === n || FIELD_LABELS[f].toLowerCase().replace(/[^a-z]/g, '') === n)
 }
 
-export function parseMapArgs(args: string[]): Partial<Record<MappedField, string>> {
-  const out: Partial<Record<MappedField, string>> = {}
+/** `--map duration=COLUMN`: the optional duration column (not a platform field). */
+const DURATION_FIELD = 'duration'
+
+export function parseMapArgs(args: string[]): Partial<Record<MappedField | typeof DURATION_FIELD, string>> {
+  const out: Partial<Record<MappedField | typeof DURATION_FIELD, string>> = {}
   for (const arg of args) {
     const eq = arg.indexOf('=')
-    const field = eq > 0 ? fieldFromName(arg.slice(0, eq)) : undefined
+    const name = eq > 0 ? arg.slice(0, eq) : ''
+    const field = name.trim().toLowerCase() === DURATION_FIELD ? DURATION_FIELD : eq > 0 ? fieldFromName(name) : undefined
     if (!field || arg.slice(eq + 1).trim() === '') {
-      throw new AppError('BAD_ARGUMENT', `Expected --map FIELD=COLUMN with FIELD one of ${MAPPED_FIELDS.join(', ')}, got \`${arg}\`.`)
+      throw new AppError('BAD_ARGUMENT', `Expected --map FIELD=COLUMN with FIELD one of ${[...MAPPED_FIELDS, DURATION_FIELD].join(', ')}, got \`${arg}\`.`)
     }
     out[field] = arg.slice(eq + 1)
   }

@@ -69,6 +69,11 @@ export const COMMANDS: CommandEntry[] = [
     help: { watch: { term: 'watch [options] <root>', description: 'Send each folder of a daily export under ROOT once its files have settled: one CSV per folder, only rows not delivered before.' } },
   },
   {
+    names: ['agents'],
+    load: async () => (await import('./commands/agents')).registerAgents,
+    help: { agents: { term: 'agents', description: 'The agent IDs a destination\'s platform knows: batches naming others are flagged before sending.' } },
+  },
+  {
     names: ['job'],
     load: async () => (await import('./commands/job')).registerJob,
     help: { job: { term: 'job', description: 'Saved jobs: a watch --once stored by name, to run from cron, systemd or Task Scheduler.' } },

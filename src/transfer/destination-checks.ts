@@ -8,6 +8,8 @@
 import type { BatchReport, DeliveredBatch, PlatformLayout, ValidationIssue } from '../api'
 import { isBlocking, makeIssue, type CheckedBatch, type Manifest, type ManifestRecording } from '../batch'
 import { compareLayout, layoutChangedDetail } from '../batch/platform-layout'
+import { checkAgents } from '../agents/agent-checks'
+import type { KnownAgents } from '../agents/known-agents-store'
 
 /** What the checks ask of the delivery ledger (DeliveryLedger has it). */
 export interface DeliveryRecords {
@@ -22,6 +24,10 @@ export interface DestinationCheckOptions {
   resendDelivered?: boolean
   /** Issues kept per code, as validation keeps them. @default 10000 */
   maxIssues?: number
+  /** The destination's known agents (UNKNOWN_AGENT / NEW_AGENT); absent: agents not checked. */
+  agents?: KnownAgents
+  /** UNKNOWN_AGENT is an error whatever the destination's setting says (check --strict-agents). */
+  strictAgents?: boolean
 }
 
 /** Earlier deliveries listed with a batch (newest first). */
@@ -58,6 +64,20 @@ export function checkForDestination(checked: CheckedBatch, opts: DestinationChec
         manifest = withoutRows(manifest, found.rows)
         report = { ...report, eligible: manifest.eligibleRows, eligibleBytes: manifest.recordings.reduce((n, r) => n + r.size, 0) }
       }
+    }
+  }
+  if (opts.agents) {
+    const found = checkAgents(checked.agents, manifest.rowRecording, opts.agents, { ...(opts.strictAgents ? { strict: true } : {}), maxIssues: opts.maxIssues ?? 10_000 })
+    report.agents = found.report
+    if (found.count > 0) {
+      added.push(...found.issues)
+      report.counts[found.report.code!] = found.count
+      report.issueTotal += found.count
+    }
+    if (found.drop) {
+      const before = manifest.eligibleRows
+      manifest = withoutRows(manifest, found.drop)
+      report = { ...report, eligible: manifest.eligibleRows, excluded: report.excluded + before - manifest.eligibleRows, eligibleBytes: manifest.recordings.reduce((n, r) => n + r.size, 0) }
     }
   }
   const blocked = Object.keys(report.counts).some((code) => isBlocking(code as keyof BatchReport['counts']))

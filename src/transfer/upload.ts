@@ -17,6 +17,7 @@ import { listRemoteSizes } from './remote-state'
 import { reportPaths, writeReport, type RowStatus } from './report'
 import { createPool, runEngine, type CsvConversation, type DeliveredCsv, type EngineOutcome, type UploadPlan } from './upload-engine'
 import { checkRemoteDir } from './remote-dir'
+import { addDeliveredAgents, readKnownAgents } from '../agents/known-agents-store'
 
 /** A destination with the secrets needed to log in. */
 export interface UploadDestination extends DestinationRecord {
@@ -164,7 +165,8 @@ class BatchRun {
       const { mapping } = this.opts.spec
       await recoverDeliveries({ sftp, remotePath, listing: remoteSizes, journal: this.journal, workDir: this.folder, batchId: this.batchId, sourceCsv: this.opts.spec.csvPath, ledger, layout: recorded, mapping })
 
-      const checked = checkForDestination(this.opts.checked, { ledger, layout: recorded, resendDelivered: this.opts.spec.resendDelivered ?? false })
+      const agents = await readKnownAgents(this.home, dest)
+      const checked = checkForDestination(this.opts.checked, { ledger, layout: recorded, resendDelivered: this.opts.spec.resendDelivered ?? false, agents })
       const deliveredBefore = checked.report.deliveredBefore ?? []
       if (checked.report.eligible === 0 && (checked.report.alreadyDelivered ?? 0) > 0) return this.nothingNew(checked, deliveredBefore, started)
       if (!checked.report.ready) throw new AppError('BATCH_NOT_READY')
@@ -215,13 +217,23 @@ class BatchRun {
   private plan(checked: CheckedBatch, csvName: string, layout: PlatformLayout, ledger: DeliveryLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
     const { manifest } = checked
     const report = reportPaths(this.folder)
+    /** The agents of the rows the CSV carries, to grow the destination's known agents once it is delivered. */
+    const agentsSent = new Set<string>()
     return {
       batchId: this.batchId,
       csvName,
       files: manifest.recordings.map((r) => ({ localPath: r.localPath, remoteName: r.remoteName, size: r.size, mtimeMs: r.mtimeMs })),
       writeCsv: async (localPath, omit) => {
         const conversations: CsvConversation[] = []
-        const { rows } = await writeUploadCsv(manifest, localPath, { omitRemoteNames: omit, layout, onRow: (reference, recording) => conversations.push({ reference, recording }) })
+        agentsSent.clear()
+        const { rows } = await writeUploadCsv(manifest, localPath, {
+          omitRemoteNames: omit,
+          layout,
+          onRow: (reference, recording, agent) => {
+            conversations.push({ reference, recording })
+            agentsSent.add(agent)
+          },
+        })
         return { rows, conversations }
       },
       recordDelivery: async (csv: DeliveredCsv) => {
@@ -243,6 +255,9 @@ class BatchRun {
           }),
         )
         await onFirstDelivery()
+        // The destination's known agents grow by the delivered ones. The CSV is delivered whatever
+        // happens here; a failure only means these agents are NEW_AGENT notices once more.
+        await addDeliveredAgents(this.home, this.opts.destination, agentsSent).catch(() => undefined)
       },
       knownRecording: (name) => ledger.recording(name),
     }

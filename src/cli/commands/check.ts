@@ -6,15 +6,18 @@
 import path from 'node:path'
 import { readdir, stat } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { MAPPED_FIELDS, type AudioSummary, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
+import { MAPPED_FIELDS, type AgentReport, type AudioSummary, type IssueCode, type MappingProfile, type ValidationIssue } from '../../api'
 import { AppError } from '../../errors'
-import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
+import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, severityOf, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
+import { readKnownAgents } from '../../agents/known-agents-store'
+import { resolveDestination } from '../destination-flags'
 import { EXIT } from '../exit-codes'
 import { appHome } from '../../app-home'
 import { checkForDestination } from '../../transfer/destination-checks'
 import { readLayout } from '../../transfer/layout-store'
 import { DeliveryLedger } from '../../transfer/ledger'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
+import { clockText as clock } from '../../batch/duration-checks'
 import { bold, dim, green, printError, red, yellow } from '../terminal'
 
 interface CheckOptions extends BatchInputOptions {
@@ -23,7 +26,9 @@ interface CheckOptions extends BatchInputOptions {
   port: number
   user?: string
   remoteDir?: string
+  destination?: string
   resendDelivered?: boolean
+  strictAgents?: boolean
 }
 
 /**
@@ -31,12 +36,16 @@ interface CheckOptions extends BatchInputOptions {
  * platform layout compared, exactly as `upload` will do; without one, the batch alone.
  */
 async function forDestination(checked: CheckedBatch, opts: CheckOptions): Promise<CheckedBatch> {
-  if (!opts.host && !opts.user) return checked
-  if (!opts.host || !opts.user) throw new AppError('BAD_ARGUMENT', 'Give both --host and --user to check against a destination (or neither).')
-  const dest = { host: opts.host, port: opts.port, username: opts.user, remoteDir: opts.remoteDir ?? '' }
+  if (!opts.host && !opts.user && opts.destination === undefined) {
+    if (opts.strictAgents) throw new AppError('BAD_ARGUMENT', '--strict-agents checks agents against a destination\'s list: name the destination too (--destination NAME, or --host and --user).')
+    return checked
+  }
+  if (opts.destination === undefined && (!opts.host || !opts.user)) throw new AppError('BAD_ARGUMENT', 'Give both --host and --user to check against a destination (or neither).')
+  const dest = (await resolveDestination(appHome(), opts)).address
+  const agents = await readKnownAgents(appHome(), dest)
   const ledger = await DeliveryLedger.open(appHome(), dest)
   try {
-    return checkForDestination(checked, { ledger, layout: await readLayout(appHome(), dest), resendDelivered: Boolean(opts.resendDelivered) })
+    return checkForDestination(checked, { ledger, layout: await readLayout(appHome(), dest), resendDelivered: Boolean(opts.resendDelivered), agents, strictAgents: Boolean(opts.strictAgents) })
   } finally {
     ledger.close()
   }
@@ -52,13 +61,20 @@ export function audioLine(a: AudioSummary): string {
   return `${clock(a.totalSeconds)} in ${a.recordings} recordings (min ${clock(a.minSeconds ?? 0)}, median ${clock(a.medianSeconds ?? 0)}, max ${clock(a.maxSeconds ?? 0)})`
 }
 
-/** Seconds as h:mm:ss, or m:ss under an hour. */
-function clock(seconds: number): string {
-  const t = Math.round(seconds)
-  const h = Math.floor(t / 3600)
-  const m = Math.floor((t % 3600) / 60)
-  const s = String(t % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+/** Agents listed per batch in the human output (--json carries up to 1,000). */
+const AGENTS_SHOWN = 20
+
+/** The agents concerned, with their rows and where to create their mappings. */
+export function agentLines(a: AgentReport): string[] {
+  if (a.code === null) return []
+  const what = a.code === 'UNKNOWN_AGENT'
+    ? `${a.concernedTotal} of ${a.distinct} agents are not on this destination's list (${a.listSize} agents)${a.strict ? ': their rows are left out' : ''}:`
+    : `${a.concernedTotal} of ${a.distinct} agents were never in a batch delivered to this destination (no agent list imported):`
+  const out = [what]
+  for (const c of a.concerned.slice(0, AGENTS_SHOWN)) out.push(`      ${c.agent}  ${c.rows} ${c.rows === 1 ? 'row' : 'rows'}`)
+  if (a.concernedTotal > AGENTS_SHOWN) out.push(dim(`      ... and ${a.concernedTotal - AGENTS_SHOWN} more (use --json for the list)`))
+  out.push(`    ${a.whereToMap}`)
+  return out
 }
 
 function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfile, suggested: boolean): void {
@@ -77,21 +93,27 @@ function printHuman(checked: CheckedBatch, folder: string, mapping: MappingProfi
   out.push(`  Recordings     ${report.recordings} found, ${manifest.recordings.length} to upload (${kb(report.eligibleBytes)})`)
   out.push(`  Orphans        ${report.orphans}`)
   if (report.audio && report.audio.recordings > 0) out.push(`  Audio          ${audioLine(report.audio)}`)
-  for (const severity of ['error', 'warning'] as const) {
+  const strict = report.agents?.strict ?? false
+  const paint = { error: red, warning: yellow, notice: (t: string) => t }
+  for (const severity of ['error', 'warning', 'notice'] as const) {
     // Blocking problems first: they are why nothing can be sent.
-    const codes = (Object.keys(report.counts) as IssueCode[]).filter((c) => ISSUE_RULES[c].severity === severity).sort((a, b) => Number(ISSUE_RULES[b].blocks) - Number(ISSUE_RULES[a].blocks))
+    const codes = (Object.keys(report.counts) as IssueCode[]).filter((c) => severityOf(c, strict) === severity).sort((a, b) => Number(ISSUE_RULES[b].blocks) - Number(ISSUE_RULES[a].blocks))
     if (codes.length === 0) continue
-    out.push('', bold(severity === 'error' ? red('Errors') : yellow('Warnings')))
+    out.push('', bold(severity === 'error' ? red('Errors') : severity === 'warning' ? yellow('Warnings') : 'Notices'))
     for (const code of codes) {
       const n = report.counts[code] ?? 0
-      out.push(`  ${(severity === 'error' ? red : yellow)(code.padEnd(24))} ${String(n).padStart(8)}  ${ISSUE_RULES[code].title}`)
+      out.push(`  ${paint[severity](code.padEnd(24))} ${String(n).padStart(8)}  ${ISSUE_RULES[code].title}`)
+      if (code === report.agents?.code) {
+        out.push(...agentLines(report.agents).map((l) => `    ${l}`))
+        continue
+      }
       const shown = issues.filter((i) => i.code === code).slice(0, SHOWN_PER_CODE)
       for (const i of shown) out.push(dim(`      ${i.row !== null ? `row ${i.row}: ` : ''}`) + i.message)
       if (n > shown.length) out.push(dim(`      ... and ${n - shown.length} more (use --json for the full list)`))
     }
   }
   out.push('')
-  const errors = (Object.keys(report.counts) as IssueCode[]).some((c) => ISSUE_RULES[c].severity === 'error')
+  const errors = (Object.keys(report.counts) as IssueCode[]).some((c) => severityOf(c, strict) === 'error')
   const delivered = report.alreadyDelivered ?? 0
   if (delivered > 0) {
     const last = report.deliveredBefore?.[0]
@@ -137,7 +159,7 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
   const showProgress = !opts.json && Boolean(process.stderr.isTTY)
   const checked = await forDestination(await validateBatch({ paths: [folder], csvPath, mapping }, { onProgress: progressPrinter(showProgress) }), opts)
   if (showProgress) process.stderr.write('\r\x1b[K')
-  const hasErrors = Object.keys(checked.report.counts).some((c) => ISSUE_RULES[c as IssueCode].severity === 'error')
+  const hasErrors = Object.keys(checked.report.counts).some((c) => severityOf(c as IssueCode, checked.report.agents?.strict ?? false) === 'error')
   if (opts.json) {
     const { report, manifest } = checked
     const json = {
@@ -150,6 +172,7 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
       toUpload: manifest.recordings.length,
       orphans: report.orphans,
       audio: report.audio ?? null,
+      agents: report.agents ?? null,
       csv: manifest.csvPath,
       encoding: manifest.encoding,
       delimiter: manifest.delimiter,
@@ -171,14 +194,16 @@ export function registerCheck(program: Command): void {
     .argument('<folder>', 'the folder holding the recordings (and the CSV, unless --csv names it)')
     .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
     .option('--mapping <file>', 'a mapping profile (JSON: {"contactReference": "...", "agentId": "...", "contactDate": "...", "audioFilename": "..."})')
-    .option('--map <field=column>', 'map one field to a column, e.g. --map agentId="Agent Email" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--map <field=column>', 'map one field to a column, e.g. --map agentId="Agent Email" (repeatable); --map duration=COLUMN checks stated call durations against the recordings', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)')
     .option('--timezone <zone>', 'the IANA time zone of the source dates, e.g. Europe/London')
     .option('--host <host>', 'check against this destination too: rows already delivered there are flagged (with --user)')
     .option('--port <n>', 'the destination\'s SFTP port', (v: string) => Number(v), 22)
     .option('--user <name>', 'the destination\'s SFTP user name')
     .option('--remote-dir <dir>', 'the destination\'s remote folder (default: the login folder)')
+    .option('--destination <name>', 'check against a destination saved in the app, by its name (instead of --host and --user)')
     .option('--resend-delivered', 'count rows already delivered as eligible (as upload --resend-delivered would send them)')
+    .option('--strict-agents', 'agents not on the destination\'s agent list are errors (their rows are left out), whatever its setting')
     .option('--json', 'print exactly one JSON object')
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 unusable invocation or input.')
     .action(async (folder: string, opts: CheckOptions) => {

@@ -54,7 +54,7 @@ describe('preload', () => {
     await import('../../../main/preload')
     const bridge = fake.exposed.get('bulkUpload') as ElectronBridge
     expect([...fake.exposed.keys()]).toEqual(['bulkUpload'])
-    expect(Object.keys(bridge).sort()).toEqual([...API_CALLS, 'onUploadEvent', 'pathForFile'].sort())
+    expect(Object.keys(bridge).sort()).toEqual([...API_CALLS, 'mediaUrl', 'onUploadEvent', 'pathForFile'].sort())
     await bridge.scan(['/a', '/b'])
     await bridge.getSettings()
     expect(fake.invoked).toEqual([

@@ -5,7 +5,7 @@
  */
 import type {
   ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
-  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
+  DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
@@ -35,6 +35,14 @@ export function sampleIssues(): ValidationIssue[] {
   for (let i = 0; i < 4; i++) issues.push({ code: 'DUPLICATE_REFERENCE', severity: 'error', row: 900 + i, file: null, message: 'This contact reference is used by an earlier row. Each conversation needs its own.' })
   for (let i = 0; i < 25; i++) issues.push({ code: 'ORPHAN_RECORDING', severity: 'warning', row: null, file: `extra/voicemail-${pad(i + 1, 3)}.mp3`, message: 'No row of the CSV names this recording, so it will not be sent.' })
   return issues
+}
+
+/** The rows a batch sends, with their recordings' durations (Review's recordings table). */
+export function sampleRecordings(n: number): RecordingRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    row: i + 1, reference: `CR-2024-${pad(i + 1)}`, agent: AGENTS[i % AGENTS.length]!, file: `call-${pad(i + 1)}.wav`,
+    size: 1_200_000 + ((i * 7_919) % 900_000), seconds: 60 + ((i * 37) % 900), media: `check-1.${i}`,
+  }))
 }
 
 /** Daily deliveries going back from 31 May 2024, newest first, as the delivery ledger lists them. */
@@ -67,6 +75,9 @@ export class FakeApi implements BulkUploadApi {
     suggestion: { contactReference: 'Call ID', agentId: 'Agent Email', contactDate: 'Call Start', audioFilename: 'Recording' },
   }
   issues: ValidationIssue[] = sampleIssues()
+  recordings: RecordingRow[] = sampleRecordings(120)
+  /** Hosts that can play recordings set this (the dev page does); absent: no play buttons. */
+  mediaUrl?: (media: string) => Promise<Result<string>>
   report: BatchReport = {
     checkId: 'check-1', ready: true, conversations: 4_896, eligible: 4_784, excluded: 112, recordings: 4_812, orphans: 25,
     eligibleBytes: 9_580_112_300, counts: { MISSING_RECORDING: 96, INVALID_DATE: 12, DUPLICATE_REFERENCE: 4, ORPHAN_RECORDING: 25 }, issueTotal: 137,
@@ -202,6 +213,9 @@ export class FakeApi implements BulkUploadApi {
     })
   }
   exportIssues(checkId: string) { return this.answer('exportIssues', [checkId], () => this.saved(`${DOCUMENTS}/calls-problems.csv`, 'row,file,code,severity,message\r\n')) }
+  listRecordings(checkId: string, offset: number, limit: number) {
+    return this.answer('listRecordings', [checkId, offset, limit], () => ({ total: this.recordings.length, rows: this.recordings.slice(offset, offset + limit) }))
+  }
 
   listKeys() { return this.answer('listKeys', [], () => [...this.keys]) }
   generateKey(name: string, type: 'ed25519' | 'rsa', passphrase: string | null) {

@@ -1,0 +1,109 @@
+/**
+ * The rows the batch will send, each with its recording's duration and a play button, so a
+ * QA manager can spot-check that row 119's recording really is call CR1900118 before it goes.
+ * Fetched a page at a time (a batch can send a million rows); one recording plays at a time,
+ * in a single player above the table. The host serves only this batch's files (mediaUrl).
+ */
+import { useCallback, useEffect, useRef, useState } from 'react'
+import Box from '@mui/material/Box'
+import IconButton from '@mui/material/IconButton'
+import Typography from '@mui/material/Typography'
+import PlayArrowIcon from '@mui/icons-material/PlayArrow'
+import type { AppErrorPayload, RecordingRow } from '../../src/api'
+import { useApi } from '../api-context'
+import { ErrorAlert, asPayload } from '../components/error-alert'
+import { VirtualTable, type Column } from '../components/virtual-table'
+import { formatClock } from '../format'
+
+const PAGE = 200
+
+export function RecordingsTable({ checkId }: { checkId: string }) {
+  const api = useApi()
+  const pages = useRef(new Map<number, RecordingRow[]>())
+  const pending = useRef(new Set<number>())
+  const [total, setTotal] = useState<number | null>(null)
+  const [, setLoaded] = useState(0)
+  const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [playing, setPlaying] = useState<{ row: RecordingRow; url: string } | null>(null)
+  const canPlay = typeof api.mediaUrl === 'function'
+
+  const fetchPage = useCallback(async (page: number) => {
+    if (pages.current.has(page) || pending.current.has(page)) return
+    pending.current.add(page)
+    try {
+      const r = await api.listRecordings(checkId, page * PAGE, PAGE)
+      if (!r.ok) return setError(r.error)
+      pages.current.set(page, r.value.rows)
+      setTotal(r.value.total)
+      setLoaded((n) => n + 1)
+    } catch (e) {
+      setError(asPayload(e))
+    } finally {
+      pending.current.delete(page)
+    }
+  }, [api, checkId])
+
+  useEffect(() => {
+    pages.current = new Map()
+    pending.current = new Set()
+    setTotal(null)
+    setPlaying(null)
+    void fetchPage(0)
+  }, [fetchPage])
+
+  const onRange = useCallback((start: number, end: number) => {
+    for (let p = Math.floor(start / PAGE); p <= Math.floor(end / PAGE); p++) void fetchPage(p)
+  }, [fetchPage])
+
+  const play = async (row: RecordingRow) => {
+    setError(null)
+    try {
+      const r = await api.mediaUrl!(row.media)
+      if (r.ok) setPlaying({ row, url: r.value })
+      else setError(r.error)
+    } catch (e) { setError(asPayload(e)) }
+  }
+
+  const columns: Column[] = [
+    { key: 'row', header: 'Row', width: '5rem', align: 'right' },
+    { key: 'ref', header: 'Contact reference', width: '12rem' },
+    { key: 'agent', header: 'Agent', width: '16rem' },
+    { key: 'file', header: 'Recording' },
+    { key: 'len', header: 'Duration', width: '6rem', align: 'right' },
+    ...(canPlay ? [{ key: 'play', header: 'Play', width: '4.5rem' }] : []),
+  ]
+  const renderRow = (i: number) => {
+    const r = pages.current.get(Math.floor(i / PAGE))?.[i % PAGE]
+    if (!r) return null
+    const cells = [
+      r.row.toLocaleString('en-GB'),
+      <span key="r" title={r.reference}>{r.reference}</span>,
+      <span key="a" title={r.agent}>{r.agent}</span>,
+      <span key="f" title={r.file}>{r.file}</span>,
+      formatClock(r.seconds),
+    ]
+    if (canPlay) {
+      cells.push(
+        <IconButton key="p" size="small" aria-label={`Play the recording of ${r.reference}, row ${r.row}, agent ${r.agent}`} onClick={() => void play(r)}
+          aria-pressed={playing?.row.row === r.row}>
+          <PlayArrowIcon fontSize="small" />
+        </IconButton>,
+      )
+    }
+    return cells
+  }
+
+  return (
+    <Box>
+      <ErrorAlert error={error} onClose={() => setError(null)} />
+      {playing && (
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, flexWrap: 'wrap', mb: 1 }} role="region" aria-label="Recording player">
+          <Typography variant="body2">Playing row {playing.row.row.toLocaleString('en-GB')}: <strong>{playing.row.reference}</strong> · {playing.row.agent} · {playing.row.file}</Typography>
+          <audio controls autoPlay src={playing.url} data-testid="recording-player" aria-label={`Recording of ${playing.row.reference}, agent ${playing.row.agent}`} style={{ flex: '1 1 20rem' }} />
+        </Box>
+      )}
+      <VirtualTable columns={columns} rowCount={total ?? 0} renderRow={renderRow} onRangeChange={onRange} height={360}
+        ariaLabel="Rows to send, with their recordings" empty={total === 0 ? 'No row will be sent.' : 'Loading…'} />
+    </Box>
+  )
+}
