@@ -104,7 +104,11 @@ describe('Electron main process', () => {
   })
 
   it('serves the renderer from app://bundle with a strict CSP, and nothing outside it', async () => {
-    expect(fake.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+    // The app's own pages, and the recordings of a checked batch for the Review player (main/electron-media.ts).
+    expect(fake.schemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+      { scheme: 'bulk-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+    ])
     const handle = fake.protocolHandlers.get('app')!
     const index = await handle({ url: 'app://bundle/index.html' })
     expect(index.status).toBe(200)
