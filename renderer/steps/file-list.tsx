@@ -1,5 +1,5 @@
 /**
- * Every file of the batch with its own bar and state. A recording that failed is "Not sent"
+ * Every file of the batch with its own bar and state, those in flight first, with a search by name. A recording that failed is "Not sent"
  * (it is retried by the next run, and its row is left out of this run's CSV), and once a
  * batch stopped or was cancelled nothing unfinished reads as waiting or done. The list is virtualised and reads the
  * store through one selector, so with 100,000 files a redraw touches only the ~20 rows in
@@ -12,6 +12,7 @@ import Stack from '@mui/material/Stack'
 import ToggleButton from '@mui/material/ToggleButton'
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup'
 import LinearProgress from '@mui/material/LinearProgress'
+import TextField from '@mui/material/TextField'
 import Tooltip from '@mui/material/Tooltip'
 import type { FileState } from '../../src/api'
 import { VirtualTable, type Column } from '../components/virtual-table'
@@ -47,15 +48,28 @@ const MATCHES: Record<Exclude<Filter, 'all'>, ReadonlySet<FileState>> = {
   problems: new Set(['failed', 'retrying']),
 }
 
+/** The order of "All files": what moves first, then what needs a look, then what waits, then what is done. */
+const ORDER: Record<FileState, number> = { uploading: 0, retrying: 0, failed: 1, waiting: 2, done: 3, skipped: 3 }
+
 /**
- * Row numbers of the files in a filter. One pass over every row, at most ten times a second
- * while the filter is on: about a millisecond for 100,000 files, and only when asked for.
+ * Row numbers of the files to list, in the order shown: in flight, failed, waiting, done (the
+ * CSV last, as it is sent last), narrowed to a filter and to names containing `query`. One pass
+ * over every row, at most ten times a second: a few milliseconds for 100,000 files.
  */
-function filterRows(chunks: UploadState['chunks'], filter: Filter): number[] | null {
-  if (filter === 'all') return null
-  const wanted = MATCHES[filter]
-  const out: number[] = []
-  chunks.forEach((chunk, c) => chunk.forEach((r, j) => { if (wanted.has(r.state)) out.push(c * CHUNK_SIZE + j) }))
+export function listedRows(chunks: UploadState['chunks'], filter: Filter, query: string): number[] {
+  const wanted = filter === 'all' ? null : MATCHES[filter]
+  const needle = query.trim().toLowerCase()
+  const buckets: number[][] = [[], [], [], []]
+  let csv: number | null = null
+  chunks.forEach((chunk, c) => chunk.forEach((r, j) => {
+    if (wanted && !wanted.has(r.state)) return
+    if (needle && !r.file.toLowerCase().includes(needle)) return
+    const i = c * CHUNK_SIZE + j
+    if (r.isCsv) csv = i
+    else buckets[ORDER[r.state]]!.push(i)
+  }))
+  const out = buckets.flat()
+  if (csv !== null) out.push(csv)
   return out
 }
 
@@ -65,10 +79,11 @@ export function FileList({ store }: { store: UploadStore }) {
   const stopped = useUploadState(store, selectStopped)
   const paused = useUploadState(store, selectPaused)
   const [filter, setFilter] = useState<Filter>('all')
+  const [query, setQuery] = useState('')
   const state = store.getState()
-  const rows = useMemo(() => filterRows(chunks, filter), [chunks, filter])
+  const rows = useMemo(() => listedRows(chunks, filter, query), [chunks, filter, query])
   const renderRow = useCallback((i: number) => {
-    const r = rowAt(state, rows ? rows[i]! : i)
+    const r = rowAt(state, rows[i]!)
     if (!r) return null
     const pct = r.size > 0 ? Math.min(100, (r.sent / r.size) * 100) : r.state === 'done' || r.state === 'skipped' ? 100 : 0
     // A stopped batch finishes nothing more: what did not finish was not sent.
@@ -90,13 +105,16 @@ export function FileList({ store }: { store: UploadStore }) {
   }, [state, rows, stopped, paused])
   return (
     <Stack spacing={1.5}>
-      <ToggleButtonGroup size="small" color="primary" exclusive value={filter} onChange={(_e, v: Filter | null) => v && setFilter(v)} aria-label="Which files to show">
-        <ToggleButton value="all">All files ({state.count.toLocaleString('en-GB')})</ToggleButton>
-        <ToggleButton value="active">In progress ({(counts.uploading + counts.retrying).toLocaleString('en-GB')})</ToggleButton>
-        <ToggleButton value="problems">Problems ({(counts.failed + counts.retrying).toLocaleString('en-GB')})</ToggleButton>
-      </ToggleButtonGroup>
-      <VirtualTable ariaLabel="Files in this batch" columns={columns} rowCount={rows ? rows.length : state.count} renderRow={renderRow} height={380} rowHeight={40}
-        empty={filter === 'problems' ? 'No failed or retrying files.' : 'No file is being sent right now.'} />
+      <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1.5 }}>
+        <ToggleButtonGroup size="small" color="primary" exclusive value={filter} onChange={(_e, v: Filter | null) => v && setFilter(v)} aria-label="Which files to show">
+          <ToggleButton value="all">All files ({state.count.toLocaleString('en-GB')})</ToggleButton>
+          <ToggleButton value="active">In progress ({(counts.uploading + counts.retrying).toLocaleString('en-GB')})</ToggleButton>
+          <ToggleButton value="problems">Problems ({(counts.failed + counts.retrying).toLocaleString('en-GB')})</ToggleButton>
+        </ToggleButtonGroup>
+        <TextField size="small" type="search" label="Find a file" value={query} onChange={(e) => setQuery(e.target.value)} sx={{ minWidth: '14rem' }} />
+      </Stack>
+      <VirtualTable ariaLabel="Files in this batch" columns={columns} rowCount={rows.length} renderRow={renderRow} height={380} rowHeight={40}
+        empty={query.trim() ? `No file of this list has “${query.trim()}” in its name.` : filter === 'problems' ? 'No failed or retrying files.' : 'No file is being sent right now.'} />
     </Stack>
   )
 }

@@ -45,13 +45,27 @@ describe('Upload step', () => {
     expect(document.title).toBe('Bulk upload')
   })
 
-  it('lists every file with its state, the CSV last', async () => {
+  it('lists every file with its state: in flight first, then failed, waiting and done, the CSV last', async () => {
     atUpload()
     const table = screen.getByRole('table', { name: 'Files in this batch' })
-    await within(table).findByText('call-00001.wav')
-    const states = within(table).getAllByRole('row').slice(1).map((r) => r.lastElementChild?.textContent)
-    expect(states.slice(0, 10)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Uploading', 'Uploading', 'Retrying (2)', 'Not sent', 'Waiting'])
-    expect(within(table).getByText('calls-2024-05-31-batch.csv — the CSV, sent last')).toBeTruthy()
+    await within(table).findByText('call-00006.wav')
+    const rows = within(table).getAllByRole('row').slice(1)
+    const states = rows.map((r) => r.lastElementChild?.textContent)
+    expect(states.slice(0, 5)).toEqual(['Uploading', 'Uploading', 'Retrying (2)', 'Not sent', 'Waiting'])
+    expect(states.slice(-6)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Waiting'])
+    expect(rows.at(-1)!.textContent).toContain('calls-2024-05-31-batch.csv — the CSV, sent last')
+  })
+
+  it('finds a file by its name', async () => {
+    const user = userEvent.setup()
+    atUpload()
+    await user.type(screen.getByRole('searchbox', { name: 'Find a file' }), 'call-00009')
+    const table = screen.getByRole('table', { name: 'Files in this batch' })
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(2))
+    expect(within(table).getAllByRole('row')[1]!.textContent).toMatch(/call-00009\.wav.*Not sent/)
+    await user.clear(screen.getByRole('searchbox', { name: 'Find a file' }))
+    await user.type(screen.getByRole('searchbox', { name: 'Find a file' }), 'no-such-file')
+    expect(await screen.findByText('No file of this list has “no-such-file” in its name.')).toBeTruthy()
   })
 
   it('says Paused, not Uploading, for the files in flight while the batch is paused', async () => {
@@ -59,7 +73,7 @@ describe('Upload step', () => {
     atUpload()
     await user.click(await screen.findByRole('button', { name: 'Pause' }))
     const table = screen.getByRole('table', { name: 'Files in this batch' })
-    await waitFor(() => expect(within(table).getAllByRole('row').slice(1, 8).map((r) => r.lastElementChild?.textContent)).toEqual(['Done', 'Done', 'Done', 'Done', 'Done', 'Paused', 'Paused']))
+    await waitFor(() => expect(within(table).getAllByRole('row').slice(1, 3).map((r) => r.lastElementChild?.textContent)).toEqual(['Paused', 'Paused']))
     expect(within(table).queryByText('Uploading')).toBeNull()
   })
 
@@ -85,7 +99,7 @@ describe('Upload step', () => {
   it('keeps only the rows in view in the page with 100,000 files', async () => {
     atUpload(100_000)
     const table = screen.getByRole('table', { name: 'Files in this batch' })
-    await within(table).findByText('call-00001.wav')
+    await within(table).findByText('call-00006.wav')
     expect(within(table).getAllByRole('row').length).toBeLessThan(60)
     expect(screen.getByRole('button', { name: 'All files (100,001)' })).toBeTruthy()
   })
