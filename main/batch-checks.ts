@@ -8,7 +8,7 @@ import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import type { FileForUser } from './save-for-user'
 import type { BatchSpec, IssueQuery, ValidationIssue } from '../src/api'
-import { sheetRecord, type CheckedBatch } from '../src/batch'
+import { readCsv, sheetRecord, type CheckedBatch } from '../src/batch'
 import { AppError } from '../src/errors'
 
 /** Runs kept: the one on screen and the one before it. */
@@ -73,11 +73,38 @@ export function queryIssues(issues: readonly ValidationIssue[], query: IssueQuer
   return { total: matching.length, issues: matching.slice(query.offset, query.offset + query.limit) }
 }
 
-/** The issues as a CSV for a spreadsheet (row, file, code, severity, message), cells neutralised. */
-export function issuesCsvFile(checked: CheckedBatch): FileForUser {
-  const lines = [sheetRecord(['row', 'file', 'code', 'severity', 'message'])]
-  for (const i of checked.issues) lines.push(sheetRecord([i.row === null ? '' : String(i.row), i.file ?? '', i.code, i.severity, i.message]))
-  if (checked.issuesOmitted > 0) lines.push(sheetRecord(['', '', '', '', `${checked.issuesOmitted} more problems of the same kinds are counted but not listed.`]))
+/** Contact reference, agent and date of the rows an issue names: what the person fixing the export looks up. */
+async function rowFacts(checked: CheckedBatch): Promise<Map<number, [string, string, string]>> {
+  const wanted = new Set(checked.issues.flatMap((i) => (i.row === null ? [] : [i.row])))
+  const facts = new Map<number, [string, string, string]>()
+  const m = checked.manifest
+  const { contactReference: ref, agentId: agent, contactDate: date } = m.columns
+  if (wanted.size === 0) return facts
+  await readCsv(m.csvPath, { encoding: m.encoding, delimiter: m.delimiter }, {
+    onHeader: () => undefined,
+    onRows: (rows, firstRow) => {
+      rows.forEach((fields, i) => {
+        const row = firstRow + i
+        if (wanted.has(row)) facts.set(row, [ref === null ? '' : (fields[ref] ?? ''), agent === null ? '' : (fields[agent] ?? ''), date === null ? '' : (fields[date] ?? '')])
+      })
+    },
+  })
+  return facts
+}
+
+/**
+ * The issues as a CSV for a spreadsheet: row, the row's reference, agent and date, file, code,
+ * severity and what to do; cells neutralised. A CSV that changed or went since the check is
+ * exported without the row facts rather than not at all.
+ */
+export async function issuesCsvFile(checked: CheckedBatch): Promise<FileForUser> {
+  const facts = await rowFacts(checked).catch(() => new Map<number, [string, string, string]>())
+  const lines = [sheetRecord(['row', 'contact reference', 'agent', 'contact date', 'file', 'code', 'severity', 'message'])]
+  for (const i of checked.issues) {
+    const [ref, agent, date] = (i.row === null ? undefined : facts.get(i.row)) ?? ['', '', '']
+    lines.push(sheetRecord([i.row === null ? '' : String(i.row), ref, agent, date, i.file ?? '', i.code, i.severity, i.message]))
+  }
+  if (checked.issuesOmitted > 0) lines.push(sheetRecord(['', '', '', '', '', '', '', `${checked.issuesOmitted} more problems of the same kinds are counted but not listed.`]))
   const base = path.basename(checked.manifest.csvPath, path.extname(checked.manifest.csvPath))
   return { name: `${base}-problems.csv`, mimeType: 'text/csv', text: `${lines.join('\r\n')}\r\n` }
 }

@@ -258,7 +258,7 @@ export class CoreService implements CallHandlers {
   }
 
   exportIssues(checkId: string): Promise<Result<SaveOutcome>> {
-    return run('exportIssues', () => this.saveForUser(issuesCsvFile(this.checks.get(checkId))))
+    return run('exportIssues', async () => this.saveForUser(await issuesCsvFile(this.checks.get(checkId))))
   }
 
   listRecordings(checkId: string, offset: number, limit: number): Promise<Result<{ total: number; rows: RecordingRow[] }>> {

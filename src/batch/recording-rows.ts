@@ -67,7 +67,8 @@ export function resolveRows(rows: RowKeys, index: RecordingIndex, issues: IssueL
         issues.add('UNSAFE_FILENAME', { row, value: shown, detail: m.reason })
         break
       case 'missing':
-        issues.add('MISSING_RECORDING', { row, value: shown, detail: m.detail })
+        // The file column shows the name the row expects: what to look for or correct.
+        issues.add('MISSING_RECORDING', { row, value: shown, file: shown, detail: m.detail })
         break
       case 'collision':
         issues.add('NAME_COLLISION', { row, value: shown, file: recs[m.candidates[0]!]!.relPath, others: m.candidates.slice(1).map((c) => recs[c]!.relPath) })

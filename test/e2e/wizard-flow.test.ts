@@ -302,7 +302,15 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     const [problems] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export problems as CSV…' }).click()])
     expect(problems.suggestedFilename()).toBe(`${path.basename(batch.csvPath, '.csv')}-problems.csv`)
     const rows = parseCsv(await readFile((await problems.path())!, 'utf8'))
-    expect(rows.filter((r) => r[2] === 'MISSING_RECORDING').map((r) => Number(r[0]))).toEqual(batch.faultRows.missingRecording)
+    expect(rows[0]).toEqual(['row', 'contact reference', 'agent', 'contact date', 'file', 'code', 'severity', 'message'])
+    const missing = rows.filter((r) => r[5] === 'MISSING_RECORDING')
+    expect(missing.map((r) => Number(r[0]))).toEqual(batch.faultRows.missingRecording)
+    // Each line says which conversation it is about, and the file the row expects.
+    for (const r of missing) {
+      expect(r[1]).toMatch(/^CR-/)
+      expect(r[2]).toContain('@')
+      expect(r[4]).not.toBe('')
+    }
     // Nothing was written into the batch folder: the next scan still finds one CSV.
     expect((await readdir(batch.dir)).filter((n) => n.endsWith('.csv'))).toEqual([path.basename(batch.csvPath)])
     expect(watch.errors, host!.output()).toEqual([])

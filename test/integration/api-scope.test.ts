@@ -168,7 +168,7 @@ describe('the desktop host: native save dialog', () => {
       expect(await service.exportIssues(checked.value.checkId)).toEqual({ ok: true, value: { kind: 'saved', path: answer } })
       const written = await stat(answer)
       expect(written.mode & 0o777).toBe(0o600)
-      expect((await readFile(answer, 'utf8')).split('\r\n')[0]).toBe('row,file,code,severity,message')
+      expect((await readFile(answer, 'utf8')).split('\r\n')[0]).toBe('row,contact reference,agent,contact date,file,code,severity,message')
       expect(await service.openPath(answer)).toEqual({ ok: true, value: { kind: 'opened' } })
       expect(opened).toEqual([answer])
       expect(await service.openPath(bashrc)).toMatchObject(refused)

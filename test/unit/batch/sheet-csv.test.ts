@@ -51,9 +51,9 @@ describe('human-facing CSVs against the platform CSV', () => {
     const json = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as { rows: Array<{ contactReference: string }> }
     expect(json.rows.map((r) => r.contactReference)).toEqual(HOSTILE)
 
-    const problems = parseCsv(issuesCsvFile(c).text)
-    const orphan = problems.find((r) => r[2] === 'ORPHAN_RECORDING')
-    expect(orphan?.[1]).toBe("'=orphan.wav")
+    const problems = parseCsv((await issuesCsvFile(c)).text)
+    const orphan = problems.find((r) => r[5] === 'ORPHAN_RECORDING')
+    expect(orphan?.[4]).toBe("'=orphan.wav")
     for (const cells of problems) for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/)
   })
 })

@@ -170,7 +170,7 @@ describe('recordings', () => {
     const c = await check({ 'calls.csv': csv(['empty.wav', 'gone.wav', 'fake.mp3', 'call-4']), 'empty.wav': '', 'fake.mp3': WAV, 'call-4.wav': WAV })
     expect(c.issues.map((i) => [i.code, i.row, i.file])).toEqual([
       ['EMPTY_RECORDING', 1, 'empty.wav'],
-      ['MISSING_RECORDING', 2, null],
+      ['MISSING_RECORDING', 2, 'gone.wav'], // the name the row expects, to look for or correct
       ['UNRECOGNISED_AUDIO', null, 'fake.mp3'],
     ])
     expect(c.issues[2]!.message).toContain('looks like WAV audio, not .mp3')
@@ -183,8 +183,8 @@ describe('recordings', () => {
     const c = await check({ 'calls.csv': text, 'R1.wav': WAV, 'sub/r2.MP3': WAV, 'R4.wav': WAV, 'R4.mp3': WAV, 'extra.wav': WAV }, mapping)
     expect(c.issues.map((i) => [i.code, i.row, i.file])).toEqual([
       ['CASE_MISMATCH', 2, 'sub/r2.MP3'],
-      ['MISSING_RECORDING', 3, null],
-      ['MISSING_RECORDING', 4, null],
+      ['MISSING_RECORDING', 3, 'R3.*'],
+      ['MISSING_RECORDING', 4, 'R4.*'],
       ['UNRECOGNISED_AUDIO', null, 'sub/r2.MP3'],
       ['ORPHAN_RECORDING', null, 'extra.wav'],
     ])

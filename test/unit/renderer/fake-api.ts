@@ -212,7 +212,7 @@ export class FakeApi implements BulkUploadApi {
       return { total: all.length, issues: all.slice(q.offset, q.offset + q.limit) }
     })
   }
-  exportIssues(checkId: string) { return this.answer('exportIssues', [checkId], () => this.saved(`${DOCUMENTS}/calls-problems.csv`, 'row,file,code,severity,message\r\n')) }
+  exportIssues(checkId: string) { return this.answer('exportIssues', [checkId], () => this.saved(`${DOCUMENTS}/calls-problems.csv`, 'row,contact reference,agent,contact date,file,code,severity,message\r\n')) }
   listRecordings(checkId: string, offset: number, limit: number) {
     return this.answer('listRecordings', [checkId, offset, limit], () => ({ total: this.recordings.length, rows: this.recordings.slice(offset, offset + limit) }))
   }
