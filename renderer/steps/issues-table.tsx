@@ -3,6 +3,9 @@
  * million-row CSV can have a million problems, and the renderer must never hold them all.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
+import Alert from '@mui/material/Alert'
+import AlertTitle from '@mui/material/AlertTitle'
+import ButtonBase from '@mui/material/ButtonBase'
 import Chip from '@mui/material/Chip'
 import type { AppErrorPayload, IssueCode, IssueSeverity, ValidationIssue } from '../../src/api'
 import { useApi } from '../api-context'
@@ -63,6 +66,8 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
   const [total, setTotal] = useState<number | null>(null)
   const [, setLoaded] = useState(0)
   const [error, setError] = useState<AppErrorPayload | null>(null)
+  // The row whose whole sentence is shown under the table (a table row holds two lines of it).
+  const [open, setOpen] = useState<ValidationIssue | null>(null)
   const generation = useRef(0)
 
   const fetchPage = useCallback(async (page: number) => {
@@ -89,6 +94,7 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
     pages.current = new Map()
     pending.current = new Set()
     setTotal(null)
+    setOpen(null)
     void fetchPage(0)
   }, [fetchPage])
 
@@ -104,7 +110,11 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
       <Chip key="s" size="small" variant="outlined" color={SEVERITY_CHIPS[issue.severity].color} label={SEVERITY_CHIPS[issue.severity].label} />,
       ISSUE_LABELS[issue.code],
       <span key="f" title={issue.file ?? undefined}>{issue.file ?? '—'}</span>,
-      <span key="m" title={issue.message}>{issue.message}</span>,
+      <ButtonBase key="m" onClick={() => setOpen(issue)} title={issue.message}
+        aria-label={`${issue.row === null ? ISSUE_LABELS[issue.code] : `Row ${issue.row}`}: read what to do`}
+        sx={{ font: 'inherit', textAlign: 'left', display: 'block', width: '100%', color: 'inherit', '&:hover': { textDecoration: 'underline' } }}>
+        {issue.message}
+      </ButtonBase>,
     ]
   }
 
@@ -113,6 +123,12 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
       <ErrorAlert error={error} onClose={() => setError(null)} />
       <VirtualTable ariaLabel="Flagged rows" columns={columns} rowCount={total ?? 0} renderRow={renderRow}
         onRangeChange={onRange} height={400} rowHeight={56} empty={total === null ? 'Loading…' : 'Nothing flagged with this filter.'} />
+      {open && (
+        <Alert severity={open.severity === 'error' ? 'error' : open.severity === 'warning' ? 'warning' : 'info'} role="status" onClose={() => setOpen(null)}>
+          <AlertTitle>{open.row === null ? ISSUE_LABELS[open.code] : `Row ${open.row.toLocaleString('en-GB')} · ${ISSUE_LABELS[open.code]}`}{open.file ? ` · ${open.file}` : ''}</AlertTitle>
+          {open.message}
+        </Alert>
+      )}
     </>
   )
 }

@@ -39,6 +39,18 @@ describe('Review step', () => {
     expect(api.callsTo('listIssues').at(-1)).toEqual(['check-1', { code: 'INVALID_DATE', severity: undefined, offset: 0, limit: 200 }])
   })
 
+  it('shows a row’s whole sentence under the table when asked, from the keyboard too', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    const table = screen.getByRole('table', { name: 'Flagged rows' })
+    const read = await within(table).findByRole('button', { name: 'Row 40: read what to do' })
+    read.focus()
+    await user.keyboard('{Enter}')
+    const shown = await screen.findByText('Row 40 · No recording · call-00040.wav')
+    expect(shown.closest('[role="status"]')!.textContent).toContain('No recording with this file name is in the folder. Add it, or correct the name in the CSV.')
+  })
+
   it('exports the problem list where the save dialog says, outside the batch folder', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
