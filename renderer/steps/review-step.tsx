@@ -8,10 +8,6 @@ import { useState } from 'react'
 import Alert from '@mui/material/Alert'
 import Button from '@mui/material/Button'
 import Chip from '@mui/material/Chip'
-import FormControl from '@mui/material/FormControl'
-import InputLabel from '@mui/material/InputLabel'
-import MenuItem from '@mui/material/MenuItem'
-import Select from '@mui/material/Select'
 import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
 import type { AppErrorPayload, IssueCode, IssueSeverity } from '../../src/api'
@@ -27,6 +23,8 @@ import { ISSUE_LABELS, IssuesTable } from './issues-table'
 import { LeftOutDialog, needsLeftOutConfirm } from './left-out-dialog'
 import { AgentsPanel } from './agents-panel'
 import { RecordingsTable } from './recordings-table'
+
+const SEVERITY_FILTERS: ReadonlyArray<[IssueSeverity, string]> = [['error', 'Rows left out'], ['warning', 'Warnings']]
 
 export function ReviewStep({ data, update }: StepProps) {
   const api = useApi()
@@ -99,22 +97,18 @@ export function ReviewStep({ data, update }: StepProps) {
         <>
           <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 1 }} role="group" aria-label="Problems by kind">
             <Typography variant="h3" component="h2" sx={{ mr: 1 }}>{formatCount(report.issueTotal, 'problem')}</Typography>
-            <Chip label="All" color={code ? 'default' : 'primary'} onClick={() => setCode(undefined)} aria-pressed={!code} />
+            {/* One filter: everything, a severity, or one kind of problem (choosing one clears the other). */}
+            <Chip label="All" color={code || severity ? 'default' : 'primary'} onClick={() => { setCode(undefined); setSeverity(undefined) }} aria-pressed={!code && !severity} />
+            {SEVERITY_FILTERS.map(([sev, label]) => (
+              <Chip key={sev} label={label} color={severity === sev ? 'primary' : 'default'} variant={severity === sev ? 'filled' : 'outlined'}
+                onClick={() => { setCode(undefined); setSeverity(severity === sev ? undefined : sev) }} aria-pressed={severity === sev} />
+            ))}
             {counts.map(([c, n]) => (
               <Chip key={c} label={`${ISSUE_LABELS[c]} · ${n.toLocaleString('en-GB')}`} color={code === c ? 'primary' : 'default'}
-                variant={code === c ? 'filled' : 'outlined'} onClick={() => setCode(code === c ? undefined : c)} aria-pressed={code === c} />
+                variant={code === c ? 'filled' : 'outlined'} onClick={() => { setSeverity(undefined); setCode(code === c ? undefined : c) }} aria-pressed={code === c} />
             ))}
           </Stack>
           <Stack direction="row" sx={{ alignItems: 'center', flexWrap: 'wrap', gap: 2 }}>
-            <FormControl size="small" sx={{ minWidth: '12rem' }}>
-              <InputLabel id="sev-label" shrink>Show</InputLabel>
-              <Select labelId="sev-label" label="Show" notched displayEmpty value={severity ?? ''} onChange={(e) => setSeverity((e.target.value || undefined) as IssueSeverity | undefined)}>
-                <MenuItem value="">Everything</MenuItem>
-                <MenuItem value="error">Rows left out</MenuItem>
-                <MenuItem value="warning">Warnings only</MenuItem>
-                <MenuItem value="notice">Notices only</MenuItem>
-              </Select>
-            </FormControl>
             <Button variant="outlined" onClick={() => void exportProblems()}>Export problems as CSV…</Button>
           </Stack>
           <IssuesTable checkId={report.checkId} code={code} severity={severity} />

@@ -39,6 +39,18 @@ describe('Review step', () => {
     expect(api.callsTo('listIssues').at(-1)).toEqual(['check-1', { code: 'INVALID_DATE', severity: undefined, offset: 0, limit: 200 }])
   })
 
+  it('has one filter: a severity or a kind of problem, choosing one clears the other', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api, dataAt(api, 'review'))
+    await user.click(await screen.findByRole('button', { name: 'Rows left out' }))
+    await waitFor(() => expect(api.callsTo('listIssues').at(-1)![1]).toMatchObject({ code: undefined, severity: 'error' }))
+    await user.click(screen.getByText('Bad date · 12'))
+    await waitFor(() => expect(api.callsTo('listIssues').at(-1)![1]).toMatchObject({ code: 'INVALID_DATE', severity: undefined }))
+    expect(screen.getByRole('button', { name: 'Rows left out' }).getAttribute('aria-pressed')).toBe('false')
+    expect(screen.queryByRole('combobox', { name: 'Show' })).toBeNull()
+  })
+
   it('shows a row’s whole sentence under the table when asked, from the keyboard too', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
