@@ -20,7 +20,7 @@ export interface Column {
   wrap?: boolean
 }
 
-export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, empty, sx, layout = 'fixed' }: {
+export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, onOverflowX, empty, sx, layout = 'fixed' }: {
   columns: Column[]
   /**
    * 'fixed': the given column widths (steady while scrolling, for long lists). 'auto': columns
@@ -36,6 +36,8 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
   /** Told which rows are in view, so pages can be fetched on demand. */
   onRangeChange?: (start: number, end: number) => void
   empty?: ReactNode
+  /** Called with whether the table is wider than its box (and again when that changes). */
+  onOverflowX?: (overflows: boolean) => void
   sx?: SxProps<Theme>
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
@@ -46,6 +48,17 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
     overscan: 12,
     initialRect: { width: 800, height: typeof height === 'number' ? height : 420 },
   })
+  // Tell the caller whether the columns overflow sideways (it says "scroll sideways" only then).
+  useEffect(() => {
+    const el = scrollRef.current
+    if (!el || !onOverflowX || typeof ResizeObserver === 'undefined') return undefined
+    const check = () => onOverflowX(el.scrollWidth > el.clientWidth + 1)
+    const observer = new ResizeObserver(check)
+    observer.observe(el)
+    if (el.firstElementChild) observer.observe(el.firstElementChild)
+    check()
+    return () => observer.disconnect()
+  }, [onOverflowX])
   const items = v.getVirtualItems()
   const first = items[0]?.index ?? 0
   const last = items[items.length - 1]?.index ?? -1

@@ -36,6 +36,7 @@ export function MapStep({ data, update }: StepProps) {
   const [misfit, setMisfit] = useState<string[] | null>(null)
   const [info, setInfo] = useState<string | null>(null)
   const mappingFile = useRef<HTMLInputElement>(null)
+  const [sideways, setSideways] = useState(false)
   const [busy, setBusy] = useState(false)
   const [dateProposal, setDateProposal] = useState<DateFormatProposal | null>(null)
 
@@ -129,8 +130,8 @@ export function MapStep({ data, update }: StepProps) {
         onChange={(field, column) => update({ mapping: { ...mapping, [field]: column } })} />
       <DurationField headers={preview.headers} value={mapping.duration} onChange={(duration) => update({ mapping: { ...mapping, duration } })} />
       <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36} layout="auto"
-        empty="The CSV has a header row but no data rows." />
-      {preview.headers.length > 5 && (
+        empty="The CSV has a header row but no data rows." onOverflowX={setSideways} />
+      {sideways && (
         <Typography variant="body2" color="text.secondary" sx={{ mt: -1.5 }}>Scroll the table sideways to see all {preview.headers.length} columns.</Typography>
       )}
       <DateFields mapping={mapping} csvPath={preview.path} values={dateValues} onProposal={setDateProposal}
