@@ -17,7 +17,7 @@ import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
 import type { AppErrorPayload, DeliveredBatch, Destination } from '../../src/api'
 import { useApi } from '../api-context'
-import { finishOpen } from '../save-outcome'
+import { useOpenPath } from '../use-open-path'
 import { baseName, formatBytes, formatCount, formatDateTime } from '../format'
 import { ErrorAlert, asPayload } from './error-alert'
 import { VirtualTable, type Column } from './virtual-table'
@@ -65,14 +65,8 @@ export function HistoryDialog({ open, destinationId, onClose }: { open: boolean;
     return () => { live = false }
   }, [api, open, chosen])
 
-  const openReport = useCallback(async (path: string) => {
-    setError(null)
-    try {
-      const r = await api.openPath(path)
-      if (r.ok) finishOpen(r.value)
-      else setError(r.error)
-    } catch (e) { setError(asPayload(e)) }
-  }, [api])
+  const opener = useOpenPath()
+  const openReport = opener.open
 
   const renderRow = useCallback((i: number) => {
     const b = batches?.[i]
@@ -109,7 +103,7 @@ export function HistoryDialog({ open, destinationId, onClose }: { open: boolean;
               <Typography aria-live="polite">{formatCount(batches.length, 'batch', 'batches')} · {formatCount(rows, 'row')}</Typography>
             )}
           </Stack>
-          <ErrorAlert error={error} onClose={() => setError(null)} />
+          <ErrorAlert error={error ?? opener.error} onClose={() => { setError(null); opener.clear() }} />
           {batches === null && chosen
             ? <Typography color="text.secondary">Loading…</Typography>
             : <VirtualTable ariaLabel="Delivered batches" columns={columns} rowCount={batches?.length ?? 0} renderRow={renderRow}

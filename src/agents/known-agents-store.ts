@@ -4,10 +4,10 @@
  * platform's user export, or their own), and the agents of every batch delivered there
  * (grown after each delivery). Written atomically, owner-only, as the layout is.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { AppError, toAppError } from '../errors'
+import { AppError, toAppError, toLocalWriteError } from '../errors'
+import { writeOwnerOnlyFile } from '../atomic-file'
 import { destinationDataDir, type DestinationAddress } from '../transfer/destination-key'
 import { agentKey } from './agent-id'
 
@@ -71,25 +71,11 @@ export async function readKnownAgents(home: string, dest: DestinationAddress): P
 export async function saveKnownAgents(home: string, dest: DestinationAddress, agents: KnownAgents): Promise<void> {
   const dir = destinationDataDir(home, dest)
   const file = path.join(dir, AGENTS_FILE)
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   const stored: StoredFile = { version: 1, list: agents.list, delivered: agents.delivered, strict: agents.strict }
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const fh = await open(tmp, 'wx', 0o600)
-    try {
-      await fh.writeFile(`${JSON.stringify(stored, null, 1)}\n`, 'utf8')
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, file)
+    await writeOwnerOnlyFile(file, `${JSON.stringify(stored, null, 1)}\n`)
   } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined)
-    const code = (err as NodeJS.ErrnoException | null)?.code
-    const text = `Could not save the known agents to ${file}: ${err instanceof Error ? err.message : String(err)}`
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw new AppError('LOCAL_DISK_FULL', text, { cause: err })
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new AppError('LOCAL_NOT_WRITABLE', text, { cause: err })
-    throw toAppError(err)
+    throw toLocalWriteError(err, `Could not save the known agents to ${file}`)
   }
 }
 

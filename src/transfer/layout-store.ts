@@ -4,12 +4,12 @@
  * app and the CLI naming the same server by flags find the same layout. Written atomically
  * (temporary file, fsync, rename): a power cut leaves the old layout or the new, never half.
  */
-import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { PlatformLayout } from '../api'
 import { parsePlatformLayout } from '../batch/platform-layout'
-import { AppError, toAppError } from '../errors'
+import { AppError, toAppError, toLocalWriteError } from '../errors'
+import { writeOwnerOnlyFile } from '../atomic-file'
 import { destinationDataDir, type DestinationAddress } from './destination-key'
 
 /** The file name inside the destination's folder. */
@@ -25,11 +25,7 @@ export function layoutPath(home: string, dest: DestinationAddress): string {
  * server's ("The server has no room left"), and a read-only folder is not a login problem.
  */
 function localWriteError(err: unknown, file: string): AppError {
-  const code = (err as NodeJS.ErrnoException | null)?.code
-  const text = `Could not save the platform layout to ${file}: ${err instanceof Error ? err.message : String(err)}`
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new AppError('LOCAL_DISK_FULL', text, { cause: err })
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new AppError('LOCAL_NOT_WRITABLE', text, { cause: err })
-  return toAppError(err)
+  return toLocalWriteError(err, `Could not save the platform layout to ${file}`)
 }
 
 /**
@@ -69,36 +65,14 @@ export async function saveLayout(home: string, dest: DestinationAddress, layout:
   const clean = parsePlatformLayout(layout)
   const dir = destinationDataDir(home, dest)
   const file = path.join(dir, LAYOUT_FILE)
-  const tmp = path.join(dir, `${LAYOUT_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    // mkdir's mode is masked by umask and ignored for existing folders: set it explicitly.
-    if (process.platform !== 'win32') {
-      await chmod(path.dirname(dir), 0o700)
-      await chmod(dir, 0o700)
-    }
-    const fh = await open(tmp, 'wx', 0o600)
-    try {
-      await fh.writeFile(`${JSON.stringify(clean, null, 2)}\n`, 'utf8')
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, file)
+    // The destinations folder too: mkdir's mode is masked by umask and ignored for existing folders.
+    if (process.platform !== 'win32') await chmod(path.dirname(dir), 0o700)
+    await writeOwnerOnlyFile(file, `${JSON.stringify(clean, null, 2)}\n`)
   } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined)
     throw localWriteError(err, file)
   }
-  await syncFolder(dir)
-}
-
-/** Makes the rename itself durable (POSIX); folders cannot be opened for sync on Windows. */
-async function syncFolder(dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  const fh = await open(dir, 'r').catch(() => null)
-  if (!fh) return
-  await fh.sync().catch(() => undefined)
-  await fh.close()
 }
 
 /** Forgets a destination's layout, so its next upload records one again. No layout: no-op. */
