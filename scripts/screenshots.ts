@@ -119,6 +119,7 @@ const shots: Shot[] = [
     await page.getByRole('button', { name: /^In progress/ }).click()
   } },
   { name: '5-upload-cancelled', step: 'upload-cancelled', waitFor: 'Upload cancelled' },
+  { name: '5-upload-lost-host', step: 'lost-host', waitFor: 'Lost contact with the app' },
   { name: '6-done', step: 'done', waitFor: 'Start another batch' },
   { name: '6-done-nothing-new', step: 'done-nothing-new', waitFor: 'Nothing was sent' },
   {

@@ -5,6 +5,7 @@
  */
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { createConnectionWatch } from '../transport/connection-watch'
 import { App } from '../app'
 import { batchSpec, emptyWizard, type WizardData } from '../wizard'
 import type { BatchReport } from '../../src/api'
@@ -98,7 +99,7 @@ switch (step) {
   case 'review': case 'review-recordings': initial = { ...prepared, step: 'review', report: api.report }; break
   case 'destination': case 'hostkey': case 'hostkey-changed': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
   case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
-  case 'upload': case 'upload-cancelled': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: leeds }; break
+  case 'upload': case 'upload-cancelled': case 'lost-host': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: leeds }; break
   case 'done-automate': initial = {
     ...prepared, step: 'done', batchId: 'batch-1', destinationId: 'dest-ea', destinationName: leeds, paths: ['/home/qa/exports/2024-05-31'], csvPath: '/home/qa/exports/2024-05-31/calls.csv',
     summary: { batchId: 'batch-1', uploaded: 4_781, skipped: 3, excluded: 112, failed: 0, csv: 'calls-2024-05-31-batch-1.csv', bytes: 9_575_201_000, seconds: 1_284, reportCsv: '/home/qa/.local/share/bulk-upload/reports/batch-1.csv', reportJson: '/home/qa/.local/share/bulk-upload/reports/batch-1.json' },
@@ -110,9 +111,12 @@ switch (step) {
   default: initial = {}
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode><App api={api} initial={initial} /></StrictMode>)
+// The web host's connection, which the page loses on 'lost-host' (as when `bulk-upload serve` stops answering).
+const connection = createConnectionWatch()
+createRoot(document.getElementById('root')!).render(<StrictMode><App api={api} initial={initial} connection={connection} /></StrictMode>)
+if (step === 'lost-host') setTimeout(() => connection.set('lost'), 50)
 
-if (step === 'upload' || step === 'upload-cancelled') {
+if (step === 'upload' || step === 'upload-cancelled' || step === 'lost-host') {
   // After mount, so the store is listening: the engine's events for a batch part-way through.
   setTimeout(() => {
     const files = batchFiles(Number(params.get('files') ?? 4_784))
