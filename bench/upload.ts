@@ -7,7 +7,8 @@
  * process (after start-up, listing and key loading) is kept as a secondary figure.
  * Every run is verified on the server's disk (count, sizes, sha256 of a sample).
  * `BENCH_SCALE=0.1 npm run bench -- upload` shrinks every set (a dry run);
- * `BENCH_UPLOAD_CASES=2` runs only the cases whose number is listed (1-5, comma-separated).
+ * `BENCH_UPLOAD_CASES=2` runs only the cases whose number is listed (1-5, comma-separated);
+ * `BENCH_UPLOAD_RUNS` / `BENCH_UPLOAD_LONG_RUNS` set the runs per tool on loopback / the long link.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -47,7 +48,7 @@ interface Case {
   note?: string
 }
 
-const sized = (count: number, size: number, name: string): DataSet => ({ name, count: Math.max(4, Math.round(count * scale)), size: count === 1 ? Math.round(size * scale) : size })
+const sized = (count: number, size: number, name: string): DataSet => (count === 1 ? { name, count, size: Math.round(size * scale) } : { name, count: Math.max(4, Math.round(count * scale)), size })
 const LOOPBACK_RUNS = Number(process.env.BENCH_UPLOAD_RUNS ?? 3)
 const LONG_RUNS = Number(process.env.BENCH_UPLOAD_LONG_RUNS ?? 1)
 
@@ -151,7 +152,9 @@ async function run(): Promise<string> {
   await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${keyPart}\n[127.0.0.1]:${relay.port} ${keyPart}\n`)
 
   const only = (process.env.BENCH_UPLOAD_CASES ?? '').split(',').filter(Boolean).map(Number)
-  const chosen = CASES.filter((_, i) => only.length === 0 || only.includes(i + 1))
+  // BENCH_UPLOAD_CONCURRENCY=32,64 adds the whole command at those --concurrency values (A/B).
+  const variants = (process.env.BENCH_UPLOAD_CONCURRENCY ?? '').split(',').filter(Boolean).map((n) => cliTool(Number(n)))
+  const chosen = CASES.filter((_, i) => only.length === 0 || only.includes(i + 1)).map((c) => ({ ...c, tools: [c.tools[0]!, ...variants, ...c.tools.slice(1)] }))
   const measured: Array<{ c: Case; results: Map<Tool, ToolResult> }> = []
   const notes: string[] = []
   const runId = { n: 0 }

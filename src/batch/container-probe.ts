@@ -4,6 +4,7 @@
  * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
  */
 import { parseFile } from 'music-metadata'
+import { formatFromEnds, type ContainerFormat, type RecordingEnds } from './container-heads'
 
 /** What the container says, or what is wrong with it. */
 export type ProbeResult =
@@ -24,6 +25,19 @@ export async function probeContainer(path: string, size: number): Promise<ProbeR
   } catch (err) {
     return { ok: false, code: 'RECORDING_UNREADABLE', detail: (err as Error).message }
   }
+  return judgeFormat(format, size)
+}
+
+/**
+ * The same judgement from the bytes the sniffer already read (container-heads.ts), or null
+ * when only music-metadata can tell (probeContainer then reads the file).
+ */
+export function probeFromEnds(ext: string, ends: RecordingEnds): ProbeResult | null {
+  const format = formatFromEnds(ext, ends)
+  return format === null ? null : judgeFormat(format, ends.size)
+}
+
+function judgeFormat(format: ContainerFormat, size: number): ProbeResult {
   const container = format.container
   if (container === undefined) return { ok: false, code: 'RECORDING_UNREADABLE', detail: 'no audio container was found in it' }
   if (format.numberOfSamples === 0 || format.duration === 0) return { ok: false, code: 'RECORDING_NO_AUDIO', detail: `its ${container} header declares no samples` }
