@@ -18,12 +18,22 @@ export const MIN_SECONDS = 1
 /** Per scanned recording: its duration in seconds, NaN when not probed or broken. */
 export type Durations = Float64Array
 
-/** Probes every recording with `matched[s] === 1` (and not skipped) and returns results by scan index. */
-export async function probeMatched(scan: FolderScan, matched: Uint8Array, skip: (s: number) => boolean, signal?: AbortSignal): Promise<Map<number, ProbeResult>> {
+/**
+ * Probes every recording with `matched[s] === 1` (and not skipped) and returns results by
+ * scan index; `known` holds those already read from their sniffed bytes (not opened again).
+ */
+export async function probeMatched(scan: FolderScan, matched: Uint8Array, skip: (s: number) => boolean, known: ReadonlyMap<number, ProbeResult>, signal?: AbortSignal): Promise<Map<number, ProbeResult>> {
+  const out = new Map<number, ProbeResult>()
   const todo: number[] = []
-  for (let s = 0; s < matched.length; s++) if (matched[s] === 1 && scan.recordings[s]!.size > 0 && !skip(s)) todo.push(s)
+  for (let s = 0; s < matched.length; s++) {
+    if (matched[s] !== 1 || scan.recordings[s]!.size === 0 || skip(s)) continue
+    const r = known.get(s)
+    if (r === undefined) todo.push(s)
+    else out.set(s, r)
+  }
   const results = await mapLimit(todo, PROBES_IN_FLIGHT, (s) => probeContainer(scan.recordings[s]!.path, scan.recordings[s]!.size), signal)
-  return new Map(todo.map((s, k) => [s, results[k]!]))
+  todo.forEach((s, k) => out.set(s, results[k]!))
+  return out
 }
 
 /**
