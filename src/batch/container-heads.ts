@@ -137,16 +137,21 @@ function mpeg(f: RecordingEnds): ContainerFormat | null {
   }
   const mpegOffset = pos
   let last: Frame | null = null
+  // The file ends before a fourth frame: MpegParser stops at the end of the stream with the
+  // frames' format but no duration (CBR is only decided at the fourth).
+  const ended = (): ContainerFormat | null => (last === null ? null : { container: 'MPEG', codec: `MPEG ${last.version} Layer 3`, sampleRate: last.sampleRate, bitrate: last.bitrate })
   for (let n = 1; n <= 4; n++) {
     // MpegParser's sync gives up when 163 bytes or fewer are left.
-    if (f.size - pos <= 163) return null
+    if (f.size - pos <= 163) return ended()
     const fr = frame(b, pos)
     if (fr === null || (last !== null && (fr.bitrate !== last.bitrate || fr.sampleRate !== last.sampleRate || fr.version !== last.version))) return null
     last = fr
     if (n === 4) break
     // Frames 1-3 are checked for an Info/Xing/LAME/Xtra tag after the side information.
     const tagAt = pos + 4 + fr.sideInfo
-    if (tagAt + 4 > b.length || fr.frameSize < 4 + fr.sideInfo + 4) return null
+    if (fr.frameSize < 4 + fr.sideInfo + 4) return null
+    if (tagAt + 4 > f.size) return ended()
+    if (tagAt + 4 > b.length) return null
     if (['Info', 'Xing', 'Xtra', 'LAME'].includes(fourCc(b, tagAt))) return null
     pos += fr.frameSize
   }

@@ -78,7 +78,9 @@ describe('quick container reading', () => {
     ['the fixtures’ MP3 (empty ID3v2 tag, CBR frames), 16 KiB', 'a.mp3', mp3Bytes(16_384)],
     ['an MP3 of 1 MiB', 'b.mp3', mp3Bytes(1 << 20)],
     ['an MP3 without any tag', 'c.mp3', mp3Bytes(40_000).subarray(10)],
-    ['an MP3 of a few frames only', 'd.mp3', mp3Bytes(2_000)],
+    ['an MP3 of five frames', 'd.mp3', mp3Bytes(2_000)],
+    ['an MP3 of three frames (ends before CBR is decided: no duration)', 'e.mp3', mp3Bytes(1_024)],
+    ['an MP3 of one frame', 'f.mp3', mp3Bytes(300)],
   ])('%s: the same as music-metadata, without it', async (_label, name, bytes) => {
     const { quick, full } = await both(name, bytes)
     expect(quick).not.toBeNull()
