@@ -35,7 +35,11 @@ export const TAIL_BYTES = 128
 const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 2 ** 24
 const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8)
 const fourCc = (b: Uint8Array, at: number): string => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!)
-const has = (b: Uint8Array, at: number, s: string): boolean => at >= 0 && at + s.length <= b.length && String.fromCharCode(...b.subarray(at, at + s.length)) === s
+function has(b: Uint8Array, at: number, s: string): boolean {
+  if (at < 0 || at + s.length > b.length) return false
+  for (let i = 0; i < s.length; i++) if (b[at + i] !== s.charCodeAt(i)) return false
+  return true
+}
 
 /** Trailing tags music-metadata would go and parse (and could fail on): leave those to it. */
 function trailingTags(f: RecordingEnds): boolean {
