@@ -27,8 +27,12 @@ export interface ContainerFormat {
   bitrate?: number
 }
 
-/** Enough for a WAV's header chunks and an MP3's first four frames at any bitrate. */
-export const HEAD_BYTES = 8192
+/**
+ * Enough for a WAV's header chunks and an MP3's first four frame headers at any bitrate but
+ * 320 kbit/s at 32 kHz (calls are far below). 8 KiB measured slower on the worker (more to
+ * copy and collect for 100,000 files) for nothing recordings use.
+ */
+export const HEAD_BYTES = 4096
 /** ID3v1 (128 bytes) or an APE footer (32) would start within these. */
 export const TAIL_BYTES = 128
 
