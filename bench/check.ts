@@ -175,7 +175,7 @@ export const checkBench: BenchSection = {
       `| raw: list the folder (readdir + stat of ${files.toLocaleString('en')} files, 64 at a time) | ${s(list.ms)} | | |`,
       `| **raw total** | **${s(raw)}** | | |`,
       `| for reference: names only (recursive readdir, no stat) | ${s(names.ms)} | | |`,
-      `| \`bulk-upload --help\` (Node + tsx start-up, included below) | ${s(startup.ms)} | | |`,
+      `| \`bulk-upload --help\` (Node start-up and the compiled CLI, included below) | ${s(startup.ms)} | | |`,
       `| \`writeUploadCsv\` (the uploaded CSV: ${write.value.rows.toLocaleString('en')} rows, ${(write.value.bytes / 2 ** 20).toFixed(0)} MiB, in-process, after check) | ${s(write.ms)} | | |`,
       `| **\`bulk-upload check\`** (exit ${check.code}: ${check.json.conversations.toLocaleString('en')} rows, ${check.json.eligible.toLocaleString('en')} eligible) | **${s(check.ms)}** | ${s(check.cpuMs)} | **${mb(check.maxRssKb)}** |`,
       `| **\`bulk-upload check --host --user\`**, the destination's ledger holding ${ROWS.toLocaleString('en')} delivered references (exit ${withLedger.code}: ${(withLedger.json as { alreadyDelivered?: number }).alreadyDelivered?.toLocaleString('en') ?? '?'} rows already delivered) | **${s(withLedger.ms)}** | ${s(withLedger.cpuMs)} | **${mb(withLedger.maxRssKb)}** |`,
