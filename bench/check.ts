@@ -1,8 +1,8 @@
 /**
  * Benchmark of `bulk-upload check` on 1,000,000 rows and 100,000 recordings (DESIGN.md,
  * Scale), beside the raw cost of merely reading the CSV's bytes and listing the folder
- * (readdir + stat of every file, as `ls -lR` does) in the same run. Targets: check under 4x
- * that raw time, and peak memory under 500 MB. The batch is generated once under
+ * (readdir + stat of every file, as `ls -lR` does) in the same run. Targets (issue 13): check
+ * within 3x that raw time, and peak memory under 500 MB. The batch is generated once under
  * os.tmpdir() and reused by later runs. Size can be lowered for a quick look:
  * BENCH_CHECK_ROWS=100000 BENCH_CHECK_RECORDINGS=10000 npm run bench -- check
  */
@@ -22,6 +22,8 @@ const RECORDINGS = Number(process.env.BENCH_CHECK_RECORDINGS ?? 100_000)
 const BIN = fileURLToPath(new URL('../bin/bulk-upload.js', import.meta.url))
 /** Loaded before the CLI in the child: reports the child's own peak RSS (kB) on exit. */
 const RSS_PROBE = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('BENCH_USAGE '+u.maxRSS+' '+u.userCPUTime+' '+u.systemCPUTime+'\\n')})`
+/** Issue 13's target: check within this multiple of merely reading the CSV and listing the folder. */
+const TARGET_RATIO = 3
 /** Each side is measured this many times; the best is kept (the machine is shared). */
 const RUNS = 2
 
@@ -29,7 +31,9 @@ async function ensureBatch(): Promise<{ dir: string; csvPath: string; csvBytes: 
   const opts: GenerateOptions = {
     rows: ROWS,
     recordings: RECORDINGS,
-    recordingBytes: 1024,
+    // 16 KiB: just over a second in both formats, so every recording is valid audio (at 1 KiB
+    // the MP3s had three frames: unreadable to the container check, and half the rows left out).
+    recordingBytes: 16_384,
     format: 'mixed',
     faults: { missingRecording: 10, duplicateReference: 10, invalidDate: 10, noUtcOffset: 10, missingField: 10, orphanRecording: 10 },
   }
@@ -171,16 +175,16 @@ export const checkBench: BenchSection = {
       `| raw: list the folder (readdir + stat of ${files.toLocaleString('en')} files, 64 at a time) | ${s(list.ms)} | | |`,
       `| **raw total** | **${s(raw)}** | | |`,
       `| for reference: names only (recursive readdir, no stat) | ${s(names.ms)} | | |`,
-      `| \`bulk-upload --help\` (Node + tsx start-up, included below) | ${s(startup.ms)} | | |`,
+      `| \`bulk-upload --help\` (Node start-up and the compiled CLI, included below) | ${s(startup.ms)} | | |`,
       `| \`writeUploadCsv\` (the uploaded CSV: ${write.value.rows.toLocaleString('en')} rows, ${(write.value.bytes / 2 ** 20).toFixed(0)} MiB, in-process, after check) | ${s(write.ms)} | | |`,
       `| **\`bulk-upload check\`** (exit ${check.code}: ${check.json.conversations.toLocaleString('en')} rows, ${check.json.eligible.toLocaleString('en')} eligible) | **${s(check.ms)}** | ${s(check.cpuMs)} | **${mb(check.maxRssKb)}** |`,
       `| **\`bulk-upload check --host --user\`**, the destination's ledger holding ${ROWS.toLocaleString('en')} delivered references (exit ${withLedger.code}: ${(withLedger.json as { alreadyDelivered?: number }).alreadyDelivered?.toLocaleString('en') ?? '?'} rows already delivered) | **${s(withLedger.ms)}** | ${s(withLedger.cpuMs)} | **${mb(withLedger.maxRssKb)}** |`,
       '',
-      `Check / raw: **${ratio.toFixed(2)}x** (target < 4x: ${ratio < 4 ? 'met' : 'NOT met'}). Peak RSS ${mb(check.maxRssKb)} (target < 500 MB: ${check.maxRssKb / 1024 < 500 ? 'met' : 'NOT met'}).`,
-      `With the ledger: **${(withLedger.ms / raw).toFixed(2)}x** raw (target < 4x: ${withLedger.ms / raw < 4 ? 'met' : 'NOT met'}), peak RSS ${mb(withLedger.maxRssKb)} (target < 500 MB: ${withLedger.maxRssKb / 1024 < 500 ? 'met' : 'NOT met'}).`,
+      `Check / raw: **${ratio.toFixed(2)}x** (target ≤ ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}). Peak RSS ${mb(check.maxRssKb)} (target < 500 MB: ${check.maxRssKb / 1024 < 500 ? 'met' : 'NOT met'}).`,
+      `With the ledger: **${(withLedger.ms / raw).toFixed(2)}x** raw (target ≤ ${TARGET_RATIO}x: ${withLedger.ms / raw <= TARGET_RATIO ? 'met' : 'NOT met'}), peak RSS ${mb(withLedger.maxRssKb)} (target < 500 MB: ${withLedger.maxRssKb / 1024 < 500 ? 'met' : 'NOT met'}).`,
       '',
       `Best of ${RUNS} runs each; 1-minute load average at the end: ${load} on ${os.cpus().length} cores (the machine is shared, so wall times vary between runs; CPU time is the check process's user + system time, worker threads included).`,
-      'Check does more than the raw baseline: it also opens every recording to read its first 16 bytes (format sniffing), parses and checks every row, and matches rows to files. It overlaps them: the folder is stat\'ed and the recordings sniffed on a worker thread while the main thread parses the CSV.',
+      'Check does more than the raw baseline: it also opens every recording to read its first 8 KiB and last 128 bytes (format sniffing, and the container: WAV chunks and MP3 frames are read from those bytes; other layouts are probed with music-metadata), parses and checks every row, and matches rows to files. It overlaps them: the folder is stat\'ed and the recordings read on a worker thread while the main thread parses the CSV.',
     ].join('\n')
   },
 }

@@ -21,6 +21,8 @@ interface RunnerOptions extends Pick<Target, 'host' | 'port' | 'username' | 'key
 const opts = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions
 const files: PlannedFile[] = []
 for (const name of (await readdir(opts.dir)).sort()) {
+  // A batch folder's CSV is not a recording: the engine sends its own CSV last.
+  if (name.endsWith('.csv')) continue
   const localPath = path.join(opts.dir, name)
   const st = await stat(localPath)
   if (st.isFile()) files.push({ localPath, remoteName: name, size: st.size, mtimeMs: st.mtimeMs })

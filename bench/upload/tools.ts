@@ -42,10 +42,10 @@ function sshOptions(t: Target): string[] {
 }
 
 /** Runs a command, failing on a non-zero exit or after the timeout; returns seconds taken. */
-export function timed(cmd: string, args: string[], opts: { timeoutMs: number; input?: string; shell?: boolean }): Promise<{ seconds: number; stdout: string }> {
+export function timed(cmd: string, args: string[], opts: { timeoutMs: number; input?: string; shell?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ seconds: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: opts.shell ?? false })
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: opts.shell ?? false, env: opts.env ?? process.env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d))
@@ -65,6 +65,34 @@ export function timed(cmd: string, args: string[], opts: { timeoutMs: number; in
 const which = (bin: string) => (existsSync(bin) ? null : `${bin} is not installed (apt-get install ${path.basename(bin) === 'sftp' ? 'openssh-client' : path.basename(bin)})`)
 
 /**
+ * The whole command as a user runs it, timed from outside from process start to exit: the
+ * compiled CLI starts, checks the batch folder (CSV and recordings), loads the key, connects,
+ * uploads the recordings and then the CSV. Each run gets a fresh app home (so the delivery
+ * ledger does not skip rows delivered by the run before) and a fresh resume journal.
+ */
+export function cliTool(concurrency?: number): Tool {
+  return {
+    name: `bulk-upload upload${concurrency ? ` --concurrency ${concurrency}` : ''} (whole command)`,
+    available: () => (existsSync(CLI_BUILD) ? null : `the compiled CLI is missing (${CLI_BUILD}): run npm run build:cli`),
+    async run(t, timeoutMs) {
+      const fresh = path.join(t.work, `cli-${process.hrtime.bigint()}`)
+      const args = [
+        CLI, 'upload', t.localDir, '--host', t.host, '--port', String(t.port), '--user', t.username, '--key', t.keyFile,
+        '--known-hosts', t.knownHosts, '--remote-dir', t.remoteDir, '--state-dir', path.join(fresh, 'state'), '--json',
+        ...(concurrency ? ['--concurrency', String(concurrency)] : []),
+      ]
+      const { seconds, stdout } = await timed(process.execPath, args, { timeoutMs, env: { ...process.env, BULK_UPLOAD_HOME: path.join(fresh, 'home') } })
+      const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { uploaded: number; failed: number; csv: string | null }
+      if (summary.failed > 0 || !summary.csv) throw new Error(`bulk-upload: ${summary.failed} failed, CSV ${summary.csv ?? 'not sent'}`)
+      return { seconds }
+    },
+  }
+}
+
+const CLI = path.join(here, '../../bin/bulk-upload.js')
+const CLI_BUILD = path.join(here, '../../build/cli')
+
+/**
  * The engine run as its own process. `tree` runs another checkout's engine (the one before
  * recordings were hashed while sent, for the cost of hashing), named by `label`.
  */
@@ -72,7 +100,7 @@ export function engineTool(concurrency: number, channelsPerConnection?: number, 
   const runner = tree ? path.join(tree.root, 'bench/upload/engine-runner.ts') : path.join(here, 'engine-runner.ts')
   const runTs = tree ? path.join(tree.root, 'bin/run-ts.js') : path.join(here, '../../bin/run-ts.js')
   return {
-    name: `bulk-upload${tree ? ` ${tree.label}` : ''} (${concurrency} files in flight)`,
+    name: `engine only${tree ? ` ${tree.label}` : ''} (${concurrency} files in flight, after start-up, listing and key loading)`,
     available: () => null,
     async run(t, timeoutMs) {
       const options = {

@@ -4,6 +4,7 @@
  * more than a missed one, and the platform is the final judge.
  */
 import { close, open, read } from 'node:fs'
+import { HEAD_BYTES, TAIL_BYTES } from './container-heads'
 
 /** Bytes read from the start of each file: enough for every signature below. */
 export const SNIFF_BYTES = 16
@@ -69,16 +70,21 @@ export function audioMismatch(ext: string, head: Uint8Array): string | null {
 }
 
 /**
- * Reads only the first SNIFF_BYTES of a file. Plain callbacks rather than a FileHandle:
- * this runs for up to 100,000 files and FileHandle's bookkeeping doubled the cost.
+ * Reads the first HEAD_BYTES and the last TAIL_BYTES of a file (`size` as scanned). Plain
+ * callbacks rather than a FileHandle: this runs for up to 100,000 files and FileHandle's
+ * bookkeeping doubled the cost.
  */
-export function readHead(path: string): Promise<Uint8Array> {
+export function readEnds(path: string, size: number): Promise<{ head: Uint8Array; tail: Uint8Array }> {
   return new Promise((resolve, reject) => {
     open(path, 'r', (err, fd) => {
       if (err) return reject(err)
-      const buf = Buffer.allocUnsafe(SNIFF_BYTES)
-      read(fd, buf, 0, SNIFF_BYTES, 0, (readErr, bytesRead) => {
-        close(fd, () => (readErr ? reject(readErr) : resolve(buf.subarray(0, bytesRead))))
+      const head = Buffer.allocUnsafe(HEAD_BYTES)
+      const tail = Buffer.allocUnsafe(TAIL_BYTES)
+      read(fd, head, 0, HEAD_BYTES, 0, (headErr, headBytes) => {
+        if (headErr) return close(fd, () => reject(headErr))
+        read(fd, tail, 0, Math.min(TAIL_BYTES, size), Math.max(0, size - TAIL_BYTES), (tailErr, tailBytes) => {
+          close(fd, () => (tailErr ? reject(tailErr) : resolve({ head: head.subarray(0, headBytes), tail: tail.subarray(0, tailBytes) })))
+        })
       })
     })
   })

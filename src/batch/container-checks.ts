@@ -5,7 +5,7 @@
  */
 import type { AudioSummary } from '../api'
 import { mapLimit } from './concurrency'
-import { probeContainer, type ProbeResult } from './container-probe'
+import { checkTruncation, probeContainer, type ProbeResult } from './container-probe'
 import type { IssueList } from './issue-list'
 import type { FolderScan } from './scan'
 
@@ -18,12 +18,27 @@ export const MIN_SECONDS = 1
 /** Per scanned recording: its duration in seconds, NaN when not probed or broken. */
 export type Durations = Float64Array
 
-/** Probes every recording with `matched[s] === 1` (and not skipped) and returns results by scan index. */
-export async function probeMatched(scan: FolderScan, matched: Uint8Array, skip: (s: number) => boolean, signal?: AbortSignal): Promise<Map<number, ProbeResult>> {
+/**
+ * Probes every recording with `matched[s] === 1` (and not skipped) and returns results by
+ * scan index; `known` holds those already read from their sniffed bytes (not opened again).
+ */
+export async function probeMatched(scan: FolderScan, matched: Uint8Array, skip: (s: number) => boolean, known: ReadonlyMap<number, ProbeResult>, signal?: AbortSignal): Promise<Map<number, ProbeResult>> {
+  const out = new Map<number, ProbeResult>()
   const todo: number[] = []
-  for (let s = 0; s < matched.length; s++) if (matched[s] === 1 && scan.recordings[s]!.size > 0 && !skip(s)) todo.push(s)
-  const results = await mapLimit(todo, PROBES_IN_FLIGHT, (s) => probeContainer(scan.recordings[s]!.path, scan.recordings[s]!.size), signal)
-  return new Map(todo.map((s, k) => [s, results[k]!]))
+  for (let s = 0; s < matched.length; s++) {
+    if (matched[s] !== 1 || scan.recordings[s]!.size === 0 || skip(s)) continue
+    const r = known.get(s)
+    if (r === undefined || (r.ok && r.truncation)) todo.push(s)
+    else out.set(s, r)
+  }
+  // Unknown ones are probed whole; those judged from their sniffed bytes only get the end read that tells a cut file.
+  const results = await mapLimit(todo, PROBES_IN_FLIGHT, (s) => {
+    const rec = scan.recordings[s]!
+    const r = known.get(s)
+    return r?.ok ? checkTruncation(rec.path, rec.size, r) : probeContainer(rec.path, rec.size)
+  }, signal)
+  todo.forEach((s, k) => out.set(s, results[k]!))
+  return out
 }
 
 /**

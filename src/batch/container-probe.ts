@@ -4,12 +4,13 @@
  * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
  */
 import { parseFile } from 'music-metadata'
-import { findTruncation, looksLikeMp4, truncationKind } from './container-truncation'
-import { readWavHeader } from './wav-header'
+import { findTruncation, looksLikeMp4, truncationKind, type TruncationKind } from './container-truncation'
+import { formatFromEnds, type ContainerFormat, type RecordingEnds } from './container-heads'
 
 /** What the container says, or what is wrong with it. */
 export type ProbeResult =
-  | { ok: true; seconds: number; codec: string }
+  /** `truncation`: judged from the bytes the sniffer read; whether the file was cut still needs that check (a read of its end). */
+  | { ok: true; seconds: number; codec: string; truncation?: TruncationKind }
   | { ok: false; code: 'RECORDING_TRUNCATED' | 'RECORDING_UNREADABLE' | 'RECORDING_NO_AUDIO'; detail: string }
 
 /** Containers whose data size the header declares exactly (bytes = duration x bitrate / 8). */
@@ -20,9 +21,6 @@ const SIZED_CONTAINERS = new Set(['WAVE', 'AIFF'])
  * MP3 frame: it reads the first frames (and a Xing/VBRI header when there is one).
  */
 export async function probeContainer(path: string, size: number): Promise<ProbeResult> {
-  // Most recordings are WAV: their chunk table says everything, read without the parser.
-  const wav = /\.wav$/i.test(path) ? await readWavHeader(path, size).catch(() => null) : null
-  if (wav !== null) return wav
   let format
   try {
     format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
@@ -32,6 +30,28 @@ export async function probeContainer(path: string, size: number): Promise<ProbeR
     if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
     return { ok: false, code: 'RECORDING_UNREADABLE', detail: (err as Error).message }
   }
+  const judged = judgeFormat(format, size)
+  return judged.ok && judged.truncation ? checkTruncation(path, size, judged) : judged
+}
+
+/** The truncation check of MP3, FLAC and MP4 (WAV/AIFF headers declare their size: judged already). */
+export async function checkTruncation(path: string, size: number, judged: ProbeResult & { ok: true }): Promise<ProbeResult> {
+  const { truncation, ...whole } = judged
+  if (!truncation) return judged
+  const cut = await findTruncation(path, size, truncation).catch(() => null)
+  return cut === null ? whole : { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
+}
+
+/**
+ * The same judgement from the bytes the sniffer already read (container-heads.ts), or null
+ * when only music-metadata can tell (probeContainer then reads the file).
+ */
+export function probeFromEnds(ext: string, ends: RecordingEnds): ProbeResult | null {
+  const format = formatFromEnds(ext, ends)
+  return format === null ? null : judgeFormat(format, ends.size)
+}
+
+function judgeFormat(format: ContainerFormat, size: number): ProbeResult {
   const container = format.container
   if (container === undefined) return { ok: false, code: 'RECORDING_UNREADABLE', detail: 'no audio container was found in it' }
   if (format.numberOfSamples === 0 || format.duration === 0) return { ok: false, code: 'RECORDING_NO_AUDIO', detail: `its ${container} header declares no samples` }
@@ -50,8 +70,6 @@ export async function probeContainer(path: string, size: number): Promise<ProbeR
       return { ok: false, code: 'RECORDING_TRUNCATED', detail: `its data stops at about ${pct}% of what its header declares (${format.duration.toFixed(1)} s)` }
     }
   }
-  const kind = truncationKind(container)
-  const cut = kind === undefined ? null : await findTruncation(path, size, kind).catch(() => null)
-  if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
-  return { ok: true, seconds: format.duration, codec: format.codec ?? container }
+  const truncation = truncationKind(container)
+  return { ok: true, seconds: format.duration, codec: format.codec ?? container, ...(truncation ? { truncation } : {}) }
 }

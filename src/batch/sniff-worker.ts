@@ -6,14 +6,15 @@
  * system calls synchronously on its own core and answers in batches.
  */
 import { Worker } from 'node:worker_threads'
-import { SNIFF_BYTES, readHead } from './audio-sniff'
+import { readEnds } from './audio-sniff'
+import { HEAD_BYTES, TAIL_BYTES } from './container-heads'
 
 /** Plain CommonJS so the worker needs no TypeScript loader. */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const fs = require('node:fs')
 const codeOf = (err) => String((err && err.code) || 'error')
-parentPort.on('message', ({ id, op, paths, bytes }) => {
+parentPort.on('message', ({ id, op, paths, sizes, bytes, tailBytes }) => {
   const n = paths.length
   const errors = []
   if (op === 'stat') {
@@ -35,15 +36,21 @@ parentPort.on('message', ({ id, op, paths, bytes }) => {
   }
   const heads = new Uint8Array(n * bytes)
   const lengths = new Int32Array(n)
+  const tails = new Uint8Array(n * tailBytes)
+  const tailLengths = new Int32Array(n)
   for (let i = 0; i < n; i++) {
     try {
       const fd = fs.openSync(paths[i], 'r')
-      try { lengths[i] = fs.readSync(fd, heads, i * bytes, bytes, 0) } finally { fs.closeSync(fd) }
+      try {
+        lengths[i] = fs.readSync(fd, heads, i * bytes, bytes, 0)
+        const from = Math.max(0, sizes[i] - tailBytes)
+        tailLengths[i] = fs.readSync(fd, tails, i * tailBytes, Math.min(tailBytes, sizes[i]), from)
+      } finally { fs.closeSync(fd) }
     } catch (err) {
       errors.push([i, codeOf(err)])
     }
   }
-  parentPort.postMessage({ id, heads, lengths, errors }, [heads.buffer, lengths.buffer])
+  parentPort.postMessage({ id, heads, lengths, tails, tailLengths, errors }, [heads.buffer, lengths.buffer, tails.buffer, tailLengths.buffer])
 })
 `
 
@@ -58,6 +65,8 @@ export interface StatBatch {
 interface HeadBatch {
   heads: Uint8Array
   lengths: Int32Array
+  tails: Uint8Array
+  tailLengths: Int32Array
   errors: Array<[number, string]>
 }
 
@@ -81,11 +90,11 @@ export class FileWorker {
     })
   }
 
-  private request<T>(op: 'stat' | 'head', paths: string[]): Promise<T> {
+  private request<T>(op: 'stat' | 'head', paths: string[], sizes?: number[]): Promise<T> {
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: never) => void, reject })
-      this.worker.postMessage({ id, op, paths, bytes: SNIFF_BYTES })
+      this.worker.postMessage({ id, op, paths, sizes, bytes: HEAD_BYTES, tailBytes: TAIL_BYTES })
     })
   }
 
@@ -94,8 +103,9 @@ export class FileWorker {
     return this.request('stat', paths)
   }
 
-  heads(paths: string[]): Promise<HeadBatch> {
-    return this.request('head', paths)
+  /** The first HEAD_BYTES and last TAIL_BYTES of each file (`sizes` as scanned). */
+  heads(paths: string[], sizes: number[]): Promise<HeadBatch> {
+    return this.request('head', paths, sizes)
   }
 
   close(): Promise<number> {
@@ -112,8 +122,11 @@ export function startFileWorker(): FileWorker | null {
   }
 }
 
-/** One file's head, or the error code that kept it from being read. */
-export type HeadResult = { head: Uint8Array } | { error: string }
+/**
+ * One file's first bytes (for sniffing and, with its last bytes, for reading its container
+ * without music-metadata), or the error code that kept it from being read.
+ */
+export type HeadResult = { head: Uint8Array; tail: Uint8Array } | { error: string }
 
 /** Fewer files than this are read with promises on the main thread. */
 export const WORKER_MIN_FILES = 256
@@ -125,7 +138,7 @@ const BATCH = 2048
  * Reads heads of `paths` in batches, calling `onHead` for each; `keep(i)` is asked just
  * before each batch is sent, so files no longer wanted are skipped.
  */
-export async function readHeads(paths: string[], keep: (i: number) => boolean, onHead: (i: number, r: HeadResult) => void): Promise<void> {
+export async function readHeads(paths: string[], sizes: (i: number) => number, keep: (i: number) => boolean, onHead: (i: number, r: HeadResult) => void): Promise<void> {
   // A worker costs tens of milliseconds to start: worth it only for many files.
   const worker = paths.length >= WORKER_MIN_FILES ? startFileWorker() : null
   try {
@@ -140,19 +153,24 @@ export async function readHeads(paths: string[], keep: (i: number) => boolean, o
       if (worker === null) {
         for (const i of index) {
           try {
-            onHead(i, { head: await readHead(paths[i]!) })
+            onHead(i, await readEnds(paths[i]!, sizes(i)))
           } catch (err) {
             onHead(i, { error: (err as NodeJS.ErrnoException).code ?? 'error' })
           }
         }
         continue
       }
-      const reply = await worker.heads(index.map((i) => paths[i]!))
+      const reply = await worker.heads(index.map((i) => paths[i]!), index.map(sizes))
       const failed = new Map(reply.errors)
       index.forEach((fileIndex, k) => {
         const code = failed.get(k)
         if (code !== undefined) onHead(fileIndex, { error: code })
-        else onHead(fileIndex, { head: reply.heads.subarray(k * SNIFF_BYTES, k * SNIFF_BYTES + reply.lengths[k]!) })
+        else {
+          onHead(fileIndex, {
+            head: reply.heads.subarray(k * HEAD_BYTES, k * HEAD_BYTES + reply.lengths[k]!),
+            tail: reply.tails.subarray(k * TAIL_BYTES, k * TAIL_BYTES + reply.tailLengths[k]!),
+          })
+        }
       })
     }
   } finally {

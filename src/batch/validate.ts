@@ -13,6 +13,7 @@ import { audioMismatch } from './audio-sniff'
 import { readHeads } from './sniff-worker'
 import { applyProbes, probeMatched, summariseDurations } from './container-checks'
 import { checkDurations } from './duration-checks'
+import { probeFromEnds, type ProbeResult } from './container-probe'
 import { IssueList } from './issue-list'
 import type { Manifest } from './manifest'
 import { buildManifest } from './manifest-builder'
@@ -63,15 +64,22 @@ export interface ValidateOptions {
  */
 function createSniffer(scanned: Promise<FolderScan>) {
   const mismatch = new Map<number, string>()
+  // Containers read from the same bytes (most WAVs and MP3s): not opened again to be probed.
+  const probed = new Map<number, ProbeResult>()
   let wanted: ((i: number) => boolean) | null = null
   const done = scanned.then((scan) => {
     const recs = scan.recordings
     return readHeads(
       recs.map((r) => r.path),
+      (i) => recs[i]!.size,
       (i) => recs[i]!.size > 0 && (wanted === null || wanted(i)),
       (i, r) => {
         const why = 'error' in r ? `could not be read (${r.error}), so it cannot be uploaded` : audioMismatch(recs[i]!.ext, r.head)
         if (why !== null) mismatch.set(i, why)
+        else if (!('error' in r)) {
+          const quick = probeFromEnds(recs[i]!.ext, { head: r.head, tail: r.tail, size: recs[i]!.size })
+          if (quick !== null) probed.set(i, quick)
+        }
       },
     )
   })
@@ -88,6 +96,8 @@ function createSniffer(scanned: Promise<FolderScan>) {
       for (const i of mismatch.keys()) if (matched[i] !== 1) mismatch.delete(i)
       return mismatch
     },
+    /** Containers already read from the sniffed bytes, by scan index (after finish()). */
+    probed,
   }
 }
 
@@ -150,7 +160,7 @@ export async function validateBatch(spec: BatchSpec, opts: ValidateOptions = {})
   const resolved = resolveRows(pass, buildRecordingIndex(scan), issues)
   const sniffMismatch = await sniffer.finish(resolved.matched)
   // A file already found to be the wrong format or unreadable is not probed again.
-  const probes = await probeMatched(scan, resolved.matched, (s) => sniffMismatch.has(s), opts.signal)
+  const probes = await probeMatched(scan, resolved.matched, (s) => sniffMismatch.has(s), sniffer.probed, opts.signal)
   const durations = applyProbes(probes, scan, resolved.rowScanRec, pass.conversations, issues)
   if (pass.rowDuration !== null && spec.mapping.duration) checkDurations(pass.rowDuration, spec.mapping.duration, scan, resolved.rowScanRec, durations, issues)
   const built = buildManifest({ scan, pass: { conversations: pass.conversations, rowScanRec: resolved.rowScanRec, referenced: resolved.referenced }, issues, sniffMismatch, rowsChecked: pass.columnsOk })

@@ -1,7 +1,9 @@
+import { connect } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Client, type SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import { createHostVerifier, hostKeyAlgorithmsFor, type HostKeyAlgorithm, type HostTrustPolicy, type HostVerifier } from './host-trust'
+import { corkEachTick } from './cork-each-tick'
 import { connectThroughProxy, type ProxySpec } from './proxy'
 import { sftpError } from './sftp-errors'
 
@@ -90,7 +92,10 @@ export class Connection {
     } catch (err) {
       throw new AppError('NOT_READABLE', `known_hosts could not be read: ${String(err)}`, { cause: err })
     }
-    const sock = target.openSocket ? await target.openSocket() : undefined
+    // The socket is ours (ssh2 waits for a connecting one as for its own): its writes are
+    // gathered per turn of the event loop (cork-each-tick.ts).
+    const sock = target.openSocket ? await target.openSocket() : connect({ host: target.host, port: target.port })
+    corkEachTick(sock)
     return new Promise((resolve, reject) => {
       const client = new Client()
       let settled = false
@@ -111,7 +116,7 @@ export class Connection {
       client.connect({
         host: target.host,
         port: target.port,
-        ...(sock ? { sock } : {}),
+        sock,
         username: target.username,
         privateKey: target.privateKey,
         ...(target.passphrase ? { passphrase: target.passphrase } : {}),
