@@ -111,7 +111,6 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
       ISSUE_LABELS[issue.code],
       <span key="f" title={issue.file ?? undefined}>{issue.file ?? '—'}</span>,
       <ButtonBase key="m" onClick={() => setOpen(issue)} title={issue.message}
-        aria-label={`${issue.row === null ? ISSUE_LABELS[issue.code] : `Row ${issue.row}`}: read what to do`}
         sx={{ font: 'inherit', textAlign: 'left', display: 'block', width: '100%', color: 'inherit', '&:hover': { textDecoration: 'underline' } }}>
         {issue.message}
       </ButtonBase>,

@@ -110,8 +110,10 @@ export function createWsApi(options: WsClientOptions): BulkUploadApi {
     unref(retry)
   }
 
-  function startHeartbeat(ws: WebSocket): void {
+  /** Watches a socket from its creation: a host that hangs before answering `hello` is noticed too. */
+  function startHeartbeat(ws: WebSocket, isReady: () => boolean): void {
     if (heartbeatMs === 0) return
+    lastHeard = Date.now()
     heartbeat = setInterval(() => {
       const silent = Date.now() - lastHeard
       if (silent > GIVE_UP_MS) {
@@ -123,7 +125,8 @@ export function createWsApi(options: WsClientOptions): BulkUploadApi {
       // Silent but open: say so, and keep the socket and its calls: a host busy for a few
       // seconds (or stopped and continued) answers on it again.
       if (silent > lostAfterMs) setState('lost')
-      if (ws.readyState === 1) ws.send(JSON.stringify({ type: 'ping' } satisfies WsPing))
+      // Pings only once the secret was accepted: before that the host expects `hello` alone.
+      if (ws.readyState === 1 && isReady()) ws.send(JSON.stringify({ type: 'ping' } satisfies WsPing))
     }, heartbeatMs)
     unref(heartbeat)
   }
@@ -133,13 +136,16 @@ export function createWsApi(options: WsClientOptions): BulkUploadApi {
     opened = new Promise<WebSocket>((resolve, reject) => {
       const ws = createSocket(url)
       socket = ws
+      let ready = false
+      if (heartbeat) clearInterval(heartbeat)
+      startHeartbeat(ws, () => ready)
       ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', secret: options.secret } satisfies WsHello)))
       // Calls wait for the host's 'ready': it answers nothing before the secret is accepted.
       ws.addEventListener('message', (e: MessageEvent) => {
         lastHeard = Date.now()
         if (state === 'lost' && socket === ws && heartbeat) setState('connected')
         onMessage(e.data, () => {
-          startHeartbeat(ws)
+          ready = true
           setState('connected')
           resolve(ws)
         })
