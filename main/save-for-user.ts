@@ -5,10 +5,11 @@
  * file, which never replaces one. Either way a compromised page cannot write a `.bashrc`.
  */
 import path from 'node:path'
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import type { DownloadFile, OpenOutcome, SaveOutcome } from '../src/api'
 import { AppError, toAppError, toLocalWriteError } from '../src/errors'
 import { OPENABLE_EXTENSIONS } from './open-path'
+import { writeOwnerOnlyFile } from '../src/atomic-file'
 
 /** What to save: the content and the name to suggest. */
 export interface FileForUser {
@@ -32,20 +33,11 @@ export async function saveForUser(pickSavePath: PickSavePath | null, file: FileF
   return { kind: 'saved', path: target }
 }
 
-/** Writes under a temporary name and renames, so a failure never leaves half a file. Owner-only. */
+/** Written whole or not at all, owner-only (src/atomic-file.ts), into the folder the user chose. */
 async function writeWhole(target: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
   try {
-    const handle = await open(tmp, 'wx', 0o600)
-    try {
-      await handle.writeFile(text, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(tmp, target)
+    await writeOwnerOnlyFile(target, text, { appFolder: false })
   } catch (err) {
-    await unlink(tmp).catch(() => undefined)
     // Whatever the cause (read-only, no such folder, disk full), the way out is another place.
     const code = toLocalWriteError(err, target).code === 'LOCAL_DISK_FULL' ? 'LOCAL_DISK_FULL' : 'LOCAL_NOT_WRITABLE'
     const detail = `${target}: ${err instanceof Error ? err.message : String(err)}`

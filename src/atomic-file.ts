@@ -8,13 +8,19 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 
-/** Writes `text` to `file` atomically, owner-only. Errors are the file system's: callers give them their codes. */
-export async function writeOwnerOnlyFile(file: string, text: string): Promise<void> {
+/**
+ * Writes `text` to `file` atomically, owner-only. Errors are the file system's: callers give
+ * them their codes. `appFolder: false` for a folder the user chose (a save dialog's): it must
+ * exist already and its permissions are the user's, not the app's.
+ */
+export async function writeOwnerOnlyFile(file: string, text: string, opts: { appFolder?: boolean } = {}): Promise<void> {
   const dir = path.dirname(file)
   const tmp = path.join(dir, `${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    if (process.platform !== 'win32') await chmod(dir, 0o700)
+    if (opts.appFolder !== false) {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      if (process.platform !== 'win32') await chmod(dir, 0o700)
+    }
     const fh = await open(tmp, 'wx', 0o600)
     try {
       await fh.writeFile(text, 'utf8')
