@@ -13,8 +13,8 @@ import { readAgentList } from '../../agents/import-agents'
 import { agentsPath, distinctAgents, readKnownAgents, saveKnownAgents } from '../../agents/known-agents-store'
 import { AppError } from '../../errors'
 import { destinationFlags, resolveDestination, type DestinationFlags } from '../destination-flags'
-import { EXIT } from '../exit-codes'
-import { bold, dim, green, printError } from '../terminal'
+import { bold, dim, green } from '../terminal'
+import { action } from '../command-action'
 
 interface ImportOptions extends DestinationFlags {
   column?: string
@@ -66,19 +66,6 @@ async function runStrict(setting: string, opts: DestinationFlags): Promise<void>
   process.stdout.write(setting === 'on'
     ? `Agents not on the list of ${label} are now errors: their rows are left out until the platform knows them.\n`
     : `Agents not on the list of ${label} are now warnings: their rows are sent.\n`)
-}
-
-/** Runs a command body: any failure is one sentence on stderr and exit 2, never a stack trace. */
-function action<A extends unknown[]>(body: (...args: A) => Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      await body(...args)
-      process.exitCode = EXIT.OK
-    } catch (err) {
-      printError(err)
-      process.exitCode = EXIT.BAD_INVOCATION
-    }
-  }
 }
 
 /** Registers `agents import|list|strict`. */

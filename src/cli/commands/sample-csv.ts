@@ -16,8 +16,8 @@ import { AppError, toAppError } from '../../errors'
 import type { DestinationAddress } from '../../transfer/destination-key'
 import { forgetLayout, layoutPath, readLayout, saveLayout } from '../../transfer/layout-store'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
-import { EXIT } from '../exit-codes'
-import { bold, dim, green, printError, yellow } from '../terminal'
+import { bold, dim, green, yellow } from '../terminal'
+import { action } from '../command-action'
 
 interface DestinationOptions {
   host: string
@@ -166,19 +166,6 @@ async function runImport(sample: string, opts: ImportOptions): Promise<void> {
   const lines = [`${green('Recorded')} the platform layout of ${label(opts)}${before ? ' (it replaces the earlier one)' : ''}:`, ...describeLayout(layout), '']
   lines.push('Later uploads to this destination are written in this layout.')
   process.stdout.write(lines.join('\n') + '\n')
-}
-
-/** Runs a command body: any failure is one sentence on stderr and exit 2, never a stack trace. */
-function action<A extends unknown[]>(body: (...args: A) => Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      await body(...args)
-      process.exitCode = EXIT.OK
-    } catch (err) {
-      printError(err)
-      process.exitCode = EXIT.BAD_INVOCATION
-    }
-  }
 }
 
 /** Registers `sample-csv` and `layout show|import|forget`. */
