@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
-  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DirectoryListing,
+  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
@@ -311,9 +311,9 @@ export class CoreService implements CallHandlers {
     return run('removeDestination', () => this.destinations.remove(id))
   }
 
-  testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
+  testConnection(ref: DestinationRef, passphrase: string | null): Promise<Result<ConnectionCheck>> {
     return run('testConnection', async () => {
-      const destination = await this.destination(destinationId)
+      const destination = await this.destinationOf(ref)
       const target = await this.target(destination)
       let privateKey: string
       try {
@@ -330,8 +330,8 @@ export class CoreService implements CallHandlers {
     })
   }
 
-  trustHost(destinationId: string, fingerprint: string): Promise<Result<void>> {
-    return run('trustHost', async () => trustServer(await this.target(await this.destination(destinationId)), fingerprint))
+  trustHost(ref: DestinationRef, fingerprint: string): Promise<Result<void>> {
+    return run('trustHost', async () => trustServer(await this.target(await this.destinationOf(ref)), fingerprint))
   }
 
   forgetHostKey(destinationId: string): Promise<Result<void>> {
@@ -359,6 +359,12 @@ export class CoreService implements CallHandlers {
   /** A destination by id, ready to connect to (the sandbox is started on demand). */
   private async destination(id: string): Promise<Destination> {
     return id === SANDBOX_ID ? this.sandboxDestination(true) : this.destinations.get(id)
+  }
+
+  /** A saved destination, or one being added or edited, as it would be saved (nothing is written). */
+  private async destinationOf(ref: DestinationRef): Promise<Destination> {
+    if (typeof ref === 'string') return this.destination(ref)
+    return { ...ref, id: ref.id ?? '', sandbox: false }
   }
 
   /** Where to connect for a destination, through the proxy the settings give for it. */

@@ -6,7 +6,7 @@
  * one shape: "Expected `port` to be an integer from 1 to 65535, got `0`".
  */
 import { AppError } from '../src/errors'
-import { ISSUE_CODES, PROXY_MODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type IssueQuery, type JobInput, type MappingProfile, type Settings } from '../src/api'
+import { ISSUE_CODES, PROXY_MODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type DestinationRef, type IssueQuery, type JobInput, type MappingProfile, type Settings } from '../src/api'
 import { CALL_ARITY, isApiCall } from '../src/api-calls'
 import { checkJobName } from '../src/jobs/job-store'
 import { parseProxyUrl } from '../src/transfer/proxy'
@@ -165,6 +165,7 @@ function jobInput(value: unknown, name = 'job'): JobInput {
 }
 
 const id = (value: unknown, name: string): string => str(value, name, { max: 200 })
+const destinationRef = (value: unknown): DestinationRef => (typeof value === 'string' ? id(value, 'destinationId') : destinationInput(value, 'destination'))
 const passphrase = (value: unknown): string | null => nullableStr(value, 'passphrase', 1024)
 
 type Validators = { readonly [K in ApiCall]: (a: unknown[]) => Parameters<BulkUploadApi[K]> }
@@ -190,8 +191,8 @@ const VALIDATORS: Validators = {
   listDestinations: () => [],
   saveDestination: (a) => [destinationInput(a[0])],
   removeDestination: (a) => [id(a[0], 'destinationId')],
-  testConnection: (a) => [id(a[0], 'destinationId'), passphrase(a[1])],
-  trustHost: (a) => [id(a[0], 'destinationId'), str(a[1], 'fingerprint', { max: 256 })],
+  testConnection: (a) => [destinationRef(a[0]), passphrase(a[1])],
+  trustHost: (a) => [destinationRef(a[0]), str(a[1], 'fingerprint', { max: 256 })],
   forgetHostKey: (a) => [id(a[0], 'destinationId')],
   listHistory: (a) => [id(a[0], 'destinationId')],
   writeSampleCsv: (a) => [id(a[0], 'destinationId'), a[1] === null ? null : batchSpec(a[1])],

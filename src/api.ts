@@ -51,6 +51,12 @@ export interface Destination {
 
 export type DestinationInput = Omit<Destination, 'id' | 'sandbox' | 'lastUsed'> & { id?: string }
 
+/**
+ * Which server a connection test is for: a saved destination's id, or the fields of one the
+ * user is still adding or editing (Add destination's Test, before anything is saved).
+ */
+export type DestinationRef = string | DestinationInput
+
 export interface HostKeyInfo {
   host: string
   port: number
@@ -274,9 +280,9 @@ export interface BulkUploadApi {
   saveDestination(input: DestinationInput): Promise<Result<Destination>>
   removeDestination(id: string): Promise<Result<void>>
   /** Logs in with the destination's key (its passphrase when protected) and reports the host key. */
-  testConnection(destinationId: string, passphrase: string | null): Promise<Result<ConnectionCheck>>
+  testConnection(destination: DestinationRef, passphrase: string | null): Promise<Result<ConnectionCheck>>
   /** Pins an unknown server's host key. Never replaces a changed key: see forgetHostKey. */
-  trustHost(destinationId: string, fingerprint: string): Promise<Result<void>>
+  trustHost(destination: DestinationRef, fingerprint: string): Promise<Result<void>>
   /** Removes every pinned host key of the destination's server (an explicit, warned action). */
   forgetHostKey(destinationId: string): Promise<Result<void>>
   /** Batches delivered to the destination, newest first. */

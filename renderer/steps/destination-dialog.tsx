@@ -1,6 +1,7 @@
 /**
  * The destination step's dialogs: adding a destination with the host, port and username exactly
- * as the platform shows them, and the warned removal of a server's pinned host key.
+ * as the platform shows them (and testing the login before saving it), and the warned removal
+ * of a server's pinned host key.
  */
 import { useEffect, useState } from 'react'
 import Alert from '@mui/material/Alert'
@@ -13,9 +14,12 @@ import MenuItem from '@mui/material/MenuItem'
 import Stack from '@mui/material/Stack'
 import TextField from '@mui/material/TextField'
 import Typography from '@mui/material/Typography'
-import type { AppErrorPayload, Destination, KeyInfo } from '../../src/api'
+import CheckIcon from '@mui/icons-material/CheckCircle'
+import type { AppErrorPayload, Destination, DestinationInput, KeyInfo } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
+import { HostKeyDialog } from './host-key-dialog'
+import { useConnectionTest } from './use-connection-test'
 
 /** Adds a destination, or edits `initial` (same id, so its history and pins stay with it). */
 export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNewKey }: {
@@ -34,24 +38,33 @@ export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNew
   const [keyName, setKeyName] = useState(initial?.keyName ?? '')
   const [remoteDir, setRemoteDir] = useState(initial?.remoteDir ?? '')
   const [error, setError] = useState<AppErrorPayload | null>(null)
+  const [passphrase, setPassphrase] = useState('')
   const [busy, setBusy] = useState(false)
+  const connection = useConnectionTest()
   useEffect(() => { if (!keyName && keys[0]) setKeyName(keys[0].name) }, [keys, keyName])
 
   const portNumber = Number(port)
   const portOk = Number.isInteger(portNumber) && portNumber >= 1 && portNumber <= 65535
   const valid = name.trim() && host.trim() && username.trim() && keyName && portOk
+  const key = keys.find((k) => k.name === keyName)
+  const input = (): DestinationInput => ({
+    ...(initial ? { id: initial.id } : {}), name: name.trim(), host: host.trim(), port: portNumber, username: username.trim(), keyName, remoteDir: remoteDir.trim(),
+  })
+  // A result is about the server, login and key as they were tested: changing one makes it stale.
+  const { reset } = connection
+  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => { set(e.target.value); reset() }
 
   const save = async () => {
     setBusy(true)
     setError(null)
     try {
-      const r = await api.saveDestination({
-        ...(initial ? { id: initial.id } : {}), name: name.trim(), host: host.trim(), port: portNumber, username: username.trim(), keyName, remoteDir: remoteDir.trim(),
-      })
+      const r = await api.saveDestination(input())
       if (r.ok) onSaved(r.value)
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) } finally { setBusy(false) }
   }
+  const test = () => { setError(null); void connection.test({ destination: input(), passphrase: passphrase || null }) }
+  const result = connection.result
 
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="dest-title">
@@ -61,15 +74,15 @@ export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNew
           <Stack spacing={2.5}>
             <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required helperText="Shown in the list, e.g. “evaluagent – Leeds team”." />
             <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
-              <TextField label="Host name" value={host} onChange={(e) => setHost(e.target.value)} required sx={{ flex: 3 }}
+              <TextField label="Host name" value={host} onChange={edit(setHost)} required sx={{ flex: 3 }}
                 slotProps={{ htmlInput: { spellCheck: false, autoCapitalize: 'off' } }} />
-              <TextField label="Port" value={port} onChange={(e) => setPort(e.target.value)} required sx={{ flex: 1, minWidth: '6rem' }}
+              <TextField label="Port" value={port} onChange={edit(setPort)} required sx={{ flex: 1, minWidth: '6rem' }}
                 error={!portOk} helperText={portOk ? ' ' : '1 to 65535'} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
             </Stack>
-            <TextField label="Username" value={username} onChange={(e) => setUsername(e.target.value)} required
+            <TextField label="Username" value={username} onChange={edit(setUsername)} required
               slotProps={{ htmlInput: { spellCheck: false, autoCapitalize: 'off' } }} />
             <Stack sx={{ alignItems: 'flex-start' }} direction="row" spacing={1}>
-              <TextField select label="SSH key" value={keyName} onChange={(e) => setKeyName(e.target.value)} required sx={{ flex: 1 }}
+              <TextField select label="SSH key" value={keyName} onChange={edit(setKeyName)} required sx={{ flex: 1 }}
                 helperText={keys.length ? 'The key whose public half you pasted into the platform.' : 'Generate or import a key first.'}>
                 {keys.map((k) => <MenuItem key={k.name} value={k.name}>{k.name} ({k.type})</MenuItem>)}
               </TextField>
@@ -77,14 +90,29 @@ export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNew
             </Stack>
             <TextField label="Remote folder (optional)" value={remoteDir} onChange={(e) => setRemoteDir(e.target.value)}
               helperText="Leave empty: the platform reads files from the root folder." />
+            {key?.encrypted && (
+              <TextField type="password" label={`Passphrase for key “${key.name}” (for the test)`} value={passphrase} onChange={edit(setPassphrase)}
+                helperText="Used for this test only; the app does not store it." />
+            )}
+            {result.state === 'testing' && <Alert severity="info">Logging in to {host.trim()}:{port}…</Alert>}
+            {result.state === 'ok' && result.check.trusted && (
+              <Alert icon={<CheckIcon />} severity="success">
+                Logged in as {username.trim()} on {host.trim()}:{portNumber}. Server fingerprint <code style={{ overflowWrap: 'anywhere' }}>{result.check.hostKey.fingerprint}</code> is trusted.
+              </Alert>
+            )}
+            <ErrorAlert error={result.state === 'error' ? result.error : null} />
             <ErrorAlert error={error} />
           </Stack>
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose}>Cancel</Button>
+          <Button variant="outlined" onClick={test} disabled={!valid || busy || connection.busy || (!!key?.encrypted && !passphrase)}>
+            {connection.busy ? 'Testing…' : 'Test connection'}
+          </Button>
           <Button type="submit" variant="contained" disabled={!valid || busy}>{busy ? 'Saving…' : 'Save destination'}</Button>
         </DialogActions>
       </form>
+      <HostKeyDialog hostKey={connection.hostKey} sandbox={false} busy={connection.busy} onCancel={connection.declineHostKey} onTrust={() => void connection.trust()} />
     </Dialog>
   )
 }

@@ -21,7 +21,7 @@ import Typography from '@mui/material/Typography'
 import DeleteIcon from '@mui/icons-material/DeleteOutlined'
 import EditIcon from '@mui/icons-material/EditOutlined'
 import CheckIcon from '@mui/icons-material/CheckCircle'
-import type { AppErrorPayload, ConnectionCheck, Destination, HostKeyInfo, KeyInfo } from '../../src/api'
+import type { AppErrorPayload, Destination, KeyInfo } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload, withCode } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
@@ -30,6 +30,7 @@ import { DestinationDialog, ForgetHostKeyDialog, RemoveDestinationDialog } from 
 import { HostKeyDialog } from './host-key-dialog'
 import { KeyDialog } from './key-dialog'
 import { PublicKeyCard } from './public-key-card'
+import { useConnectionTest } from './use-connection-test'
 import { useDeferredRemoval } from './use-deferred-removal'
 
 /** The destination a new batch starts with: a real one when asked, else the last used, else the sandbox. */
@@ -43,20 +44,19 @@ function loggedInAs(d: Destination): string {
   return d.sandbox ? 'Logged in to the sandbox on this computer.' : `Logged in as ${d.username} on ${d.host}:${d.port}.`
 }
 
-type Check = { state: 'idle' | 'testing' } | { state: 'ok'; check: ConnectionCheck } | { state: 'error'; error: AppErrorPayload }
-
 export function DestinationStep({ data, update, send }: StepProps) {
   const api = useApi()
   const [dests, setDests] = useState<Destination[]>([])
   const [keys, setKeys] = useState<KeyInfo[]>([])
-  const [check, setCheck] = useState<Check>({ state: 'idle' })
-  const [prompt, setPrompt] = useState<{ hostKey: HostKeyInfo; thenStart: boolean } | null>(null)
+  const connection = useConnectionTest()
+  const check = connection.result
   const [dialog, setDialog] = useState<'destination' | 'key' | 'forget' | null>(null)
   const [editing, setEditing] = useState<Destination | null>(null)
   const [removing, setRemoving] = useState<Destination | null>(null)
   const [passphrase, setPassphrase] = useState('')
   const [error, setError] = useState<AppErrorPayload | null>(null)
-  const [busy, setBusy] = useState(false)
+  const [forgetting, setForgetting] = useState(false)
+  const busy = connection.busy || forgetting
   const [createdKey, setCreatedKey] = useState<KeyInfo | null>(null)
 
   const reload = useCallback(async () => {
@@ -87,7 +87,7 @@ export function DestinationStep({ data, update, send }: StepProps) {
   const dest = shown.find((d) => d.id === data.destinationId) ?? null
   const key = keys.find((k) => k.name === dest?.keyName) ?? null
   // A message about another destination (or an earlier attempt) must not stay on screen.
-  const select = (id: string) => { update({ destinationId: id }); setCheck({ state: 'idle' }); setPassphrase(''); setError(null) }
+  const select = (id: string) => { update({ destinationId: id }); connection.reset(); setPassphrase(''); setError(null) }
 
   // Checked again against this destination first: delivered rows and a changed layout are
   // shown before anything is sent (see use-send.ts).
@@ -97,57 +97,30 @@ export function DestinationStep({ data, update, send }: StepProps) {
     if (err) setError(err)
   }
 
-  /** Tests the connection; with `thenStart`, goes on to the upload once the server is trusted. */
+  /** Tests the connection; with `thenStart`, goes on to the upload once logged in to a trusted server. */
   const test = async (thenStart: boolean) => {
     if (!dest) return
     setError(null)
-    setBusy(true)
-    setCheck({ state: 'testing' })
-    try {
-      const r = await api.testConnection(dest.id, passphrase || null)
-      if (!r.ok) {
-        // A protected key can only be tried with its passphrase, which the contract takes at
-        // upload time; the core says so only once the server is already trusted.
-        if (r.error.code === 'KEY_PASSPHRASE_NEEDED' && thenStart && passphrase) { setCheck({ state: 'idle' }); await start(dest.id); return }
-        setCheck({ state: 'error', error: r.error })
-        return
-      }
-      setCheck({ state: 'ok', check: r.value })
-      if (!r.value.trusted) setPrompt({ hostKey: r.value.hostKey, thenStart })
-      else if (thenStart) await start(dest.id)
-    } catch (e) { setCheck({ state: 'error', error: asPayload(e) }) } finally { setBusy(false) }
-  }
-
-  const trust = async (hostKey: HostKeyInfo) => {
-    if (!dest || !prompt) return
-    const thenStart = prompt.thenStart
-    setBusy(true)
-    try {
-      const r = await api.trustHost(dest.id, hostKey.fingerprint)
-      setPrompt(null)
-      if (!r.ok) { setError(r.error); return }
-    } catch (e) { setError(asPayload(e)); return } finally { setBusy(false) }
-    // Trusting the server is not logging in: the test goes on to the login (key, passphrase,
-    // username), and only that result is shown.
-    await test(thenStart)
+    const id = dest.id
+    await connection.test({ destination: id, passphrase: passphrase || null, then: thenStart ? () => start(id) : undefined })
   }
 
   /** Forgets the changed server's pinned key (the user confirmed the warning), then tests again. */
   const forget = async () => {
     if (!dest) return
-    setBusy(true)
+    setForgetting(true)
     try {
       const r = await api.forgetHostKey(dest.id)
       setDialog(null)
       if (!r.ok) { setError(r.error); return }
-    } catch (e) { setError(asPayload(e)); return } finally { setBusy(false) }
+    } catch (e) { setError(asPayload(e)); return } finally { setForgetting(false) }
     await test(false)
   }
 
   const remove = (d: Destination) => {
     setRemoving(null)
     setError(null)
-    if (d.id === data.destinationId) { update({ destinationId: null }); setCheck({ state: 'idle' }) }
+    if (d.id === data.destinationId) { update({ destinationId: null }); connection.reset() }
     removal.schedule(d)
   }
 
@@ -209,7 +182,7 @@ export function DestinationStep({ data, update, send }: StepProps) {
       {shownKey && <PublicKeyCard keyInfo={shownKey} />}
       {dest && !dest.sandbox && !key && <Alert severity="warning">The key “{dest.keyName}” of this destination is missing. Generate or import it again.</Alert>}
       <Stack>
-        <HostKeyDialog hostKey={prompt?.hostKey ?? null} sandbox={!!dest?.sandbox} busy={busy} onCancel={() => setPrompt(null)} onTrust={(hk) => void trust(hk)} />
+        <HostKeyDialog hostKey={connection.hostKey} sandbox={!!dest?.sandbox} busy={busy} onCancel={connection.declineHostKey} onTrust={() => void connection.trust()} />
         <DestinationDialog key={editing?.id ?? 'new'} open={dialog === 'destination'} initial={editing} keys={keys} onClose={() => { setDialog(null); setEditing(null) }} onNewKey={() => setDialog('key')}
           onSaved={(d) => { setDialog(null); setEditing(null); void reload().then(() => select(d.id)) }} />
         <RemoveDestinationDialog destination={removing} onCancel={() => setRemoving(null)} onConfirm={remove} />

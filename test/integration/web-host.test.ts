@@ -417,6 +417,33 @@ describe.skipIf(skipWithReason(hasSshd(), 'web host to OpenSSH'))('a saved desti
   })
 })
 
+describe.skipIf(skipWithReason(hasSshd(), 'web host: testing an unsaved destination on OpenSSH'))('Add destination\'s Test, before anything is saved', () => {
+  it('trusts the new server, reports a refused login as refused, logs in, and saves nothing', async () => {
+    const api = client()
+    const key = await api.generateKey('unsaved-test', 'ed25519', null)
+    if (!key.ok) throw new Error(JSON.stringify(key.error))
+    const remote = path.join(dir, 'openssh-unsaved')
+    await mkdir(remote)
+    const sshd = await startSshd({ root: remote, authorizedKeys: [key.value.publicKey] })
+    try {
+      const before = await api.listDestinations()
+      const fields = { name: 'Not saved yet', host: '127.0.0.1', port: sshd.port, username: sshd.username, keyName: 'unsaved-test', remoteDir: '' }
+      const first = await api.testConnection(fields, null)
+      if (!first.ok) throw new Error(JSON.stringify(first.error))
+      expect(first.value.trusted).toBe(false)
+      expect(await api.trustHost(fields, first.value.hostKey.fingerprint)).toMatchObject({ ok: true })
+      // Trusted is not logged in: a user the server does not know is refused, with its sentence.
+      expect(await api.testConnection({ ...fields, username: 'nobody-here' }, null)).toMatchObject({ ok: false, error: { code: 'AUTH_REFUSED' } })
+      expect(await api.testConnection(fields, null)).toMatchObject({ ok: true, value: { trusted: true } })
+      expect(await api.listDestinations()).toEqual(before)
+      // The page names fields, never a file: a bad field is refused as a bad argument.
+      expect(await api.testConnection({ ...fields, port: 0 }, null)).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } })
+    } finally {
+      await sshd.close()
+    }
+  })
+})
+
 describe.skipIf(skipWithReason(hasSshd(), 'web host host keys against OpenSSH'))('host keys over the API, against OpenSSH with RSA and Ed25519 keys', () => {
   it('trustHost never replaces a changed key; forgetHostKey, then testing and confirming again, does', async () => {
     const api = client()

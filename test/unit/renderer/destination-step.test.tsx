@@ -71,6 +71,71 @@ describe('Destination and key step', () => {
     await waitFor(() => expect((radio as HTMLInputElement).checked).toBe(true))
   })
 
+  it('tests an unsaved destination in Add destination: trusts the new server, logs in, then saves', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    await api.generateKey('ea', 'ed25519', null)
+    renderApp(api, dataAt(api, 'destination'))
+    await user.click(await screen.findByRole('button', { name: 'Add destination…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Add a destination' })
+    await user.type(within(dialog).getByLabelText(/Host name/), 'sftp.example.com')
+    await user.type(within(dialog).getByLabelText(/Username/), 'acme')
+    await user.click(within(dialog).getByRole('button', { name: 'Test connection' }))
+    // First contact: the fingerprint is asked about before any login result is shown.
+    const hostKey = await screen.findByRole('dialog', { name: 'Is this the right server?' })
+    expect(within(dialog).queryByText(/Logged in/)).toBeNull()
+    await user.click(within(hostKey).getByRole('button', { name: 'Trust this server' }))
+    expect(await within(dialog).findByText(/Logged in as acme on sftp\.example\.com:22\./)).toBeTruthy()
+    expect(api.callsTo('testConnection').map((c) => c[0])).toEqual([
+      expect.objectContaining({ host: 'sftp.example.com', port: 22, username: 'acme', keyName: 'ea' }),
+      expect.objectContaining({ host: 'sftp.example.com', port: 22, username: 'acme', keyName: 'ea' }),
+    ])
+    // Nothing was saved by testing.
+    expect(api.callsTo('saveDestination')).toEqual([])
+    // Changing the login makes the result stale.
+    await user.type(within(dialog).getByLabelText(/Username/), 'x')
+    expect(within(dialog).queryByText(/Logged in/)).toBeNull()
+    // (found once the server question has closed and given the dialog back)
+    await user.click(await within(dialog).findByRole('button', { name: 'Save destination' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(api.callsTo('saveDestination')[0]![0]).toMatchObject({ host: 'sftp.example.com', username: 'acmex' })
+  })
+
+  it('shows a refused login in Add destination, not "Connected"', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    await api.generateKey('ea', 'ed25519', null)
+    api.trusted.add('sftp.example.com:22')
+    api.refusedLogin.add('wrong-user')
+    renderApp(api, dataAt(api, 'destination'))
+    await user.click(await screen.findByRole('button', { name: 'Add destination…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Add a destination' })
+    await user.type(within(dialog).getByLabelText(/Host name/), 'sftp.example.com')
+    await user.type(within(dialog).getByLabelText(/Username/), 'wrong-user')
+    await user.click(within(dialog).getByRole('button', { name: 'Test connection' }))
+    expect(await within(dialog).findByText(/The server refused the key/)).toBeTruthy()
+    expect(within(dialog).queryByText(/Logged in/)).toBeNull()
+    expect(screen.queryByRole('dialog', { name: 'Is this the right server?' })).toBeNull()
+  })
+
+  it('asks for the passphrase of a protected key before testing in Add destination', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    await api.generateKey('ea', 'ed25519', 'secret')
+    api.trusted.add('sftp.example.com:22')
+    renderApp(api, dataAt(api, 'destination'))
+    await user.click(await screen.findByRole('button', { name: 'Add destination…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Add a destination' })
+    await user.type(within(dialog).getByLabelText(/Host name/), 'sftp.example.com')
+    await user.type(within(dialog).getByLabelText(/Username/), 'acme')
+    const testButton = within(dialog).getByRole('button', { name: 'Test connection' }) as HTMLButtonElement
+    expect(testButton.disabled).toBe(true)
+    await user.type(within(dialog).getByLabelText(/Passphrase for key “ea”/), 'secret')
+    await user.click(testButton)
+    expect(await within(dialog).findByText(/Logged in as acme/)).toBeTruthy()
+    expect(api.callsTo('testConnection')[0]![1]).toBe('secret')
+  })
+
   it('asks the user to confirm an unknown host key fingerprint, then trusts it and uploads', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()

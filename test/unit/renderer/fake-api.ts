@@ -4,7 +4,7 @@
  * test make any call fail with a coded error or push upload events as the engine would.
  */
 import type {
-  ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DirectoryListing,
+  ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DestinationRef, DirectoryListing,
   DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
@@ -245,17 +245,25 @@ export class FakeApi implements BulkUploadApi {
     })
   }
   removeDestination(id: string) { return this.answer('removeDestination', [id], () => { this.destinations = this.destinations.filter((d) => d.id !== id) }) }
-  testConnection(id: string, passphrase: string | null): Promise<Result<ConnectionCheck>> {
-    return this.answer('testConnection', [id, passphrase], () => {
-      const d = this.destinations.find((x) => x.id === id)!
+  testConnection(ref: DestinationRef, passphrase: string | null): Promise<Result<ConnectionCheck>> {
+    return this.answer('testConnection', [ref, passphrase], () => {
+      const d = typeof ref === 'string' ? this.destinations.find((x) => x.id === ref)! : ref
+      const id = this.serverOf(ref)
+      // As the core, where trust belongs to the server (host:port), whichever destination names it.
+      const trusted = this.trusted.has(id) || this.trusted.has(`${d.host}:${d.port}`)
       // As the core: a trusted server is logged in to, which a protected key needs its passphrase for.
-      if (this.trusted.has(id) && this.keys.find((k) => k.name === d.keyName)?.encrypted && !passphrase) return fail({ code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' })
-      if (this.trusted.has(id) && this.refusedLogin.has(id)) return fail({ code: 'AUTH_REFUSED', message: 'The server refused the key. Check the username, and that the public key shown in this app is the one pasted into the platform.' })
+      if (trusted && this.keys.find((k) => k.name === d.keyName)?.encrypted && !passphrase) return fail({ code: 'KEY_PASSPHRASE_NEEDED', message: 'This key is protected by a passphrase. Enter it to continue.' })
+      if (trusted && (this.refusedLogin.has(id) || this.refusedLogin.has(d.username))) return fail({ code: 'AUTH_REFUSED', message: 'The server refused the key. Check the username, and that the public key shown in this app is the one pasted into the platform.' })
       if (this.hostKeyChanged.has(id)) return fail({ code: 'HOST_KEY_CHANGED', message: 'The server\'s identity key has changed since you last connected. This can mean the server was rebuilt, or that someone is intercepting the connection. Nothing was sent. Ask your platform administrator to confirm the new fingerprint before trusting it.' })
-      return { hostKey: { host: d.host, port: d.port, ...this.hostKey }, trusted: this.trusted.has(id), canRename: true }
+      return { hostKey: { host: d.host, port: d.port, ...this.hostKey }, trusted, canRename: true }
     })
   }
-  trustHost(id: string, fingerprint: string) { return this.answer('trustHost', [id, fingerprint], () => { this.trusted.add(id) }) }
+  trustHost(ref: DestinationRef, fingerprint: string) { return this.answer('trustHost', [ref, fingerprint], () => { this.trusted.add(this.serverOf(ref)) }) }
+
+  /** A saved destination by its id; one being added by its server. */
+  private serverOf(ref: DestinationRef): string {
+    return typeof ref === 'string' ? ref : `${ref.host}:${ref.port}`
+  }
 
   forgetHostKey(id: string) { return this.answer('forgetHostKey', [id], () => { this.trusted.delete(id); this.hostKeyChanged.delete(id) }) }
   listHistory(id: string) { return this.answer('listHistory', [id], () => [...this.history]) }
