@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stat } from 'node:fs/promises'
-import { app, BrowserWindow, dialog, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, Menu, nativeImage, nativeTheme, Notification, powerSaveBlocker, protocol, screen, session, shell, Tray } from 'electron'
 import { AppError } from '../src/errors'
 import { CoreService, type HostAdapter } from './core-service'
 import { systemProxyFor } from './system-proxy'
@@ -23,18 +23,23 @@ import { log } from './log'
 import { MEDIA_SCHEME, registerMediaProtocol } from './electron-media'
 import { openAction } from './open-path'
 import { desktopManners, type DesktopShell } from './desktop-manners'
+import { CloseGuard, trayTooltip, type CloseShell } from './close-guard'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 /** build/main/ holds this file once bundled; the renderer build sits next to it. */
 const RENDERER_ROOT = path.join(here, '..', 'renderer')
 const PRELOAD = path.join(here, 'preload.cjs')
+/** assets/ sits two levels above build/main/, in the checkout and in the packed app. */
+const TRAY_ICON = path.join(here, '..', '..', 'assets', 'icon.png')
 
 // Must happen before `ready`: our scheme behaves like https (secure, standard URLs, fetch).
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }, MEDIA_SCHEME])
 
 let mainWindow: BrowserWindow | null = null
-/** The user already agreed to stop running uploads (asked once, by the window or by Quit). */
-let quitConfirmed = false
+/** The tray icon, only while the window is hidden during an upload. */
+let tray: Tray | null = null
+let runningUploads = (): number => 0
+let lastPercent: number | null = null
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
@@ -42,7 +47,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => {
     if (!mainWindow) return
     if (mainWindow.isMinimized()) mainWindow.restore()
-    mainWindow.focus()
+    showWindow()
   })
   void app.whenReady().then(start).catch((err: unknown) => {
     log('error', 'the app failed to start', err)
@@ -94,14 +99,50 @@ const electronHost: HostAdapter = {
 const electronShell: DesktopShell = {
   preventSleep: () => powerSaveBlocker.start('prevent-app-suspension'),
   allowSleep: (handle) => powerSaveBlocker.stop(handle),
-  setProgress: (fraction, paused) => mainWindow?.setProgressBar(fraction ?? -1, { mode: paused ? 'paused' : 'normal' }),
+  setProgress: (fraction, paused) => {
+    mainWindow?.setProgressBar(fraction ?? -1, { mode: paused ? 'paused' : 'normal' })
+    lastPercent = fraction === null ? null : Math.floor(fraction * 100)
+    tray?.setToolTip(trayTooltip(runningUploads(), lastPercent))
+  },
   notify: (title, body) => {
     if (Notification.isSupported()) new Notification({ title, body }).show()
   },
 }
 
+/** Shows the hidden window again and takes the tray icon away. */
+function showWindow(): void {
+  tray?.destroy()
+  tray = null
+  mainWindow?.show()
+  mainWindow?.focus()
+}
+
+/** The desktop behind close-guard.ts: the native question, and hiding to the tray. */
+const closeShell: CloseShell = {
+  runningUploads: () => runningUploads(),
+  ask: (q) => {
+    const options = { type: 'question' as const, title: 'An upload is running', message: q.message, detail: q.detail, buttons: q.buttons, defaultId: q.defaultIndex, cancelId: q.cancelIndex, noLink: true }
+    return mainWindow ? dialog.showMessageBoxSync(mainWindow, options) : dialog.showMessageBoxSync(options)
+  },
+  hideToTray: () => {
+    if (!tray) {
+      tray = new Tray(nativeImage.createFromPath(TRAY_ICON).resize({ width: 16, height: 16 }))
+      tray.on('click', showWindow)
+      tray.setContextMenu(Menu.buildFromTemplate([
+        { label: 'Show Bulk Upload', click: showWindow },
+        { label: 'Pause and quit', click: () => { closeGuard.quitFromTray(); app.quit() } },
+      ]))
+    }
+    tray.setToolTip(trayTooltip(runningUploads(), lastPercent))
+    mainWindow?.hide()
+  },
+}
+// Linux desktops without a status area show no tray icon: there the window only hides.
+const closeGuard = new CloseGuard(closeShell, process.platform !== 'linux' || !!process.env.XDG_CURRENT_DESKTOP)
+
 async function start(): Promise<void> {
   const service = new CoreService({ host: electronHost })
+  runningUploads = () => service.runningUploads
   const ses = session.defaultSession
   // No remote content: the page has only our own files, so any network request is a bug or an attack.
   ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (details, callback) => {
@@ -134,6 +175,7 @@ async function start(): Promise<void> {
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow(service)
+    else if (mainWindow && !mainWindow.isVisible()) showWindow()
   })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
@@ -144,27 +186,11 @@ async function start(): Promise<void> {
   app.on('before-quit', (event) => {
     if (closed) return
     event.preventDefault()
-    if (!quitConfirmed && mainWindow && !confirmClose(mainWindow, service.runningUploads)) return
-    quitConfirmed = true
+    if (!closeGuard.appQuitting()) return
     closed = true
     unregister()
     void service.close().catch((err: unknown) => log('error', 'closing the core failed', err)).finally(() => app.quit())
   })
-}
-
-/** Asks before closing the window in the middle of an upload; true when the window may close. */
-function confirmClose(win: BrowserWindow, running: number): boolean {
-  if (running === 0) return true
-  const choice = dialog.showMessageBoxSync(win, {
-    type: 'question',
-    buttons: ['Keep uploading', 'Quit'],
-    defaultId: 0,
-    cancelId: 0,
-    title: 'An upload is running',
-    message: running === 1 ? 'An upload is still running.' : `${running} uploads are still running.`,
-    detail: 'If you quit now, the app offers to finish it the next time it starts: files already sent are not sent again.',
-  })
-  return choice === 1
 }
 
 async function createWindow(service: CoreService): Promise<void> {
@@ -196,11 +222,10 @@ async function createWindow(service: CoreService): Promise<void> {
   if (state.maximized) win.maximize()
   win.once('ready-to-show', () => win.show())
   win.on('close', (event) => {
-    if (!quitConfirmed && !confirmClose(win, service.runningUploads)) {
+    if (!closeGuard.windowClosing()) {
       event.preventDefault()
       return
     }
-    quitConfirmed = true
     const bounds = win.getNormalBounds()
     void saveWindowState(home, { ...bounds, maximized: win.isMaximized() }).catch((err: unknown) => log('warn', 'could not save the window size', err))
   })
