@@ -6,7 +6,7 @@
  * tested without Electron; electron-main.ts binds it to powerSaveBlocker, setProgressBar and
  * Notification.
  */
-import type { UploadEvent } from '../src/api'
+import { uploadNotice, type UploadEvent } from '../src/api'
 
 export interface DesktopShell {
   /** Keeps the system from suspending the app; returns a handle for `allowSleep`. */
@@ -21,8 +21,6 @@ interface Running {
   fraction: number
   paused: boolean
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`
 
 /** Subscribe the returned function to upload events; `destinationName` names where a batch goes, when known. */
 export function desktopManners(shell: DesktopShell, destinationName: (batchId: string) => string | null = () => null): (event: UploadEvent) => void {
@@ -42,8 +40,6 @@ export function desktopManners(shell: DesktopShell, destinationName: (batchId: s
   }
 
   return (event) => {
-    const where = destinationName(event.batchId)
-    const to = where ? ` to ${where}` : ''
     switch (event.kind) {
       case 'batch-started':
         running.set(event.batchId, { fraction: 0, paused: false })
@@ -59,19 +55,13 @@ export function desktopManners(shell: DesktopShell, destinationName: (batchId: s
         if (r) r.paused = event.paused
         break
       }
-      case 'batch-done': {
+      case 'batch-done':
+      case 'batch-failed': {
         if (!running.delete(event.batchId)) return
-        const s = event.summary
-        if (s.csv === null && s.failed === 0) shell.notify('Nothing new to send', `Every row of the batch had already been delivered${to}.`)
-        else if (s.failed > 0) shell.notify('Upload finished with problems', `${plural(s.uploaded, 'recording')} sent${to}; ${plural(s.failed, 'file')} could not be sent. Open the app to see which.`)
-        else shell.notify('Upload finished', `${plural(s.uploaded + s.skipped, 'recording')} and the CSV are on the server${to}.`)
+        const notice = uploadNotice(event, destinationName(event.batchId))
+        if (notice) shell.notify(notice.title, notice.body)
         break
       }
-      case 'batch-failed':
-        if (!running.delete(event.batchId)) return
-        // A cancel is the user's own doing: no need to tell them, only to stop the progress.
-        if (event.error.code !== 'CANCELLED') shell.notify('Upload stopped', event.error.message)
-        break
       default:
         return
     }

@@ -26,6 +26,7 @@ import HistoryIcon from '@mui/icons-material/History'
 import ScheduleIcon from '@mui/icons-material/Schedule'
 import type { BulkUploadApi, InterruptedBatch } from '../src/api'
 import { ApiProvider, type HostExtras } from './api-context'
+import type { BrowserNotices } from './browser-notices'
 import { ConnectionLost } from './components/connection-lost'
 import { HistoryDialog } from './components/history-dialog'
 import { InterruptedDialog } from './components/interrupted-dialog'
@@ -53,9 +54,11 @@ export interface AppProps extends HostExtras {
   store?: UploadStore
   /** Whether the host can be reached (the web host only; Electron's cannot be lost). */
   connection?: ConnectionWatch
+  /** Web notifications (the web host only: Electron notifies from its main process). */
+  notices?: BrowserNotices
 }
 
-export function App({ api, initial, store: givenStore, pathForFile, connection }: AppProps) {
+export function App({ api, initial, store: givenStore, pathForFile, connection, notices }: AppProps) {
   const dark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true })
   const theme = useMemo(() => makeTheme(dark ? 'dark' : 'light'), [dark])
   // One store, one subscription, for the life of the window (STYLE.md).
@@ -67,14 +70,14 @@ export function App({ api, initial, store: givenStore, pathForFile, connection }
       <CssBaseline enableColorScheme />
       <ApiProvider api={api} pathForFile={pathForFile}>
         <UploadStoreProvider store={store}>
-          <Wizard api={api} store={store} initial={initial} connection={connection} />
+          <Wizard api={api} store={store} initial={initial} connection={connection} notices={notices} />
         </UploadStoreProvider>
       </ApiProvider>
     </ThemeProvider>
   )
 }
 
-function Wizard({ api, store, initial, connection }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData>; connection?: ConnectionWatch }) {
+function Wizard({ api, store, initial, connection, notices }: { api: BulkUploadApi; store: UploadStore; initial?: Partial<WizardData>; connection?: ConnectionWatch; notices?: BrowserNotices }) {
   const [data, setData] = useState<WizardData>({ ...emptyWizard, ...initial })
   const [settings, setSettings] = useState(false)
   const [jobs, setJobs] = useState(false)
@@ -85,7 +88,10 @@ function Wizard({ api, store, initial, connection }: { api: BulkUploadApi; store
   const [offerOpen, setOfferOpen] = useState(true)
   const update = useCallback((change: Partial<WizardData>) => setData((d) => ({ ...d, ...change })), [])
   const restart = useCallback(() => { store.reset(); setData(emptyWizard) }, [store])
-  const sender = useSend(api, data, update, store)
+  const sender = useSend(api, data, update, store, notices?.askPermission)
+  const destinationName = useRef(data.destinationName)
+  destinationName.current = data.destinationName
+  useEffect(() => notices?.follow(api, () => destinationName.current), [notices, api])
   const showHistory = useCallback((id?: string | null) => setHistory(id ?? null), [])
 
   useEffect(() => {

@@ -10,6 +10,7 @@ import type { AppErrorPayload } from '../src/api'
 import { App } from './app'
 import { connectApi, getPathForFile } from './api'
 import { SessionEnded } from './components/session-ended'
+import { browserNotices } from './browser-notices'
 
 const root = createRoot(document.getElementById('root')!)
 const ended = (error: AppErrorPayload): void => {
@@ -24,7 +25,8 @@ void connectApi(ended).then((r) => {
   if (!r.ok) return ended(r.error)
   root.render(
     <StrictMode>
-      <App api={r.api} pathForFile={getPathForFile()} connection={r.connection} />
+      {/* The web host (the one with a connection to watch) notifies from the page; Electron from its main process. */}
+      <App api={r.api} pathForFile={getPathForFile()} connection={r.connection} notices={r.connection ? browserNotices(window) : undefined} />
     </StrictMode>,
   )
 })

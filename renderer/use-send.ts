@@ -36,12 +36,14 @@ export interface Sender {
   recheck: (change: Partial<Pick<WizardData, 'resendDelivered' | 'layoutChoice'>>) => Promise<AppErrorPayload | null>
 }
 
-export function useSend(api: BulkUploadApi, data: WizardData, update: (change: Partial<WizardData>) => void, store: UploadStore): Sender {
+/** `starting` runs as the user asks to send, inside their click (the browser's notification permission). */
+export function useSend(api: BulkUploadApi, data: WizardData, update: (change: Partial<WizardData>) => void, store: UploadStore, starting?: () => void): Sender {
   // The callbacks outlive a render (a dialog awaits them); they must read the newest choices.
   const current = useRef(data)
   current.current = data
 
   const start = useCallback(async (req: SendRequest): Promise<AppErrorPayload | null> => {
+    starting?.()
     const spec = batchSpec(current.current, req.destinationId)
     if (!spec) return null
     try {
@@ -55,9 +57,10 @@ export function useSend(api: BulkUploadApi, data: WizardData, update: (change: P
       })
       return null
     } catch (e) { return asPayload(e) }
-  }, [api, store, update])
+  }, [api, store, update, starting])
 
   const send = useCallback(async (req: SendRequest): Promise<AppErrorPayload | null> => {
+    starting?.()
     const data = current.current
     const spec = batchSpec(data, req.destinationId)
     if (!spec) return null
@@ -72,7 +75,7 @@ export function useSend(api: BulkUploadApi, data: WizardData, update: (change: P
       if (needsConfirm(report, data)) { update({ confirm: req }); return null }
     } catch (e) { return asPayload(e) }
     return start(req)
-  }, [api, start, update])
+  }, [api, start, update, starting])
 
   const recheck = useCallback(async (change: Partial<Pick<WizardData, 'resendDelivered' | 'layoutChoice'>>): Promise<AppErrorPayload | null> => {
     const next = { ...current.current, ...change }

@@ -2,8 +2,9 @@
  * The one typed contract between any UI and the core (DESIGN.md, "One contract").
  *
  * Electron IPC (preload + ipcMain.handle) and the web host (WebSocket) are two transports of
- * this interface; the renderer cannot tell them apart. Only types and plain constants live
- * here and in api-batch.ts (its batch half, re-exported): no other runtime imports, so the
+ * this interface; the renderer cannot tell them apart. Only types, plain constants and pure
+ * functions of them live here, in api-batch.ts (its batch half) and api-notice.ts (the words a
+ * finished batch is announced with), both re-exported: no other runtime imports, so the
  * renderer may import it.
  */
 import type { AppErrorPayload, ErrorCode } from './errors'
@@ -15,6 +16,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorPay
 // ---------------------------------------------------------------------------------------
 // Batch: scan, preview, map, validate (in api-batch.ts; one contract still)
 export * from './api-batch'
+export * from './api-notice'
 import type { BatchReport, BatchSpec, CsvPreview, DateFormatProposal, DeliveredBatch, IssueQuery, MappingProfile, RecordingRow, ScanSummary, ValidationIssue } from './api-batch'
 
 // ---------------------------------------------------------------------------------------

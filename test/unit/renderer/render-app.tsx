@@ -5,6 +5,7 @@ import { App } from '../../../renderer/app'
 import type { WizardData } from '../../../renderer/wizard'
 import { FakeApi } from './fake-api'
 import type { ConnectionWatch } from '../../../renderer/transport/connection-watch'
+import type { BrowserNotices } from '../../../renderer/browser-notices'
 
 /**
  * jsdom lays nothing out, so every element measures 0×0 and a virtualised table would show
@@ -22,10 +23,10 @@ export async function previewFor(api: FakeApi) {
   return r.value
 }
 
-export function renderApp(api = new FakeApi(), initial?: Partial<WizardData>, extra?: { pathForFile?: (f: File) => string | null; connection?: ConnectionWatch }) {
+export function renderApp(api = new FakeApi(), initial?: Partial<WizardData>, extra?: { pathForFile?: (f: File) => string | null; connection?: ConnectionWatch; notices?: BrowserNotices }) {
   giveElementsASize()
   // StrictMode as in renderer/main.tsx: effects mount twice, which catches leaked subscriptions.
-  const utils = render(<StrictMode><App api={api} initial={initial} pathForFile={extra?.pathForFile} connection={extra?.connection} /></StrictMode>)
+  const utils = render(<StrictMode><App api={api} initial={initial} pathForFile={extra?.pathForFile} connection={extra?.connection} notices={extra?.notices} /></StrictMode>)
   return { api, ...utils }
 }
 
