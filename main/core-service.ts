@@ -11,12 +11,12 @@ import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
   BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, RememberedMapping, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
 import { AppError, toAppError } from '../src/errors'
 import { appHome } from '../src/app-home'
-import { checkProfileFits, convertDate, isValidZone, mappingProfileText, parseMappingText, proposeDateFormat, previewCsv, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
+import { checkProfileFits, convertDate, mappingFromLayout, isValidZone, mappingProfileText, parseMappingText, proposeDateFormat, previewCsv, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
 import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
 import { browse } from './browse'
 import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../src/transfer/connection-check'
@@ -27,7 +27,8 @@ import { PathScope } from './path-scope'
 import { MappingMemory } from './mapping-memory'
 import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './save-for-user'
 import { batchMediaFile, handleCheckId, recordingRows, type MediaFile } from './batch-media'
-import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
+import { DestinationsStore, SANDBOX_ID, SANDBOX_NAME, sandboxDestination } from './destinations-store'
+import { readLayout } from '../src/transfer/layout-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
@@ -195,8 +196,25 @@ export class CoreService implements CallHandlers {
     return run('previewCsv', async () => {
       this.scope.assertCsv(path)
       const preview = await previewCsv(path)
-      return { ...preview, remembered: await this.mappings.recall(preview.headers) }
+      return { ...preview, remembered: (await this.mappings.recall(preview.headers)) ?? (await this.layoutMapping(preview.headers)) }
     })
+  }
+
+  /** The mapping the last-used destination's platform layout gives these headers, if they are its columns. */
+  private async layoutMapping(headers: string[]): Promise<RememberedMapping | null> {
+    const last = await this.destinations.lastUsedId()
+    if (last === null) return null
+    try {
+      // Not this.destination(): reading a layout must not start the sandbox's server.
+      const dest = last === SANDBOX_ID ? await this.sandboxDestination(false) : await this.destinations.get(last)
+      const layout = await readLayout(this.home, dest)
+      const profile = layout && mappingFromLayout(layout, headers)
+      return profile ? { profile, kind: 'layout', from: dest.sandbox ? SANDBOX_NAME : dest.name, usedAt: layout.recordedAt } : null
+    } catch (err) {
+      // A removed destination or a damaged layout only costs mapping by hand.
+      log('warn', 'the last destination\'s platform layout could not be read', err)
+      return null
+    }
   }
 
   checkProfile(path: string, profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>> {

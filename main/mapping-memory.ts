@@ -12,7 +12,7 @@ import { log } from './log'
 /** Structures remembered; the oldest is forgotten first. */
 const KEEP = 50
 
-interface Entry extends RememberedMapping {
+interface Entry extends Omit<RememberedMapping, 'kind'> {
   headers: string[]
 }
 
@@ -47,7 +47,7 @@ export class MappingMemory {
   /** The mapping last used for a CSV with exactly these headers, if any. */
   async recall(headers: readonly string[]): Promise<RememberedMapping | null> {
     const found = (await this.entries()).find((e) => sameHeaders(e.headers, headers))
-    return found ? { profile: found.profile, from: found.from, usedAt: found.usedAt } : null
+    return found ? { profile: found.profile, kind: 'csv', from: found.from, usedAt: found.usedAt } : null
   }
 
   /** Remembers the mapping a batch was checked with, for the next CSV of the same structure. */

@@ -3,7 +3,7 @@
  * it needs and hands the next one its result; the upload's per-file state lives apart, in
  * the upload store, because it changes far more often.
  */
-import type { AppErrorPayload, BatchReport, BatchSpec, BatchSummary, CsvPreview, MappingProfile, ScanSummary } from '../src/api'
+import type { AppErrorPayload, BatchReport, BatchSpec, BatchSummary, CsvPreview, MappingProfile, RememberedMapping, ScanSummary } from '../src/api'
 
 export const STEPS = [
   { id: 'files', label: 'Add files' },
@@ -26,8 +26,8 @@ export interface WizardData {
   csvPath: string | null
   preview: CsvPreview | null
   mapping: DraftMapping
-  /** The CSV whose remembered mapping was applied to this one (same header), or null. */
-  mappingFrom: string | null
+  /** Where the mapping applied to this CSV came from (a CSV with the same header, or a destination's platform layout), or null. */
+  mappingFrom: Pick<RememberedMapping, 'kind' | 'from'> | null
   report: BatchReport | null
   destinationId: string | null
   /** Shown on the upload screen: where the files are going. */

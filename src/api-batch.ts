@@ -73,12 +73,17 @@ export interface CsvPreview {
   remembered?: RememberedMapping | null
 }
 
-/** A mapping the app used before for the same CSV structure. */
+/**
+ * A mapping applied to a CSV without the user making it: the one used before for a CSV with
+ * the same header (`csv`), or the one the last destination's platform layout gives a CSV that
+ * names its columns as that layout does (`layout`).
+ */
 export interface RememberedMapping {
   profile: MappingProfile
-  /** The CSV's file name it was used with. */
+  kind: 'csv' | 'layout'
+  /** `csv`: the CSV's file name it was used with; `layout`: the destination's name. */
   from: string
-  /** ISO 8601 time it was last used. */
+  /** ISO 8601 time it was last used (`layout`: when the layout was recorded). */
   usedAt: string
 }
 

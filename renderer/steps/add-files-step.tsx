@@ -85,9 +85,10 @@ export function AddFilesStep({ data, update }: StepProps) {
     try {
       const r = await api.previewCsv(data.csvPath)
       if (!r.ok) { setError(r.error); return }
-      // A CSV with a header seen before gets the mapping used then; a new one the core's suggestion.
+      // A CSV with a header seen before gets the mapping used then (or the one the platform layout
+      // gives its column names); a new one the core's suggestion.
       const remembered = r.value.remembered
-      update({ preview: r.value, mapping: { ...(remembered?.profile ?? r.value.suggestion) }, mappingFrom: remembered?.from ?? null, report: null, step: 'map' })
+      update({ preview: r.value, mapping: { ...(remembered?.profile ?? r.value.suggestion) }, mappingFrom: remembered ? { kind: remembered.kind, from: remembered.from } : null, report: null, step: 'map' })
     } catch (e) {
       setError(asPayload(e))
     } finally {

@@ -121,7 +121,10 @@ export function MapStep({ data, update }: StepProps) {
       )}
       {data.mappingFrom && !info && (
         <Alert severity="info" onClose={() => update({ mappingFrom: null })}>
-          The mapping you used for <strong>{data.mappingFrom}</strong> is applied: this CSV has the same columns. Change a field below if this export is different.
+          {data.mappingFrom.kind === 'csv'
+            ? <>The mapping you used for <strong>{data.mappingFrom.from}</strong> is applied: this CSV has the same columns.</>
+            : <>The platform layout of <strong>{data.mappingFrom.from}</strong> is applied: this CSV names its columns as the platform was set up with.</>}
+          {' '}Change a field below if this export is different.
         </Alert>
       )}
       {info && <Alert severity="success" onClose={() => setInfo(null)}>{info}</Alert>}

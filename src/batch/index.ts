@@ -22,5 +22,5 @@ export { manifestToJson, manifestFromJson, eligibleRowNumbers } from './manifest
 export type { Manifest, ManifestJson, ManifestRecording } from './manifest'
 export { writeUploadCsv, uploadCsvName, csvField, csvRecord, UPLOAD_CSV_EOL } from './upload-csv-writer'
 export { sheetCell, sheetRecord } from './sheet-csv'
-export { layoutFromSource, compareLayout, layoutChangedDetail, layoutProjection, sampleCsvText, sameLayout, parsePlatformLayout } from './platform-layout'
+export { layoutFromSource, compareLayout, layoutChangedDetail, layoutProjection, mappingFromLayout, sampleCsvText, sameLayout, parsePlatformLayout } from './platform-layout'
 export type { LayoutDifference, LayoutProjection } from './platform-layout'

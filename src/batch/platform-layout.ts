@@ -171,6 +171,30 @@ export function layoutProjection(layout: PlatformLayout, headers: string[], mapp
   return { header: layout.columns.map((c) => c.name), project, fieldIndex }
 }
 
+/**
+ * The mapping a CSV gets from a destination's platform layout, when the CSV names its columns
+ * as the layout does: each field of the layout maps to the source column of the same name
+ * (exact after trimming, else equal letters and digits, as extra columns meet). Null unless
+ * every required field is found and the source has no named column the layout lacks: a CSV
+ * that only shares some names is mapped by hand (or by a saved mapping), never by a guess.
+ * Dates are not in a layout: the caller proposes their format from the data.
+ */
+export function mappingFromLayout(layout: PlatformLayout, headers: string[]): MappingProfile | null {
+  const named = headers.filter(isNamed)
+  const key = (h: string): string => normalizeHeader(h)
+  const layoutNames = new Set(layout.columns.map((c) => key(c.name)))
+  if (named.some((h) => !layoutNames.has(key(h)))) return null
+  const mapping: Partial<Record<MappedField, string>> = {}
+  for (const c of layout.columns) {
+    if (c.field === null) continue
+    const exact = headers.find((h) => h.trim() === c.name.trim())
+    const loose = exact ?? headers.find((h) => isNamed(h) && key(h) === key(c.name))
+    if (loose !== undefined) mapping[c.field] = loose
+  }
+  if (REQUIRED_FIELDS.some((f) => mapping[f] === undefined)) return null
+  return mapping as MappingProfile
+}
+
 /** True when two layouts have the same columns (names, fields, order); recordedAt aside. */
 export function sameLayout(a: PlatformLayout, b: PlatformLayout): boolean {
   return a.columns.length === b.columns.length && a.columns.every((c, i) => c.name === b.columns[i]!.name && c.field === b.columns[i]!.field)

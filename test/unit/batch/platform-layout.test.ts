@@ -8,6 +8,7 @@ import {
   layoutChangedDetail,
   layoutFromSource,
   layoutProjection,
+  mappingFromLayout,
   parsePlatformLayout,
   sameLayout,
   sampleCsvText,
@@ -197,3 +198,19 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error')
 }
+
+describe('mappingFromLayout', () => {
+  const layout = { recordedAt: '2024-05-01T00:00:00.000Z', columns: [
+    { name: 'Call ID', field: 'contactReference' as const }, { name: 'Agent', field: 'agentId' as const },
+    { name: 'Start', field: 'contactDate' as const }, { name: 'Queue', field: null },
+  ] }
+  it('maps the fields to the columns named as the layout names them, in any order or spelling', () => {
+    expect(mappingFromLayout(layout, ['queue', 'START', 'agent', 'call-id'])).toEqual({ contactReference: 'call-id', agentId: 'agent', contactDate: 'START' })
+    // An exact name wins over a looser one.
+    expect(mappingFromLayout(layout, ['Call ID', 'Agent', 'Start'])).toEqual({ contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Start' })
+  })
+  it('gives nothing for a CSV with a column the layout lacks, or without a required field', () => {
+    expect(mappingFromLayout(layout, ['Call ID', 'Agent', 'Start', 'Sentiment'])).toBeNull()
+    expect(mappingFromLayout(layout, ['Call ID', 'Agent', 'Queue'])).toBeNull()
+  })
+})

@@ -26,7 +26,7 @@ describe('Add files step', () => {
     const user = userEvent.setup()
     const api = new FakeApi()
     const headers = api.previewResult.headers
-    api.previewResult = { ...api.previewResult, remembered: { profile: { contactReference: headers[1]!, agentId: headers[2]!, contactDate: headers[0]! }, from: 'calls-april.csv', usedAt: '2024-05-01T09:00:00.000Z' } }
+    api.previewResult = { ...api.previewResult, remembered: { profile: { contactReference: headers[1]!, agentId: headers[2]!, contactDate: headers[0]! }, kind: 'csv', from: 'calls-april.csv', usedAt: '2024-05-01T09:00:00.000Z' } }
     renderApp(api)
     await user.click(screen.getByRole('button', { name: 'Choose folder…' }))
     await screen.findByText('Found in may-2024')

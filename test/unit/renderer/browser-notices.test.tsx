@@ -55,7 +55,7 @@ describe('browser notifications', () => {
   })
 
   it('says nothing to a user looking at the tab, one who refused, or one who cancelled', () => {
-    for (const [permission, visibility, code] of [['granted', 'visible', 'SERVER_UNREACHABLE'], ['denied', 'hidden', 'SERVER_UNREACHABLE'], ['granted', 'hidden', 'CANCELLED']] as const) {
+    for (const [permission, visibility, code] of [['granted', 'visible', 'CONNECTION_LOST'], ['denied', 'hidden', 'CONNECTION_LOST'], ['granted', 'hidden', 'CANCELLED']] as const) {
       const browser = fakeBrowser(permission, visibility)
       const api = new FakeApi()
       browserNotices(browser.env)!.follow(api, () => null)
