@@ -17,12 +17,22 @@ let dir: string
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bu-build-main-'))
   await buildMain(path.join(dir, 'main'))
+  // Every other name the bundle imports from electron is stubbed as an empty object, read
+  // from the bundle itself, so a new electron import (Tray, nativeImage…) needs no edit here.
+  const bundled = await readFile(path.join(dir, 'main', 'electron-main.js'), 'utf8')
+  const imported = new Set<string>()
+  for (const m of bundled.matchAll(/import\s*\{([^}]*)\}\s*from\s*"electron"/g)) {
+    for (const part of m[1].split(',')) { const name = part.trim().split(/\s+as\s+/)[0]; if (name) imported.add(name) }
+  }
+  const behaving = ['app', 'protocol', 'BrowserWindow', 'ipcMain']
+  const inert = [...imported].filter((name) => !behaving.includes(name))
   await writeFile(path.join(dir, 'stub-electron.mjs'), `
 const noop = () => undefined
 export const app = { isPackaged: false, requestSingleInstanceLock: () => false, on: noop, whenReady: () => new Promise(() => {}), quit: () => console.log('LINKED'), exit: noop }
 export const protocol = { registerSchemesAsPrivileged: noop, handle: noop }
 export class BrowserWindow {}
-export const dialog = {}, Menu = {}, nativeTheme = {}, Notification = {}, powerSaveBlocker = {}, screen = {}, session = {}, shell = {}, ipcMain = { handle: noop }
+export const ipcMain = { handle: noop }
+${inert.map((name) => `export const ${name} = {}`).join('\n')}
 `)
   await writeFile(path.join(dir, 'hooks.mjs'), `
 export async function resolve(specifier, context, next) {
