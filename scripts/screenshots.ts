@@ -6,7 +6,7 @@
  * Builds the dev-only fake-host page (the wizard on an in-memory api, see renderer/dev/),
  * serves it on 127.0.0.1 and drives Debian's Chromium with playwright-core. The colour scheme
  * is emulated, as the app follows the operating system's. `--only` takes the shots whose names
- * start with one of the given prefixes (and skips the zoom, narrow and responsiveness runs).
+ * start with one of the given prefixes (and skips the zoom, 800 x 600 and responsiveness runs).
  */
 import { execFileSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
@@ -203,15 +203,23 @@ async function main() {
       }
       await context.close()
     }
-    // 125% zoom on a small laptop (1280 px at 125% = 1024 CSS px), and a narrow window.
-    for (const [label, width, scale] of only ? [] : [['zoom125', 1024, 1.25], ['narrow', 760, 1]] as const) {
-      const context = await browser.newContext({ viewport: { width, height: 720 }, deviceScaleFactor: scale })
-      for (const shot of shots.filter((s) => ['map', 'destination', 'upload'].includes(s.step))) {
+    // 125% zoom on a small laptop (1280 px at 125% = 1024 CSS px) for the busiest steps, and
+    // every shot in the smallest window the app supports (800 x 600).
+    const sizes = [
+      { label: 'zoom125', width: 1024, height: 720, scale: 1.25, of: shots.filter((s) => ['map', 'destination', 'upload'].includes(s.step)) },
+      { label: '800x600', width: 800, height: 600, scale: 1, of: shots },
+    ]
+    for (const { label, width, height, scale, of } of only ? [] : sizes) {
+      const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale })
+      for (const shot of of) {
         const page = await context.newPage()
         await page.goto(`${url}/dev/fake-host.html?step=${shot.step}`)
         await page.getByText(shot.waitFor).first().waitFor({ timeout: 15_000 })
+        await shot.act?.(page)
         await page.waitForTimeout(400)
-        await page.screenshot({ path: path.join(out, `${shot.name}-${label}-light.png`), fullPage: true })
+        // A dialog is drawn over the window, not the page: a full-page picture would misplace its backdrop.
+        const fullPage = (await page.getByRole('dialog').count()) === 0
+        await page.screenshot({ path: path.join(out, `${shot.name}-${label}-light.png`), fullPage })
         console.log(`${shot.name}-${label}-light.png`)
         await page.close()
       }

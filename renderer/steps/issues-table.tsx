@@ -51,10 +51,11 @@ const SEVERITY_CHIPS: Record<IssueSeverity, { color: 'error' | 'warning' | 'info
 }
 
 const columns: Column[] = [
-  { key: 'row', header: 'Row', width: '5rem', align: 'right' },
-  { key: 'sev', header: 'Severity', width: '7rem' },
-  { key: 'code', header: 'Problem', width: '12rem' },
-  { key: 'file', header: 'File', width: '12rem' },
+  // Fixed columns kept narrow: in an 800-pixel window "What to do" still has room to be read.
+  { key: 'row', header: 'Row', width: '4rem', align: 'right' },
+  { key: 'sev', header: 'Severity', width: '6.5rem' },
+  { key: 'code', header: 'Problem', width: '10rem' },
+  { key: 'file', header: 'File', width: '9rem' },
   { key: 'msg', header: 'What to do', wrap: true },
 ]
 
