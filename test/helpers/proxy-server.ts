@@ -82,6 +82,10 @@ function relay(client: net.Socket, host: string, port: number, proxy: TestProxy,
   })
   upstream.once('connect', () => {
     onReady(true)
+    // A relay adds no batching of its own: without this, Nagle holds small SSH packets (window
+    // adjusts, acks) on each side of the hop and the proxy measures slower than it is.
+    client.setNoDelay(true)
+    upstream.setNoDelay(true)
     if (rest.length) {
       proxy.bytesUp += rest.length
       upstream.write(rest)

@@ -74,11 +74,17 @@ describe('bulk-upload watch --once', () => {
     expect(refs).toEqual(t.rows.slice(0, 33).map((r) => r[0]!).sort())
 
     const again = await runCli(t.args('--once'), t.env)
-    expect(lines(again.stdout).slice(0, 2).map((o) => o.result)).toEqual(['nothing-new', 'nothing-new'])
+    const second = lines(again.stdout)
+    expect(second.slice(0, 2).map((o) => o.result)).toEqual(['nothing-new', 'nothing-new'])
+    // Each nothing-new folder says so with its counts: nothing uploaded, no bytes, no CSV.
+    for (const o of second.slice(0, 2)) expect(o).toMatchObject({ uploaded: 0, bytes: 0, failed: 0 })
+    expect(second.slice(0, 2).map((o) => o.csv ?? null)).toEqual([null, null])
     expect(await deliveredReferences(t.server.root)).toEqual(refs)
     const log = await readFile(path.join(t.work, 'home', 'logs', 'unattended.log'), 'utf8')
     expect(log).toMatch(/delivered .*2026-11-02 batch \S+ uploaded 13/)
     expect(log).toMatch(/skipped .*2026-11-03/)
+    // The second pass leaves one nothing-new line per folder in the run log.
+    for (const day of ['2026-11-01', '2026-11-02']) expect(log).toMatch(new RegExp(`nothing-new .*${day} batch \\S+ uploaded 0 .* bytes 0`))
   })
 
   it('restarted after being killed mid-batch, sends the rest and nothing twice', async () => {
