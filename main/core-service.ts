@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
-  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
+  AgentListPreview, KnownAgentsView, BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, RememberedMapping, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
@@ -34,6 +34,8 @@ import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
+import { importAgentList, knownAgentsView, saveAgentList } from './agent-lists'
+import { agentListColumns } from '../src/agents/import-agents'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
@@ -366,6 +368,31 @@ export class CoreService implements CallHandlers {
       if (spec) this.scope.assertBatch(spec)
       return this.saveForUser(await sampleCsvFor(this.home, await this.destination(destinationId), spec))
     })
+  }
+
+  // ---- known agents (issue 12): the list a destination's platform has users for ---------
+
+  getKnownAgents(destinationId: string): Promise<Result<KnownAgentsView>> {
+    return run('getKnownAgents', async () => knownAgentsView(this.home, await this.destination(destinationId)))
+  }
+
+  previewAgentList(path: string): Promise<Result<AgentListPreview>> {
+    return run('previewAgentList', async () => {
+      // Picked as a batch's CSV is (a scan of the folder the user chose): nothing else is read.
+      this.scope.assertCsv(path)
+      return { path, ...(await agentListColumns(path)) }
+    })
+  }
+
+  importAgentList(destinationId: string, path: string, column: string): Promise<Result<KnownAgentsView>> {
+    return run('importAgentList', async () => {
+      this.scope.assertCsv(path)
+      return importAgentList(this.home, await this.destination(destinationId), path, column)
+    })
+  }
+
+  saveAgentList(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>> {
+    return run('saveAgentList', async () => saveAgentList(this.home, await this.destination(destinationId), ids))
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */
