@@ -5,6 +5,7 @@
  * never delivered (NEW_AGENT). The agents learned from delivered batches are counted beside it.
  */
 import { useEffect, useMemo, useState } from 'react'
+import DeleteIcon from '@mui/icons-material/DeleteOutlined'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
 import DialogActions from '@mui/material/DialogActions'
@@ -85,7 +86,8 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
           )}
           {id !== null && <AgentListImport destinationId={id} onImported={setView} onError={setError} />}
           <ErrorAlert error={error} />
-          <form onSubmit={(e) => { e.preventDefault(); void add() }}>
+          {/* Opened from the settings' form: React carries submit through the portal, so it stops here. */}
+          <form onSubmit={(e) => { e.preventDefault(); e.stopPropagation(); void add() }}>
             <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
               <TextField label="Agent ID to add" value={added} onChange={(e) => setAdded(e.target.value)} size="small" sx={{ flex: 1 }} autoComplete="off" />
               <Button type="submit" disabled={added.trim() === '' || view === null}>Add</Button>
@@ -97,7 +99,7 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
               {shown.map((agent) => (
                 <ListItem key={agent} secondaryAction={
                   <IconButton edge="end" aria-label={`Remove ${agent}`} onClick={() => void save(ids.filter((x) => x !== agent))}>
-                    <span aria-hidden>×</span>
+                    <DeleteIcon fontSize="small" />
                   </IconButton>
                 }>
                   <ListItemText primary={agent} />
