@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
-  AgentListPreview, KnownAgentsView, BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
+  PreviewRecording, AgentListPreview, KnownAgentsView, BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, RememberedMapping, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
@@ -35,6 +35,7 @@ import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './sy
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
 import { importAgentList, knownAgentsView, saveAgentList } from './agent-lists'
+import { PreviewMedia } from './preview-media'
 import { agentListColumns } from '../src/agents/import-agents'
 
 /** The calls of the contract: what a transport dispatches to. */
@@ -97,6 +98,7 @@ export class CoreService implements CallHandlers {
   private readonly uploads: UploadManager
   private readonly jobs: JobsStore
   private lastScan: { key: string; scan: FolderScan } | null = null
+  private readonly previewMedia = new PreviewMedia()
 
   constructor(options: CoreServiceOptions) {
     this.home = options.home ?? appHome()
@@ -273,6 +275,16 @@ export class CoreService implements CallHandlers {
     })
   }
 
+  matchPreviewRecordings(spec: Pick<BatchSpec, 'paths' | 'csvPath' | 'mapping'>): Promise<Result<PreviewRecording[]>> {
+    return run('matchPreviewRecordings', async () => {
+      this.scope.assertBatch(spec)
+      // The scan the files step just made, kept for the check (not taken from it); else a new one.
+      const key = JSON.stringify(spec.paths)
+      const scan = this.lastScan?.key === key ? this.lastScan.scan : await scanPaths(spec.paths)
+      return this.previewMedia.match(spec, scan)
+    })
+  }
+
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
     return run('listIssues', async () => queryIssues(this.checks.get(checkId).issues, query))
   }
@@ -290,6 +302,7 @@ export class CoreService implements CallHandlers {
    * still kept, inside its batch's folders; null otherwise (the route answers 403).
    */
   async mediaFile(handle: string): Promise<MediaFile | null> {
+    if (PreviewMedia.owns(handleCheckId(handle))) return this.previewMedia.file(handle)
     let checked
     try {
       checked = this.checks.get(handleCheckId(handle))

@@ -222,6 +222,10 @@ const VALIDATORS: Validators = {
   previewAgentList: (a) => [str(a[0], 'path')],
   importAgentList: (a) => [id(a[0], 'destinationId'), str(a[1], 'path'), str(a[2], 'column', { max: 1024 })],
   saveAgentList: (a) => [id(a[0], 'destinationId'), agentIds(a[1])],
+  matchPreviewRecordings: (a) => {
+    const { paths, csvPath, mapping } = batchSpec(a[0])
+    return [{ paths, csvPath, mapping }]
+  },
 }
 
 /** A checked call: its name and its arguments, typed for `api[call](...args)`. */

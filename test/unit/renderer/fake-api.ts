@@ -4,7 +4,7 @@
  * test make any call fail with a coded error or push upload events as the engine would.
  */
 import type {
-  AgentListPreview, KnownAgentsView, ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DestinationRef, DirectoryListing,
+  PreviewRecording, AgentListPreview, KnownAgentsView, ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DestinationRef, DirectoryListing,
   DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
@@ -115,6 +115,8 @@ export class FakeApi implements BulkUploadApi {
   knownAgents: Record<string, KnownAgentsView> = {}
   /** Agent-list CSVs "on disk", by path: their header and rows, as the core would decode them. */
   agentFiles: Record<string, { headers: string[]; rows: string[][] }> = {}
+  /** Recording names of the preview that are not in the batch's folders (matchPreviewRecordings leaves them out). */
+  previewMissing = new Set<string>()
   private listeners = new Set<(e: UploadEvent) => void>()
   private nextId = 1
 
@@ -273,6 +275,17 @@ export class FakeApi implements BulkUploadApi {
   listHistory(id: string) { return this.answer('listHistory', [id], () => [...this.history]) }
   writeSampleCsv(id: string, spec: Parameters<BulkUploadApi['writeSampleCsv']>[1]) { return this.answer('writeSampleCsv', [id, spec], () => this.saved(`${DOCUMENTS}/platform-sample.csv`, 'Call ID,Agent,Call Start\r\n')) }
 
+  matchPreviewRecordings(spec: Parameters<BulkUploadApi['matchPreviewRecordings']>[0]): Promise<Result<PreviewRecording[]>> {
+    return this.answer('matchPreviewRecordings', [spec], () => {
+      const at = (name: string | undefined) => (name ? this.previewResult.headers.indexOf(name) : -1)
+      const [ref, agent, audio] = [at(spec.mapping.contactReference), at(spec.mapping.agentId), at(spec.mapping.audioFilename)]
+      if (audio < 0) return []
+      return this.previewResult.rows.flatMap((r, i) => {
+        const file = r[audio] ?? ''
+        return file === '' || this.previewMissing.has(file) ? [] : [{ row: i + 1, reference: r[ref] ?? '', agent: r[agent] ?? '', file, media: `preview1.${i}` }]
+      })
+    })
+  }
   getKnownAgents(id: string) { return this.answer('getKnownAgents', [id], () => this.agentsOf(id)) }
   previewAgentList(path: string): Promise<Result<AgentListPreview>> {
     return this.answer('previewAgentList', [path], () => {
