@@ -135,3 +135,30 @@ describe('ranges, so the audio element seeks', () => {
     expect(past.headers.get('content-range')).toBe(`bytes */${whole.length}`)
   })
 })
+
+describe("the mapping preview's recordings (before any check)", () => {
+  it("plays a preview row's matched recording; a row whose file is missing has none; an earlier match's handles stop", async () => {
+    const batch = await generateBatch(path.join(dir, 'july'), { rows: 5, recordingBytes: 1024, faults: { missingRecording: 1 } })
+    expect((await service.scan([batch.dir])).ok).toBe(true)
+    const spec = { paths: [batch.dir], csvPath: batch.csvPath, mapping: { ...batch.mapping } }
+    const first = await service.matchPreviewRecordings(spec)
+    if (!first.ok) throw new Error(first.error.message)
+    expect(first.value.map((r) => r.row)).toEqual([1, 2, 3, 4, 5].filter((r) => !batch.faultRows.missingRecording.includes(r)))
+    const row = first.value[0]!
+    const res = await get(row.media)
+    expect(res.status).toBe(200)
+    const file = (await service.mediaFile(row.media))!
+    expect(path.basename(file.path)).toBe(row.file)
+    expect(sha(new Uint8Array(await res.arrayBuffer()))).toBe(sha(await readFile(file.path)))
+
+    const again = await service.matchPreviewRecordings(spec)
+    expect(again.ok && again.value[0]!.media).not.toBe(row.media)
+    expect(await service.mediaFile(row.media)).toBeNull()
+    expect((await get(row.media)).status).toBe(403)
+  })
+
+  it('refuses to match a batch the user never picked', async () => {
+    const r = await service.matchPreviewRecordings({ paths: [path.join(dir, 'elsewhere')], csvPath: path.join(dir, 'elsewhere', 'calls.csv'), mapping: { ...may.mapping } })
+    expect(r).toMatchObject({ ok: false, error: { code: 'OUT_OF_SCOPE' } })
+  })
+})
