@@ -92,11 +92,16 @@ export async function batchMediaFile(checked: CheckedBatch, handle: string): Pro
   const m = /^([^.]+)\.(\d{1,9})$/.exec(handle)
   if (m === null || m[1] !== checked.report.checkId) return null
   const rec = checked.manifest.recordings[Number(m[2])]
-  if (rec === undefined || !(await isBatchFile(rec.localPath, checked.scan.roots))) return null
-  const info = await stat(rec.localPath).catch(() => null)
+  return rec === undefined ? null : playableFile(rec.localPath, checked.scan.roots)
+}
+
+/** `file` as a MediaFile when it is a regular file still inside one of `roots` (null otherwise). */
+export async function playableFile(file: string, roots: readonly string[]): Promise<MediaFile | null> {
+  if (!(await isBatchFile(file, roots))) return null
+  const info = await stat(file).catch(() => null)
   if (!info?.isFile()) return null
-  const ext = path.extname(rec.localPath).slice(1).toLowerCase()
-  return { path: rec.localPath, size: info.size, type: TYPES[ext] ?? 'application/octet-stream' }
+  const ext = path.extname(file).slice(1).toLowerCase()
+  return { path: file, size: info.size, type: TYPES[ext] ?? 'application/octet-stream' }
 }
 
 /** The check id a media handle belongs to ('' when it is not a handle). */

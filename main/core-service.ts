@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
-  BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
+  PreviewRecording, AgentListPreview, KnownAgentsView, BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
   HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, RememberedMapping, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
@@ -34,6 +34,9 @@ import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
+import { importAgentList, knownAgentsView, saveAgentList } from './agent-lists'
+import { PreviewMedia } from './preview-media'
+import { agentListColumns } from '../src/agents/import-agents'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
@@ -95,6 +98,7 @@ export class CoreService implements CallHandlers {
   private readonly uploads: UploadManager
   private readonly jobs: JobsStore
   private lastScan: { key: string; scan: FolderScan } | null = null
+  private readonly previewMedia = new PreviewMedia()
 
   constructor(options: CoreServiceOptions) {
     this.home = options.home ?? appHome()
@@ -271,6 +275,16 @@ export class CoreService implements CallHandlers {
     })
   }
 
+  matchPreviewRecordings(spec: Pick<BatchSpec, 'paths' | 'csvPath' | 'mapping'>): Promise<Result<PreviewRecording[]>> {
+    return run('matchPreviewRecordings', async () => {
+      this.scope.assertBatch(spec)
+      // The scan the files step just made, kept for the check (not taken from it); else a new one.
+      const key = JSON.stringify(spec.paths)
+      const scan = this.lastScan?.key === key ? this.lastScan.scan : await scanPaths(spec.paths)
+      return this.previewMedia.match(spec, scan)
+    })
+  }
+
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
     return run('listIssues', async () => queryIssues(this.checks.get(checkId).issues, query))
   }
@@ -288,6 +302,7 @@ export class CoreService implements CallHandlers {
    * still kept, inside its batch's folders; null otherwise (the route answers 403).
    */
   async mediaFile(handle: string): Promise<MediaFile | null> {
+    if (PreviewMedia.owns(handleCheckId(handle))) return this.previewMedia.file(handle)
     let checked
     try {
       checked = this.checks.get(handleCheckId(handle))
@@ -366,6 +381,31 @@ export class CoreService implements CallHandlers {
       if (spec) this.scope.assertBatch(spec)
       return this.saveForUser(await sampleCsvFor(this.home, await this.destination(destinationId), spec))
     })
+  }
+
+  // ---- known agents (issue 12): the list a destination's platform has users for ---------
+
+  getKnownAgents(destinationId: string): Promise<Result<KnownAgentsView>> {
+    return run('getKnownAgents', async () => knownAgentsView(this.home, await this.destination(destinationId)))
+  }
+
+  previewAgentList(path: string): Promise<Result<AgentListPreview>> {
+    return run('previewAgentList', async () => {
+      // Picked as a batch's CSV is (a scan of the folder the user chose): nothing else is read.
+      this.scope.assertCsv(path)
+      return { path, ...(await agentListColumns(path)) }
+    })
+  }
+
+  importAgentList(destinationId: string, path: string, column: string): Promise<Result<KnownAgentsView>> {
+    return run('importAgentList', async () => {
+      this.scope.assertCsv(path)
+      return importAgentList(this.home, await this.destination(destinationId), path, column)
+    })
+  }
+
+  saveAgentList(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>> {
+    return run('saveAgentList', async () => saveAgentList(this.home, await this.destination(destinationId), ids))
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */

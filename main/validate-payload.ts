@@ -168,6 +168,15 @@ const id = (value: unknown, name: string): string => str(value, name, { max: 200
 const destinationRef = (value: unknown): DestinationRef => (typeof value === 'string' ? id(value, 'destinationId') : destinationInput(value, 'destination'))
 const passphrase = (value: unknown): string | null => nullableStr(value, 'passphrase', 1024)
 
+/** Most IDs a hand-edited agent list may hold (a platform's whole user export fits). */
+const MAX_AGENT_IDS = 200_000
+
+/** An agent list edited in the settings: IDs of at most 320 characters (an e-mail address's limit). */
+function agentIds(value: unknown, name = 'ids'): string[] {
+  if (!Array.isArray(value) || value.length > MAX_AGENT_IDS) fail(name, `an array of at most ${MAX_AGENT_IDS} agent IDs`, value)
+  return value.map((v, i) => str(v, `${name}[${i}]`, { max: 320 }))
+}
+
 type Validators = { readonly [K in ApiCall]: (a: unknown[]) => Parameters<BulkUploadApi[K]> }
 
 const VALIDATORS: Validators = {
@@ -209,6 +218,14 @@ const VALIDATORS: Validators = {
   saveJob: (a) => [jobInput(a[0])],
   listJobs: () => [],
   removeJob: (a) => [checkJobName(str(a[0], 'name', { max: 64 }))],
+  getKnownAgents: (a) => [id(a[0], 'destinationId')],
+  previewAgentList: (a) => [str(a[0], 'path')],
+  importAgentList: (a) => [id(a[0], 'destinationId'), str(a[1], 'path'), str(a[2], 'column', { max: 1024 })],
+  saveAgentList: (a) => [id(a[0], 'destinationId'), agentIds(a[1])],
+  matchPreviewRecordings: (a) => {
+    const { paths, csvPath, mapping } = batchSpec(a[0])
+    return [{ paths, csvPath, mapping }]
+  },
 }
 
 /** A checked call: its name and its arguments, typed for `api[call](...args)`. */

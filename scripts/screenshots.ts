@@ -92,6 +92,14 @@ const shots: Shot[] = [
     },
   },
   {
+    name: '7-settings-known-agents', step: 'agents', waitFor: 'Choose folder…',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Settings' }).click()
+      await page.getByRole('button', { name: 'Known agents of evaluagent – Leeds team' }).click()
+      await page.getByRole('dialog', { name: 'Known agents of evaluagent – Leeds team' }).getByRole('list', { name: 'Agents on the list' }).waitFor()
+    },
+  },
+  {
     name: '6-done-automate', step: 'done-automate', waitFor: 'Start another batch',
     act: async (page) => {
       await page.getByRole('button', { name: 'Do this automatically…' }).click()

@@ -50,6 +50,11 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   saveJob: 1,
   listJobs: 0,
   removeJob: 1,
+  getKnownAgents: 1,
+  previewAgentList: 1,
+  importAgentList: 3,
+  saveAgentList: 2,
+  matchPreviewRecordings: 1,
 }
 
 /** Every request/response call of the contract, in declaration order. */

@@ -17,6 +17,10 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorPay
 // Batch: scan, preview, map, validate (in api-batch.ts; one contract still)
 export * from './api-batch'
 export * from './api-notice'
+export * from './api-agents'
+export * from './api-media'
+import type { AgentListApi } from './api-agents'
+import type { PreviewMediaApi } from './api-media'
 import type { BatchReport, BatchSpec, CsvPreview, DateFormatProposal, DeliveredBatch, IssueQuery, MappingProfile, RecordingRow, ScanSummary, ValidationIssue } from './api-batch'
 
 // ---------------------------------------------------------------------------------------
@@ -246,7 +250,7 @@ export interface HostCapabilities {
 }
 
 /** Every call and event the UI uses. */
-export interface BulkUploadApi {
+export interface BulkUploadApi extends AgentListApi, PreviewMediaApi {
   capabilities(): Promise<Result<HostCapabilities>>
   scan(paths: string[]): Promise<Result<ScanSummary>>
   browse(path: string | null): Promise<Result<DirectoryListing>>

@@ -22,6 +22,7 @@ import Typography from '@mui/material/Typography'
 import { DEFAULT_LEDGER_RETENTION_DAYS, type AppErrorPayload, type HostCapabilities, type ProxyMode } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from './error-alert'
+import { KnownAgentsSection } from './known-agents-section'
 
 const SYSTEM_PROXY_HINT: Record<HostCapabilities['kind'], string> = {
   electron: 'The proxy this computer’s settings give for the SFTP server (as a browser here would use).',
@@ -112,6 +113,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
             <TextField label="Remember delivered conversations for (days)" type="number" value={ledgerRetention} onChange={(e) => setLedgerRetention(e.target.value)}
               error={!lOk} helperText={lOk ? 'Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.' : 'A whole number of days from 1 to 3,650.'}
               slotProps={{ htmlInput: { min: 1, max: 3650 } }} />
+            <KnownAgentsSection open={open} />
             <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting. The limit and the proxy apply to uploads and connection tests started after saving.</Typography>
             {refused !== 'bandwidthLimit' && refused !== 'proxyUrl' && <ErrorAlert error={error} />}
           </Stack>

@@ -9,7 +9,7 @@ import { createConnectionWatch } from '../transport/connection-watch'
 import { App } from '../app'
 import { batchSpec, emptyWizard, type WizardData } from '../wizard'
 import type { BatchReport } from '../../src/api'
-import { FakeApi, sampleHistory, sampleJobs } from '../../test/unit/renderer/fake-api'
+import { AGENTS, FakeApi, sampleHistory, sampleJobs } from '../../test/unit/renderer/fake-api'
 import { batchFiles, midUploadEvents } from '../../test/unit/renderer/upload-script'
 import { streamUpload } from './stream-upload'
 
@@ -54,9 +54,14 @@ if (step === 'review-recordings') {
     return { ok: true, value: URL.createObjectURL(silentWav(seconds)) }
   }
 }
-if (['destination', 'hostkey', 'hostkey-changed', 'history', ...DELIVERED].includes(step)) {
+if (['destination', 'hostkey', 'hostkey-changed', 'history', 'agents', ...DELIVERED].includes(step)) {
   void api.generateKey('evaluagent-leeds', 'ed25519', null)
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent – Leeds team', host: 'sftp.evaluagent.example', port: 22, username: 'acme-leeds', keyName: 'evaluagent-leeds', remoteDir: '', sandbox: false })
+}
+if (step === 'agents') {
+  // Known agents in the settings: a platform user export imported for Leeds, one added by hand.
+  const ids = [...AGENTS, 'emma.fitzgerald@acme-support.co.uk', 'farid.haddad@acme-support.co.uk', 'grace.nakamura@acme-support.co.uk', 'JNU-0142']
+  api.knownAgents['dest-ea'] = { list: { ids, source: '/home/qa/Downloads/evaluagent-users-2024-06-01.csv', column: 'Adresse électronique', importedAt: '2024-06-01T09:30:00.000Z' }, delivered: 37, strict: false }
 }
 if (step === 'files-web') api.caps = { kind: 'web', nativeDialogs: false }
 if (step === 'interrupted') {
@@ -93,7 +98,7 @@ switch (step) {
   case 'send-check-adopt': initial = { ...prepared, ...atLeeds, step: 'destination', layoutChoice: 'adopt', resendDelivered: true, report: await checked({ layoutChoice: 'adopt', resendDelivered: true }), confirm }; break
   case 'done-nothing-new': initial = { ...prepared, ...atLeeds, step: 'done', report: await checked() }; break
   case 'history': initial = {}; break
-  case 'files-empty': case 'files-web': case 'interrupted': initial = {}; break
+  case 'files-empty': case 'files-web': case 'interrupted': case 'agents': initial = {}; break
   case 'files': initial = { ...prepared, step: 'files' }; break
   case 'map': initial = { ...prepared, step: 'map' }; break
   case 'review': case 'review-recordings': initial = { ...prepared, step: 'review', report: api.report }; break

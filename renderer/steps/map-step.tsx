@@ -4,17 +4,18 @@
  * the first import, so a loaded profile is checked against this CSV and a mismatch is said
  * plainly rather than discovered after the upload.
  */
-import { useCallback, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import Button from '@mui/material/Button'
 import Chip from '@mui/material/Chip'
 import Stack from '@mui/material/Stack'
 import Typography from '@mui/material/Typography'
-import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type CsvDelimiter, type DateFormatProposal, type CsvEncoding, type MappedField, type MappingProfile } from '../../src/api'
+import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type PreviewRecording, type CsvDelimiter, type DateFormatProposal, type CsvEncoding, type MappedField, type MappingProfile } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
+import { PlayButton, RecordingPlayer, useRecordingPlayer } from '../components/recording-player'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { baseName } from '../format'
 import { finishSave } from '../save-outcome'
@@ -39,6 +40,22 @@ export function MapStep({ data, update }: StepProps) {
   const [sideways, setSideways] = useState(false)
   const [busy, setBusy] = useState(false)
   const [dateProposal, setDateProposal] = useState<DateFormatProposal | null>(null)
+  const { canPlay, playing, play, stop } = useRecordingPlayer(setError)
+  // Per preview row (0-based), its recording when the mapped file is in the batch's folders.
+  const [recordings, setRecordings] = useState<Map<number, PreviewRecording>>(new Map())
+  const { contactReference, agentId, audioFilename } = mapping
+  useEffect(() => {
+    stop()
+    setRecordings(new Map())
+    if (!canPlay || !data.csvPath || !contactReference || !agentId) return
+    let live = true
+    const spec = { paths: data.paths, csvPath: data.csvPath, mapping: { contactReference, agentId, contactDate: mapping.contactDate ?? '', ...(audioFilename ? { audioFilename } : {}) } }
+    api.matchPreviewRecordings(spec).then((r) => {
+      if (live && r.ok) setRecordings(new Map(r.value.map((m) => [m.row - 1, m])))
+    }, () => undefined)
+    return () => { live = false }
+    // Not on the date column: it does not change which recording a row names.
+  }, [api, canPlay, data.csvPath, data.paths, contactReference, agentId, audioFilename, stop])
 
   const fieldOf = (header: string): MappedField | undefined => MAPPED_FIELDS.find((f) => mapping[f] === header)
   const columns: Column[] = [
@@ -47,8 +64,16 @@ export function MapStep({ data, update }: StepProps) {
       const f = fieldOf(h)
       return { key: `${i}`, header: f ? <>{h}<br /><Chip size="small" color="primary" label={FIELD_LABELS[f]} sx={{ mt: 0.5 }} /></> : h, highlight: !!f }
     }),
+    ...(recordings.size > 0 ? [{ key: 'play', header: 'Play', width: '4.5rem' }] : []),
   ]
-  const renderRow = useCallback((i: number) => [String(i + 1), ...(preview.rows[i] ?? [])], [preview.rows])
+  const renderRow = useCallback((i: number) => {
+    const cells: ReactNode[] = [String(i + 1), ...(preview.rows[i] ?? [])]
+    if (recordings.size > 0) {
+      const rec = recordings.get(i)
+      cells.push(rec ? <PlayButton key="p" row={rec} playing={playing?.row.media === rec.media} onPlay={(row) => void play(row)} /> : '')
+    }
+    return cells
+  }, [preview.rows, recordings, playing, play])
   const dateIndex = mapping.contactDate ? preview.headers.indexOf(mapping.contactDate) : -1
   // Memoised: the date fields convert these as examples, and must not see a new list every render.
   const dateValues = useMemo(() => (dateIndex >= 0 ? preview.rows.map((r) => r[dateIndex] ?? '') : []), [preview.rows, dateIndex])
@@ -132,6 +157,7 @@ export function MapStep({ data, update }: StepProps) {
       <MappingFields headers={preview.headers} mapping={mapping} suggested={preview.suggestion}
         onChange={(field, column) => update({ mapping: { ...mapping, [field]: column } })} />
       <DurationField headers={preview.headers} value={mapping.duration} onChange={(duration) => update({ mapping: { ...mapping, duration } })} />
+      <RecordingPlayer playing={playing} />
       <VirtualTable ariaLabel="CSV preview" columns={columns} rowCount={preview.rows.length} renderRow={renderRow} height={320} rowHeight={36} layout="auto"
         empty="The CSV has a header row but no data rows." onOverflowX={setSideways} />
       {sideways && (

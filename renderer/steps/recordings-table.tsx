@@ -2,16 +2,15 @@
  * The rows the batch will send, each with its recording's duration and a play button, so a
  * QA manager can spot-check that row 119's recording really is call CR1900118 before it goes.
  * Fetched a page at a time (a batch can send a million rows); one recording plays at a time,
- * in a single player above the table. The host serves only this batch's files (mediaUrl).
+ * in a single player above the table (components/recording-player.tsx, shared with the
+ * mapping preview). The host serves only this batch's files (mediaUrl).
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
 import Box from '@mui/material/Box'
-import IconButton from '@mui/material/IconButton'
-import Typography from '@mui/material/Typography'
-import PlayArrowIcon from '@mui/icons-material/PlayArrow'
 import type { AppErrorPayload, RecordingRow } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
+import { PlayButton, RecordingPlayer, useRecordingPlayer } from '../components/recording-player'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { formatClock } from '../format'
 
@@ -24,8 +23,7 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
   const [total, setTotal] = useState<number | null>(null)
   const [, setLoaded] = useState(0)
   const [error, setError] = useState<AppErrorPayload | null>(null)
-  const [playing, setPlaying] = useState<{ row: RecordingRow; url: string } | null>(null)
-  const canPlay = typeof api.mediaUrl === 'function'
+  const { canPlay, playing, play, stop } = useRecordingPlayer(setError)
 
   const fetchPage = useCallback(async (page: number) => {
     if (pages.current.has(page) || pending.current.has(page)) return
@@ -47,22 +45,13 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
     pages.current = new Map()
     pending.current = new Set()
     setTotal(null)
-    setPlaying(null)
+    stop()
     void fetchPage(0)
-  }, [fetchPage])
+  }, [fetchPage, stop])
 
   const onRange = useCallback((start: number, end: number) => {
     for (let p = Math.floor(start / PAGE); p <= Math.floor(end / PAGE); p++) void fetchPage(p)
   }, [fetchPage])
-
-  const play = async (row: RecordingRow) => {
-    setError(null)
-    try {
-      const r = await api.mediaUrl!(row.media)
-      if (r.ok) setPlaying({ row, url: r.value })
-      else setError(r.error)
-    } catch (e) { setError(asPayload(e)) }
-  }
 
   const columns: Column[] = [
     { key: 'row', header: 'Row', width: '5rem', align: 'right' },
@@ -83,12 +72,7 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
       formatClock(r.seconds),
     ]
     if (canPlay) {
-      cells.push(
-        <IconButton key="p" size="small" aria-label={`Play the recording of ${r.reference}, row ${r.row}, agent ${r.agent}`} onClick={() => void play(r)}
-          aria-pressed={playing?.row.row === r.row}>
-          <PlayArrowIcon fontSize="small" />
-        </IconButton>,
-      )
+      cells.push(<PlayButton key="p" row={r} playing={playing?.row.row === r.row} onPlay={(row) => void play(row)} />)
     }
     return cells
   }
@@ -96,12 +80,7 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
   return (
     <Box>
       <ErrorAlert error={error} onClose={() => setError(null)} />
-      {playing && (
-        <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, flexWrap: 'wrap', mb: 1 }} role="region" aria-label="Recording player">
-          <Typography variant="body2">Playing row {playing.row.row.toLocaleString('en-GB')}: <strong>{playing.row.reference}</strong> · {playing.row.agent} · {playing.row.file}</Typography>
-          <audio controls autoPlay src={playing.url} data-testid="recording-player" aria-label={`Recording of ${playing.row.reference}, agent ${playing.row.agent}`} style={{ flex: '1 1 20rem' }} />
-        </Box>
-      )}
+      <RecordingPlayer playing={playing} />
       <VirtualTable columns={columns} rowCount={total ?? 0} renderRow={renderRow} onRangeChange={onRange} height={360}
         ariaLabel="Rows to send, with their recordings" empty={total === 0 ? 'No row will be sent.' : 'Loading…'} />
     </Box>

@@ -7,7 +7,7 @@
 import { AppError } from '../errors'
 import { readCsv } from '../batch/csv-reader'
 import { findColumn, suggestMapping } from '../batch/mapping'
-import { detectCsvFormat } from '../batch/preview'
+import { detectCsvFormat, previewCsv } from '../batch/preview'
 import { distinctAgents } from './known-agents-store'
 
 /** What was read: the distinct IDs, the column they came from, and the rows without one. */
@@ -59,8 +59,20 @@ function chooseColumn(header: string[], column: string | undefined, file: string
     if (at < 0) throw new AppError('COLUMN_MISSING', `The agent list ${file} has no column "${column}". Its columns are: ${names}. Name one with --column.`)
     return at
   }
-  if (header.length === 1) return 0
-  const suggested = suggestMapping(header).agentId
-  if (suggested === undefined) throw new AppError('COLUMN_MISSING', `Could not tell which column of ${file} holds the agent IDs. Name it with --column; its columns are: ${names}.`)
+  const suggested = defaultAgentColumn(header)
+  if (suggested === null) throw new AppError('COLUMN_MISSING', `Could not tell which column of ${file} holds the agent IDs. Name it with --column; its columns are: ${names}.`)
   return findColumn(header, suggested)
+}
+
+/** The column an agent list's IDs are taken from by default: the only one, or the one the mapping suggests as Agent ID. */
+export function defaultAgentColumn(header: string[]): string | null {
+  if (header.length === 1) return header[0]!
+  return suggestMapping(header).agentId ?? null
+}
+
+/** A picked agent list's columns (the batch CSV preview's encoding and delimiter detection) and the default one. */
+export async function agentListColumns(file: string): Promise<{ headers: string[]; suggested: string | null }> {
+  const { headers } = await previewCsv(file)
+  if (headers.length === 0) throw new AppError('CSV_UNREADABLE', `The agent list ${file} is empty. Export the platform's users (or your list) with a header row.`)
+  return { headers, suggested: defaultAgentColumn(headers) }
 }

@@ -4,7 +4,7 @@
  * test make any call fail with a coded error or push upload events as the engine would.
  */
 import type {
-  ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DestinationRef, DirectoryListing,
+  PreviewRecording, AgentListPreview, KnownAgentsView, ApiCall, AppErrorPayload, BatchReport, ConnectionCheck, BulkUploadApi, CsvPreview, Destination, DestinationInput, DestinationRef, DirectoryListing,
   DateFormatProposal, DeliveredBatch, HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent, ValidationIssue,
 } from '../../../src/api'
 
@@ -111,6 +111,12 @@ export class FakeApi implements BulkUploadApi {
   /** How saves answer: as Electron's save dialog, or as the web host's download. */
   saveAs: 'saved' | 'download' = 'saved'
   profileFits = true
+  /** Per destination id: its known agents (none: no list, nothing delivered). */
+  knownAgents: Record<string, KnownAgentsView> = {}
+  /** Agent-list CSVs "on disk", by path: their header and rows, as the core would decode them. */
+  agentFiles: Record<string, { headers: string[]; rows: string[][] }> = {}
+  /** Recording names of the preview that are not in the batch's folders (matchPreviewRecordings leaves them out). */
+  previewMissing = new Set<string>()
   private listeners = new Set<(e: UploadEvent) => void>()
   private nextId = 1
 
@@ -268,6 +274,50 @@ export class FakeApi implements BulkUploadApi {
   forgetHostKey(id: string) { return this.answer('forgetHostKey', [id], () => { this.trusted.delete(id); this.hostKeyChanged.delete(id) }) }
   listHistory(id: string) { return this.answer('listHistory', [id], () => [...this.history]) }
   writeSampleCsv(id: string, spec: Parameters<BulkUploadApi['writeSampleCsv']>[1]) { return this.answer('writeSampleCsv', [id, spec], () => this.saved(`${DOCUMENTS}/platform-sample.csv`, 'Call ID,Agent,Call Start\r\n')) }
+
+  matchPreviewRecordings(spec: Parameters<BulkUploadApi['matchPreviewRecordings']>[0]): Promise<Result<PreviewRecording[]>> {
+    return this.answer('matchPreviewRecordings', [spec], () => {
+      const at = (name: string | undefined) => (name ? this.previewResult.headers.indexOf(name) : -1)
+      const [ref, agent, audio] = [at(spec.mapping.contactReference), at(spec.mapping.agentId), at(spec.mapping.audioFilename)]
+      if (audio < 0) return []
+      return this.previewResult.rows.flatMap((r, i) => {
+        const file = r[audio] ?? ''
+        return file === '' || this.previewMissing.has(file) ? [] : [{ row: i + 1, reference: r[ref] ?? '', agent: r[agent] ?? '', file, media: `preview1.${i}` }]
+      })
+    })
+  }
+  getKnownAgents(id: string) { return this.answer('getKnownAgents', [id], () => this.agentsOf(id)) }
+  previewAgentList(path: string): Promise<Result<AgentListPreview>> {
+    return this.answer('previewAgentList', [path], () => {
+      const file = this.agentFiles[path]
+      if (!file) return fail({ code: 'OUT_OF_SCOPE', message: 'The app only reads the folders and files you added.' })
+      // The core's default (the mapping's Agent ID suggestion), approximated: an agent or e-mail column.
+      const suggested = file.headers.length === 1 ? file.headers[0]! : (file.headers.find((h) => /agent|e-?mail/i.test(h)) ?? null)
+      return { path, headers: [...file.headers], suggested }
+    })
+  }
+  importAgentList(id: string, path: string, column: string) {
+    return this.answer('importAgentList', [id, path, column], () => {
+      const file = this.agentFiles[path]!
+      const at = file.headers.indexOf(column)
+      const ids = [...new Set(file.rows.map((r) => (r[at] ?? '').trim()).filter((v) => v !== ''))]
+      return this.setAgents(id, { ids, source: path, column, importedAt: '2024-06-01T09:00:00.000Z' })
+    })
+  }
+  saveAgentList(id: string, ids: string[]) {
+    return this.answer('saveAgentList', [id, ids], () => {
+      const kept = [...new Set(ids.map((v) => v.trim()).filter((v) => v !== ''))]
+      const before = this.agentsOf(id).list
+      return this.setAgents(id, kept.length === 0 ? null : { ids: kept, source: before?.source ?? '', column: before?.column ?? '', importedAt: '2024-06-01T09:30:00.000Z' })
+    })
+  }
+  private agentsOf(id: string): KnownAgentsView {
+    return this.knownAgents[id] ?? { list: null, delivered: 0, strict: false }
+  }
+  private setAgents(id: string, list: KnownAgentsView['list']): KnownAgentsView {
+    this.knownAgents[id] = { ...this.agentsOf(id), list }
+    return this.knownAgents[id]
+  }
 
   startUpload(spec: Parameters<BulkUploadApi['startUpload']>[0], destinationId: string, passphrase: string | null) {
     return this.answer('startUpload', [spec, destinationId, passphrase], () => {
