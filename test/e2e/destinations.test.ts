@@ -7,13 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
-import { mkdir, readdir } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import type { Browser } from 'playwright-core'
 import { hasSshd, skipWithReason } from '../helpers/system'
-import { startSshd, type SshdServer } from '../helpers/sshd'
+import type { SshdServer } from '../helpers/sshd'
 import { generateBatch } from '../fixtures/generate-batch'
 import { buildRenderer, CHROMIUM, launchChromium, startHost, tempDir, watchPage, type HostProcess } from './harness'
-import { chooseInFolderBrowser, expectAxeClean, throughReview } from './wizard-steps'
+import { sshdForAppKey, chooseInFolderBrowser, expectAxeClean, throughReview } from './wizard-steps'
 
 // Both are needed: the reason printed is the first one missing.
 const ready = CHROMIUM.ok ? hasSshd() : CHROMIUM
@@ -45,13 +45,8 @@ describe.skipIf(skipWithReason(ready, 'destinations end-to-end (Chromium and Ope
     await page.goto(host!.url)
     await throughReview(page, () => chooseInFolderBrowser(page, 'april-calls'), batch, null)
 
-    // A key made in the app, its public half given to the server (as the user pastes it into the platform).
-    await page.getByRole('button', { name: 'New SSH key…' }).click()
-    await page.getByRole('dialog', { name: 'SSH key' }).getByRole('button', { name: 'Generate key' }).click()
-    const publicKey = (await page.getByText(/^ssh-ed25519 AAAA/).first().textContent())!.trim()
     const remote = path.join(tmp.dir, 'server')
-    await mkdir(remote)
-    sshd = await startSshd({ root: remote, authorizedKeys: [publicKey] })
+    sshd = await sshdForAppKey(page, remote)
 
     await page.getByRole('button', { name: 'Add destination…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Add a destination' })

@@ -13,12 +13,12 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import { hasSshd, skipWithReason } from '../helpers/system'
-import { startSshd, type SshdServer } from '../helpers/sshd'
+import type { SshdServer } from '../helpers/sshd'
 import { startCuttableRelay, type CuttableRelay } from '../helpers/cuttable-relay'
 import { generateBatch } from '../fixtures/generate-batch'
 import { wavBytes } from '../fixtures/audio-bytes'
 import { buildRenderer, CHROMIUM, launchChromium, startHost, tempDir, watchPage, type HostProcess } from './harness'
-import { chooseInFolderBrowser, ownReferences, sha256, throughReview } from './wizard-steps'
+import { sshdForAppKey, chooseInFolderBrowser, ownReferences, sha256, throughReview } from './wizard-steps'
 
 /** Every value the overall bar and the headline percentage take, in order, recorded in the page. */
 async function recordProgress(page: Page): Promise<() => Promise<{ bar: number[]; headline: number[] }>> {
@@ -112,12 +112,8 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     await page.goto(host.url)
     await throughReview(page, () => chooseInFolderBrowser(page, 'july-calls'), batch, null)
 
-    await page.getByRole('button', { name: 'New SSH key…' }).click()
-    await page.getByRole('dialog', { name: 'SSH key' }).getByRole('button', { name: 'Generate key' }).click()
-    const publicKey = (await page.getByText(/^ssh-ed25519 AAAA/).first().textContent())!.trim()
     const remote = path.join(tmp.dir, 'server')
-    await mkdir(remote)
-    sshd = await startSshd({ root: remote, authorizedKeys: [publicKey] })
+    sshd = await sshdForAppKey(page, remote)
     // The link drops once about a third of the recordings' bytes have gone through.
     relay = await startCuttableRelay(sshd.port, Math.round(batch.recordingBytesTotal / 3))
 

@@ -5,10 +5,11 @@
  */
 import path from 'node:path'
 import { createHash } from 'node:crypto'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { expect } from 'vitest'
 import type { Page } from 'playwright-core'
 import type { GeneratedBatch } from '../fixtures/generate-batch'
+import { startSshd, type SshdServer } from '../helpers/sshd'
 import { screenshot, unexpectedAxeViolations } from './harness'
 
 /**
@@ -102,3 +103,15 @@ export async function throughReview(page: Page, choose: () => Promise<void>, bat
   await page.getByRole('radio', { name: /Sandbox \(this computer\)/ }).waitFor()
 }
 
+
+/**
+ * On "Destination and key": a key made in the app, its public half given to a fresh sshd serving
+ * `remote` (as the user pastes it into the platform). The caller closes the server.
+ */
+export async function sshdForAppKey(page: Page, remote: string): Promise<SshdServer> {
+  await page.getByRole('button', { name: 'New SSH key…' }).click()
+  await page.getByRole('dialog', { name: 'SSH key' }).getByRole('button', { name: 'Generate key' }).click()
+  const publicKey = (await page.getByText(/^ssh-ed25519 AAAA/).first().textContent())!.trim()
+  await mkdir(remote)
+  return startSshd({ root: remote, authorizedKeys: [publicKey] })
+}
