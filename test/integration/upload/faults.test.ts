@@ -30,6 +30,9 @@ afterEach(async () => {
 })
 
 async function expectAllOnServer(server: TestServer, recordings: Array<{ localPath: string; remoteName: string }>) {
+  // The names first: a missing or extra file shows as a list difference, not a bare ENOENT.
+  const names = (await listServerRoot(server.root)).filter((n) => !n.endsWith('.csv')).sort()
+  expect(names).toEqual(recordings.map((r) => r.remoteName).sort())
   for (const r of recordings) expect(await sha256File(path.join(server.root, r.remoteName)), r.remoteName).toBe(await sha256File(r.localPath))
   const listed = await listServerRoot(server.root)
   expect(listed.filter((n) => n.endsWith('.csv'))).toHaveLength(1)
@@ -192,10 +195,14 @@ describe('two runs of the same batch at once', () => {
   it('the second is refused with BATCH_RUNNING while the first uploads; after it ends the batch is complete once', async () => {
     const t = await setup('sandbox-posix', 20, 200_000)
     t.server.sandbox!.setFaults({ throttleBytesPerSecond: 4_000_000 })
-    const first = await t.upload()
+    const trouble: UploadEvent[] = []
+    const first = await t.upload({ onEvent: (e) => (e.kind === 'file-failed' || e.kind === 'file-retrying') && trouble.push(e) })
     await expect(t.upload()).rejects.toMatchObject({ code: 'BATCH_RUNNING' })
     t.server.sandbox!.setFaults({ throttleBytesPerSecond: null })
-    expect((await first.done).stoppedBy).toBeNull()
+    const result = await first.done
+    expect(result.stoppedBy).toBeNull()
+    // Every file of the first run arrived: a failed or retried file names its error here.
+    expect({ failed: result.summary.failed, trouble }).toEqual({ failed: 0, trouble: [] })
     await expectAllOnServer(t.server, t.checked.manifest.recordings)
     expect((await (await t.upload()).done).nothingNew).toBe(true)
   })
