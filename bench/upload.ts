@@ -8,7 +8,8 @@
  * Every run is verified on the server's disk (count, sizes, sha256 of a sample).
  * `BENCH_SCALE=0.1 npm run bench -- upload` shrinks every set (a dry run);
  * `BENCH_UPLOAD_CASES=2` runs only the cases whose number is listed (1-5, comma-separated);
- * `BENCH_UPLOAD_RUNS` / `BENCH_UPLOAD_LONG_RUNS` set the runs per tool on loopback / the long link.
+ * `BENCH_UPLOAD_RUNS` / `BENCH_UPLOAD_LONG_RUNS` set the runs per tool on loopback / the long link;
+ * `BENCH_UPLOAD_TOOLS` runs only the tools whose name holds one of its comma-separated words.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -101,6 +102,9 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
+/** BENCH_UPLOAD_TOOLS=lftp,"bulk-upload upload (" runs only the tools whose name holds one of the words (quick A/B). */
+const onlyTools = (process.env.BENCH_UPLOAD_TOOLS ?? '').split(',').filter(Boolean)
+const leftOut = (tool: Tool): string | null => (onlyTools.length > 0 && !onlyTools.some((w) => tool.name.includes(w)) ? 'left out by BENCH_UPLOAD_TOOLS' : null)
 const label = (c: Case): string => `${c.link}, ${c.set.name}`
 
 async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoot: string; keyFile: string; knownHosts: string; work: string }, runId: { n: number }): Promise<Map<Tool, ToolResult>> {
@@ -110,7 +114,7 @@ async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoo
   for (let run = 0; run < c.runs; run++) {
     for (const tool of c.tools) {
       const r = results.get(tool)!
-      const missing = tool.available()
+      const missing = tool.available() ?? leftOut(tool)
       if (missing) {
         if (run === 0) r.failures.push(`not measured: ${missing}`)
         continue

@@ -504,7 +504,7 @@ export class CoreService implements CallHandlers {
       spec,
       checked,
       home: this.home,
-      concurrency: settings.concurrency,
+      ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
       bandwidthLimit: settings.bandwidthLimit,
       destination: {
         id: destination.id,

@@ -58,7 +58,7 @@ export function jobFromBatch(input: JobInput, c: BatchJobContext): SavedJob {
     ...(c.keyEncrypted ? { passphraseEnv: JOB_PASSPHRASE_ENV } : {}),
     knownHosts: path.join(c.home, 'known_hosts'),
     ...(d.remoteDir ? { remoteDir: d.remoteDir } : {}),
-    concurrency: c.settings.concurrency,
+    ...(c.settings.concurrency !== null ? { concurrency: c.settings.concurrency } : {}),
     ...(c.settings.bandwidthLimit ? { bwlimit: c.settings.bandwidthLimit } : {}),
     // 'none' (and the sandbox, on this computer) is --no-proxy; a system setting without a
     // proxy leaves ALL_PROXY / HTTPS_PROXY to the scheduler's environment.

@@ -7,11 +7,11 @@ import { DEFAULT_LEDGER_RETENTION_DAYS, type Settings } from '../src/api'
 import { readJson, writeJson } from './json-file'
 import { settings as checkSettings } from './validate-payload'
 import { log } from './log'
-import { DEFAULT_CONCURRENCY } from '../src/transfer/upload-engine'
 
 /** The settings a fresh install starts with (see `Settings` in src/api.ts). */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  concurrency: DEFAULT_CONCURRENCY,
+  // Automatic: chosen from the link when each upload starts.
+  concurrency: null,
   retentionDays: 30,
   ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS,
   bandwidthLimit: '',

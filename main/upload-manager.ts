@@ -17,7 +17,8 @@ export interface UploadRequest {
   spec: BatchSpec
   checked: CheckedBatch
   destination: UploadDestination
-  concurrency: number
+  /** Files in flight; absent = chosen from the link. */
+  concurrency?: number
   /** Settings.bandwidthLimit (`--bwlimit` syntax); '' for no limit. */
   bandwidthLimit: string
   /** The app home (delivery ledger, platform layouts). */
@@ -117,7 +118,7 @@ export class UploadManager {
       spec: request.spec,
       checked: request.checked,
       destination: request.destination,
-      concurrency: request.concurrency,
+      ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
       stateDir: this.stateDir,
       home: request.home,
       ...(request.bandwidthLimit ? { limiter: this.limiterFor(request.bandwidthLimit) } : {}),

@@ -141,7 +141,7 @@ function destinationInput(value: unknown, name = 'destination'): DestinationInpu
 export function settings(value: unknown, name = 'settings'): Settings {
   const v = record(value, name)
   const checked: Settings = {
-    concurrency: int(v.concurrency, `${name}.concurrency`, 1, 32),
+    concurrency: v.concurrency === null ? null : int(v.concurrency, `${name}.concurrency`, 1, 32),
     retentionDays: int(v.retentionDays, `${name}.retentionDays`, 1, 3650),
     ledgerRetentionDays: int(v.ledgerRetentionDays, `${name}.ledgerRetentionDays`, 1, 3650),
     bandwidthLimit: str(v.bandwidthLimit, `${name}.bandwidthLimit`, { max: 256, allowEmpty: true }).trim(),

@@ -138,8 +138,11 @@ export interface InterruptedBatch {
 export const DEFAULT_LEDGER_RETENTION_DAYS = 400
 
 export interface Settings {
-  /** Files in flight at once. @default 16 (DEFAULT_CONCURRENCY in src/transfer/upload-engine.ts) */
-  concurrency: number
+  /**
+   * Files in flight at once; null = automatic: 16, up to 64 when the server's answers take long
+   * (autoConcurrency in src/transfer/upload-engine.ts). @default null
+   */
+  concurrency: number | null
   /** Days local journals, reports and generated CSVs are kept. @default 30 */
   retentionDays: number
   /** Days the delivery ledger remembers a delivered conversation. @default 400 */

@@ -51,7 +51,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
     api.getSettings().then((r) => {
       if (!r.ok) return setError(r.error)
       const s = r.value
-      setConcurrency(String(s.concurrency))
+      setConcurrency(s.concurrency === null ? '' : String(s.concurrency))
       setRetention(String(s.retentionDays))
       setLedgerRetention(String(s.ledgerRetentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS))
       setBandwidth(s.bandwidthLimit ?? '')
@@ -61,11 +61,11 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
     api.capabilities().then((r) => { if (r.ok) setHost(r.value.kind) }, () => undefined)
   }, [api, open])
 
-  const c = Number(concurrency)
+  // Empty is automatic (null); else the same bounds as the core's payload check
+  // (main/validate-payload.ts): beyond 8 files the engine opens more connections.
+  const c = concurrency.trim() === '' ? null : Number(concurrency)
   const d = Number(retention)
-  // The same bounds as the core's payload check (main/validate-payload.ts): beyond 10 files
-  // the engine opens more connections, as AWS allows 10 channels on each.
-  const cOk = Number.isInteger(c) && c >= 1 && c <= 32
+  const cOk = c === null || (Number.isInteger(c) && c >= 1 && c <= 32)
   const dOk = Number.isInteger(d) && d >= 1 && d <= 3650
   const l = Number(ledgerRetention)
   const lOk = ledgerRetention.trim() !== '' && Number.isInteger(l) && l >= 1 && l <= 3650
@@ -88,8 +88,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <DialogContent>
           <Stack spacing={2.5} sx={{ pt: 1 }}>
             <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
-              error={!cOk} helperText={cOk ? 'More is faster on a good connection. 1 to 32.' : 'A whole number from 1 to 32.'}
-              slotProps={{ htmlInput: { min: 1, max: 32 } }} />
+              placeholder="Automatic" slotProps={{ inputLabel: { shrink: true }, htmlInput: { min: 1, max: 32 } }}
+              error={!cOk} helperText={cOk ? 'Empty for automatic: 16, and up to 64 when the server is far away. Or a number from 1 to 32.' : 'Empty for automatic, or a whole number from 1 to 32.'} />
             <TextField label="Upload speed limit" value={bandwidth} onChange={(e) => { setBandwidth(e.target.value); if (refused === 'bandwidthLimit') setError(null) }}
               placeholder="No limit" error={refused === 'bandwidthLimit'}
               helperText={refused === 'bandwidthLimit' ? error?.details : 'Empty for no limit. 2M is 2 MiB/s, 500K is 500 KiB/s; a timetable such as “08:00,1M 18:00,off” (this computer’s time) keeps the office link free by day. The same as --bwlimit.'} />

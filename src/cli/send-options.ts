@@ -3,7 +3,7 @@
  * line accepts exactly what `upload` does.
  */
 import { InvalidArgumentError, type Command } from 'commander'
-import { DEFAULT_CONCURRENCY } from '../transfer/upload-engine'
+import { DEFAULT_CONCURRENCY, MAX_AUTO_CONCURRENCY } from '../transfer/upload-engine'
 
 export function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -29,7 +29,7 @@ export function addSendOptions(command: Command): Command {
     .option('--known-hosts <file>', 'an OpenSSH known_hosts file (e.g. ssh-keyscan output) (default: the app\'s own)')
     .option('--trust-new-host', 'pin the server\'s host key on first connection instead of refusing it')
     .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)')
-    .option('--concurrency <n>', 'files in flight at once', integer('concurrency', 1, 64), DEFAULT_CONCURRENCY)
+    .option('--concurrency <n>', `files in flight at once (default: ${DEFAULT_CONCURRENCY}, up to ${MAX_AUTO_CONCURRENCY} on a link with a long round trip)`, integer('concurrency', 1, 64))
     .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
     .option('--bwlimit <rate|timetable>', 'limit the upload to RATE (2M = 2 MiB/s, 500K) across all files, or a local-time timetable such as "08:00,1M 18:00,off"')
     .option('--proxy <url>', 'connect through a proxy: socks5://, socks5h:// or http:// (CONNECT), optionally user:password@ (default: ALL_PROXY or HTTPS_PROXY)')

@@ -27,7 +27,8 @@ export interface SendOptions extends BatchInputOptions {
   knownHosts?: string
   trustNewHost?: boolean
   remoteDir?: string
-  concurrency: number
+  /** Files in flight; undefined = chosen from the link's round trip. */
+  concurrency?: number
   stateDir?: string
   resendDelivered?: boolean
   adoptLayout?: boolean
@@ -99,7 +100,7 @@ export function sendBatch(sender: Sender, batch: { spec: BatchSpec; checked: Che
     spec: batch.spec,
     checked: batch.checked,
     destination: sender.destination,
-    concurrency: opts.concurrency,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     ...(sender.limiter ? { limiter: sender.limiter } : {}),
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(onEvent ? { onEvent } : {}),

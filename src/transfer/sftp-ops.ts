@@ -97,3 +97,16 @@ export function maxWriteLength(sftp: SFTPWrapper): number {
   const negotiated = (sftp as unknown as { _maxWriteLen?: number })._maxWriteLen
   return typeof negotiated === 'number' && negotiated > 0 ? negotiated : 32 * 1024
 }
+
+/**
+ * The link's round trip in milliseconds: one request the server answers at once (the real
+ * path of the login folder). Sent before other requests on the channel, it costs no extra
+ * wait; a failure gives null (the caller then assumes a short link).
+ */
+export function timeRoundTrip(sftp: SFTPWrapper): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (!channelOpen(sftp)) return resolve(null)
+    const sent = performance.now()
+    sftp.realpath('.', (err) => resolve(err ? null : performance.now() - sent))
+  })
+}

@@ -14,6 +14,7 @@ import { readLayout, saveLayout } from './layout-store'
 import { DeliveryLedger } from './ledger'
 import { PauseGate } from './pause-gate'
 import { listRemoteSizes } from './remote-state'
+import { timeRoundTrip } from './sftp-ops'
 import { reportPaths, writeReport, type RowStatus } from './report'
 import { createPool, runEngine, type CsvConversation, type DeliveredCsv, type EngineOutcome, type UploadPlan } from './upload-engine'
 import { checkRemoteDir } from './remote-dir'
@@ -160,7 +161,8 @@ class BatchRun {
       const recorded = await readLayout(this.home, dest)
       await pool.connectFirst()
       const sftp = await pool.acquire(0)
-      const remoteSizes = await listRemoteSizes(sftp, dest.remoteDir)
+      // Timed alongside the listing (sent first on the same channel): no extra wait.
+      const [roundTripMs, remoteSizes] = await Promise.all([timeRoundTrip(sftp), listRemoteSizes(sftp, dest.remoteDir)])
       const remotePath = (name: string) => (dest.remoteDir ? `${dest.remoteDir.replace(/\/+$/, '')}/${name}` : name)
       const { mapping } = this.opts.spec
       await recoverDeliveries({ sftp, remotePath, listing: remoteSizes, journal: this.journal, workDir: this.folder, batchId: this.batchId, sourceCsv: this.opts.spec.csvPath, ledger, layout: recorded, mapping })
@@ -180,6 +182,7 @@ class BatchRun {
         pool,
         remoteDir: dest.remoteDir,
         remoteSizes,
+        roundTripMs,
         journal: this.journal,
         workDir: this.folder,
         signal: this.signal,

@@ -20,7 +20,6 @@ import { createWsApi } from '../../renderer/transport/ws-client'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
 import { startSshd } from '../helpers/sshd'
 import { hasSshd, skipWithReason } from '../helpers/system'
-import { DEFAULT_CONCURRENCY } from '../../src/transfer/upload-engine'
 
 class TestService extends CoreService {
   push(event: UploadEvent): void {
@@ -207,7 +206,7 @@ describe('web host over WebSocket', () => {
   it('round-trips calls into the core service', async () => {
     const client = api()
     expect(await client.capabilities()).toEqual({ ok: true, value: { kind: 'web', nativeDialogs: false } })
-    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' } })
+    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' } })
     expect(await client.saveSettings({ concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '' })).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '' } })
     expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '' } })
     const listing = await client.browse(path.join(dir, 'batch'))

@@ -77,7 +77,7 @@ describe('Settings', () => {
     await waitFor(() => expect(files.value).toBe('8'))
     await user.clear(files)
     await user.type(files, '40')
-    expect(within(dialog).getByText('A whole number from 1 to 32.')).toBeTruthy()
+    expect(within(dialog).getByText('Empty for automatic, or a whole number from 1 to 32.')).toBeTruthy()
     expect((within(dialog).getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true)
     await user.clear(files)
     await user.type(files, '4')
@@ -86,6 +86,21 @@ describe('Settings', () => {
     await user.type(days, '14')
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
     expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
+  })
+
+  it('an empty "Files sent at once" is automatic: saved as null, shown empty with the word', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    renderApp(api)
+    await user.click(screen.getByRole('button', { name: 'Settings' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' })
+    const files = within(dialog).getByLabelText('Files sent at once') as HTMLInputElement
+    await waitFor(() => expect(files.value).toBe('8'))
+    await user.clear(files)
+    expect(files.placeholder).toBe('Automatic')
+    expect(within(dialog).getByText(/Empty for automatic: 16, and up to 64 when the server is far away/)).toBeTruthy()
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }))
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
   })
 
   it('sets how long delivered conversations are remembered, from 1 to 3,650 days', async () => {
