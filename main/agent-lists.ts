@@ -40,3 +40,15 @@ export async function saveAgentList(home: string, dest: DestinationAddress, ids:
   await saveKnownAgents(home, dest, next)
   return view(next)
 }
+
+/**
+ * Agents off the list become errors (`strict`: their rows are left out) or warnings again.
+ * Saved whether or not a list is loaded, as the CLI's `agents strict` does: it takes effect
+ * with the next list, and the list and the deliveries learned are kept as they are.
+ */
+export async function setStrictAgents(home: string, dest: DestinationAddress, strict: boolean): Promise<KnownAgentsView> {
+  const known = await readKnownAgents(home, dest)
+  const next: KnownAgents = { ...known, strict }
+  await saveKnownAgents(home, dest, next)
+  return view(next)
+}

@@ -34,7 +34,7 @@ import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
-import { importAgentList, knownAgentsView, saveAgentList } from './agent-lists'
+import { importAgentList, knownAgentsView, saveAgentList, setStrictAgents } from './agent-lists'
 import { PreviewMedia } from './preview-media'
 import { agentListColumns } from '../src/agents/import-agents'
 
@@ -406,6 +406,10 @@ export class CoreService implements CallHandlers {
 
   saveAgentList(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>> {
     return run('saveAgentList', async () => saveAgentList(this.home, await this.destination(destinationId), ids))
+  }
+
+  setStrictAgents(destinationId: string, strict: boolean): Promise<Result<KnownAgentsView>> {
+    return run('setStrictAgents', async () => setStrictAgents(this.home, await this.destination(destinationId), strict))
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */

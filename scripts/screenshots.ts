@@ -1,12 +1,13 @@
 /**
  * Screenshots of every wizard step, light and dark, into docs/screenshots/.
  *
- *   node bin/run-ts.js scripts/screenshots.ts [--no-build] [--only 4-send,6-done]
+ *   node bin/run-ts.js scripts/screenshots.ts [--no-build] [--only 4-send,6-done [--sizes]]
  *
  * Builds the dev-only fake-host page (the wizard on an in-memory api, see renderer/dev/),
  * serves it on 127.0.0.1 and drives Debian's Chromium with playwright-core. The colour scheme
  * is emulated, as the app follows the operating system's. `--only` takes the shots whose names
- * start with one of the given prefixes (and skips the zoom, 800 x 600 and responsiveness runs).
+ * start with one of the given prefixes (and skips the zoom, 800 x 600 and responsiveness runs;
+ * `--sizes` keeps the zoom and 800 x 600 pictures of the shots taken, to check one change in both).
  */
 import { execFileSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
@@ -143,6 +144,7 @@ const shots: Shot[] = [
 const onlyArg = process.argv.indexOf('--only')
 const only = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? '').split(',').filter(Boolean) : null
 const chosen = only ? shots.filter((s) => only.some((p) => s.name.startsWith(p))) : shots
+const withSizes = !only || process.argv.includes('--sizes')
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
@@ -214,10 +216,10 @@ async function main() {
     // 125% zoom on a small laptop (1280 px at 125% = 1024 CSS px) for the busiest steps, and
     // every shot in the smallest window the app supports (800 x 600).
     const sizes = [
-      { label: 'zoom125', width: 1024, height: 720, scale: 1.25, of: shots.filter((s) => ['map', 'destination', 'upload'].includes(s.step)) },
-      { label: '800x600', width: 800, height: 600, scale: 1, of: shots },
+      { label: 'zoom125', width: 1024, height: 720, scale: 1.25, of: chosen.filter((s) => ['map', 'destination', 'upload'].includes(s.step)) },
+      { label: '800x600', width: 800, height: 600, scale: 1, of: chosen },
     ]
-    for (const { label, width, height, scale, of } of only ? [] : sizes) {
+    for (const { label, width, height, scale, of } of withSizes ? sizes : []) {
       const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale })
       for (const shot of of) {
         const page = await context.newPage()

@@ -42,4 +42,10 @@ export interface AgentListApi {
   importAgentList(destinationId: string, path: string, column: string): Promise<Result<KnownAgentsView>>
   /** Sets the list to exactly `ids` (adding or removing one); an empty list clears it. */
   saveAgentList(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>>
+  /**
+   * Whether agents off the list are errors for this destination (their rows left out) or
+   * warnings (sent). Kept with the list (the CLI's `agents strict on|off`); it applies only
+   * while a list is loaded, and stays as set when the list is cleared.
+   */
+  setStrictAgents(destinationId: string, strict: boolean): Promise<Result<KnownAgentsView>>
 }

@@ -54,6 +54,7 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   previewAgentList: 1,
   importAgentList: 3,
   saveAgentList: 2,
+  setStrictAgents: 2,
   matchPreviewRecordings: 1,
 }
 

@@ -3,6 +3,7 @@
  * batches checked for it are compared with (agents off the list: UNKNOWN_AGENT). The list is
  * imported from a CSV, or edited one ID at a time; clearing it goes back to noting agents
  * never delivered (NEW_AGENT). The agents learned from delivered batches are counted beside it.
+ * A switch makes agents off the list errors for this destination (strict-agents-switch.tsx).
  */
 import { useEffect, useMemo, useState } from 'react'
 import DeleteIcon from '@mui/icons-material/DeleteOutlined'
@@ -23,6 +24,7 @@ import { useApi } from '../api-context'
 import { formatCount } from '../format'
 import { AgentListImport } from './agent-list-import'
 import { ErrorAlert, asPayload } from './error-alert'
+import { StrictAgentsSwitch } from './strict-agents-switch'
 
 /** IDs shown at once; a longer list is narrowed with the filter (a user export may hold thousands). */
 const SHOWN = 200
@@ -40,6 +42,7 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
   const [added, setAdded] = useState('')
   const [filter, setFilter] = useState('')
   const [confirmClear, setConfirmClear] = useState(false)
+  const [savingStrict, setSavingStrict] = useState(false)
   const id = destination?.id ?? null
 
   useEffect(() => {
@@ -65,6 +68,16 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
   }
+  const setStrict = async (strict: boolean) => {
+    if (id === null) return
+    setError(null)
+    setSavingStrict(true)
+    try {
+      const r = await api.setStrictAgents(id, strict)
+      if (r.ok) setView(r.value)
+      else setError(r.error)
+    } catch (e) { setError(asPayload(e)) } finally { setSavingStrict(false) }
+  }
   const add = async () => {
     const v = added.trim()
     if (v === '') return
@@ -84,6 +97,7 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
           {view?.list && view.list.source !== '' && (
             <Typography variant="body2" color="text.secondary">Imported from column “{view.list.column}” of {view.list.source}.</Typography>
           )}
+          {view && <StrictAgentsSwitch view={view} busy={savingStrict} onChange={(strict) => void setStrict(strict)} />}
           {id !== null && <AgentListImport destinationId={id} onImported={setView} onError={setError} />}
           <ErrorAlert error={error} />
           {/* Opened from the settings' form: React carries submit through the portal, so it stops here. */}

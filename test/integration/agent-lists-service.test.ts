@@ -3,16 +3,19 @@
  * the platform's user export picked by scanning its folder (Windows-1252, semicolons, accented
  * headers), its column chosen, imported for the sandbox destination (its real SFTP server is
  * started, as for any check against it); then a batch checked for that destination names its
- * agents off the list UNKNOWN_AGENT, and clearing the list brings NEW_AGENT back.
+ * agents off the list UNKNOWN_AGENT, and clearing the list brings NEW_AGENT back. With the
+ * destination's strict setting on, the rows of those agents are left out of the upload (the
+ * CSV on the sandbox server holds only the others); off again, they are sent with a warning.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import os from 'node:os'
 import path from 'node:path'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import Papa from 'papaparse'
 import { CoreService, WEB_HOST_ADAPTER } from '../../main/core-service'
 import { flushLog } from '../../main/log'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
-import type { BatchReport, BatchSpec } from '../../src/api'
+import type { BatchReport, BatchSpec, UploadEvent } from '../../src/api'
 
 let dir: string
 let service: CoreService
@@ -36,10 +39,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+const specFor = (): BatchSpec => ({ paths: [batch.dir], csvPath: batch.csvPath, mapping: { ...batch.mapping }, destinationId: 'sandbox' })
+
 async function checkForSandbox(): Promise<BatchReport> {
   expect((await service.scan([batch.dir])).ok).toBe(true)
-  const spec: BatchSpec = { paths: [batch.dir], csvPath: batch.csvPath, mapping: { ...batch.mapping }, destinationId: 'sandbox' }
-  const r = await service.validate(spec)
+  const r = await service.validate(specFor())
   if (!r.ok) throw new Error(r.error.message)
   return r.value
 }
@@ -89,5 +93,68 @@ describe('a known-agent list imported in the settings', () => {
     const report = await checkForSandbox()
     expect(report.agents?.code).toBe('NEW_AGENT')
     expect(report.counts.UNKNOWN_AGENT ?? 0).toBe(0)
+  })
+})
+
+/** Uploads the batch to the sandbox as the wizard does; the CSV it wrote, read back from the server, and every name there. */
+async function uploadToSandbox(): Promise<{ rows: Array<Record<string, string>>; onServer: string[] }> {
+  const serverDir = path.join(dir, 'home', 'sandbox-server')
+  const before = new Set(await readdir(serverDir).catch(() => [] as string[]))
+  const events: UploadEvent[] = []
+  const off = service.onUploadEvent((e) => events.push(e))
+  try {
+    const started = await service.startUpload(specFor(), 'sandbox', null)
+    if (!started.ok) throw new Error(started.error.message)
+    const end = () => events.find((e) => (e.kind === 'batch-done' || e.kind === 'batch-failed') && e.batchId === started.value.batchId)
+    await expect.poll(end, { timeout: 30_000 }).toBeTruthy()
+    if (end()?.kind !== 'batch-done') throw new Error(JSON.stringify(end()))
+  } finally {
+    off()
+  }
+  const onServer = (await readdir(serverDir)).filter((n) => !n.startsWith('.'))
+  const csvs = onServer.filter((n) => n.endsWith('.csv') && !before.has(n))
+  expect(csvs).toHaveLength(1)
+  const parsed = Papa.parse<Record<string, string>>(await readFile(path.join(serverDir, csvs[0]!), 'utf8'), { header: true, skipEmptyLines: true })
+  return { rows: parsed.data, onServer }
+}
+
+describe('the destination\'s strict setting, changed in the settings', () => {
+  const agentsOf = (rows: Array<Record<string, string>>) => rows.map((r) => r[batch.mapping.agentId]).sort()
+
+  it('makes unknown agents errors: the next check leaves their rows out, and the uploaded CSV holds only the others', async () => {
+    await writeFile(usersCsv, Buffer.from(EXPORT, 'latin1'))
+    expect((await service.importAgentList('sandbox', usersCsv, 'Adresse électronique')).ok).toBe(true)
+    const set = await service.setStrictAgents('sandbox', true)
+    expect(set).toMatchObject({ ok: true, value: { strict: true, list: { ids: ['agent1@example.com', 'AGENT2@example.com', 'agent3@example.com'] } } })
+    expect(await service.getKnownAgents('sandbox')).toMatchObject({ ok: true, value: { strict: true } })
+
+    const report = await checkForSandbox()
+    expect(report.agents).toMatchObject({ code: 'UNKNOWN_AGENT', strict: true, concernedTotal: 3 })
+    expect(report.eligible).toBe(3)
+    const errors = await service.listIssues(report.checkId, { offset: 0, limit: 50, code: 'UNKNOWN_AGENT' })
+    expect(errors.ok && errors.value.issues.map((i) => [i.row, i.severity])).toEqual([[4, 'error'], [5, 'error'], [6, 'error']])
+
+    const check = await service.testConnection('sandbox', null)
+    if (!check.ok) throw new Error(check.error.message)
+    expect((await service.trustHost('sandbox', check.value.hostKey.fingerprint)).ok).toBe(true)
+    const sent = await uploadToSandbox()
+    expect(agentsOf(sent.rows)).toEqual(['agent1@example.com', 'agent2@example.com', 'agent3@example.com'])
+    // Left out means not sent at all: the recordings of rows 4 to 6 are not on the server either.
+    const audio = batch.mapping.audioFilename!
+    const rowsCsv = Papa.parse<Record<string, string>>(await readFile(batch.csvPath, 'utf8'), { header: true, skipEmptyLines: true }).data
+    for (const row of rowsCsv.slice(3)) expect(sent.onServer).not.toContain(path.basename(row[audio]!))
+    for (const row of rowsCsv.slice(0, 3)) expect(sent.onServer).toContain(path.basename(row[audio]!))
+  })
+
+  it('off again: the same batch sends the rows of those agents, with a warning', async () => {
+    expect(await service.setStrictAgents('sandbox', false)).toMatchObject({ ok: true, value: { strict: false } })
+    const report = await checkForSandbox()
+    expect(report.agents).toMatchObject({ code: 'UNKNOWN_AGENT', strict: false, concernedTotal: 3 })
+    const warnings = await service.listIssues(report.checkId, { offset: 0, limit: 50, code: 'UNKNOWN_AGENT' })
+    expect(warnings.ok && warnings.value.issues.map((i) => [i.row, i.severity])).toEqual([[4, 'warning'], [5, 'warning'], [6, 'warning']])
+    // Rows 1 to 3 reached the platform in the first CSV; only 4 to 6 are left to send.
+    expect(report.alreadyDelivered).toBe(3)
+    const sent = await uploadToSandbox()
+    expect(agentsOf(sent.rows)).toEqual(['agent4@example.com', 'agent5@example.com', 'agent6@example.com'])
   })
 })

@@ -52,6 +52,8 @@ describe('validateCall', () => {
     expect(refusal('validate', [{ ...spec, mapping: { contactReference: 'Ref' } }])).toMatch(/`spec.mapping.agentId`/)
     expect(refusal('generateKey', ['k', 'dsa', null])).toBe('Expected `type` to be one of `ed25519`, `rsa`, got `"dsa"`')
     expect(refusal('pauseUpload', ['b1', 'yes'])).toMatch(/`paused` to be true or false/)
+    expect(refusal('setStrictAgents', ['dest-1', 'on'])).toMatch(/`strict` to be true or false/)
+    expect(validateCall('setStrictAgents', ['dest-1', true]).args).toEqual(['dest-1', true])
     expect(refusal('listIssues', ['c1', { offset: -1, limit: 10 }])).toMatch(/`query.offset`/)
     expect(refusal('listIssues', ['c1', { offset: 0, limit: 10, code: 'NOPE' }])).toMatch(/`query.code`/)
     expect(refusal('saveSettings', [{ concurrency: 0, retentionDays: 30 }])).toBe('Expected `settings.concurrency` to be an integer from 1 to 32, got `0`')

@@ -179,7 +179,18 @@ export class FakeApi implements BulkUploadApi {
     this.savedFiles.set(file, text)
     return this.saveAs === 'download' ? { kind: 'download', name: file.slice(file.lastIndexOf('/') + 1), mimeType: 'text/csv', text } : { kind: 'saved', path: file }
   }
-  validate(spec: Parameters<BulkUploadApi['validate']>[0]) { return this.answer('validate', [spec], () => this.reportFor(spec)) }
+  validate(spec: Parameters<BulkUploadApi['validate']>[0]) { return this.answer('validate', [spec], () => this.withAgentSetting(spec.destinationId, this.reportFor(spec))) }
+  /**
+   * As the core: when the destination's unknown agents are errors (strict, with a list loaded),
+   * the report's agents say so and their rows are left out.
+   */
+  private withAgentSetting(dest: string | null | undefined, r: BatchReport): BatchReport {
+    const known = dest ? this.knownAgents[dest] : undefined
+    if (!r.agents || r.agents.code !== 'UNKNOWN_AGENT' || !known?.strict || !known.list) return r
+    const rows = r.agents.concerned.reduce((n, c) => n + c.rows, 0)
+    const eligible = Math.max(0, r.eligible - rows)
+    return { ...r, checkId: `${r.checkId}-strict`, agents: { ...r.agents, strict: true }, eligible, excluded: r.excluded + (r.eligible - eligible), ready: r.ready && eligible > 0 }
+  }
   /** As the core: rows already delivered to the destination are flagged and left out unless resent; a changed layout is one warning. */
   private reportFor(spec: Parameters<BulkUploadApi['validate']>[0]): BatchReport {
     const dest = spec.destinationId
@@ -310,6 +321,9 @@ export class FakeApi implements BulkUploadApi {
       const before = this.agentsOf(id).list
       return this.setAgents(id, kept.length === 0 ? null : { ids: kept, source: before?.source ?? '', column: before?.column ?? '', importedAt: '2024-06-01T09:30:00.000Z' })
     })
+  }
+  setStrictAgents(id: string, strict: boolean) {
+    return this.answer('setStrictAgents', [id, strict], () => (this.knownAgents[id] = { ...this.agentsOf(id), strict }))
   }
   private agentsOf(id: string): KnownAgentsView {
     return this.knownAgents[id] ?? { list: null, delivered: 0, strict: false }

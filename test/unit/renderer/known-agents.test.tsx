@@ -1,13 +1,14 @@
 // @vitest-environment jsdom
 // Known agents in the settings (issue 12): per destination, the counts the list holds and the
-// deliveries taught; a list imported from a CSV with the column chosen, then edited by hand.
+// deliveries taught; a list imported from a CSV with the column chosen, then edited by hand;
+// the strict switch, saved at once and used by the next check of the batch.
 // The fake's file stands for a Windows-1252, semicolon user export as the core decodes it (the
 // decoding itself is tested through the core: test/integration/agent-lists-service.test.ts).
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { FakeApi } from './fake-api'
-import { button, renderApp } from './render-app'
+import { button, dataAt, renderApp } from './render-app'
 
 afterEach(cleanup)
 
@@ -26,10 +27,10 @@ function withExport(): FakeApi {
   return api
 }
 
-async function openAgents(user: ReturnType<typeof userEvent.setup>) {
+async function openAgents(user: ReturnType<typeof userEvent.setup>, counts = 'No list imported · 12 agents learned from delivered batches') {
   await user.click(button('Settings'))
   const settings = await screen.findByRole('dialog', { name: 'Settings' })
-  expect(await within(settings).findByText(/No list imported · 12 agents learned from delivered batches/)).toBeTruthy()
+  expect(await within(settings).findByText(counts, { exact: false })).toBeTruthy()
   await user.click(within(settings).getByRole('button', { name: 'Known agents of evaluagent Leeds' }))
   return screen.findByRole('dialog', { name: 'Known agents of evaluagent Leeds' })
 }
@@ -89,5 +90,73 @@ describe('Known agents of a destination', () => {
     expect(await screen.findByRole('dialog', { name: 'Choose the folder of the agent list' })).toBeTruthy()
     expect(api.callsTo('pickFolder')).toEqual([])
     expect(api.callsTo('browse').length).toBeGreaterThan(0)
+  })
+})
+
+describe('Unknown agents as errors, switched on in the agents dialog', () => {
+  const UNKNOWN = [{ agent: 'zoe.new@acme-support.co.uk', rows: 41 }, { agent: 'max.temp@acme-support.co.uk', rows: 3 }]
+
+  /** On Review, the batch checked for Leeds: two agents off its list of three, warnings so far. */
+  function atReview(): FakeApi {
+    const api = withExport()
+    api.knownAgents['dest-ea'] = { list: { ids: ['JNU-01', 'ZMU-02', 'BAS-03'], source: EXPORT, column: 'ID agent', importedAt: '2024-06-01T09:00:00.000Z' }, delivered: 12, strict: false }
+    api.report = {
+      ...api.report,
+      agents: { listSize: 3, deliveredSize: 12, distinct: 5, strict: false, concernedTotal: 2, code: 'UNKNOWN_AGENT', concerned: UNKNOWN, whereToMap: 'Create the users in evaluagent first.' },
+      counts: { ...api.report.counts, UNKNOWN_AGENT: 44 },
+    }
+    renderApp(api, { ...dataAt(api, 'review'), destinationId: 'dest-ea', checkedFor: 'dest-ea', destinationName: 'evaluagent Leeds' })
+    return api
+  }
+  const strictSwitch = (dialog: HTMLElement) => within(dialog).getByRole('switch', { name: 'Treat agents not on the list as errors (leave their rows out)' }) as HTMLInputElement
+
+  it('saves the setting for the destination, and Check again then leaves the rows of those agents out', async () => {
+    const user = userEvent.setup()
+    const api = atReview()
+    const panel = () => screen.getByRole('region', { name: 'Agents the platform may not know' })
+    expect(panel().textContent).toContain('Their rows are sent, but the platform cannot import them without a user mapping.')
+    expect(screen.getByText('Continue with 4,784 rows')).toBeTruthy()
+    expect(screen.getByRole('group', { name: 'Left out' }).textContent).toContain('112')
+
+    const dialog = await openAgents(user, '3 agents on the list · 12 agents learned from delivered batches')
+    await waitFor(() => expect(strictSwitch(dialog).disabled).toBe(false))
+    expect(strictSwitch(dialog).checked).toBe(false)
+    expect(within(dialog).getByText('Rows whose agent is not on the list are sent, with a warning before sending.')).toBeTruthy()
+    await user.click(strictSwitch(dialog))
+    expect(api.callsTo('setStrictAgents')).toEqual([['dest-ea', true]])
+    await waitFor(() => expect(strictSwitch(dialog).checked).toBe(true))
+    expect(within(dialog).getByText('Rows whose agent is not on the list are left out of the upload until the platform knows the agent.')).toBeTruthy()
+    // Saved at once, like the list: not with the settings' own Save.
+    expect(api.callsTo('saveSettings')).toEqual([])
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }))
+    // The settings come back once the agents dialog has gone (until then they are hidden behind it).
+    await user.click(within(await screen.findByRole('dialog', { name: 'Settings' })).getByRole('button', { name: 'Cancel' }))
+
+    await user.click(await screen.findByRole('button', { name: 'Check again' }))
+    expect(api.callsTo('validate').at(-1)?.[0]).toMatchObject({ destinationId: 'dest-ea' })
+    await waitFor(() => expect(panel().textContent).toContain('Their rows are left out until the platform knows them.'))
+    // 112 rows were left out before; the 44 of the two agents now are too.
+    expect(screen.getByRole('group', { name: 'Left out' }).textContent).toContain('156')
+    expect(screen.getByText('Continue with 4,740 rows')).toBeTruthy()
+  })
+
+  it('cannot be switched without a list, and says why', async () => {
+    const user = userEvent.setup()
+    renderApp(withExport())
+    const dialog = await openAgents(user)
+    await within(dialog).findByText('Import or add agents first: without a list, agents never delivered are only noted.')
+    expect(strictSwitch(dialog).disabled).toBe(true)
+  })
+
+  it('shows a refused save and leaves the switch as it was', async () => {
+    const user = userEvent.setup()
+    const api = withExport()
+    api.knownAgents['dest-ea'] = { list: { ids: ['JNU-01'], source: '', column: '', importedAt: '2024-06-01T09:00:00.000Z' }, delivered: 12, strict: false }
+    api.failures.setStrictAgents = { code: 'LOCAL_DISK_FULL', message: 'This computer’s disk is full: the known agents could not be saved. Free some space on this computer, then try again.' }
+    renderApp(api)
+    const dialog = await openAgents(user, '1 agent on the list · 12 agents learned from delivered batches')
+    await user.click(strictSwitch(dialog))
+    expect(await within(dialog).findByText(/This computer’s disk is full/)).toBeTruthy()
+    expect(strictSwitch(dialog).checked).toBe(false)
   })
 })
