@@ -161,7 +161,10 @@ export const unattendedBench: BenchSection = {
       lines.push('', `Proxy hop: the whole upload command, ${(hopBytes / MiB).toFixed(0)} MiB in 64 recordings to sshd on loopback, best of 3 alternating runs. Each proxy runs in a process of its own: this repo's test proxies (bench/unattended/proxy-child.ts) and, where installed, Debian's microsocks and tinyproxy. CPU: the command's user + system seconds in its best run (our socket path: the same direct or proxied when the hop adds nothing on our side), and the proxy's, averaged over its runs.`, '',
         '| route | seconds | vs direct (target < 10%) | bulk-upload CPU s | proxy CPU s |', '|---|---|---|---|---|')
       for (const r of hop.routes) lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${r === direct ? '—' : `${(((r.seconds - direct.seconds) / direct.seconds) * 100).toFixed(1)}%`} | ${fmt(r.cpu)} | ${fmt(r.proxyCpu)} |`)
-      for (const why of hop.skipped) lines.push('', `Skipped ${why}.`)
+      for (const why of hop.skipped) {
+        console.log(`bench: unattended: skipped ${why}`)
+        lines.push('', `Skipped ${why}.`)
+      }
       const ours = hop.routes.filter((r) => r.name.endsWith('(test proxy)'))
       const met = ours.every((r) => r.seconds < direct.seconds * 1.1)
       lines.push('', `Target (our proxy route under 10% slower than direct): **${met ? 'met' : 'NOT met'}**.`)
