@@ -25,13 +25,14 @@ export interface HopProxy {
 
 export type HopProxyResult = HopProxy | { name: string; skipped: string }
 
+/** USER_HZ: what /proc/<pid>/stat counts CPU time in (100 on every Linux architecture Node runs on). */
+const CLOCK_TICKS = 100
+
 /** User + system CPU seconds a process has used so far, all its threads (Linux /proc). */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
-/** USER_HZ: what /proc/<pid>/stat counts CPU time in (100 on every Linux architecture Node runs on). */
-const CLOCK_TICKS = 100
 
 /** Stops a proxy process we started (by its own PID) and waits for it to exit. */
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -57,6 +58,7 @@ async function listening(child: ChildProcess, port: number, name: string): Promi
   }
 }
 
+/** This repo's test proxy (test/helpers/proxy-server.ts) in a child process of its own. */
 export function testProxyProcess(kind: 'socks5' | 'http'): Promise<HopProxy> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(here, '../../bin/run-ts.js'), path.join(here, 'proxy-child.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] })
