@@ -7,7 +7,7 @@
  * `replaceHostKey()` makes it a rebuilt server, for the host-trust tests.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { mkdtemp, writeFile, readFile, rm, mkdir } from 'node:fs/promises'
+import { mkdtemp, writeFile, readFile, rm, mkdir, stat } from 'node:fs/promises'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -176,6 +176,9 @@ async function writeConfig(dir: string, port: number, root: string, hostKeyTypes
 export async function startSshd(options: SshdOptions): Promise<SshdServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bulk-upload-sshd-'))
   const root = path.resolve(options.root)
+  // internal-sftp -d falls back to the user's home directory when the folder is missing: a
+  // test would then write into the real home. Refuse instead.
+  if (!(await stat(root).catch(() => null))?.isDirectory()) throw new Error(`Expected \`root\` to be an existing folder, got \`${root}\``)
   const hostKeyTypes = options.hostKeyTypes ?? ['ed25519']
   if (hostKeyTypes.length === 0) throw new Error('Expected `hostKeyTypes` to name at least one type, got `[]`')
   for (const type of hostKeyTypes) makeHostKey(hostKeyFile(dir, type), type)
