@@ -5,6 +5,7 @@ import { AppError } from '../errors'
 import type { PauseGate } from './pause-gate'
 import { channelOpen, closeHandle, maxWriteLength, openForWrite, statSize } from './sftp-ops'
 import { sftpError } from './sftp-errors'
+import type { FileHasher } from './hash-worker'
 
 export interface WriteFileOptions {
   sftp: SFTPWrapper
@@ -31,6 +32,8 @@ export interface WriteFileOptions {
   onConfirmed?: (offset: number) => void
   /** `--bwlimit`: asked for each block's bytes before it is read and sent (shared by every file in flight). */
   limiter?: ByteBudget
+  /** Hashes the file off the main thread while it is sent. @default hashed here as it is read */
+  hasher?: FileHasher
 }
 
 /** What the writer needs of a rate limiter (rate-limiter.ts's RateLimiter). */
@@ -69,8 +72,9 @@ export class LocalFileChangedError extends AppError {
  * order, many in flight at once (pipelined), never out of order and never a setstat — what
  * AWS Transfer on S3 accepts. After close, the remote size must equal the local size.
  *
- * The bytes are hashed (sha256) as they are read for sending: no second read. The file is
- * stat-ed again after the last byte; a change in between throws LocalFileChangedError.
+ * The bytes are hashed (sha256) as they are read for sending, or, with `opts.hasher`, by a
+ * worker thread reading the file at the same time. The file is stat-ed again after the last
+ * byte and the hash; a change in between throws LocalFileChangedError.
  * `opts.size`/`opts.mtimeMs` are what the batch was checked with; when the file differs
  * already at open, it is sent as it is now (the current recording is the one to deliver).
  */
@@ -88,8 +92,10 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     const unchanged = size === opts.size && Math.trunc(before.mtimeMs) === Math.trunc(opts.mtimeMs)
     // Bytes already on the server are kept only when the file is the one they came from.
     const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
-    const hash = createHash('sha256')
-    if (startOffset > 0) await hashRange(local, hash, 0, startOffset)
+    const hashing = opts.hasher?.hash(opts.localPath)
+    hashing?.catch(() => undefined) // settled below, after the writes
+    const hash = hashing ? null : createHash('sha256')
+    if (hash && startOffset > 0) await hashRange(local, hash, 0, startOffset)
     const handle = await openForWrite(sftp, remotePath, startOffset)
     // Two round trips per file: OPEN, then the WRITEs, CLOSE and the confirming STAT back to
     // back. Servers answer a handle's requests in the order they came, so CLOSE goes as soon
@@ -102,6 +108,8 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     if (writes.status === 'rejected') throw writes.reason
     // Close is what commits an S3 object: its error is the file's error.
     if (closed.status === 'rejected') throw closed.reason
+    const digest = hashing ? await hashing.catch((err: unknown) => Promise.reject(new AppError('NOT_READABLE', `${opts.localPath}: ${(err as Error).message}`, { cause: err }))) : null
+    if (digest && digest.size !== size) throw new LocalFileChangedError(opts.localPath)
     const after = await local.stat()
     if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
     let remoteSize = stated.status === 'fulfilled' ? stated.value : undefined
@@ -111,7 +119,7 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     if (remoteSize !== size) {
       throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
     }
-    return { size, sha256: hash.digest('hex'), mtimeMs: before.mtimeMs, resumedAt: startOffset }
+    return { size, sha256: digest ? digest.sha256 : hash!.digest('hex'), mtimeMs: before.mtimeMs, resumedAt: startOffset }
   } finally {
     await local.close()
   }
@@ -156,7 +164,7 @@ function pipeline(
   startOffset: number,
   chunk: number,
   maxInFlight: number,
-  hash: Hash,
+  hash: Hash | null,
 ): { sent: Promise<void>; acknowledged: Promise<void> } {
   const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
   let allSent: () => void = () => undefined
@@ -236,7 +244,7 @@ function pipeline(
           // Hashed once its writes are on their way (the bytes are still in `block`): the
           // socket drains while the CPU hashes. Reads are strictly sequential, so the hash
           // sees the file in order.
-          hash.update(block.subarray(0, bytesRead))
+          hash?.update(block.subarray(0, bytesRead))
           nextOffset += bytesRead
         }
       } catch (err) {

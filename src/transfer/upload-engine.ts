@@ -7,6 +7,7 @@ import { ChannelPool, MAX_CHANNELS_PER_CONNECTION } from './channel-pool'
 import type { ConnectTarget } from './connection'
 import { uploadCsvLast, type CsvOutcome } from './csv-phase'
 import { hashLocalFile, LocalFileChangedError, writeFile, type ByteBudget, type WrittenFile } from './file-writer'
+import { startHashWorker, type HashWorker } from './hash-worker'
 import type { Journal } from './journal'
 import { PauseGate } from './pause-gate'
 import { ProgressTracker } from './progress'
@@ -163,6 +164,8 @@ class UploadRun {
   private readonly confirmed = new Map<string, number>()
   /** Files with bytes on the server that are not a complete, confirmed copy. */
   private readonly halfSent = new Set<string>()
+  /** Hashes recordings on another core while they are sent; null where threads are unavailable. */
+  private hasher: HashWorker | null = null
 
   constructor(private readonly opts: EngineOptions) {
     this.plan = opts.plan
@@ -186,6 +189,7 @@ class UploadRun {
     setMaxListeners(concurrency * 2 + 10, this.stop.signal)
     this.emit({ kind: 'batch-started', batchId: this.plan.batchId, files: this.plan.files.map((f) => ({ file: f.remoteName, size: f.size })), csvName: this.plan.csvName })
     this.progress.start()
+    this.hasher = startHashWorker()
     let csv: CsvOutcome | null = null
     try {
       const slots = Math.min(concurrency, Math.max(this.plan.files.length, 1))
@@ -197,6 +201,7 @@ class UploadRun {
     } finally {
       signal?.removeEventListener('abort', this.onOuterAbort)
       this.progress.stop()
+      void this.hasher?.close()
     }
     return { files: this.outcomes, csv, stoppedBy: this.stoppedBy, bytesSent: this.bytesSent }
   }
@@ -335,6 +340,7 @@ class UploadRun {
         onProgress: (sent) => this.progress.fileProgress(file.remoteName, sent),
         onConfirmed: (end) => this.confirmed.set(file.remoteName, end),
         ...(this.opts.limiter ? { limiter: this.opts.limiter } : {}),
+        ...(this.hasher ? { hasher: this.hasher } : {}),
       })
     this.confirmed.set(file.remoteName, startOffset)
     try {
