@@ -17,7 +17,6 @@ import { API_CALLS } from '../../src/api-calls'
 import { generateBatch } from '../fixtures/generate-batch'
 import { ROOT, tempDir } from './harness'
 import { serverFiles, sha256, throughReview } from './wizard-steps'
-import { DEFAULT_CONCURRENCY } from '../../src/transfer/upload-engine'
 
 /** The Electron binary's path, or why there is none. */
 function findElectron(): { path: string | null; reason: string | null } {
@@ -72,7 +71,7 @@ describe.skipIf(!found.path)('desktop app (Electron)', () => {
     const keys = await page.evaluate(() => Object.keys((window as unknown as { bulkUpload: object }).bulkUpload).sort())
     expect(keys).toEqual([...API_CALLS, 'onUploadEvent', 'pathForFile'].sort())
     const settings = await page.evaluate(() => (window as unknown as { bulkUpload: { getSettings(): Promise<unknown> } }).bulkUpload.getSettings())
-    expect(settings).toEqual({ ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30 } })
+    expect(settings).toEqual({ ok: true, value: { concurrency: null, retentionDays: 30 } })
     const caps = await page.evaluate(() => (window as unknown as { bulkUpload: { capabilities(): Promise<unknown> } }).bulkUpload.capabilities())
     expect(caps).toEqual({ ok: true, value: { kind: 'electron', nativeDialogs: true } })
   })

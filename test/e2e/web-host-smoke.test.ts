@@ -8,7 +8,6 @@ import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { skipWithReason } from '../helpers/system'
 import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, unexpectedAxeViolations, watchPage, type HostProcess } from './harness'
-import { DEFAULT_CONCURRENCY } from '../../src/transfer/upload-engine'
 import { DEFAULT_LEDGER_RETENTION_DAYS } from '../../src/api'
 
 describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host in Chromium', () => {
@@ -75,7 +74,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
     }, withSecret)
     expect(await ask(false)).toBe('closed 4401')
     const answer = await ask(true)
-    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: DEFAULT_CONCURRENCY, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS, bandwidthLimit: '', proxy: 'system', proxyUrl: '' } } })
+    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: null, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS, bandwidthLimit: '', proxy: 'system', proxyUrl: '' } } })
     await context.close()
   })
 
