@@ -5,7 +5,7 @@
  * three callbacks; the main thread is the one parsing the CSV. The worker makes the same
  * system calls synchronously on its own core and answers in batches.
  */
-import { Worker } from 'node:worker_threads'
+import { WorkerClient } from '../worker-client'
 import { readEnds } from './audio-sniff'
 import { HEAD_BYTES, TAIL_BYTES } from './container-heads'
 
@@ -72,30 +72,10 @@ interface HeadBatch {
 
 /** A worker answering stat and head requests, in order, by id. */
 export class FileWorker {
-  private readonly worker: Worker
-  private nextId = 0
-  private readonly pending = new Map<number, { resolve: (v: never) => void; reject: (e: unknown) => void }>()
-
-  constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true })
-    this.worker.unref()
-    this.worker.on('message', (m: { id: number }) => {
-      const p = this.pending.get(m.id)
-      this.pending.delete(m.id)
-      p?.resolve(m as never)
-    })
-    this.worker.on('error', (err) => {
-      for (const p of this.pending.values()) p.reject(err)
-      this.pending.clear()
-    })
-  }
+  private readonly client = new WorkerClient<{ id: number }>(WORKER_SOURCE)
 
   private request<T>(op: 'stat' | 'head', paths: string[], sizes?: number[]): Promise<T> {
-    const id = this.nextId++
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: never) => void, reject })
-      this.worker.postMessage({ id, op, paths, sizes, bytes: HEAD_BYTES, tailBytes: TAIL_BYTES })
-    })
+    return this.client.request({ op, paths, sizes, bytes: HEAD_BYTES, tailBytes: TAIL_BYTES }) as Promise<T>
   }
 
   /** stat(2) of each path (following links). */
@@ -109,7 +89,7 @@ export class FileWorker {
   }
 
   close(): Promise<number> {
-    return this.worker.terminate()
+    return this.client.close()
   }
 }
 

@@ -6,7 +6,7 @@
  * other core. The writer stats the file before and after both reads: a file that changed in
  * between is sent again, exactly as when the bytes sent were hashed.
  */
-import { Worker } from 'node:worker_threads'
+import { WorkerClient } from '../worker-client'
 
 /** Plain CommonJS so the worker needs no TypeScript loader (as src/batch/sniff-worker.ts). */
 const WORKER_SOURCE = `
@@ -48,39 +48,16 @@ export interface FileHasher {
 
 /** One worker thread hashing files in the order asked. */
 export class HashWorker implements FileHasher {
-  private readonly worker: Worker
-  private nextId = 0
-  private readonly pending = new Map<number, { resolve: (d: FileDigest) => void; reject: (e: Error) => void }>()
+  private readonly client = new WorkerClient<{ id: number; size?: number; sha256?: string; error?: string }>(WORKER_SOURCE)
 
-  constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true })
-    // Idle between files: never what keeps the process alive.
-    this.worker.unref()
-    this.worker.on('message', (m: { id: number; size?: number; sha256?: string; error?: string }) => {
-      const p = this.pending.get(m.id)
-      this.pending.delete(m.id)
-      if (m.error !== undefined) p?.reject(new Error(m.error))
-      else p?.resolve({ size: m.size!, sha256: m.sha256! })
-    })
-    this.worker.on('error', (err) => this.failAll(err))
-    this.worker.on('exit', () => this.failAll(new Error('the hashing thread stopped')))
-  }
-
-  hash(localPath: string): Promise<FileDigest> {
-    const id = this.nextId++
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ id, path: localPath })
-    })
+  async hash(localPath: string): Promise<FileDigest> {
+    const reply = await this.client.request({ path: localPath })
+    if (reply.error !== undefined) throw new Error(reply.error)
+    return { size: reply.size!, sha256: reply.sha256! }
   }
 
   close(): Promise<number> {
-    return this.worker.terminate()
-  }
-
-  private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err)
-    this.pending.clear()
+    return this.client.close()
   }
 }
 
