@@ -17,7 +17,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generatePair } from '../src/keys'
-import { DEFAULT_CONCURRENCY } from '../src/transfer/upload-engine'
 import { startSshd, type SshdServer } from '../test/helpers/sshd'
 import type { BenchSection } from './run'
 import { makeBatchFolder, type DataSet } from './upload/batch-folder'
@@ -35,9 +34,8 @@ const MiB = 2 ** 20
 const LONG = '40 ms round trip'
 
 const CLI = cliTool()
-/** More files in flight where the link is long (issue 13's lever): 64 files on 8 connections of 8 channels. */
-const CLI_64 = cliTool(64)
-const ENGINE = engineTool(DEFAULT_CONCURRENCY)
+/** The engine in its own process, files in flight chosen from the link as the CLI does. */
+const ENGINE = engineTool(null)
 const SFTP = sftpTool(false)
 
 /** One row of the issue's table: a link, a set, the tools run and the targets to report. */
@@ -53,17 +51,17 @@ interface Case {
 
 const sized = (count: number, size: number, name: string): DataSet => (count === 1 ? { name, count, size: Math.round(size * scale) } : { name, count: Math.max(4, Math.round(count * scale)), size })
 const LOOPBACK_RUNS = Number(process.env.BENCH_UPLOAD_RUNS ?? 3)
-const LONG_RUNS = Number(process.env.BENCH_UPLOAD_LONG_RUNS ?? 1)
+const LONG_RUNS = Number(process.env.BENCH_UPLOAD_LONG_RUNS ?? 3)
 
 const CASES: Case[] = [
   {
     link: LONG, set: sized(400, 256 * KiB, '400 x 256 KiB'), runs: LONG_RUNS,
-    tools: [CLI, CLI_64, ENGINE, SFTP, lftpTool, rcloneTool],
+    tools: [CLI, ENGINE, SFTP, lftpTool, rcloneTool],
     targets: [{ peer: lftpTool, atLeast: 2 }, { peer: SFTP, atLeast: 10 }],
   },
   {
     link: LONG, set: sized(2000, 512 * KiB, '2,000 x 512 KiB'), runs: LONG_RUNS,
-    tools: [CLI, CLI_64, ENGINE, lftpTool, rcloneTool, ceilingTool],
+    tools: [CLI, ENGINE, lftpTool, rcloneTool, ceilingTool],
     targets: [{ peer: lftpTool, atLeast: 1.5 }],
     note: `OpenSSH sftp -b is not run on 2,000 x 512 KiB over the ${LONG} link: one file at a time, it took 348 s in the last measured run (bench/RESULTS.md of 2026-11-29, 14.6x slower than this engine); the issue sets no target against it there.`,
   },
@@ -198,10 +196,6 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult> }>, no
       const verdict = Number.isNaN(ratio) ? 'not measured' : ratio >= t.atLeast ? 'met' : 'NOT met'
       targets.push(`| ${c.link} | ${c.set.name} | ≥ ${t.atLeast}x ${t.peer.name} | ${a.toFixed(2)} s | ${b.toFixed(2)} s | **${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}** | ${verdict} |`)
     }
-    const wide = results.get(CLI_64)
-    if (ours && wide && ours.seconds.length > 0 && wide.seconds.length > 0) {
-      notes.push(`${label(c)}: the whole command with --concurrency 64 took ${median(wide.seconds).toFixed(2)} s against ${median(ours.seconds).toFixed(2)} s at the default ${DEFAULT_CONCURRENCY} (${(median(ours.seconds) / median(wide.seconds)).toFixed(2)}x).`)
-    }
     const engine = results.get(ENGINE)
     if (ours && engine && ours.seconds.length > 0 && engine.seconds.length > 0) {
       notes.push(`${label(c)}: the whole command took ${(median(ours.seconds) - median(engine.seconds)).toFixed(2)} s more than the engine alone (start-up, check of the batch folder, key loading, first connection).`)
@@ -211,7 +205,7 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult> }>, no
   return [
     '## upload',
     '',
-    `Every tool uploads the same batch folder (a CSV of conversations and the WAV recordings it names, random samples) to the same OpenSSH sshd on 127.0.0.1 (key auth, cipher ${CIPHER}), one after another, in this run; the ${LONG} link is a relay process delaying each direction by 20 ms. **bulk-upload** is the whole command as a user runs it (\`node bin/bulk-upload.js upload <folder> --host … --port … --user … --key … --known-hosts … --remote-dir … --json\`), timed from process start to exit: Node start-up, the check of the folder and CSV, key loading, connecting, the recordings, then the CSV. Peers are timed the same way, from outside. Runs per tool (interleaved): ${runs}; the median is compared.${scale !== 1 ? ` **Scaled run: BENCH_SCALE=${scale}.**` : ''} MB/s = 10^6 bytes of recordings per second.`,
+    `Every tool uploads the same batch folder (a CSV of conversations and the WAV recordings it names, random samples) to the same OpenSSH sshd on 127.0.0.1 (key auth, cipher ${CIPHER}), one after another, in this run; the ${LONG} link is a relay process delaying each direction by 20 ms. **bulk-upload** is the whole command as a user runs it (\`node bin/bulk-upload.js upload <folder> --host … --port … --user … --key … --known-hosts … --remote-dir … --json\`), timed from process start to exit: Node start-up, the check of the folder and CSV, key loading, connecting, the recordings, then the CSV. No `--concurrency` is given: the files in flight follow the link's round trip (16 per 10 ms, 16 to 64), as for a user who sets none. Peers are timed the same way, from outside. Runs per tool (interleaved): ${runs}; the median is compared.${scale !== 1 ? ` **Scaled run: BENCH_SCALE=${scale}.**` : ''} MB/s = 10^6 bytes of recordings per second.`,
     '',
     '| link | set | target | bulk-upload (median) | peer (median) | bulk-upload speed vs peer | |',
     '|---|---|---|---:|---:|---:|---|',

@@ -8,13 +8,15 @@ import path from 'node:path'
 import { pinnedTarget } from '../../src/transfer/connection'
 import { Journal } from '../../src/transfer/journal'
 import { listRemoteSizes } from '../../src/transfer/remote-state'
+import { timeRoundTrip } from '../../src/transfer/sftp-ops'
 import { createPool, runEngine, type PlannedFile } from '../../src/transfer/upload-engine'
 import type { Target } from './tools'
 
 interface RunnerOptions extends Pick<Target, 'host' | 'port' | 'username' | 'keyFile' | 'knownHosts' | 'remoteDir'> {
   dir: string
   stateDir: string
-  concurrency: number
+  /** Files in flight; null: chosen from the link's round trip, as the CLI does. */
+  concurrency: number | null
   channelsPerConnection?: number
 }
 
@@ -30,8 +32,10 @@ for (const name of (await readdir(opts.dir)).sort()) {
 const journal = await Journal.open(opts.stateDir)
 const { target } = pinnedTarget({ ...opts, privateKey: await readFile(opts.keyFile, 'utf8'), knownHostsPath: opts.knownHosts })
 const started = process.hrtime.bigint()
-const pool = createPool(target, opts.concurrency, opts.channelsPerConnection)
+const pool = createPool(target, opts.concurrency ?? undefined, opts.channelsPerConnection)
 await pool.connectFirst()
+const first = await pool.acquire(0)
+const [roundTripMs, remoteSizes] = await Promise.all([timeRoundTrip(first), listRemoteSizes(first, opts.remoteDir)])
 const outcome = await runEngine({
   plan: {
     batchId: 'bench',
@@ -44,11 +48,12 @@ const outcome = await runEngine({
     recordDelivery: () => undefined,
   },
   pool,
-  remoteSizes: await listRemoteSizes(await pool.acquire(0), opts.remoteDir),
+  remoteSizes,
   remoteDir: opts.remoteDir,
   journal,
   workDir: opts.stateDir,
-  concurrency: opts.concurrency,
+  concurrency: opts.concurrency ?? undefined,
+  roundTripMs,
 })
 pool.closeAll()
 journal.close()

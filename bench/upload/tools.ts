@@ -96,11 +96,11 @@ const CLI_BUILD = path.join(here, '../../build/cli')
  * The engine run as its own process. `tree` runs another checkout's engine (the one before
  * recordings were hashed while sent, for the cost of hashing), named by `label`.
  */
-export function engineTool(concurrency: number, channelsPerConnection?: number, tree?: { root: string; label: string }): Tool {
+export function engineTool(concurrency: number | null, channelsPerConnection?: number, tree?: { root: string; label: string }): Tool {
   const runner = tree ? path.join(tree.root, 'bench/upload/engine-runner.ts') : path.join(here, 'engine-runner.ts')
   const runTs = tree ? path.join(tree.root, 'bin/run-ts.js') : path.join(here, '../../bin/run-ts.js')
   return {
-    name: `engine only${tree ? ` ${tree.label}` : ''} (${concurrency} files in flight, after start-up, listing and key loading)`,
+    name: `engine only${tree ? ` ${tree.label}` : ''} (${concurrency ?? 'automatic'} files in flight, after start-up, listing and key loading)`,
     available: () => null,
     async run(t, timeoutMs) {
       const options = {
