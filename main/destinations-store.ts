@@ -7,6 +7,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Destination, DestinationInput } from '../src/api'
 import { AppError } from '../src/errors'
+import { readSavedDestinations, savedDestinationsFile } from '../src/saved-destinations'
 import { readJson, writeJson } from './json-file'
 
 export const SANDBOX_ID = 'sandbox'
@@ -31,17 +32,12 @@ export class DestinationsStore {
   readonly file: string
 
   constructor(home: string) {
-    this.file = path.join(home, 'destinations.json')
+    this.file = savedDestinationsFile(home)
   }
 
   /** The saved destinations (not the sandbox), in the order they were added. */
-  async list(): Promise<Destination[]> {
-    const saved = (await readJson(this.file)) as StoredFile | undefined
-    if (saved === undefined) return []
-    if (typeof saved !== 'object' || saved === null || !Array.isArray(saved.destinations)) {
-      throw new AppError('INTERNAL', `The destinations file ${this.file} is damaged; move it away and add the destinations again.`)
-    }
-    return saved.destinations.map((d) => ({ ...d, sandbox: false }))
+  list(): Promise<Destination[]> {
+    return readSavedDestinations(path.dirname(this.file))
   }
 
   async get(id: string): Promise<Destination> {

@@ -3,10 +3,10 @@
  * (`--destination NAME`), or a server named by flags (`--host H --user U [--port] [--remote-dir]`)
  * as `upload` spells it. Both find the same records: they are keyed by server, account and folder.
  */
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
+import type { Destination } from '../api'
 import { AppError } from '../errors'
+import { readSavedDestinations } from '../saved-destinations'
 import type { DestinationAddress } from '../transfer/destination-key'
 
 export interface DestinationFlags {
@@ -33,15 +33,6 @@ export function destinationFlags(cmd: Command): Command {
     .option('--remote-dir <dir>', 'remote folder, as given to upload (default: the login folder)')
 }
 
-/** A destination as the app saves it in `destinations.json` (only what is read here). */
-interface SavedDestination {
-  name: string
-  host: string
-  port: number
-  username: string
-  remoteDir: string
-}
-
 /** The destination the flags name, and how to call it in messages. */
 export async function resolveDestination(home: string, o: DestinationFlags): Promise<{ address: DestinationAddress; label: string }> {
   if (o.destination !== undefined) {
@@ -60,17 +51,12 @@ export async function resolveDestination(home: string, o: DestinationFlags): Pro
   return { address, label: `${o.user}@${o.host}:${o.port}${o.remoteDir ? ` (folder ${o.remoteDir})` : ''}` }
 }
 
-/** The destinations the app saved (none when it never saved one). */
-async function savedDestinations(home: string): Promise<SavedDestination[]> {
-  const file = path.join(home, 'destinations.json')
-  let json: unknown
+/** The saved destinations; a damaged file names the way round it. */
+async function savedDestinations(home: string): Promise<Destination[]> {
   try {
-    json = JSON.parse(await readFile(file, 'utf8'))
+    return await readSavedDestinations(home)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw new AppError('BAD_ARGUMENT', `The app's destinations file ${file} cannot be read (${(err as Error).message}). Name the server with --host and --user instead.`)
+    const reason = err instanceof AppError ? err.details : (err as Error).message
+    throw new AppError('BAD_ARGUMENT', `${reason} Or name the server with --host and --user.`, { cause: err })
   }
-  const list = (json as { destinations?: unknown }).destinations
-  if (!Array.isArray(list)) return []
-  return list.filter((d): d is SavedDestination => typeof d === 'object' && d !== null && typeof d.name === 'string' && typeof d.host === 'string' && typeof d.port === 'number' && typeof d.username === 'string')
 }

@@ -81,6 +81,15 @@ describe('bulk-upload agents import and list', () => {
     expect(missing.stderr).toContain('No destination named "Elsewhere" is saved in the app (saved: "Platform")')
   })
 
+  it("says the app's destinations file is damaged, and how to go on without it, when it is not what the app writes", async () => {
+    await mkdir(home, { recursive: true })
+    await writeFile(path.join(home, 'destinations.json'), '{"version":1,"destinations":[{"name":"Platform"')
+    const r = await run(['agents', 'list', '--destination', 'Platform'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`The destinations file ${path.join(home, 'destinations.json')} is damaged`)
+    expect(r.stderr).toContain('Or name the server with --host and --user.')
+  })
+
   it('says which columns there are when the one named is missing, and writes nothing', async () => {
     const r = await run(['agents', 'import', path.join(root, 'users-1252.csv'), ...DEST, '--column', 'Email'])
     expect(r.code).toBe(2)

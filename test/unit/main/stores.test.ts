@@ -55,6 +55,13 @@ describe('DestinationsStore', () => {
     expect(await store.list()).toEqual([])
   })
 
+  it('refuses a damaged file with a sentence instead of listing nothing (saving over it would lose them)', async () => {
+    const store = new DestinationsStore(home)
+    await writeFile(store.file, '{"version":1,"destinations":[{"name":')
+    await expect(store.list()).rejects.toMatchObject({ details: expect.stringContaining('is damaged; move it away') })
+    await expect(store.save(input)).rejects.toMatchObject({ details: expect.stringContaining('is damaged') })
+  })
+
   it('refuses duplicate names, unknown ids and changes to the sandbox', async () => {
     const store = new DestinationsStore(home)
     await store.save(input)
