@@ -1,18 +1,17 @@
 /**
- * The flagged rows, fetched from the core a page at a time as they scroll into view: a
- * million-row CSV can have a million problems, and the renderer must never hold them all.
+ * The flagged rows, fetched from the core a page at a time as they scroll into view
+ * (use-paged-rows.ts): a million-row CSV can have a million problems.
  */
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import ButtonBase from '@mui/material/ButtonBase'
 import Chip from '@mui/material/Chip'
 import type { AppErrorPayload, IssueCode, IssueSeverity, ValidationIssue } from '../../src/api'
 import { useApi } from '../api-context'
-import { ErrorAlert, asPayload } from '../components/error-alert'
+import { ErrorAlert } from '../components/error-alert'
+import { usePagedRows } from '../components/use-paged-rows'
 import { VirtualTable, type Column } from '../components/virtual-table'
-
-export const PAGE_SIZE = 200
 
 export const ISSUE_LABELS: Record<IssueCode, string> = {
   CSV_PARSE_ERROR: 'Unreadable row',
@@ -61,50 +60,19 @@ const columns: Column[] = [
 
 export function IssuesTable({ checkId, code, severity }: { checkId: string; code?: IssueCode; severity?: IssueSeverity }) {
   const api = useApi()
-  // Pages live in a ref: they are a cache, and the `loaded` counter below says when to redraw.
-  const pages = useRef(new Map<number, ValidationIssue[]>())
-  const pending = useRef(new Set<number>())
-  const [total, setTotal] = useState<number | null>(null)
-  const [, setLoaded] = useState(0)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   // The row whose whole sentence is shown under the table (a table row holds two lines of it).
   const [open, setOpen] = useState<ValidationIssue | null>(null)
-  const generation = useRef(0)
-
-  const fetchPage = useCallback(async (page: number) => {
-    if (pages.current.has(page) || pending.current.has(page)) return
-    const gen = generation.current
-    pending.current.add(page)
-    try {
-      const r = await api.listIssues(checkId, { code, severity, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
-      if (gen !== generation.current) return
-      if (!r.ok) { setError(r.error); return }
-      pages.current.set(page, r.value.issues)
-      setTotal(r.value.total)
-      setLoaded((n) => n + 1)
-    } catch (e) {
-      setError(asPayload(e))
-    } finally {
-      pending.current.delete(page)
-    }
+  const load = useCallback(async (offset: number, limit: number) => {
+    const r = await api.listIssues(checkId, { code, severity, offset, limit })
+    return r.ok ? { ok: true as const, value: { total: r.value.total, rows: r.value.issues } } : r
   }, [api, checkId, code, severity])
-
-  useEffect(() => {
-    // A new filter is a new list: forget the old pages and ignore answers still on the way.
-    generation.current += 1
-    pages.current = new Map()
-    pending.current = new Set()
-    setTotal(null)
-    setOpen(null)
-    void fetchPage(0)
-  }, [fetchPage])
-
-  const onRange = useCallback((start: number, end: number) => {
-    for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(end / PAGE_SIZE); p++) void fetchPage(p)
-  }, [fetchPage])
+  const { total, rowAt, onRange } = usePagedRows(load, setError)
+  // A new filter is a new list: the sentence shown belonged to the old one.
+  useEffect(() => { setOpen(null) }, [load])
 
   const renderRow = (i: number) => {
-    const issue = pages.current.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE]
+    const issue = rowAt(i)
     if (!issue) return null
     return [
       issue.row === null ? '—' : issue.row.toLocaleString('en-GB'),

@@ -5,53 +5,24 @@
  * in a single player above the table (components/recording-player.tsx, shared with the
  * mapping preview). The host serves only this batch's files (mediaUrl).
  */
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import Box from '@mui/material/Box'
-import type { AppErrorPayload, RecordingRow } from '../../src/api'
+import type { AppErrorPayload } from '../../src/api'
 import { useApi } from '../api-context'
-import { ErrorAlert, asPayload } from '../components/error-alert'
+import { ErrorAlert } from '../components/error-alert'
 import { PlayButton, RecordingPlayer, useRecordingPlayer } from '../components/recording-player'
+import { usePagedRows } from '../components/use-paged-rows'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { formatClock } from '../format'
 
-const PAGE = 200
-
 export function RecordingsTable({ checkId }: { checkId: string }) {
   const api = useApi()
-  const pages = useRef(new Map<number, RecordingRow[]>())
-  const pending = useRef(new Set<number>())
-  const [total, setTotal] = useState<number | null>(null)
-  const [, setLoaded] = useState(0)
   const [error, setError] = useState<AppErrorPayload | null>(null)
   const { canPlay, playing, play, stop } = useRecordingPlayer(setError)
-
-  const fetchPage = useCallback(async (page: number) => {
-    if (pages.current.has(page) || pending.current.has(page)) return
-    pending.current.add(page)
-    try {
-      const r = await api.listRecordings(checkId, page * PAGE, PAGE)
-      if (!r.ok) return setError(r.error)
-      pages.current.set(page, r.value.rows)
-      setTotal(r.value.total)
-      setLoaded((n) => n + 1)
-    } catch (e) {
-      setError(asPayload(e))
-    } finally {
-      pending.current.delete(page)
-    }
-  }, [api, checkId])
-
-  useEffect(() => {
-    pages.current = new Map()
-    pending.current = new Set()
-    setTotal(null)
-    stop()
-    void fetchPage(0)
-  }, [fetchPage, stop])
-
-  const onRange = useCallback((start: number, end: number) => {
-    for (let p = Math.floor(start / PAGE); p <= Math.floor(end / PAGE); p++) void fetchPage(p)
-  }, [fetchPage])
+  const load = useCallback((offset: number, limit: number) => api.listRecordings(checkId, offset, limit), [api, checkId])
+  const { total, rowAt, onRange } = usePagedRows(load, setError)
+  // Another check is another list: the recording playing belonged to the old one.
+  useEffect(() => { stop() }, [load, stop])
 
   const columns: Column[] = [
     { key: 'row', header: 'Row', width: '5rem', align: 'right' },
@@ -62,7 +33,7 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
     ...(canPlay ? [{ key: 'play', header: 'Play', width: '4.5rem' }] : []),
   ]
   const renderRow = (i: number) => {
-    const r = pages.current.get(Math.floor(i / PAGE))?.[i % PAGE]
+    const r = rowAt(i)
     if (!r) return null
     const cells = [
       r.row.toLocaleString('en-GB'),
