@@ -13,6 +13,7 @@ import { loadPrivateKeyForSsh } from '../keys'
 import { proxyFromOptions } from '../transfer/proxy'
 import { checkRemoteDir } from '../transfer/remote-dir'
 import { parseBandwidthLimit, RateLimiter } from '../transfer/rate-limiter'
+import type { ChannelPool } from '../transfer/channel-pool'
 import { startUpload, type UploadDestination, type UploadJob } from '../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from './batch-input'
 import { EXIT } from './exit-codes'
@@ -95,8 +96,9 @@ export async function prepareBatch(folder: string, opts: SendOptions): Promise<P
 }
 
 /** Starts the upload of a prepared batch (resuming it when it was interrupted). */
-export function sendBatch(sender: Sender, batch: { spec: BatchSpec; checked: CheckedBatch }, opts: SendOptions, onEvent?: (e: UploadEvent) => void): Promise<UploadJob> {
+export function sendBatch(sender: Sender, batch: { spec: BatchSpec; checked: CheckedBatch }, opts: SendOptions, onEvent?: (e: UploadEvent) => void, pool?: ChannelPool): Promise<UploadJob> {
   return startUpload({
+    ...(pool ? { pool } : {}),
     spec: batch.spec,
     checked: batch.checked,
     destination: sender.destination,

@@ -13,6 +13,8 @@ export const MAX_CHANNELS_PER_CONNECTION = 10
 export class ChannelPool {
   private readonly connections: Array<Promise<Connection> | null> = []
   private readonly channels = new Map<number, Promise<SFTPWrapper>>()
+  /** Aborted by closeAll: logins still under way are abandoned. */
+  private closing = new AbortController()
 
   constructor(
     private readonly target: ConnectTarget,
@@ -55,7 +57,10 @@ export class ChannelPool {
     await this.connection(0)
   }
 
+  /** Closes every connection, abandoning logins still under way. */
   closeAll(): void {
+    this.closing.abort()
+    this.closing = new AbortController()
     for (const conn of this.connections) conn?.then((c) => c.close(), () => undefined)
     this.connections.length = 0
     this.channels.clear()
@@ -64,7 +69,7 @@ export class ChannelPool {
   private connection(index: number): Promise<Connection> {
     const existing = this.connections[index]
     if (existing) return existing
-    const opening = Connection.open(this.target)
+    const opening = Connection.open(this.target, this.closing.signal)
     this.connections[index] = opening
     opening.then(
       (conn) => conn.onClose(() => {

@@ -84,8 +84,12 @@ export class Connection {
     client.on('error', (err) => this.markClosed(sftpError(err)))
   }
 
-  /** Opens and authenticates a connection; refusals come back as coded AppErrors. */
-  static async open(target: ConnectTarget): Promise<Connection> {
+  /**
+   * Opens and authenticates a connection; refusals come back as coded AppErrors. `signal`
+   * abandons a login still under way (a pool closed before its connection is ready), so a
+   * server that never answers does not keep the process alive until the ready timeout.
+   */
+  static async open(target: ConnectTarget, signal?: AbortSignal): Promise<Connection> {
     let serverHostKey: HostKeyAlgorithm[] | undefined
     try {
       serverHostKey = await target.hostKeyAlgorithms?.()
@@ -99,15 +103,26 @@ export class Connection {
     return new Promise((resolve, reject) => {
       const client = new Client()
       let settled = false
+      const abandon = () => {
+        if (settled) return
+        settled = true
+        sock.destroy()
+        client.end()
+        reject(new AppError('CANCELLED', 'The login was abandoned: the upload no longer needed this connection.'))
+      }
       const fail = (err: unknown) => {
         if (settled) return
         settled = true
+        signal?.removeEventListener('abort', abandon)
         client.end()
         reject(target.hostKeyError?.() ?? sftpError(err))
       }
+      if (signal?.aborted) return abandon()
+      signal?.addEventListener('abort', abandon, { once: true })
       client.once('ready', () => {
         if (settled) return
         settled = true
+        signal?.removeEventListener('abort', abandon)
         client.removeListener('error', fail)
         resolve(new Connection(client))
       })

@@ -16,6 +16,7 @@ import { PauseGate } from './pause-gate'
 import { listRemoteSizes } from './remote-state'
 import { timeRoundTrip } from './sftp-ops'
 import { reportPaths, writeReport, type RowStatus } from './report'
+import type { ChannelPool } from './channel-pool'
 import { createPool, runEngine, type CsvConversation, type DeliveredCsv, type EngineOutcome, type UploadPlan } from './upload-engine'
 import { checkRemoteDir } from './remote-dir'
 import { addDeliveredAgents, readKnownAgents } from '../agents/known-agents-store'
@@ -47,6 +48,20 @@ export interface StartUploadOptions {
   onEvent?: (event: UploadEvent) => void
   /** `--bwlimit`: one byte budget for every file in flight (rate-limiter.ts). @default no limit */
   limiter?: ByteBudget
+  /** Connections already opening (openDestinationPool), so the login overlapped the check; the upload closes them. */
+  pool?: ChannelPool
+}
+
+/**
+ * Starts logging in to the destination before the upload needs it: the CLI calls it before
+ * checking the folder, so the handshake's round trips (about six) overlap the check. A failure
+ * here is not reported: the upload connects again and reports its own. Close it when the
+ * upload is not started.
+ */
+export function openDestinationPool(dest: UploadDestination, concurrency?: number): ChannelPool {
+  const pool = createPool(pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' }).target, concurrency)
+  pool.acquire(0).catch(() => undefined)
+  return pool
 }
 
 export interface UploadResult {
@@ -155,8 +170,7 @@ class BatchRun {
     const dest = this.opts.destination
     checkRemoteDir(dest.remoteDir) // every host checks it when typed; this keeps the engine safe alone
     const ledger = await DeliveryLedger.open(this.home, dest)
-    const { target } = pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' })
-    const pool = createPool(target, this.opts.concurrency, this.opts.channelsPerConnection)
+    const pool = this.opts.pool ?? createPool(pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' }).target, this.opts.concurrency, this.opts.channelsPerConnection)
     try {
       const recorded = await readLayout(this.home, dest)
       await pool.connectFirst()

@@ -8,12 +8,13 @@ import type { Command } from 'commander'
 import type { BatchSummary } from '../../api'
 import { AppError, type AppErrorPayload, type ErrorCode } from '../../errors'
 import { NOT_OFFERED_MESSAGE } from '../../transfer/host-trust'
-import type { UploadResult } from '../../transfer/upload'
+import type { ChannelPool } from '../../transfer/channel-pool'
+import { openDestinationPool, type UploadResult } from '../../transfer/upload'
 import { EXIT } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
 import { addSendOptions } from '../send-options'
 import { bold, formatBytes, formatWhen, green, printError, red, yellow } from '../terminal'
-import { prepareBatch, prepareSender, sendBatch, type SendOptions } from '../upload-batch'
+import { prepareBatch, prepareSender, sendBatch, type Sender, type SendOptions } from '../upload-batch'
 
 interface UploadOptions extends SendOptions {
   json?: boolean
@@ -28,6 +29,16 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
     throw new AppError('FILE_NOT_FOUND', `The folder ${folderArg} does not exist or is not a folder.`)
   }
   const sender = await prepareSender(opts)
+  // Logging in overlaps the check; every way out below closes it (closing twice is harmless).
+  const pool = openDestinationPool(sender.destination, opts.concurrency)
+  try {
+    return await checkAndSend(folderArg, folder, sender, pool, opts)
+  } finally {
+    pool.closeAll()
+  }
+}
+
+async function checkAndSend(folderArg: string, folder: string, sender: Sender, pool: ChannelPool, opts: UploadOptions): Promise<number> {
   const batch = await prepareBatch(folder, opts)
   if (!batch.ready) {
     process.stderr.write(`${red('Not uploaded:')} ${batch.why}\nRun \`bulk-upload check ${folderArg}\` to see every problem.\n`)
@@ -39,7 +50,7 @@ async function runUpload(folderArg: string, opts: UploadOptions): Promise<number
   }
 
   const display = opts.json ? null : new ProgressDisplay()
-  const job = await sendBatch(sender, batch, opts, display ? display.handle : undefined)
+  const job = await sendBatch(sender, batch, opts, display ? display.handle : undefined, pool)
   // Ctrl+C (or SIGTERM) stops sending and never starts the CSV phase; the journal is kept,
   // so the same command finishes the batch. A second one quits at once.
   let signals = 0

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import path from 'node:path'
 import Papa from 'papaparse'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -82,6 +83,36 @@ describe('bulk-upload upload', () => {
     const noHost = await runCli(['upload', t.fixture.gen.dir], t.env)
     expect(noHost.code).toBe(2)
   })
+
+  it('logs in while the folder is checked, and a batch that cannot go exits at once, abandoning a login the server never answers', async () => {
+    const t = await setup(3, 1000)
+    // Only the header row is left: no row can go.
+    const csv = await readFile(t.fixture.gen.csvPath, 'utf8')
+    await writeFile(t.fixture.gen.csvPath, csv.split(/\r?\n/)[0] + '\r\n')
+    // A server that takes the connection and never says a word: without abandoning the login
+    // the command would wait for its 20 s ready timeout (longer than this test's limit).
+    const silent: Socket[] = []
+    let closed = 0
+    const mute = createServer((sock) => {
+      silent.push(sock)
+      sock.resume()
+      sock.on('close', () => closed++)
+    })
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = String((mute.address() as AddressInfo).port)
+      const args = t.args().map((a) => (a === String(t.server.port) ? port : a))
+      const r = await runCli(args, t.env)
+      expect(r.stderr).toContain('Not uploaded:')
+      expect(r.code).toBe(2)
+      // The login began before the check ended, and ended with the command.
+      expect(silent.length).toBe(1)
+      await until(() => closed === 1, 5_000)
+    } finally {
+      silent.forEach((s) => s.destroy())
+      await new Promise((resolve) => mute.close(resolve))
+    }
+  }, 15_000)
 
   it('SIGKILLed at random points and run again: every recording arrives intact, exactly one CSV with the eligible rows', async () => {
     const t = await setup(40, 250_000)
