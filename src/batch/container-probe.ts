@@ -4,7 +4,7 @@
  * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
  */
 import { parseFile } from 'music-metadata'
-import { findTruncation, looksLikeMp4, truncationKind, type TruncationKind } from './container-truncation'
+import { findTruncation, looksLikeMp4, mp3TruncationFromEnds, truncationKind, type TruncationKind } from './container-truncation'
 import { formatFromEnds, type ContainerFormat, type RecordingEnds } from './container-heads'
 
 /** What the container says, or what is wrong with it. */
@@ -48,7 +48,14 @@ export async function checkTruncation(path: string, size: number, judged: ProbeR
  */
 export function probeFromEnds(ext: string, ends: RecordingEnds): ProbeResult | null {
   const format = formatFromEnds(ext, ends)
-  return format === null ? null : judgeFormat(format, ends.size)
+  if (format === null) return null
+  const judged = judgeFormat(format, ends.size)
+  if (!judged.ok || judged.truncation !== 'mp3') return judged
+  // Whether an MP3 was cut is mostly told by these same bytes: no second read of the file.
+  const cut = mp3TruncationFromEnds(ends)
+  if (cut === undefined) return judged
+  const { truncation: _settled, ...whole } = judged
+  return cut === null ? whole : { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
 }
 
 function judgeFormat(format: ContainerFormat, size: number): ProbeResult {

@@ -7,7 +7,8 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { samplesReached, streamInfo } from './flac-truncation'
-import { declaredBytes, firstFrame, id3v2Size, lastFrameCut } from './mp3-truncation'
+import type { RecordingEnds } from './container-heads'
+import { declaredBytes, firstFrame, id3v2Size, lastFrameCut, lastFramesVerdict } from './mp3-truncation'
 
 /** Bytes read at the head: an MP3's first frames after a small ID3v2 tag, or FLAC's STREAMINFO. */
 const HEAD_BYTES = 16 << 10
@@ -66,12 +67,38 @@ export async function findTruncation(path: string, size: number, kind: Truncatio
 }
 
 async function mp3Truncation(fh: FileHandle, size: number, start: number, declared: number | null): Promise<string | null> {
-  const stream = size - start
+  if (declared !== null) return declaredShortfall(size - start, declared)
+  const tail = await readAt(fh, Math.max(start, size - TAIL_BYTES), Math.min(size - start, TAIL_BYTES))
+  return lastFrameCut(tail) ? LAST_FRAME_CUT : null
+}
+
+const LAST_FRAME_CUT = 'its last MP3 frame is cut off where the file ends'
+
+function declaredShortfall(stream: number, declared: number): string | null {
   // One frame of slack: some encoders count the Xing frame, some do not.
-  if (declared !== null && stream + 2048 < declared) return `its data stops at about ${pct(stream, declared)}% of the MP3 stream its header declares`
-  if (declared !== null) return null
-  const tail = await readAt(fh, Math.max(start, size - TAIL_BYTES), Math.min(stream, TAIL_BYTES))
-  return lastFrameCut(tail) ? 'its last MP3 frame is cut off where the file ends' : null
+  return stream + 2048 < declared ? `its data stops at about ${pct(stream, declared)}% of the MP3 stream its header declares` : null
+}
+
+/** The longest MP3 frame (Layer II, 384 kbit/s at 32 kHz, padded) and a little. */
+const FRAME_REACH = 2048
+
+/**
+ * findTruncation's answer for an MP3 from the bytes the sniffer already read (its first and
+ * last bytes), so most files are not opened again; undefined when those bytes do not settle
+ * it (a tag longer than the head, no declared size and too few whole frames in the tail).
+ */
+export function mp3TruncationFromEnds({ head, tail, size }: RecordingEnds): string | null | undefined {
+  const id3 = id3v2Size(head)
+  const start = id3 < head.length ? firstFrame(head, id3) : -1
+  // Any frame found sooner in a longer head must have fitted in this one.
+  if (start < 0 || start + FRAME_REACH > head.length) return undefined
+  const declared = declaredBytes(head, start)
+  if (declared !== null) return declaredShortfall(size - start, declared)
+  const tailFrom = size - tail.length
+  const verdict = lastFramesVerdict(tailFrom >= start ? tail : tail.subarray(start - tailFrom))
+  if (verdict !== null) return verdict === 'cut' ? LAST_FRAME_CUT : null
+  // The whole stream was in hand, as the full read would have it, and nothing in it was cut.
+  return tailFrom <= start ? null : undefined
 }
 
 async function flacTruncation(fh: FileHandle, size: number, head: Uint8Array): Promise<string | null> {

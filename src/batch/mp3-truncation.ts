@@ -75,6 +75,15 @@ export function declaredBytes(b: Uint8Array, at: number): number | null {
  * cannot reach prove nothing, so they are never called truncation.
  */
 export function lastFrameCut(tail: Uint8Array): boolean {
+  return lastFramesVerdict(tail) === 'cut'
+}
+
+/**
+ * lastFrameCut's reading, saying also when the bytes settle it the other way: 'whole' when a
+ * chain of three frames or more ends exactly at the end (or at an ID3v1 tag), null when these
+ * bytes do not tell (a longer tail might).
+ */
+export function lastFramesVerdict(tail: Uint8Array): 'cut' | 'whole' | null {
   const end = tail.length >= 128 && tail[tail.length - 128] === 0x54 && tail[tail.length - 127] === 0x41 && tail[tail.length - 126] === 0x47 ? tail.length - 128 : tail.length
   for (let start = 0; start + 4 <= end; start++) {
     const first = frameAt(tail, start)
@@ -85,10 +94,10 @@ export function lastFrameCut(tail: Uint8Array): boolean {
       const f = frameAt(tail, at)
       if (f === null || f.kind !== first.kind) break
       frames++
-      if (at + f.length > end) return frames >= 3 && at + 4 <= end
+      if (at + f.length > end) return frames >= 3 && at + 4 <= end ? 'cut' : null
       at += f.length
-      if (at === end) return false
+      if (at === end) return frames >= 3 ? 'whole' : null
     }
   }
-  return false
+  return null
 }
