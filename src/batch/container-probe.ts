@@ -3,7 +3,6 @@
  * music-metadata and judges it: truncated, unreadable, without samples, or its duration.
  * music-metadata 11, not 12: 12 needs Node 22 and the app supports Node 20.
  */
-import { parseFile } from 'music-metadata'
 import { findTruncation, looksLikeMp4, mp3TruncationFromEnds, truncationKind, type TruncationKind } from './container-truncation'
 import { formatFromEnds, type ContainerFormat, type RecordingEnds } from './container-heads'
 
@@ -17,10 +16,18 @@ export type ProbeResult =
 const SIZED_CONTAINERS = new Set(['WAVE', 'AIFF'])
 
 /**
+ * music-metadata costs ~140 ms to load, on every `check` and `upload` start; most batches never
+ * need it (their WAVs and MP3s are read from the sniffed bytes), so it loads on the first probe.
+ */
+let musicMetadata: Promise<typeof import('music-metadata')> | null = null
+const loadMusicMetadata = (): Promise<typeof import('music-metadata')> => (musicMetadata ??= import('music-metadata'))
+
+/**
  * Probes `path` (of `size` bytes). `duration: false` keeps music-metadata from scanning every
  * MP3 frame: it reads the first frames (and a Xing/VBRI header when there is one).
  */
 export async function probeContainer(path: string, size: number): Promise<ProbeResult> {
+  const { parseFile } = await loadMusicMetadata()
   let format
   try {
     format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
