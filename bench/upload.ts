@@ -198,7 +198,8 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult> }>, no
     }
     const engine = results.get(ENGINE)
     if (ours && engine && ours.seconds.length > 0 && engine.seconds.length > 0) {
-      notes.push(`${label(c)}: the whole command took ${(median(ours.seconds) - median(engine.seconds)).toFixed(2)} s more than the engine alone (start-up, check of the batch folder, key loading, first connection).`)
+      const extra = median(ours.seconds) - median(engine.seconds)
+      notes.push(`${label(c)}: the whole command took ${Math.abs(extra).toFixed(2)} s ${extra >= 0 ? 'more' : 'less'} than the engine alone (start-up, check of the batch folder, key loading, first connection${extra < 0 ? '; less: run-to-run noise exceeds that cost' : ''}).`)
     }
   }
   const runs = [...new Set(measured.map(({ c }) => `${c.link}: ${c.runs}`))].join(', ')
