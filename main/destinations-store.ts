@@ -31,13 +31,13 @@ function slug(name: string): string {
 export class DestinationsStore {
   readonly file: string
 
-  constructor(home: string) {
+  constructor(private readonly home: string) {
     this.file = savedDestinationsFile(home)
   }
 
   /** The saved destinations (not the sandbox), in the order they were added. */
   list(): Promise<Destination[]> {
-    return readSavedDestinations(path.dirname(this.file))
+    return readSavedDestinations(this.home)
   }
 
   async get(id: string): Promise<Destination> {
@@ -84,7 +84,7 @@ export class DestinationsStore {
   }
 
   private lastFile(): string {
-    return path.join(path.dirname(this.file), 'last-destination.json')
+    return path.join(this.home, 'last-destination.json')
   }
 
   async remove(id: string): Promise<void> {

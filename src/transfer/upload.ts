@@ -53,13 +53,13 @@ export interface StartUploadOptions {
 }
 
 /**
- * Starts logging in to the destination before the upload needs it: the CLI calls it before
+ * The destination's connections, their login already started: the CLI opens them before
  * checking the folder, so the handshake's round trips (about six) overlap the check. A failure
  * here is not reported: the upload connects again and reports its own. Close it when the
  * upload is not started.
  */
-export function openDestinationPool(dest: UploadDestination, concurrency?: number): ChannelPool {
-  const pool = createPool(pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' }).target, concurrency)
+export function openDestinationPool(dest: UploadDestination, concurrency?: number, channelsPerConnection?: number): ChannelPool {
+  const pool = createPool(pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' }).target, concurrency, channelsPerConnection)
   pool.acquire(0).catch(() => undefined)
   return pool
 }
@@ -170,7 +170,7 @@ class BatchRun {
     const dest = this.opts.destination
     checkRemoteDir(dest.remoteDir) // every host checks it when typed; this keeps the engine safe alone
     const ledger = await DeliveryLedger.open(this.home, dest)
-    const pool = this.opts.pool ?? createPool(pinnedTarget({ ...dest, policy: dest.trustNewHost ? 'trust-new' : 'strict' }).target, this.opts.concurrency, this.opts.channelsPerConnection)
+    const pool = this.opts.pool ?? openDestinationPool(dest, this.opts.concurrency, this.opts.channelsPerConnection)
     try {
       const recorded = await readLayout(this.home, dest)
       await pool.connectFirst()
