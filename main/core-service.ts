@@ -4,38 +4,39 @@
  * it; neither adds logic of its own. Every call returns a `Result`: failures are coded
  * `AppError` payloads (the stack goes to the log), so a renderer never sees a stack trace.
  *
+ * The batch calls (scan to Review) live in batch-calls.ts; the service forwards them.
+ *
  * Like Mockoon's server engine, the service only forwards the core's typed events; hosts
  * subscribe with `onUploadEvent` and push them to their renderers.
  */
 import path from 'node:path'
-import { checkedForDestination, deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
+import { deliveryHistory, purgeLedgers, sampleCsvFor } from './delivery-records'
 import type {
   PreviewRecording, AgentListPreview, KnownAgentsView, BatchReport, BatchSpec, BulkUploadApi, ConnectionCheck, CsvPreview, DateFormatProposal, DeliveredBatch, Destination, DestinationInput, DestinationRef, DirectoryListing,
-  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, RememberedMapping, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
+  HostCapabilities, InterruptedBatch, IssueQuery, JobInfo, JobInput, KeyInfo, MappingProfile, OpenOutcome, RecordingRow, Result, SaveOutcome, ScanSummary, Settings, UploadEvent,
   ValidationIssue,
 } from '../src/api'
-import { AppError, toAppError } from '../src/errors'
+import { AppError } from '../src/errors'
 import { appHome } from '../src/app-home'
-import { checkProfileFits, convertDate, mappingFromLayout, isValidZone, mappingProfileText, parseMappingText, proposeDateFormat, previewCsv, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
+import { validateBatch } from '../src/batch'
 import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
 import { browse } from './browse'
 import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../src/transfer/connection-check'
 import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
-import { CheckStore, csvStamp, issuesCsvFile, queryIssues } from './batch-checks'
+import { CheckStore, csvStamp } from './batch-checks'
 import { PathScope } from './path-scope'
-import { MappingMemory } from './mapping-memory'
 import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './save-for-user'
-import { batchMediaFile, handleCheckId, recordingRows, type MediaFile } from './batch-media'
-import { DestinationsStore, SANDBOX_ID, SANDBOX_NAME, sandboxDestination } from './destinations-store'
-import { readLayout } from '../src/transfer/layout-store'
+import type { MediaFile } from './batch-media'
+import { BatchCalls } from './batch-calls'
+import { run } from './call-result'
+import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
 import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
 import { importAgentList, knownAgentsView, saveAgentList, setStrictAgents } from './agent-lists'
-import { PreviewMedia } from './preview-media'
 import { agentListColumns } from '../src/agents/import-agents'
 
 /** The calls of the contract: what a transport dispatches to. */
@@ -71,18 +72,6 @@ export interface CoreServiceOptions {
   host: HostAdapter
 }
 
-/** Runs one call and turns any failure into a coded error. */
-async function run<T>(call: string, fn: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return { ok: true, value: await fn() }
-  } catch (err) {
-    const error = toAppError(err)
-    // Expected, coded failures are routine; only unexpected ones need their stack kept.
-    if (error.code === 'INTERNAL') log('error', `${call} failed`, err)
-    else log('info', `${call}: ${error.code}${error.details ? ` (${error.details})` : ''}`)
-    return { ok: false, error: error.toPayload() }
-  }
-}
 
 export class CoreService implements CallHandlers {
   readonly home: string
@@ -93,22 +82,32 @@ export class CoreService implements CallHandlers {
   private readonly checks = new CheckStore()
   /** What the renderer may read and open: the batches the user picked, the app's reports. */
   private readonly scope: PathScope
-  private readonly mappings: MappingMemory
   private readonly sandboxHost: SandboxHost
   private readonly uploads: UploadManager
   private readonly jobs: JobsStore
-  private lastScan: { key: string; scan: FolderScan } | null = null
-  private readonly previewMedia = new PreviewMedia()
+  private readonly batch: BatchCalls
 
   constructor(options: CoreServiceOptions) {
     this.home = options.home ?? appHome()
     setLogHome(this.home)
     this.host = options.host
     this.scope = new PathScope(this.home)
-    this.mappings = new MappingMemory(this.home)
     this.settings = new SettingsStore(this.home)
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
+    this.batch = new BatchCalls({
+      home: this.home,
+      scope: this.scope,
+      checks: this.checks,
+      saveForUser: (file) => this.saveForUser(file),
+      destination: (id) => this.destination(id),
+      lastUsedDestination: async () => {
+        const last = await this.destinations.lastUsedId()
+        if (last === null) return null
+        // Not this.destination(): reading a layout must not start the sandbox's server.
+        return last === SANDBOX_ID ? this.sandboxDestination(false) : this.destinations.get(last)
+      },
+    })
     this.uploads = new UploadManager(path.join(this.home, 'batches'), (event) => this.emit(event))
     this.jobs = new JobsStore(this.home, options.host.cli ?? defaultCliInvocation())
     // Local data older than the retention period goes at start (DESIGN.md, Local data).
@@ -183,133 +182,59 @@ export class CoreService implements CallHandlers {
     return saveForUser(this.host.pickSavePath, file, (saved) => this.scope.rememberSaved(saved))
   }
 
-  // ---- batch ----------------------------------------------------------------------------
+  // ---- batch (batch-calls.ts) ----------------------------------------------------------
 
   scan(paths: string[]): Promise<Result<ScanSummary>> {
-    return run('scan', async () => {
-      const scan = await scanPaths(paths)
-      // Scanning is the picking: from now on this batch's folders and CSVs may be read.
-      this.scope.pick({ roots: [...paths, ...scan.roots], csvFiles: scan.csvFiles })
-      // The Review step usually follows at once: its first validation reuses this scan.
-      this.lastScan = { key: JSON.stringify(paths), scan }
-      return summarizeScan(scan)
-    })
+    return this.batch.scan(paths)
   }
 
   previewCsv(path: string): Promise<Result<CsvPreview>> {
-    return run('previewCsv', async () => {
-      this.scope.assertCsv(path)
-      const preview = await previewCsv(path)
-      return { ...preview, remembered: (await this.mappings.recall(preview.headers)) ?? (await this.layoutMapping(preview.headers)) }
-    })
-  }
-
-  /** The mapping the last-used destination's platform layout gives these headers, if they are its columns. */
-  private async layoutMapping(headers: string[]): Promise<RememberedMapping | null> {
-    const last = await this.destinations.lastUsedId()
-    if (last === null) return null
-    try {
-      // Not this.destination(): reading a layout must not start the sandbox's server.
-      const dest = last === SANDBOX_ID ? await this.sandboxDestination(false) : await this.destinations.get(last)
-      const layout = await readLayout(this.home, dest)
-      const profile = layout && mappingFromLayout(layout, headers)
-      return profile ? { profile, kind: 'layout', from: dest.sandbox ? SANDBOX_NAME : dest.name, usedAt: layout.recordedAt } : null
-    } catch (err) {
-      // A removed destination or a damaged layout only costs mapping by hand.
-      log('warn', 'the last destination\'s platform layout could not be read', err)
-      return null
-    }
+    return this.batch.previewCsv(path)
   }
 
   checkProfile(path: string, profile: MappingProfile): Promise<Result<{ fits: boolean; problems: string[] }>> {
-    return run('checkProfile', async () => {
-      this.scope.assertCsv(path)
-      return checkProfileFits((await previewCsv(path)).headers, profile)
-    })
+    return this.batch.checkProfile(path, profile)
   }
 
   convertDateExample(value: string, dateFormat: string, timezone: string): Promise<Result<string>> {
-    return run('convertDateExample', async () => {
-      // The UI shows the message under the format field: make it the specific sentence.
-      if (!isValidZone(timezone)) {
-        const message = `"${timezone}" is not a time zone. Pick one from the list, such as Europe/London.`
-        throw new AppError('BAD_ARGUMENT', `Expected \`timezone\` to be an IANA time zone, got \`${timezone}\``, { message })
-      }
-      const converted = convertDate(value, dateFormat, timezone)
-      if (converted === null) {
-        const message = `"${value}" does not match the format ${dateFormat || 'ISO 8601'}. Check the format against the first rows of the CSV.`
-        throw new AppError('BAD_ARGUMENT', message, { message })
-      }
-      return converted
-    })
+    return this.batch.convertDateExample(value, dateFormat, timezone)
   }
 
   proposeDateFormat(path: string, column: string): Promise<Result<DateFormatProposal>> {
-    return run('proposeDateFormat', async () => {
-      this.scope.assertCsv(path)
-      return proposeDateFormat(path, column)
-    })
+    return this.batch.proposeDateFormat(path, column)
   }
 
   parseMapping(text: string): Promise<Result<MappingProfile>> {
-    return run('parseMapping', async () => parseMappingText(text))
+    return this.batch.parseMapping(text)
   }
 
   saveMapping(profile: MappingProfile): Promise<Result<SaveOutcome>> {
-    return run('saveMapping', () => this.saveForUser({ name: 'mapping.json', mimeType: 'application/json', text: mappingProfileText(profile) }))
+    return this.batch.saveMapping(profile)
   }
 
   validate(spec: BatchSpec): Promise<Result<BatchReport>> {
-    return run('validate', async () => {
-      this.scope.assertBatch(spec)
-      const key = JSON.stringify(spec.paths)
-      const scan = this.lastScan?.key === key ? this.lastScan.scan : undefined
-      this.lastScan = null
-      const csv = await csvStamp(spec.csvPath)
-      const checked = await validateBatch(spec, scan ? { scan } : {})
-      const view = spec.destinationId ? await checkedForDestination(this.home, checked, spec, await this.destination(spec.destinationId)) : checked
-      this.checks.put(spec, checked, csv, Date.now(), view)
-      // The next CSV with this very header gets this mapping without being mapped again.
-      await this.mappings.remember(checked.manifest.headers, spec.mapping, spec.csvPath).catch((err: unknown) => log('warn', 'could not remember the mapping', err))
-      return view.report
-    })
+    return this.batch.validate(spec)
   }
 
   matchPreviewRecordings(spec: Pick<BatchSpec, 'paths' | 'csvPath' | 'mapping'>): Promise<Result<PreviewRecording[]>> {
-    return run('matchPreviewRecordings', async () => {
-      this.scope.assertBatch(spec)
-      // The scan the files step just made, kept for the check (not taken from it); else a new one.
-      const key = JSON.stringify(spec.paths)
-      const scan = this.lastScan?.key === key ? this.lastScan.scan : await scanPaths(spec.paths)
-      return this.previewMedia.match(spec, scan)
-    })
+    return this.batch.matchPreviewRecordings(spec)
   }
 
   listIssues(checkId: string, query: IssueQuery): Promise<Result<{ total: number; issues: ValidationIssue[] }>> {
-    return run('listIssues', async () => queryIssues(this.checks.get(checkId).issues, query))
+    return this.batch.listIssues(checkId, query)
   }
 
   exportIssues(checkId: string): Promise<Result<SaveOutcome>> {
-    return run('exportIssues', async () => this.saveForUser(await issuesCsvFile(this.checks.get(checkId))))
+    return this.batch.exportIssues(checkId)
   }
 
   listRecordings(checkId: string, offset: number, limit: number): Promise<Result<{ total: number; rows: RecordingRow[] }>> {
-    return run('listRecordings', async () => recordingRows(this.checks.get(checkId), offset, limit))
+    return this.batch.listRecordings(checkId, offset, limit)
   }
 
-  /**
-   * The file a media handle names, for the hosts' media routes: only a recording of a check
-   * still kept, inside its batch's folders; null otherwise (the route answers 403).
-   */
-  async mediaFile(handle: string): Promise<MediaFile | null> {
-    if (PreviewMedia.owns(handleCheckId(handle))) return this.previewMedia.file(handle)
-    let checked
-    try {
-      checked = this.checks.get(handleCheckId(handle))
-    } catch {
-      return null
-    }
-    return batchMediaFile(checked, handle)
+  /** The file a media handle names, for the hosts' media routes (null: the route answers 403). */
+  mediaFile(handle: string): Promise<MediaFile | null> {
+    return this.batch.mediaFile(handle)
   }
 
   // ---- keys -----------------------------------------------------------------------------
