@@ -47,7 +47,8 @@ export function FolderBrowserDialog({ open, title, onClose, onPick }: {
   // The field follows the folder shown, unless the user is typing a path of their own.
   const [dirty, setDirty] = useState(false)
   useEffect(() => { if (listing && !dirty) setTyped(listing.path) }, [listing, dirty])
-  const go = (path: string | null) => { setDirty(false); setAt(path) }
+  // Loading from the click on: until the new folder is listed, "Use this folder" would pick the old one.
+  const go = (path: string | null) => { setDirty(false); if (path !== at) setLoading(true); setAt(path) }
 
   useEffect(() => {
     if (!open) return
@@ -101,7 +102,7 @@ export function FolderBrowserDialog({ open, title, onClose, onPick }: {
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" disabled={!listing} onClick={() => listing && onPick(listing.path)}>Use this folder</Button>
+        <Button variant="contained" disabled={!listing || loading} onClick={() => listing && onPick(listing.path)}>Use this folder</Button>
       </DialogActions>
     </Dialog>
   )

@@ -71,6 +71,26 @@ describe('Add files step', () => {
     expect(api.callsTo('scan')).toEqual([[['/home/qa/exports/may-2024']]])
   })
 
+  it('in the folder browser, cannot use a folder while the one clicked is still being listed', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    api.caps = { kind: 'web', nativeDialogs: false }
+    // The listing of may-2024 is held until the test lets it through.
+    let release = (): void => undefined
+    const listed = api.browse.bind(api)
+    api.browse = (path: string | null) => (path?.endsWith('may-2024') ? new Promise((resolve) => { release = () => resolve(listed(path)) }) : listed(path))
+    renderApp(api)
+    await user.click(await screen.findByRole('button', { name: 'Choose folder…' }))
+    await user.click(await screen.findByRole('button', { name: 'exports' }))
+    await user.click(await screen.findByRole('button', { name: 'may-2024 1 CSV · 4,781 recordings' }))
+    // Still showing exports: using it now would pick the wrong folder.
+    expect(button('Use this folder').disabled).toBe(true)
+    release()
+    await screen.findByText('In /home/qa/exports/may-2024: 1 CSV · 4,781 recordings')
+    await user.click(button('Use this folder'))
+    await waitFor(() => expect(api.callsTo('scan')).toEqual([[['/home/qa/exports/may-2024']]]))
+  })
+
   it('scans dropped folders by their real paths when the host can tell them', async () => {
     const { api } = renderApp(new FakeApi(), undefined, { pathForFile: (f) => `/dropped/${f.name}` })
     const zone = screen.getByRole('group', { name: /Drop zone/ })
