@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import type { BenchSection } from './run'
 import { generateBatch, type GenerateOptions } from '../test/fixtures/generate-batch'
 import { validateBatch, writeUploadCsv } from '../src/batch'
-import { DeliveryLedger } from '../src/transfer/ledger'
+import { DeliveryLedger } from '../src/ledger/ledger'
 
 const ROWS = Number(process.env.BENCH_CHECK_ROWS ?? 1_000_000)
 const RECORDINGS = Number(process.env.BENCH_CHECK_RECORDINGS ?? 100_000)

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the delivery ledger (src/transfer/ledger.ts) at the scale `check` must handle:
+ * Benchmark of the delivery ledger (src/ledger/ledger.ts) at the scale `check` must handle:
  * a ledger of 1,000,000 delivered references, asked about 1,000,000 references (half of them
  * delivered), and deliveries of 100,000 and 1,000,000 conversations recorded in one
  * transaction each. Each step runs in its own child process so its peak RSS is its own (the
@@ -19,7 +19,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { BenchSection } from './run'
 import { DEFAULT_LEDGER_RETENTION_DAYS } from '../src/api'
-import { DeliveryLedger, LEDGER_FILE, type LedgerConversation } from '../src/transfer/ledger'
+import { DeliveryLedger, LEDGER_FILE, type LedgerConversation } from '../src/ledger/ledger'
 
 const REFS = Number(process.env.BENCH_LEDGER_REFS ?? 1_000_000)
 const SELF = fileURLToPath(import.meta.url)

@@ -7,7 +7,7 @@ import type { KnownAgentsView } from '../src/api'
 import { AppError } from '../src/errors'
 import { readAgentList } from '../src/agents/import-agents'
 import { distinctAgents, readKnownAgents, saveKnownAgents, type KnownAgents } from '../src/agents/known-agents-store'
-import type { DestinationAddress } from '../src/transfer/destination-key'
+import type { DestinationAddress } from '../src/ledger/destination-key'
 
 function view(known: KnownAgents): KnownAgentsView {
   return { list: known.list, delivered: known.delivered.length, strict: known.strict }

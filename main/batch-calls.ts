@@ -10,7 +10,7 @@ import type {
 } from '../src/api'
 import { AppError } from '../src/errors'
 import { checkProfileFits, convertDate, mappingFromLayout, isValidZone, mappingProfileText, parseMappingText, proposeDateFormat, previewCsv, scanPaths, summarizeScan, validateBatch, type FolderScan } from '../src/batch'
-import { readLayout } from '../src/transfer/layout-store'
+import { readLayout } from '../src/ledger/layout-store'
 import { CheckStore, csvStamp, issuesCsvFile, queryIssues } from './batch-checks'
 import { batchMediaFile, handleCheckId, recordingRows, type MediaFile } from './batch-media'
 import { run } from './call-result'

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { AppError, toAppError, toLocalWriteError } from '../errors'
 import { writeOwnerOnlyFile } from '../atomic-file'
-import { destinationDataDir, type DestinationAddress } from '../transfer/destination-key'
+import { destinationDataDir, type DestinationAddress } from '../ledger/destination-key'
 import { agentKey } from './agent-id'
 
 export const AGENTS_FILE = 'agents.json'

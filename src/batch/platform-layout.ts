@@ -2,7 +2,7 @@
  * A destination's platform layout (DESIGN.md, "The uploaded CSV is written by the app"): the
  * header the platform's mapping was set up with. The platform reads later CSVs by that
  * mapping, so every uploaded CSV is written in it, whatever the source calls or orders its
- * columns. Pure functions only: the store (transfer/layout-store.ts) does the I/O.
+ * columns. Pure functions only: the store (ledger/layout-store.ts) does the I/O.
  *
  * How source columns meet layout columns:
  * - a layout column holding one of the four fields reads the source column the mapping names

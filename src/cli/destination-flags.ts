@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { Destination } from '../api'
 import { AppError } from '../errors'
 import { readSavedDestinations } from '../saved-destinations'
-import type { DestinationAddress } from '../transfer/destination-key'
+import type { DestinationAddress } from '../ledger/destination-key'
 
 export interface DestinationFlags {
   destination?: string

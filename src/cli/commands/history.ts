@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander'
 import { appHome } from '../../app-home'
-import { DeliveryLedger } from '../../transfer/ledger'
+import { DeliveryLedger } from '../../ledger/ledger'
 import { EXIT } from '../exit-codes'
 import { bold, dim, formatBytes, formatWhen, printError } from '../terminal'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { StringTable } from '../../../src/batch/string-table'
-import { hashReference, hashUnits } from '../../../src/transfer/ledger-index'
+import { hashReference, hashUnits } from '../../../src/ledger/ledger-index'
 
 describe('reference hashes from code units', () => {
   it('equal the hash of the string, in one-byte and two-byte tables', () => {

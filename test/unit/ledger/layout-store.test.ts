@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { PlatformLayout } from '../../../src/api'
 import { layoutFromSource } from '../../../src/batch/platform-layout'
 import { isAppError } from '../../../src/errors'
-import { destinationDataDir, type DestinationAddress } from '../../../src/transfer/destination-key'
-import { forgetLayout, layoutPath, readLayout, saveLayout } from '../../../src/transfer/layout-store'
+import { destinationDataDir, type DestinationAddress } from '../../../src/ledger/destination-key'
+import { forgetLayout, layoutPath, readLayout, saveLayout } from '../../../src/ledger/layout-store'
 
 const DEST: DestinationAddress = { host: 'sftp.example.com', port: 22, username: 'acme', remoteDir: '' }
 const MAPPING = { contactReference: 'Call ID', agentId: 'Agent', contactDate: 'Start' }

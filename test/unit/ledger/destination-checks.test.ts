@@ -6,8 +6,8 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { validateBatch } from '../../../src/batch'
-import { checkForDestination } from '../../../src/transfer/destination-checks'
-import { DeliveryLedger } from '../../../src/transfer/ledger'
+import { checkForDestination } from '../../../src/ledger/destination-checks'
+import { DeliveryLedger } from '../../../src/ledger/ledger'
 import { wavBytes } from '../../fixtures/audio-bytes'
 import { tempDir, writeFiles } from '../batch/helpers'
 

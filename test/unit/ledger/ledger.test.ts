@@ -8,13 +8,13 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import type { DeliveredBatch } from '../../../src/api'
 import { AppError } from '../../../src/errors'
-import { destinationDataDir } from '../../../src/transfer/destination-key'
-import { DeliveryLedger, LEDGER_FILE, ledgerPath, type LedgerConversation } from '../../../src/transfer/ledger'
-import { ledgerError } from '../../../src/transfer/ledger-errors'
-import { hashReference } from '../../../src/transfer/ledger-index'
+import { destinationDataDir } from '../../../src/ledger/destination-key'
+import { DeliveryLedger, LEDGER_FILE, ledgerPath, type LedgerConversation } from '../../../src/ledger/ledger'
+import { ledgerError } from '../../../src/ledger/ledger-errors'
+import { hashReference } from '../../../src/ledger/ledger-index'
 
 const DEST = { host: 'sftp.example.com', port: 22, username: 'acme', remoteDir: '' }
-const LEDGER_MODULE = fileURLToPath(new URL('../../../src/transfer/ledger.ts', import.meta.url))
+const LEDGER_MODULE = fileURLToPath(new URL('../../../src/ledger/ledger.ts', import.meta.url))
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
 
 async function tempFile(): Promise<string> {
