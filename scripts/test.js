@@ -13,6 +13,11 @@ const SYSTEM_PACKAGES = [
   { binary: '/usr/libexec/gesftpserver', pkg: 'gesftpserver' },
   { binary: '/usr/bin/sox', pkg: 'sox' },
   { binary: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/sox/libsox_fmt_mp3.so`, pkg: 'libsox-fmt-mp3' },
+  // A private PostgreSQL cluster for the team-ledger tests (initdb and postgres, any version).
+  { binary: '/usr/lib/postgresql', pkg: 'postgresql' },
+  // ProFTPD's mod_sftp: an independent SFTP server that refuses overwrite by default.
+  { binary: '/usr/sbin/proftpd', pkg: 'proftpd-core' },
+  { binary: '/usr/lib/proftpd/mod_sftp.so', pkg: 'proftpd-mod-crypto' },
 ]
 
 function run(label, command, args, env = process.env) {
