@@ -56,6 +56,11 @@ export interface UploadPlan {
   writeCsv(localPath: string, omit: Set<string>): Promise<{ rows: number; conversations: CsvConversation[] }>
   /** Records the delivery once the CSV is confirmed on the server, before the journal says so. */
   recordDelivery(csv: DeliveredCsv): void | Promise<void>
+  /**
+   * Takes the destination's commit point (csv-phase.ts): held from writing the CSV until the
+   * delivery is recorded, so overlapping runs deliver each conversation once. Returns its release.
+   */
+  enterCommitPoint?(signal: AbortSignal): Promise<() => void>
   /** What the delivery ledger knows of a recording name (for files found on the server). */
   knownRecording?(remoteName: string): SentFile | null
 }
