@@ -126,7 +126,9 @@ export class Connection {
         client.removeListener('error', fail)
         resolve(new Connection(client))
       })
-      client.once('error', fail)
+      // `on`, not `once`: after a failed login the socket may still report a reset, and an
+      // 'error' with no listener would crash the process.
+      client.on('error', fail)
       client.once('close', () => fail(new AppError('CONNECTION_LOST', 'The server closed the connection during login.')))
       client.connect({
         host: target.host,
