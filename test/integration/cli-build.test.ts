@@ -2,10 +2,13 @@
  * The compiled CLI (scripts/build-cli.js, run by `npm install` as `prepare`): bin/bulk-upload.js
  * runs it while it matches the source and falls back to the TypeScript source as soon as any
  * bundled file changes, so an edit never runs old code. Done on a copy of the repository
- * (node_modules linked) so the worktree's own build is left alone.
+ * (node_modules linked) so the worktree's own build is left alone; the copy sits four folders
+ * deeper than the temp folder and the build is started from `/`, so nothing depends on where
+ * a clone sits or where the command is started (esbuild's paths are relative to its working
+ * directory, which once made the build fail on clones at another depth).
  */
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,31 +16,62 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const DESCRIPTION = 'Send call recordings and their CSV metadata to the evaluagent QA platform over SFTP.'
+let top = ''
 let copy = ''
 
-function run(file: string, args: string[], nodeArgs: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(file: string, args: string[], nodeArgs: string[] = [], cwd = copy): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env }
   delete env.BULK_UPLOAD_FROM_SOURCE // set for every other test; this one is about the build
   return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeArgs, path.join(copy, file), ...args], { env }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, path.join(copy, file), ...args], { env, cwd }, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
     })
   })
 }
 
 beforeAll(async () => {
-  copy = await mkdtemp(path.join(os.tmpdir(), 'bulk-upload-build-'))
+  top = await mkdtemp(path.join(os.tmpdir(), 'bulk-upload-build-'))
+  copy = path.join(top, 'a', 'b', 'c', 'app')
+  await mkdir(copy, { recursive: true })
   for (const part of ['src', 'main', 'bin', 'scripts', 'package.json', 'tsconfig.json']) {
     await cp(path.join(REPO, part), path.join(copy, part), { recursive: true })
   }
   await symlink(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'))
-  expect((await run('scripts/build-cli.js', [])).code).toBe(0)
+  const built = await run('scripts/build-cli.js', [], [], path.parse(copy).root)
+  expect(built.stderr).toBe('')
+  expect(built.code).toBe(0)
 })
 afterAll(async () => {
-  if (copy) await rm(copy, { recursive: true, force: true })
+  if (top) await rm(top, { recursive: true, force: true })
 })
 
 describe('compiled CLI', () => {
+  it('names its inputs relative to the repository, wherever the clone sits and the build is started', async () => {
+    const { inputs } = JSON.parse(await readFile(path.join(copy, 'build', 'cli', 'inputs.json'), 'utf8')) as { inputs: Array<[string, number, number]> }
+    expect(inputs.map(([file]) => file)).toContain('src/cli/main.ts')
+    expect(inputs.every(([file]) => !file.startsWith('..') && !path.isAbsolute(file))).toBe(true)
+  })
+
+  it('a failed build leaves the previous build whole, and no half-written folder beside it', async () => {
+    const cli = path.join(copy, 'build', 'cli')
+    const before = { files: (await readdir(cli)).sort(), inputs: await readFile(path.join(cli, 'inputs.json'), 'utf8') }
+    const source = path.join(copy, 'src', 'cli', 'exit-codes.ts')
+    const good = await readFile(source, 'utf8')
+    await writeFile(source, `${good}\nexport const broken = (\n`)
+    try {
+      const failed = await run('scripts/build-cli.js', [], [], os.tmpdir())
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toContain('build/cli was not rebuilt')
+    } finally {
+      await writeFile(source, good)
+    }
+    expect((await readdir(cli)).sort()).toEqual(before.files)
+    expect(await readFile(path.join(cli, 'inputs.json'), 'utf8')).toBe(before.inputs)
+    expect((await readdir(path.join(copy, 'build'))).filter((n) => n !== 'cli')).toEqual([])
+    // Rebuilt once the source is whole again (the restored file is newer than the build).
+    expect((await run('scripts/build-cli.js', [], [], os.tmpdir())).code).toBe(0)
+  })
+
   it('runs the build while it is current, and the source once a bundled file changes', async () => {
     // Mark the build's own text, leaving the sources alone: the help must come from the build.
     const built = path.join(copy, 'build', 'cli', 'main.js')
