@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { BatchSpec, InterruptedBatch } from '../api'
 import { appDir } from '../app-home'
 import { AppError } from '../errors'
+import { tryLock } from '../file-lock'
 import { JOURNAL_FILE, readJournal } from './journal'
 
 /** Where a batch goes: enough to reconnect and to tell the user. */
@@ -145,37 +146,23 @@ export async function purgeOldBatches(retentionDays: number, stateDir?: string, 
   return purged
 }
 
+/** The batch folder's lock file (file-lock.ts): held while a process uploads the batch. */
+export const BATCH_LOCK_FILE = 'upload.lock'
+
 /**
  * Makes sure one process at a time uploads a batch: two overlapping scheduled runs would
- * otherwise both send the CSV. The lock names its process; a lock left by a process that no
- * longer exists (killed, power cut) is taken over.
+ * otherwise both send it. The lock is released by the operating system when its process
+ * dies (killed, power cut), so a stale lock never blocks, whatever process now has its PID.
  */
 export async function lockBatch(dir: string): Promise<() => Promise<void>> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const file = path.join(dir, 'lock')
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(file, 'wx', 0o600)
-      await fh.writeFile(String(process.pid))
-      await fh.close()
-      return () => rm(file, { force: true })
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      const holder = Number(await readFile(file, 'utf8').catch(() => ''))
-      if (holder > 0 && processAlive(holder)) {
-        throw new AppError('BATCH_RUNNING', `Process ${holder} is uploading this batch now.`)
-      }
-      await rm(file, { force: true })
-    }
+  // The PID file earlier versions left; harmless now, removed so no one reads it as a lock.
+  await rm(path.join(dir, 'lock'), { force: true })
+  const got = tryLock(path.join(dir, BATCH_LOCK_FILE))
+  if (!got.lock) {
+    const who = got.holder ? `Process ${got.holder.pid} has been uploading this batch since ${got.holder.since.slice(11, 19)} UTC.` : 'Another process is uploading this batch now.'
+    throw new AppError('BATCH_RUNNING', `${who} Wait for it to finish, or stop it, then run again.`)
   }
-  throw new AppError('BATCH_RUNNING', 'Another process keeps taking this batch\'s lock.')
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  const lock = got.lock
+  return () => Promise.resolve(lock.release())
 }

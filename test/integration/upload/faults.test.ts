@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { UploadEvent } from '../../../src/api'
 import { validateBatch } from '../../../src/batch'
 import { startUpload, type UploadDestination } from '../../../src/transfer/upload'
+import { BATCH_LOCK_FILE, batchDir, batchesDir, batchIdentity } from '../../../src/transfer/batch-store'
 import { listServerRoot, startServer, type ServerKind, type TestServer } from './servers'
 import { checkedFixture, makeKeyPair, sha256File, tempDir } from './support'
 
@@ -192,6 +193,18 @@ describe('a remote folder that does not exist', () => {
 })
 
 describe('two runs of the same batch at once', () => {
+  it('a lock left by a killed run, naming a process that is alive now (PID 1), does not block', async () => {
+    const t = await setup('sandbox-posix', 5, 1000)
+    const folder = batchDir(await batchesDir(path.join(t.work, 'state')), await batchIdentity(t.spec, t.destination))
+    await mkdir(folder, { recursive: true })
+    // What earlier versions left (a PID file) and the holder note of the current lock.
+    await writeFile(path.join(folder, 'lock'), '1')
+    await writeFile(path.join(folder, `${BATCH_LOCK_FILE}.holder`), JSON.stringify({ pid: 1, since: '2026-01-01T00:00:00Z' }))
+    const result = await (await t.upload()).done
+    expect(result.stoppedBy).toBeNull()
+    await expectAllOnServer(t.server, t.checked.manifest.recordings)
+  })
+
   it('the second is refused with BATCH_RUNNING while the first uploads; after it ends the batch is complete once', async () => {
     const t = await setup('sandbox-posix', 20, 200_000)
     t.server.sandbox!.setFaults({ throttleBytesPerSecond: 4_000_000 })
