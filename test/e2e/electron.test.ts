@@ -3,8 +3,8 @@
  * bridge exposing exactly the contract, a call reaching the core, and the wizard's whole flow to
  * the sandbox (the native folder picker answered through `app.evaluate`, the way Playwright
  * mocks native dialogs: no test hook is compiled into the app). Runs where an Electron
- * binary exists; elsewhere (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as on these machines) it reports
- * itself skipped with the reason.
+ * binary exists; elsewhere (`npm install` never downloads it, see README) it reports itself
+ * skipped with the reason and the one command that fetches the binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
@@ -25,7 +25,7 @@ function findElectron(): { path: string | null; reason: string | null } {
     if (typeof binary === 'string' && existsSync(binary)) return { path: binary, reason: null }
     return { path: null, reason: `require('electron') gave ${String(binary)}, which does not exist` }
   } catch (err) {
-    return { path: null, reason: `no Electron binary (${(err as Error).message.split('\n')[0]}); installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1?` }
+    return { path: null, reason: `no Electron binary (${(err as Error).message.split('\n')[0]}). npm install does not download it; to run these tests, fetch it once with \`node node_modules/electron/install.js\` (README, "npm install")` }
   }
 }
 

@@ -40,6 +40,13 @@ async function recordProgress(page: Page): Promise<() => Promise<{ bar: number[]
 
 const nonDecreasing = (values: number[]) => values.every((v, i) => i === 0 || v >= values[i - 1]!)
 
+// Limits, not budgets: every step waits for a state of the page, and these only bound how long
+// a busy machine (another `npm test` beside this one, on two cores) may take to reach it.
+/** How long one step may wait for the page to reach its next state. */
+const STEP_MS = 60_000
+/** A whole test: the dropped link's upload sends 48 MiB through a relay and waits out a reconnect. */
+const TEST_MS = 300_000
+
 describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)'))('wizard defects in Chromium', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
   let files: string
@@ -55,14 +62,20 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     let root: string
     ;[root, browser] = await Promise.all([buildRenderer(path.join(tmp.dir, 'renderer')), launchChromium()])
     host = await startHost({ root, home: path.join(tmp.dir, 'home'), env: { HOME: files } })
-  })
+  }, TEST_MS)
   afterAll(async () => {
     await browser?.close()
     await host?.stop()
     await relay?.close()
     await sshd?.close()
     await tmp?.cleanup()
-  })
+  }, TEST_MS)
+
+  async function newPage(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.setDefaultTimeout(STEP_MS)
+    return page
+  }
 
   it('7: a binary file named .csv is refused with what to do, not previewed as one column of gibberish', async () => {
     const folder = path.join(files, 'excel-export')
@@ -70,7 +83,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     // An .xlsx renamed .csv: a zip archive.
     await writeFile(path.join(folder, 'calls.csv'), Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), randomBytes(4000)]))
     await writeFile(path.join(folder, 'recordings', 'call-1.wav'), wavBytes(4000))
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const page = await newPage()
     const watch = watchPage(page)
     await page.goto(host.url)
     await chooseInFolderBrowser(page, 'excel-export')
@@ -81,10 +94,10 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     expect(await page.getByText(/Windows-1252/).count()).toBe(0)
     expect(watch.errors).toEqual([])
     await page.close()
-  })
+  }, TEST_MS)
 
   it('9: a dropped folder gets its explanation, and the folder browser opens only when asked', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const page = await newPage()
     const watch = watchPage(page)
     await page.goto(host.url)
     const zone = page.getByRole('group', { name: 'Drop zone for a folder of recordings and its CSV' })
@@ -102,12 +115,12 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     await page.getByRole('dialog').getByRole('button', { name: 'Use this folder' }).waitFor()
     expect(watch.errors).toEqual([])
     await page.close()
-  })
+  }, TEST_MS)
 
   it.skipIf(skipWithReason(hasSshd(), 'dropped link end-to-end (OpenSSH sshd)'))('10: a link that drops mid-upload never sends the bar back, and the batch arrives whole', async () => {
     const batch = await generateBatch(path.join(files, 'july-calls'), { rows: 24, recordingBytes: 2 * 1024 * 1024 })
     await ownReferences(batch, 'JUL')
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const page = await newPage()
     const watch = watchPage(page)
     await page.goto(host.url)
     await throughReview(page, () => chooseInFolderBrowser(page, 'july-calls'), batch, null)
@@ -130,7 +143,9 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     await page.getByRole('button', { name: 'Start upload' }).click()
     await page.getByRole('dialog', { name: 'Is this the right server?' }).getByRole('button', { name: 'Trust this server' }).click()
     await relay.cut
-    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 90_000 })
+    // The state that ends the upload; the reconnect's backoff and 48 MiB on a loaded machine
+    // may take minutes, so only the test's own limit bounds it.
+    await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: TEST_MS })
 
     const seen = await progress()
     expect(relay.connections, 'the app reconnected after the cut').toBeGreaterThan(1)
@@ -145,5 +160,5 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard defects end-to-end (Chromium)')
     for (const name of recordings) expect(await sha256(path.join(remote, name)), name).toBe(await sha256(path.join(batch.dir, 'recordings', name)))
     expect(watch.errors, host.output()).toEqual([])
     await page.close()
-  })
+  }, TEST_MS)
 })
