@@ -6,8 +6,12 @@
  * costs 1-2 ms of main-thread time each (a dozen small reads and its tag mappers); this is a
  * few microseconds. It follows music-metadata 11's WaveParser and MpegParser step by step and
  * answers null (probe with music-metadata) for anything else: other chunks or tags, CRC,
- * VBR, free bitrates, bytes beyond the head, or trailing APE/ID3v1 tags.
+ * VBR, free bitrates, bytes beyond the head, or trailing APE/ID3v1 tags. One departure: a WAV
+ * `data` chunk declared beyond the file's end is reported as such (`data`), where WaveParser
+ * quietly reads the shorter data that is there.
  */
+
+import type { DataExtent } from './sized-containers'
 
 /** The bytes read of one recording: up to HEAD_BYTES from 0, the last TAIL_BYTES, its size. */
 export interface RecordingEnds {
@@ -25,6 +29,8 @@ export interface ContainerFormat {
   numberOfSamples?: number
   duration?: number
   bitrate?: number
+  /** WAV: the data its header declares and the bytes the file holds of it (sized-containers.ts). */
+  data?: DataExtent
 }
 
 /**
@@ -83,7 +89,9 @@ function wave(f: RecordingEnds): ContainerFormat | null {
       factSamples = u32(b, body)
     } else if (id === 'data') {
       // Anything after the samples (a LIST, an id3 chunk) is music-metadata's to read.
-      if (chunkSize === 0xffffffff || body + chunkSize + (chunkSize % 2) < f.size || format.sampleRate === undefined || blockAlign === 0) return null
+      if (body + chunkSize + (chunkSize % 2) < f.size || format.sampleRate === undefined || blockAlign === 0) return null
+      // A size beyond the file's end is a cut file (judged from `data`), never a duration.
+      format.data = { declared: chunkSize, present: f.size - body, frameBytes: blockAlign, bytesPerSecond: avgBytesPerSec }
       const size = Math.min(chunkSize, f.size - body)
       const samples = factSamples ?? size / blockAlign
       if (samples) {

@@ -5,6 +5,8 @@
  */
 import { findTruncation, looksLikeMp4, mp3TruncationFromEnds, truncationKind, type TruncationKind } from './container-truncation'
 import { formatFromEnds, type ContainerFormat, type RecordingEnds } from './container-heads'
+import { DEFAULT_PROBE_LIMITS, parseFileWithin, ProbeLimitError, type ProbeLimits } from './probe-limits'
+import { checkSizedContainer, dataShortfall } from './sized-containers'
 
 /** What the container says, or what is wrong with it. */
 export type ProbeResult =
@@ -16,22 +18,20 @@ export type ProbeResult =
 const SIZED_CONTAINERS = new Set(['WAVE', 'AIFF'])
 
 /**
- * music-metadata costs ~140 ms to load, on every `check` and `upload` start; most batches never
- * need it (their WAVs and MP3s are read from the sniffed bytes), so it loads on the first probe.
+ * Probes `path` (of `size` bytes) within `limits` (probe-limits.ts). A WAV's or AIFF's chunk
+ * sizes are checked first, by a bounded walk: music-metadata reads a data chunk longer than
+ * the file as a shorter recording, and walks any number of chunks. `duration: false` keeps
+ * music-metadata from scanning every MP3 frame: it reads the first frames (and a Xing/VBRI
+ * header when there is one).
  */
-let musicMetadata: Promise<typeof import('music-metadata')> | null = null
-const loadMusicMetadata = (): Promise<typeof import('music-metadata')> => (musicMetadata ??= import('music-metadata'))
-
-/**
- * Probes `path` (of `size` bytes). `duration: false` keeps music-metadata from scanning every
- * MP3 frame: it reads the first frames (and a Xing/VBRI header when there is one).
- */
-export async function probeContainer(path: string, size: number): Promise<ProbeResult> {
-  const { parseFile } = await loadMusicMetadata()
+export async function probeContainer(path: string, size: number, limits: ProbeLimits = DEFAULT_PROBE_LIMITS): Promise<ProbeResult> {
+  const sized = await checkSizedContainer(path, size).catch(() => null)
+  if (sized !== null) return { ok: false, ...sized }
   let format
   try {
-    format = (await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true })).format
+    format = (await parseFileWithin(path, { duration: false, skipCovers: true, skipPostHeaders: true }, limits)).format
   } catch (err) {
+    if (err instanceof ProbeLimitError) return { ok: false, code: 'RECORDING_UNREADABLE', detail: err.message }
     // A cut MP4 whose index (moov) was at the end does not parse: its boxes still say it was cut.
     const cut = (await looksLikeMp4(path).catch(() => false)) ? await findTruncation(path, size, 'mp4').catch(() => null) : null
     if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
@@ -68,6 +68,8 @@ export function probeFromEnds(ext: string, ends: RecordingEnds): ProbeResult | n
 function judgeFormat(format: ContainerFormat, size: number): ProbeResult {
   const container = format.container
   if (container === undefined) return { ok: false, code: 'RECORDING_UNREADABLE', detail: 'no audio container was found in it' }
+  const cut = format.data === undefined ? null : dataShortfall(format.data)
+  if (cut !== null) return { ok: false, code: 'RECORDING_TRUNCATED', detail: cut }
   if (format.numberOfSamples === 0 || format.duration === 0) return { ok: false, code: 'RECORDING_NO_AUDIO', detail: `its ${container} header declares no samples` }
   if (format.sampleRate === undefined) return { ok: false, code: 'RECORDING_UNREADABLE', detail: `its ${container} header has no audio format description` }
   // A header with an empty data chunk leaves no duration, as does a header over garbage; only

@@ -67,7 +67,9 @@ export async function findTruncation(path: string, size: number, kind: Truncatio
 }
 
 async function mp3Truncation(fh: FileHandle, size: number, start: number, declared: number | null): Promise<string | null> {
-  if (declared !== null) return declaredShortfall(size - start, declared)
+  const short = declared === null ? null : declaredShortfall(size - start, declared)
+  if (short !== null) return short
+  // Within the declared size's slack (or nothing declared): the last frame tells a cut near the end.
   const tail = await readAt(fh, Math.max(start, size - TAIL_BYTES), Math.min(size - start, TAIL_BYTES))
   return lastFrameCut(tail) ? LAST_FRAME_CUT : null
 }
@@ -93,7 +95,8 @@ export function mp3TruncationFromEnds({ head, tail, size }: RecordingEnds): stri
   // Any frame found sooner in a longer head must have fitted in this one.
   if (start < 0 || start + FRAME_REACH > head.length) return undefined
   const declared = declaredBytes(head, start)
-  if (declared !== null) return declaredShortfall(size - start, declared)
+  const short = declared === null ? null : declaredShortfall(size - start, declared)
+  if (short !== null) return short
   const tailFrom = size - tail.length
   const verdict = lastFramesVerdict(tailFrom >= start ? tail : tail.subarray(start - tailFrom))
   if (verdict !== null) return verdict === 'cut' ? LAST_FRAME_CUT : null

@@ -38,7 +38,7 @@ beforeAll(async () => {
   sox(path.join(dir, 'call.flac'), 6); add('call.flac', 6) // row 5
   sox(path.join(dir, 'call.ogg'), 2); add('call.ogg', 2) // row 6
   sox(path.join(dir, 'call.mp3'), 7); add('call.mp3', 7) // row 7
-  // Row 8: the data stops at 40% of what the header declares.
+  // Row 8: the file stops at 40% of its bytes, so its data at 39% of what the header declares.
   sox(path.join(dir, 'cut.wav'), 10)
   const whole = await readFile(path.join(dir, 'cut.wav'))
   await writeFile(path.join(dir, 'cut.wav'), whole.subarray(0, Math.floor(whole.length * 0.4)))
@@ -68,7 +68,7 @@ describe('check reads each recording\'s container', () => {
     expect(byCode('RECORDING_NO_AUDIO')).toEqual([{ row: 9, file: 'nothing.wav' }])
     expect(byCode('RECORDING_UNREADABLE')).toEqual([{ row: 10, file: 'noise.wav' }])
     expect(byCode('RECORDING_TOO_SHORT')).toEqual([{ row: 11, file: 'blip.wav' }])
-    expect(json.issues.find((i: { code: string }) => i.code === 'RECORDING_TRUNCATED').message).toContain('40%')
+    expect(json.issues.find((i: { code: string }) => i.code === 'RECORDING_TRUNCATED').message).toContain('about 39% of what its header declares (4.0 s of 10.0 s)')
     // The eight readable recordings go; the three broken ones are left out.
     expect(json.eligible).toBe(8)
     expect(json.excluded).toBe(3)
@@ -88,6 +88,6 @@ describe('check reads each recording\'s container', () => {
   it('prints the total audio time and the spread in the human summary', async () => {
     const r = await check(dir)
     expect(r.stdout).toMatch(/Audio\s+0:29 in 8 recordings \(min 0:00, median 0:04, max 0:07\)/)
-    expect(r.stdout).toContain('Row 8 uses the recording "cut.wav": its data stops at about 40% of what its header declares (10.0 s)')
+    expect(r.stdout).toContain('Row 8 uses the recording "cut.wav": its data stops at about 39% of what its header declares (4.0 s of 10.0 s)')
   })
 })
