@@ -4,12 +4,14 @@
  * systemd timer, cron or Task Scheduler, sends the next exports the way the app sent this one:
  * same destination, key, pinned host key, mapping, speed limit and proxy.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { MAPPED_FIELDS, type Destination, type JobInfo, type JobInput, type Settings } from '../src/api'
 import { AppError } from '../src/errors'
 import { listJobs, removeJob, saveJob, type SavedJob } from '../src/jobs/job-store'
 import { scheduleFor } from '../src/jobs/schedulers'
+import { packagedLauncher } from '../src/cli-launcher'
 import { formatProxyUrl, type ProxySpec } from '../src/transfer/proxy'
 
 /** The environment variable a job reads an encrypted key's passphrase from (no secret is stored). */
@@ -19,18 +21,61 @@ export const JOB_PASSPHRASE_ENV = 'BULK_UPLOAD_PASSPHRASE'
 export interface CliInvocation {
   node: string
   script: string
+  /** The installed app's `bulk-upload` launcher: when set, the entry runs it alone. */
+  launcher?: string | null
+}
+
+/** What tells an installed desktop app from a clone: Electron's own fields on `process`. */
+export interface RunningApp {
+  /** Electron's version, absent under plain node. */
+  electron?: string
+  /** true under `electron .` (a clone), absent in a packaged app. */
+  defaultApp?: boolean
+  /** The packaged app's resources folder (holds app.asar and bin/). */
+  resourcesPath?: string
+  platform: NodeJS.Platform
+  env: NodeJS.ProcessEnv
+}
+
+const runningApp = (): RunningApp => ({
+  electron: process.versions.electron,
+  defaultApp: (process as { defaultApp?: boolean }).defaultApp,
+  resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
+  platform: process.platform,
+  env: process.env,
+})
+
+/**
+ * The `bulk-upload` launcher of the installed desktop app, or null from a clone. Linux packages
+ * link it as /usr/bin/bulk-upload, which stays right across upgrades; an AppImage's own files
+ * vanish when it exits, so its entry names where README's AppImage steps put the command.
+ */
+export function installedLauncher(app: RunningApp = runningApp(), exists = existsSync, realpath = realpathSync): string | null {
+  if (!app.electron || app.defaultApp || !app.resourcesPath) return null
+  const launcher = packagedLauncher(app.resourcesPath, app.platform)
+  if (app.platform !== 'linux') return launcher
+  if (app.env.APPIMAGE) return path.join(app.env.HOME ?? os.homedir(), '.local', 'bin', 'bulk-upload')
+  const linked = '/usr/bin/bulk-upload'
+  try {
+    if (exists(linked) && realpath(linked) === realpath(launcher)) return linked
+  } catch {
+    // an unreadable link: name the launcher itself
+  }
+  return launcher
 }
 
 /**
- * The `bulk-upload` script next to the running host: the web host runs from bin/ (directly or
- * through run-ts.js); otherwise the working folder's bin/. Under Electron the binary is not
- * a plain node, so the entry names `node` (on PATH) to run the script.
+ * How "Do this automatically…" entries start the command: the installed app's launcher
+ * (installedLauncher); from a clone, the `bulk-upload` script next to the running host: the web
+ * host runs from bin/ (directly or through run-ts.js); otherwise the working folder's bin/.
+ * Under `electron .` the binary is not a plain node, so the entry names `node` (on PATH).
  */
-export function defaultCliInvocation(argv = process.argv, cwd = process.cwd()): CliInvocation {
+export function defaultCliInvocation(argv = process.argv, cwd = process.cwd(), app: RunningApp = runningApp()): CliInvocation {
+  const launcher = installedLauncher(app)
   const first = argv[1] ? path.resolve(argv[1]) : ''
   const candidates = [first, path.join(path.dirname(first), 'bulk-upload.js'), path.join(cwd, 'bin', 'bulk-upload.js')]
   const script = candidates.find((c) => path.basename(c) === 'bulk-upload.js' && existsSync(c)) ?? path.join(cwd, 'bin', 'bulk-upload.js')
-  return { node: process.versions.electron ? 'node' : process.execPath, script }
+  return { node: app.electron ? 'node' : process.execPath, script, launcher }
 }
 
 export interface BatchJobContext {
@@ -79,7 +124,7 @@ export function jobInfo(job: SavedJob, home: string, cli: CliInvocation, platfor
     savedAt: job.savedAt,
     lastRun: job.lastRun,
     // The home is always named: the scheduler's environment may not point where the app does.
-    schedule: scheduleFor(platform, { name: job.name, node: cli.node, script: cli.script, home }),
+    schedule: scheduleFor(platform, { name: job.name, node: cli.node, script: cli.script, launcher: cli.launcher ?? null, home }),
   }
 }
 

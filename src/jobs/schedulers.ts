@@ -4,12 +4,15 @@
  * app home, so they can be pasted as they are.
  */
 import type { JobSchedule } from '../api'
+import { cliCommandWords } from '../cli-launcher'
 
 export interface SchedulerContext {
   name: string
   /** The node binary and the bulk-upload script, absolute. */
   node: string
   script: string
+  /** The installed app's `bulk-upload` launcher, which replaces node and script (src/cli-launcher.ts). */
+  launcher?: string | null
   /** BULK_UPLOAD_HOME when set (the job and its ledger live there). */
   home: string | null
   /** Local time of the nightly run. @default '02:00' */
@@ -17,6 +20,13 @@ export interface SchedulerContext {
 }
 
 const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+/** systemd's quoting: a word with a space (the app in `/opt/Bulk Upload`) in double quotes. */
+const systemdWord = (s: string) => (/^[^\s"'\\]+$/.test(s) ? s : `"${s.replace(/["\\]/g, '\\$&')}"`)
+
+/** The command that starts bulk-upload on this computer, each word quoted for the scheduler. */
+function commandPath(c: SchedulerContext, quote: (word: string) => string): string {
+  return cliCommandWords(c).map(quote).join(' ')
+}
 
 export function systemdUnits(c: SchedulerContext): string {
   const at = c.at ?? '02:00'
@@ -30,7 +40,7 @@ export function systemdUnits(c: SchedulerContext): string {
     '[Service]',
     'Type=oneshot',
     ...(c.home ? [`Environment=BULK_UPLOAD_HOME=${c.home}`] : []),
-    `ExecStart=${c.node} ${c.script} job run ${c.name}`,
+    `ExecStart=${commandPath(c, systemdWord)} job run ${c.name}`,
     '',
     `# ~/.config/systemd/user/bulk-upload-${c.name}.timer`,
     '[Unit]',
@@ -50,11 +60,11 @@ export function systemdUnits(c: SchedulerContext): string {
 export function cronLine(c: SchedulerContext): string {
   const [h, m] = (c.at ?? '02:00').split(':').map(Number)
   const env = c.home ? `BULK_UPLOAD_HOME=${q(c.home)} ` : ''
-  return `# crontab -e, then add:\n${m} ${h} * * * ${env}${q(c.node)} ${q(c.script)} job run ${c.name} >/dev/null 2>&1`
+  return `# crontab -e, then add:\n${m} ${h} * * * ${env}${commandPath(c, q)} job run ${c.name} >/dev/null 2>&1`
 }
 
 export function schtasksCommand(c: SchedulerContext): string {
-  const run = `\\"${c.node}\\" \\"${c.script}\\" job run ${c.name}`
+  const run = `${commandPath(c, (w) => `\\"${w}\\"`)} job run ${c.name}`
   const cmd = c.home ? `cmd /c \\"set BULK_UPLOAD_HOME=${c.home}&& ${run}\\"` : run
   return `schtasks /Create /SC DAILY /ST ${c.at ?? '02:00'} /TN "bulk-upload ${c.name}" /TR "${cmd}"`
 }
