@@ -29,6 +29,7 @@ export function prepareStatements(db: Database.Database) {
     deleteRows: db.prepare('DELETE FROM conversation WHERE rowid BETWEEN ? AND ?'),
     byCsv: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE csv_name = ?`).raw(),
     byBatch: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery WHERE batch_id = ? ORDER BY delivered_ms, id`).raw(),
+    batchInRange: db.prepare<[string, string], number>('SELECT 1 FROM delivery WHERE batch_id >= ? AND batch_id < ? LIMIT 1').pluck(),
     history: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM delivery ORDER BY delivered_ms DESC, id DESC LIMIT ?`).raw(),
     // The newest delivery of a name wins (by delivery id: a retry of an older CSV does not).
     recording: db.prepare<[number, string], [number | null, Buffer | null, string]>(`SELECT c.size, c.sha256, d.csv_name FROM conversation c JOIN delivery d ON d.id = c.delivery_id

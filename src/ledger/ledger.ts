@@ -97,6 +97,23 @@ export class DeliveryLedger {
       // Its -wal and -shm files take the database file's permissions.
       closeSync(openSync(file, 'a', 0o600))
       db = new Database(file, { timeout: LEDGER_BUSY_TIMEOUT_MS })
+      return DeliveryLedger.prepare(db, file)
+    } catch (err) {
+      db?.close()
+      throw ledgerError(err, file, 'open')
+    }
+  }
+
+  /**
+   * A ledger held in memory only: the team ledger's local copy of what its database holds
+   * (team-ledger.ts), so that lookups stay synchronous and as fast as the embedded ledger's.
+   */
+  static openMemory(label: string): DeliveryLedger {
+    return DeliveryLedger.prepare(new Database(':memory:'), label)
+  }
+
+  private static prepare(db: Database.Database, file: string): DeliveryLedger {
+    try {
       db.pragma('journal_mode = WAL')
       // A delivery is recorded once per CSV: a flush per commit costs little and keeps a
       // delivery a power cut would otherwise forget.
@@ -213,6 +230,17 @@ export class DeliveryLedger {
   /** Every CSV a batch was delivered in (several when its rows went over several runs), oldest first. */
   deliveriesOfBatch(batchId: string): DeliveredBatch[] {
     return this.run('read', () => this.stmts.byBatch.all(batchId)).map(toDelivered)
+  }
+
+  /**
+   * Whether a delivery of a batch whose id starts with `idPrefix` is recorded: CSV names carry
+   * the first 12 characters of the batch id, and recovery trusts only batches the ledger knows.
+   */
+  knowsBatch(idPrefix: string): boolean {
+    if (idPrefix === '') return false
+    // A range on the batch index: ids are hexadecimal, so every id with this prefix sorts
+    // between the prefix and the prefix followed by the highest character.
+    return this.run('read', () => this.stmts.batchInRange.get(idPrefix, `${idPrefix}\uffff`) !== undefined)
   }
 
   /** Delivered CSVs, newest first; all of them unless `limit` is given. */

@@ -44,9 +44,25 @@ export function temporaryCsvName(csvName: string): string {
  * is recorded (ledger, then journal) as soon as the CSV is confirmed; a run that dies between
  * the rename and that record is recovered by the next run from the journal's `csv-started`
  * and the server (see delivery-recovery.ts). No temporary file is left behind.
- * Returns null when no row is left to write (every recording failed).
+ * The whole of it runs under the destination's commit point (DESIGN.md, "Exactly once in
+ * company"). Returns null when no row is left to write (every recording failed, or every row
+ * was delivered meanwhile by another run).
  */
 export async function uploadCsvLast(opts: CsvPhaseOptions): Promise<CsvOutcome | null> {
+  const release = opts.plan.enterCommitPoint ? await opts.plan.enterCommitPoint(opts.signal) : () => undefined
+  try {
+    return await commitCsv(opts)
+  } finally {
+    release()
+  }
+}
+
+/**
+ * Writes, sends and records the CSV: under the commit point when the plan has one, so the
+ * rows `writeCsv` keeps (checked again against the ledger there) are recorded before another
+ * run to this destination can check its own.
+ */
+async function commitCsv(opts: CsvPhaseOptions): Promise<CsvOutcome | null> {
   const { plan, journal } = opts
   const name = plan.csvName
   const localCsv = path.join(opts.workDir, name)

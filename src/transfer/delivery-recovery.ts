@@ -1,11 +1,17 @@
 /**
- * Before a batch sends anything, every CSV of it that is on the server must be in the
- * delivery ledger (DESIGN.md, "Exactly once": with no ledger record the server's listing is
- * checked before a CSV goes). A CSV gets there without a record when a run died between the
- * rename and the record, when the ledger was lost or purged, or when the batch ran from
- * another state folder or computer. Its rows are read from the local copy the run kept, or
- * back from the server; a CSV whose rows cannot be known stops the batch (EARLIER_CSV_UNKNOWN)
- * rather than risk sending them twice.
+ * Before a batch sends anything, and again at the destination's commit point, every CSV this
+ * app wrote that is on the server must be in the delivery ledger (DESIGN.md, "Exactly once":
+ * the server's listing only fills gaps, and only from CSVs this app wrote). A CSV gets there
+ * without a record when a run died between the rename and the record, when the ledger was
+ * lost or purged, or when the batch ran from another state folder or computer.
+ *
+ * Which CSVs are read (issue 27): those of a batch the ledger knows or of this batch, and,
+ * for another batch's, only when its header is the destination's platform layout (the one
+ * recorded, or the one this batch writes when none is). Anything else that looks like ours
+ * (someone else's file with the app's naming) is listed as ignored: it never blocks a batch
+ * and never fills the ledger. Rows of a trusted CSV are read from the local copy the run
+ * kept, or back from the server; a trusted CSV whose rows cannot be known stops the batch
+ * (EARLIER_CSV_UNKNOWN) rather than risk sending them twice.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -20,7 +26,9 @@ import { remove } from './sftp-ops'
 /** What recovery asks of the delivery ledger (DeliveryLedger has it). */
 export interface RecoverableLedger {
   delivery(csvName: string): DeliveredBatch | null
-  recordDelivery(delivery: DeliveredBatch, conversations: Iterable<{ reference: string; recording: string | null; size: number | null; sha256: string | null }>): { added: number }
+  /** A delivery of a batch whose id starts with this is recorded. */
+  knowsBatch(idPrefix: string): boolean
+  recordDelivery(delivery: DeliveredBatch, conversations: Iterable<{ reference: string; recording: string | null; size: number | null; sha256: string | null }>): { added: number } | Promise<{ added: number }>
 }
 
 export interface RecoveryOptions {
@@ -37,6 +45,17 @@ export interface RecoveryOptions {
   /** Where to find the contact reference and recording in a CSV read back. */
   layout: PlatformLayout | null
   mapping: MappingProfile
+  /** The header another batch's CSV must have to be read: the destination's platform layout. */
+  expectedHeader: string[]
+  /** Remove this batch's stale `.part` CSVs (at the start; never at the commit point, where another process may be writing one). @default true */
+  sweepParts?: boolean
+}
+
+export interface RecoveryOutcome {
+  /** CSVs recorded in the ledger from the server. */
+  recovered: string[]
+  /** CSVs named like the app's that were not read, each with why (for a warning). */
+  ignored: Array<{ name: string; reason: string }>
 }
 
 /** A CSV name the app writes (uploadCsvName): `<stem>_<UTC time>_<batch id>.csv`. */
@@ -47,36 +66,62 @@ export function batchCsvSuffix(batchId: string): string {
   return `_${batchId.slice(0, 12)}.csv`
 }
 
-/** Records the batch's CSVs found on the server but not in the ledger; removes stale `.part` files. Returns the names recovered. */
-export async function recoverDeliveries(opts: RecoveryOptions): Promise<string[]> {
+/** Records the trusted CSVs found on the server but not in the ledger; removes stale `.part` files. */
+export async function recoverDeliveries(opts: RecoveryOptions): Promise<RecoveryOutcome> {
   const suffix = batchCsvSuffix(opts.batchId)
-  // Every CSV this app wrote (any batch: an edited or overlapping export is another batch),
-  // not only this batch's: with the ledger lost, they are the only record of what went.
+  const own = opts.batchId.slice(0, 12)
+  const outcome: RecoveryOutcome = { recovered: [], ignored: [] }
   const candidates = new Set<string>()
   for (const name of opts.listing.keys()) if (APP_CSV.test(name)) candidates.add(name)
   for (const name of [...opts.journal.state.csvStarted.keys(), ...opts.journal.state.csvDone.keys()]) {
     if (opts.listing.has(name)) candidates.add(name)
   }
-  const recovered: string[] = []
   for (const name of candidates) {
-    if (opts.ledger.delivery(name)) {
-      if (!opts.journal.state.csvDone.has(name)) opts.journal.csvDone(name, opts.ledger.delivery(name)!.rows)
+    const known = opts.ledger.delivery(name)
+    if (known) {
+      if (!opts.journal.state.csvDone.has(name)) opts.journal.csvDone(name, known.rows)
       continue
     }
+    const id = APP_CSV.exec(name)?.[1] ?? own
+    // This batch's, or one the ledger knows: the app wrote it, so its rows must be known.
+    const trusted = id === own || opts.journal.state.csvStarted.has(name) || opts.ledger.knowsBatch(id)
     const text = await csvText(opts, name)
-    if (text === null) throw new AppError('EARLIER_CSV_UNKNOWN', `${name} is on the server; this computer has no record of it.`)
-    const conversations = conversationsIn(text, opts.layout, opts.mapping, name)
-    opts.ledger.recordDelivery(
-      { batchId: APP_CSV.exec(name)?.[1] ?? opts.batchId, csvName: name, rows: conversations.length, bytes: 0, deliveredAt: timeInName(name) ?? new Date().toISOString(), sourceCsv: opts.sourceCsv, reportCsv: null, reportJson: null },
+    if (text === null) {
+      if (trusted) throw new AppError('EARLIER_CSV_UNKNOWN', `${name} is on the server; this computer has no record of it.`)
+      outcome.ignored.push({ name, reason: 'it could not be read back' })
+      continue
+    }
+    if (!trusted && !sameHeader(text, opts.expectedHeader)) {
+      outcome.ignored.push({ name, reason: 'its columns are not the platform layout this app writes' })
+      continue
+    }
+    let conversations: ReturnType<typeof conversationsIn>
+    try {
+      conversations = conversationsIn(text, opts.layout, opts.mapping, name)
+    } catch (err) {
+      if (trusted) throw err
+      outcome.ignored.push({ name, reason: 'it has no contact reference column' })
+      continue
+    }
+    await opts.ledger.recordDelivery(
+      { batchId: id, csvName: name, rows: conversations.length, bytes: 0, deliveredAt: timeInName(name) ?? new Date().toISOString(), sourceCsv: opts.sourceCsv, reportCsv: null, reportJson: null },
       conversations,
     )
     if (!opts.journal.state.csvDone.has(name)) opts.journal.csvDone(name, conversations.length)
-    recovered.push(name)
+    outcome.recovered.push(name)
   }
-  for (const name of opts.listing.keys()) {
-    if (name.endsWith(`${suffix}.part`)) await remove(opts.sftp, opts.remotePath(name)).catch(() => undefined)
+  if (opts.sweepParts ?? true) {
+    for (const name of opts.listing.keys()) {
+      if (name.endsWith(`${suffix}.part`)) await remove(opts.sftp, opts.remotePath(name)).catch(() => undefined)
+    }
   }
-  return recovered
+  return outcome
+}
+
+/** The CSV's first record is exactly `header`. */
+function sameHeader(text: string, header: string[]): boolean {
+  const first = Papa.parse<string[]>(text, { delimiter: ',', quoteChar: '"', preview: 1 }).data[0] ?? []
+  return first.length === header.length && first.every((h, i) => h === header[i])
 }
 
 /** When a CSV was made, from its name (`<stem>_20260125T093000Z_<id>.csv`, see uploadCsvName). */

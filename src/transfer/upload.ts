@@ -11,7 +11,9 @@ import { checkForDestination } from '../ledger/destination-checks'
 import type { ByteBudget } from './file-writer'
 import { Journal } from './journal'
 import { readLayout, saveLayout } from '../ledger/layout-store'
-import { DeliveryLedger } from '../ledger/ledger'
+import type { DeliveryLedger } from '../ledger/ledger'
+import { openDestinationLedger, type DestinationLedger } from '../ledger/destination-ledger'
+import type { LedgerLocation } from '../ledger/ledger-location'
 import { PauseGate } from './pause-gate'
 import { listRemoteSizes } from './remote-state'
 import { timeRoundTrip } from './sftp-ops'
@@ -50,6 +52,8 @@ export interface StartUploadOptions {
   limiter?: ByteBudget
   /** Connections already opening (openDestinationPool), so the login overlapped the check; the upload closes them. */
   pool?: ChannelPool
+  /** The team ledger's PostgreSQL address (`--ledger`), or null for the embedded one. @default null */
+  ledger?: LedgerLocation
 }
 
 /**
@@ -79,6 +83,8 @@ export interface UploadResult {
   reportError?: AppErrorPayload | null
   /** LAYOUT_CHANGED's sentence when the source's columns differ from the destination's layout. */
   layoutChanged?: string | null
+  /** CSVs on the server named like the app's that were not trusted, with why (a warning; never read). */
+  ignoredOnServer?: Array<{ name: string; reason: string }>
 }
 
 export interface UploadJob {
@@ -152,6 +158,10 @@ export async function startUpload(opts: StartUploadOptions): Promise<UploadJob> 
 class BatchRun {
   private readonly home: string
   private readonly emit: (event: UploadEvent) => void
+  /** The destination's checks as made again at the commit point: what the CSV carried. */
+  private committed: CheckedBatch | null = null
+  /** CSVs named like the app's on the server that recovery did not read, with why. */
+  private readonly ignoredOnServer = new Map<string, string>()
 
   constructor(
     private readonly opts: StartUploadOptions,
@@ -166,10 +176,15 @@ class BatchRun {
   }
 
   async run(): Promise<UploadResult> {
+    const result = await this.runOnce()
+    return this.ignoredOnServer.size === 0 ? result : { ...result, ignoredOnServer: [...this.ignoredOnServer].map(([name, reason]) => ({ name, reason })) }
+  }
+
+  private async runOnce(): Promise<UploadResult> {
     const started = Date.now()
     const dest = this.opts.destination
     checkRemoteDir(dest.remoteDir) // every host checks it when typed; this keeps the engine safe alone
-    const ledger = await DeliveryLedger.open(this.home, dest)
+    const ledger = await openDestinationLedger(this.home, dest, this.opts.ledger ?? null)
     const pool = this.opts.pool ?? openDestinationPool(dest, this.opts.concurrency, this.opts.channelsPerConnection)
     try {
       const recorded = await readLayout(this.home, dest)
@@ -179,18 +194,36 @@ class BatchRun {
       const [roundTripMs, remoteSizes] = await Promise.all([timeRoundTrip(sftp), listRemoteSizes(sftp, dest.remoteDir)])
       const remotePath = (name: string) => (dest.remoteDir ? `${dest.remoteDir.replace(/\/+$/, '')}/${name}` : name)
       const { mapping } = this.opts.spec
-      await recoverDeliveries({ sftp, remotePath, listing: remoteSizes, journal: this.journal, workDir: this.folder, batchId: this.batchId, sourceCsv: this.opts.spec.csvPath, ledger, layout: recorded, mapping })
+      const expectedHeader = (recorded ?? layoutFromSource(this.opts.checked.manifest.headers, mapping)).columns.map((c) => c.name)
+      /** Records CSVs of this app found on the server without a ledger record (delivery-recovery.ts). */
+      const recover = async (listing: Map<string, number>, sweepParts: boolean) => {
+        const outcome = await recoverDeliveries({
+          sftp: await pool.acquire(0), remotePath, listing, journal: this.journal, workDir: this.folder, batchId: this.batchId, sourceCsv: this.opts.spec.csvPath,
+          ledger: { delivery: (name) => ledger.records.delivery(name), knowsBatch: (id) => ledger.records.knowsBatch(id), recordDelivery: (d, c) => ledger.recordDelivery(d, c) },
+          layout: recorded, mapping, expectedHeader, sweepParts,
+        })
+        for (const ignored of outcome.ignored) this.ignoredOnServer.set(ignored.name, ignored.reason)
+      }
+      await recover(remoteSizes, true)
 
       const agents = await readKnownAgents(this.home, dest)
-      const checked = checkForDestination(this.opts.checked, { ledger, layout: recorded, resendDelivered: this.opts.spec.resendDelivered ?? false, agents })
+      /** The destination's checks, as of what the ledger knows now (again at the commit point). */
+      const checkNow = () => checkForDestination(this.opts.checked, { ledger: ledger.records, layout: recorded, resendDelivered: this.opts.spec.resendDelivered ?? false, agents })
+      const checked = checkNow()
       const deliveredBefore = checked.report.deliveredBefore ?? []
       if (checked.report.eligible === 0 && (checked.report.alreadyDelivered ?? 0) > 0) return this.nothingNew(checked, deliveredBefore, started)
       if (!checked.report.ready) throw new AppError('BATCH_NOT_READY')
       // The first batch to a destination sets its layout; adopting a new one replaces it.
       const adopt = !recorded || this.opts.spec.layoutChoice === 'adopt'
       const layout: PlatformLayout = adopt ? layoutFromSource(checked.manifest.headers, mapping) : recorded
-      const csvName = this.freshCsvName(remoteSizes, ledger)
-      const plan = this.plan(checked, csvName, layout, ledger, () => (adopt ? saveLayout(this.home, dest, layout) : Promise.resolve()))
+      const csvName = this.freshCsvName(remoteSizes, ledger.records)
+      // At the commit point: what other runs delivered meanwhile, from the ledger and, for
+      // runs that share no ledger with this one, from the server's listing.
+      const catchUp = async () => {
+        await ledger.refresh()
+        await recover(await listRemoteSizes(await pool.acquire(0), dest.remoteDir), false)
+      }
+      const plan = this.plan(checked, checkNow, catchUp, csvName, layout, ledger, () => (adopt ? saveLayout(this.home, dest, layout) : Promise.resolve()))
       const outcome = await runEngine({
         plan,
         pool,
@@ -207,7 +240,7 @@ class BatchRun {
         onEvent: this.emit,
       })
       const layoutChanged = checked.issues.find((i) => i.code === 'LAYOUT_CHANGED')?.message ?? null
-      return { ...(await this.finish(checked, outcome, deliveredBefore, started)), layoutChanged }
+      return { ...(await this.finish(this.committed ?? checked, outcome, deliveredBefore, started)), layoutChanged }
     } catch (caught) {
       const error = toAppError(caught)
       this.emit({ kind: 'batch-failed', batchId: this.batchId, error: error.toPayload() })
@@ -215,7 +248,7 @@ class BatchRun {
       return { summary, stoppedBy: error.toPayload(), nothingNew: false, deliveredBefore: [], filesOnServer: 0, filesTotal: this.opts.checked.manifest.recordings.length }
     } finally {
       pool.closeAll()
-      ledger.close()
+      await ledger.close()
     }
   }
 
@@ -231,19 +264,31 @@ class BatchRun {
     }
   }
 
-  private plan(checked: CheckedBatch, csvName: string, layout: PlatformLayout, ledger: DeliveryLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
-    const { manifest } = checked
+  private plan(checked: CheckedBatch, checkNow: () => CheckedBatch, catchUp: () => Promise<void>, csvName: string, layout: PlatformLayout, ledger: DestinationLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
     const report = reportPaths(this.folder)
     /** The agents of the rows the CSV carries, to grow the destination's known agents once it is delivered. */
     const agentsSent = new Set<string>()
     return {
       batchId: this.batchId,
       csvName,
-      files: manifest.recordings.map((r) => ({ localPath: r.localPath, remoteName: r.remoteName, size: r.size, mtimeMs: r.mtimeMs })),
+      files: checked.manifest.recordings.map((r) => ({ localPath: r.localPath, remoteName: r.remoteName, size: r.size, mtimeMs: r.mtimeMs })),
+      enterCommitPoint: async (signal) => {
+        const held = await ledger.commitPoint({ signal })
+        try {
+          await catchUp()
+        } catch (err) {
+          held.release()
+          throw err
+        }
+        return () => held.release()
+      },
       writeCsv: async (localPath, omit) => {
+        // At the commit point: rows another run delivered since this one started are left out
+        // (ALREADY_DELIVERED, counted as such), never sent in a second CSV.
+        this.committed = checkNow()
         const conversations: CsvConversation[] = []
         agentsSent.clear()
-        const { rows } = await writeUploadCsv(manifest, localPath, {
+        const { rows } = await writeUploadCsv(this.committed.manifest, localPath, {
           omitRemoteNames: omit,
           layout,
           onRow: (reference, recording, agent) => {
@@ -264,7 +309,7 @@ class BatchRun {
           reportCsv: report.csv,
           reportJson: report.json,
         }
-        ledger.recordDelivery(
+        await ledger.recordDelivery(
           delivery,
           csv.conversations.map((c) => {
             const file = csv.files.get(c.recording)
@@ -276,7 +321,7 @@ class BatchRun {
         // happens here; a failure only means these agents are NEW_AGENT notices once more.
         await addDeliveredAgents(this.home, this.opts.destination, agentsSent).catch(() => undefined)
       },
-      knownRecording: (name) => ledger.recording(name),
+      knownRecording: (name) => ledger.records.recording(name),
     }
   }
 
@@ -295,8 +340,9 @@ class BatchRun {
       this.emit({ kind: 'batch-failed', batchId: this.batchId, error: error.toPayload() })
       return { ...result, stoppedBy: error.toPayload() }
     }
-    // Finished only when every eligible row reached the platform: failed files are retried by the next run.
-    if (summary.failed === 0 && outcome.csv) this.journal.finished(summary)
+    // Finished only when every eligible row reached the platform: failed files are retried by
+    // the next run. No CSV and nothing failed: every row was delivered meanwhile by another run.
+    if (summary.failed === 0 && (outcome.csv || this.committed)) this.journal.finished(summary)
     this.emit({ kind: 'batch-done', batchId: this.batchId, summary })
     return { ...result, stoppedBy: null }
   }

@@ -72,6 +72,9 @@ async function checkAndSend(folderArg: string, folder: string, sender: Sender, p
     const kept = opts.adoptLayout ? 'This CSV\'s columns are now the destination\'s layout: update the mapping in the platform to match.' : 'The CSV was written in the platform\'s layout; --adopt-layout makes this CSV\'s columns the new one.'
     process.stderr.write(`${yellow('Columns changed:')} ${result.layoutChanged}\n${kept}\n`)
   }
+  for (const ignored of result.ignoredOnServer ?? []) {
+    process.stderr.write(`${yellow('Left alone:')} ${ignored.name} on the server is named like this app's CSVs, but ${ignored.reason}. It was not read and does not count as delivered.\n`)
+  }
   if (result.reportError) process.stderr.write(`${yellow('The report could not be saved:')} ${result.reportError.message}\n`)
   if (result.stoppedBy) return stopped(result.stoppedBy, opts)
   if (result.nothingNew) {
