@@ -44,7 +44,7 @@ export function agentsPath(home: string, dest: DestinationAddress): string {
 
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string')
 
-/** The destination's known agents (none when nothing was recorded). A damaged file says how to fix it. */
+/** The destination's known agents (none when nothing was recorded). A damaged file is LOCAL_DATA_DAMAGED saying how to fix it. */
 export async function readKnownAgents(home: string, dest: DestinationAddress): Promise<KnownAgents> {
   const file = agentsPath(home, dest)
   let text: string
@@ -54,7 +54,11 @@ export async function readKnownAgents(home: string, dest: DestinationAddress): P
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return NO_AGENTS
     throw toAppError(err, 'NOT_READABLE')
   }
-  const damaged = (why: string) => new AppError('BAD_ARGUMENT', `The known agents kept in ${file} are damaged (${why}). Move the file away and import the agent list again (bulk-upload agents import).`)
+  // Running again meets the same file: its own code (exit 2), naming the file and the way out.
+  const damaged = (why: string) =>
+    new AppError('LOCAL_DATA_DAMAGED', `The known agents kept in ${file} are damaged (${why}).`, {
+      message: `${file} is damaged: move it away and run again; the agents of the next deliveries are recorded anew, and an imported agent list must be imported again (bulk-upload agents import).`,
+    })
   let v: Partial<StoredFile>
   try {
     v = JSON.parse(text) as Partial<StoredFile>

@@ -1,5 +1,5 @@
-/** Runs a command body: any failure is one sentence on stderr and exit 2, never a stack trace. */
-import { EXIT } from './exit-codes'
+/** Runs a command body: any failure is one sentence on stderr and its exit (exit-codes.ts), never a stack trace. */
+import { EXIT, exitCodeFor } from './exit-codes'
 import { printError } from './terminal'
 
 export function action<A extends unknown[]>(body: (...args: A) => Promise<void>) {
@@ -8,8 +8,7 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<void>)
       await body(...args)
       process.exitCode = EXIT.OK
     } catch (err) {
-      printError(err)
-      process.exitCode = EXIT.BAD_INVOCATION
+      process.exitCode = exitCodeFor(printError(err))
     }
   }
 }

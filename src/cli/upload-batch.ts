@@ -8,8 +8,9 @@ import { stat } from 'node:fs/promises'
 import type { BatchSpec, IssueCode, UploadEvent } from '../api'
 import { appHome } from '../app-home'
 import { ISSUE_RULES, scanPaths, validateBatch, type CheckedBatch } from '../batch'
-import { AppError } from '../errors'
+import { AppError, isAppError } from '../errors'
 import { loadPrivateKeyForSsh } from '../keys'
+import { readKnownHostsFile } from '../transfer/known-hosts'
 import { proxyFromOptions } from '../transfer/proxy'
 import { checkRemoteDir } from '../transfer/remote-dir'
 import { parseBandwidthLimit, RateLimiter } from '../transfer/rate-limiter'
@@ -57,6 +58,7 @@ export async function prepareSender(opts: SendOptions): Promise<Sender> {
   // A file path, or the name of a key made by `bulk-upload keygen` (stored in the app data).
   const keyIsFile = Boolean((await stat(opts.key).catch(() => null))?.isFile())
   const privateKey = await loadPrivateKeyForSsh(keyIsFile ? path.resolve(opts.key) : opts.key, passphrase)
+  const knownHostsPath = await checkKnownHosts(opts.knownHosts)
   return {
     limiter,
     destination: {
@@ -68,11 +70,31 @@ export async function prepareSender(opts: SendOptions): Promise<Sender> {
       remoteDir,
       privateKey,
       ...(passphrase ? { passphrase } : {}),
-      knownHostsPath: opts.knownHosts ? path.resolve(opts.knownHosts) : path.join(appHome(), 'known_hosts'),
+      knownHostsPath,
       trustNewHost: Boolean(opts.trustNewHost),
       proxy,
     },
   }
+}
+
+/**
+ * The known_hosts file, read once before anything connects (size-bounded: `--known-hosts
+ * /dev/zero` is refused at once, not read for ever on every connection attempt). A bad
+ * `--known-hosts` is a bad flag; a bad file in the app home is damaged local data. Either way
+ * running again meets it, so it is exit 2 with the file named, never "interrupted".
+ */
+async function checkKnownHosts(flag: string | undefined): Promise<string> {
+  const file = flag ? path.resolve(flag) : path.join(appHome(), 'known_hosts')
+  try {
+    await readKnownHostsFile(file)
+  } catch (err) {
+    if (flag || !isAppError(err, 'BAD_ARGUMENT')) throw err
+    throw new AppError('LOCAL_DATA_DAMAGED', err.details, {
+      cause: err,
+      message: `${file} is damaged: move it away and run again; the server's key must then be confirmed again (its fingerprint with your platform's, then --trust-new-host).`,
+    })
+  }
+  return file
 }
 
 /** A folder checked for sending: ready (spec + checked batch), or why not and the exit code. */

@@ -30,8 +30,9 @@ function localWriteError(err: unknown, file: string): AppError {
 
 /**
  * The layout recorded for a destination, or null when none is. A damaged file (not JSON, or
- * not a layout) is a BAD_ARGUMENT saying how to fix it, never a crash or a silent null: a
- * silent null would let the next batch record a new layout the platform was never set up with.
+ * not a layout) is LOCAL_DATA_DAMAGED naming the file and how to fix it, never a crash or a
+ * silent null: a silent null would let the next batch record a new layout the platform was
+ * never set up with. Running again meets the same file, so it is never an "interrupted" exit.
  */
 export async function readLayout(home: string, dest: DestinationAddress): Promise<PlatformLayout | null> {
   const file = layoutPath(home, dest)
@@ -42,17 +43,20 @@ export async function readLayout(home: string, dest: DestinationAddress): Promis
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw toAppError(err, 'NOT_READABLE')
   }
-  const fix = `Import the sample CSV you gave the platform again (bulk-upload layout import), or forget the layout (bulk-upload layout forget) so the next upload records it.`
+  const damaged = (why: string) =>
+    new AppError('LOCAL_DATA_DAMAGED', `The platform layout kept in ${file} is damaged (${why}).`, {
+      message: `${file} is damaged: move it away and run again; the next batch records the layout anew from its CSV. To keep the layout the platform was set up with, import its sample CSV again instead (bulk-upload layout import), or forget the layout (bulk-upload layout forget).`,
+    })
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (err) {
-    throw new AppError('BAD_ARGUMENT', `The platform layout kept in ${file} is damaged (${(err as Error).message}). ${fix}`)
+    throw damaged((err as Error).message)
   }
   try {
     return parsePlatformLayout(json, `The file ${file}`)
   } catch (err) {
-    throw new AppError('BAD_ARGUMENT', `${(err as AppError).details ?? (err as Error).message} ${fix}`)
+    throw damaged((err as AppError).details ?? (err as Error).message)
   }
 }
 

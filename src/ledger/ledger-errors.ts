@@ -47,19 +47,21 @@ export function ledgerError(err: unknown, file: string, action: string): AppErro
   const text = err instanceof Error ? err.message : String(err)
   if (DAMAGED.some((p) => code.startsWith(p))) return damagedLedger(file, text, err)
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new AppError('INTERNAL', `Could not ${action} the delivery ledger ${file}: another bulk-upload process kept it locked for too long (${code}). Run again once the other upload has finished.`, { cause: err })
+    return new AppError('LEDGER_BUSY', `Could not ${action} the delivery ledger ${file}: another bulk-upload process kept it locked for too long (${code}). Run again once the other upload has finished.`, { cause: err })
   }
   const mapped = SQLITE_CODES.find(([prefix]) => code.startsWith(prefix))?.[1] ?? ERRNO_CODES[code]
   return new AppError(mapped ?? 'INTERNAL', `Could not ${action} the delivery ledger ${file}: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`, { cause: err })
 }
 
-/** A file at the ledger's place that is not a ledger this app can read. */
+/**
+ * A file at the ledger's place that is not a ledger this app can read. Running again meets the
+ * same file, so it is LOCAL_DATA_DAMAGED (exit 2), its sentence naming the file and the way out.
+ */
 export function damagedLedger(file: string, reason: string, cause?: unknown): AppError {
-  return new AppError(
-    'NOT_READABLE',
-    `${file} is not a delivery ledger this app can read (${reason}). Move it aside: the app then starts a new, empty ledger for this destination.`,
-    { cause },
-  )
+  return new AppError('LOCAL_DATA_DAMAGED', `${file} is not a delivery ledger this app can read (${reason}).`, {
+    cause,
+    message: `The delivery ledger ${file} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination.`,
+  })
 }
 
 /** p-queue's message shape for bad arguments: the caller's bug, named precisely. */

@@ -6,6 +6,9 @@
  * `@cert-authority` lines and anything unparsable are skipped without failing the file.
  */
 import { createHmac, randomBytes } from 'node:crypto'
+import { constants, type Stats } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
+import { AppError } from '../errors'
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -157,4 +160,55 @@ export function forgetHostInText(text: string, host: string, port: number): Forg
     out.push(raw.slice(0, at) + kept.join(',') + raw.slice(at + entry.hosts.length))
   }
   return { text: out.join('\n'), changedLines }
+}
+
+/** known_hosts files are kilobytes; 16 MiB holds some 80,000 hosts. */
+export const KNOWN_HOSTS_MAX_BYTES = 16 * 1024 * 1024
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder'
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device'
+  if (st.isFIFO()) return 'a pipe'
+  if (st.isSocket()) return 'a socket'
+  return 'not a file'
+}
+
+/**
+ * Reads a known_hosts file, '' when there is none. Only a regular file of at most `maxBytes`
+ * is read: `--known-hosts /dev/zero` would otherwise be read for ever (640 MB before Node
+ * gives up, on every connection attempt), and a pipe blocks or is empty on the next read.
+ * Anything else is refused with BAD_ARGUMENT, its message naming the file and what to give.
+ */
+export async function readKnownHostsFile(file: string, maxBytes = KNOWN_HOSTS_MAX_BYTES): Promise<string> {
+  const refuse = (why: string) =>
+    new AppError('BAD_ARGUMENT', `${file}: ${why}`, {
+      message: `${file} is not a known_hosts file (${why}): give the path of a known_hosts file (ssh-keyscan -p PORT HOST > FILE writes one).`,
+    })
+  const before = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null
+    throw err
+  })
+  if (before === null) return ''
+  if (!before.isFile()) throw refuse(`it is ${kindOf(before)}`)
+  if (before.size > maxBytes) throw refuse(`it holds ${before.size} bytes; known_hosts files are a few kilobytes and the limit is ${maxBytes}`)
+  // O_NONBLOCK: should the path become a pipe after the stat, opening it must not wait for a writer.
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const st = await handle.stat()
+    if (!st.isFile()) throw refuse(`it is ${kindOf(st)}`)
+    // Read to the end, but never past the bound: the size stat gave may have grown since.
+    const chunks: Buffer[] = []
+    let length = 0
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024)
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length)
+      if (bytesRead === 0) break
+      chunks.push(chunk.subarray(0, bytesRead))
+      length += bytesRead
+      if (length > maxBytes) throw refuse(`it holds more than ${maxBytes} bytes; known_hosts files are a few kilobytes`)
+    }
+    return Buffer.concat(chunks, length).toString('utf8')
+  } finally {
+    await handle.close()
+  }
 }

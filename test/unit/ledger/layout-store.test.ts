@@ -86,11 +86,12 @@ describe('layout store', () => {
     await mkdir(destinationDataDir(home, DEST), { recursive: true })
     await writeFile(layoutPath(home, DEST), text)
     const err = await readLayout(home, DEST).catch((e: unknown) => e)
-    expect(isAppError(err, 'BAD_ARGUMENT')).toBe(true)
-    const details = (err as { details: string }).details
+    // Running again meets the same file: its own code (exit 2, not "interrupted").
+    expect(isAppError(err, 'LOCAL_DATA_DAMAGED')).toBe(true)
+    const { message, details } = err as { message: string; details: string }
     expect(details).toMatch(why)
-    expect(details).toContain(layoutPath(home, DEST))
-    expect(details).toContain('bulk-upload layout import')
+    expect(message).toContain(`${layoutPath(home, DEST)} is damaged: move it away and run again`)
+    expect(message).toContain('bulk-upload layout import')
   })
 
   it('forgets a layout (and forgetting none is fine); saving again records the new one', async () => {

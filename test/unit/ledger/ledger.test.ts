@@ -269,8 +269,9 @@ describe('delivery ledger on a bad disk or file', () => {
     const damaged = await tempFile()
     await writeFile(damaged, 'this is not a database\n'.repeat(500))
     const err = caught(() => DeliveryLedger.openFile(damaged))
-    expect(err.code).toBe('NOT_READABLE')
-    expect(err.details).toBe(`${damaged} is not a delivery ledger this app can read (file is not a database). Move it aside: the app then starts a new, empty ledger for this destination.`)
+    expect(err.code).toBe('LOCAL_DATA_DAMAGED')
+    expect(err.message).toBe(`The delivery ledger ${damaged} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination.`)
+    expect(err.details).toBe(`${damaged} is not a delivery ledger this app can read (file is not a database).`)
 
     const foreign = await tempFile()
     const other = new Database(foreign)
