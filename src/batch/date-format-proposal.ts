@@ -64,11 +64,6 @@ function formatFor(s: Shape, order: 'dmy' | 'mdy' | 'ymd' | 'ydm'): string {
   return out
 }
 
-const readsAll = (format: string, values: readonly string[]): boolean => {
-  const read = createFormatReader(format, 'UTC')
-  return values.every((v) => read(v) !== null)
-}
-
 /** Instants of `values` read with `format`, in order; how many follow their predecessor in time. */
 function chronology(format: string, values: readonly string[]): number {
   const read = createFormatReader(format, 'UTC')
@@ -90,81 +85,171 @@ function examplesFor(values: readonly string[], convert: (v: string) => string |
   return picked.map((value) => ({ value, converted: convert(value) }))
 }
 
+/** The numbers of a shaped value: first, second, third (null when it has no shape). */
+function numbers(v: string): [number, number, number] | null {
+  const g = NUMERIC.exec(v)?.groups
+  return g ? [+g.a!, +g.b!, +g.c!] : null
+}
+
+/** Where each order puts the month among a value's three numbers (a month above 12 rules the order out). */
+const MONTH_AT = { dmy: 1, mdy: 0, ymd: 1, ydm: 2 } as const
+
+/** Share of the shaped values one shape must hold for the column to count as written one way. */
+const ONE_WAY = 0.9
+
 /**
- * The proposal from the column's values (file order, blanks ignored): ISO already, or the
- * luxon formats that read every value, best first. Pure, for validation and tests.
+ * The readable cells of a column: the values written in its dominant numeric shape, or the
+ * reason there is none. A few cells of other text ("n/a", "-", "#VALUE!") are what real exports
+ * hold; they are reported as bad dates, never a reason to give up deciding the order.
  */
-export function proposeDateFormatFromValues(raw: readonly string[]): DateFormatProposal {
-  const values = raw.map((v) => v.trim()).filter((v) => v !== '')
-  if (values.length === 0) return { iso: false, candidates: [], ambiguous: false, reason: 'The column has no dates to read.', examples: [] }
-  if (values.every((v) => checkIsoDate(v).ok)) {
-    const bare = values.filter((v) => {
-      const d = checkIsoDate(v)
-      return d.ok && !d.hasOffset
-    }).length
-    const zone = localTimeZone()
-    const reason = bare === 0
-      ? 'The dates are already ISO 8601 with a UTC offset: no format is needed.'
-      : `The dates are already ISO 8601, but ${bare} of ${values.length} have no UTC offset: they will be read in ${zone} (this computer's time zone) unless you choose another.`
-    return { iso: true, candidates: [], ambiguous: false, reason, examples: examplesFor(values, createPlatformDateWriter({ timezone: zone }), undefined) }
-  }
-  const shapes = new Map<string, Shape>()
-  let unread: string | undefined
+function readableCells(values: readonly string[]): { shape: Shape; readable: string[]; others: string[] } | { none: string } {
+  const shapes = new Map<string, { shape: Shape; values: string[] }>()
+  const others: string[] = []
   for (const v of values) {
     const found = shapeOf(v)
     if (!found) {
-      unread ??= v
+      others.push(v)
       continue
     }
     const seen = shapes.get(found.key)
     if (!seen) {
-      shapes.set(found.key, found.shape)
+      shapes.set(found.key, { shape: found.shape, values: [v] })
       continue
     }
+    seen.values.push(v)
     for (let i = 0; i < 4; i++) {
-      seen.narrow[i] = Math.min(seen.narrow[i]!, found.shape.narrow[i]!)
-      seen.wide[i] = Math.max(seen.wide[i]!, found.shape.wide[i]!)
+      seen.shape.narrow[i] = Math.min(seen.shape.narrow[i]!, found.shape.narrow[i]!)
+      seen.shape.wide[i] = Math.max(seen.shape.wide[i]!, found.shape.wide[i]!)
     }
   }
-  const none = (why: string): DateFormatProposal => ({ iso: false, candidates: [], ambiguous: false, reason: why, examples: values.slice(0, EXAMPLES).map((value) => ({ value, converted: null })) })
-  if (unread !== undefined || shapes.size !== 1) {
-    const example = unread ?? values.find((v) => shapeOf(v)?.key !== shapeOf(values[0]!)?.key) ?? values[0]!
-    return none(`The dates are not ISO 8601 and are not all written one way (e.g. "${example}"), so no single format reads them: type their format in luxon tokens, e.g. dd/MM/yyyy HH:mm, or correct the CSV.`)
+  const groups = [...shapes.values()].sort((x, y) => y.values.length - x.values.length)
+  const shaped = values.length - others.length
+  const top = groups[0]
+  if (top === undefined || top.values.length < ONE_WAY * shaped) {
+    const example = top === undefined ? values[0]! : (groups[1]?.values[0] ?? others[0] ?? values[0]!)
+    return { none: `The dates are not ISO 8601 and are not all written one way (e.g. "${example}"), so no single format reads them: type their format in luxon tokens, e.g. dd/MM/yyyy HH:mm, or correct the CSV.` }
   }
-  const shape = [...shapes.values()][0]!
+  for (const g of groups.slice(1)) others.push(...g.values)
+  return { shape: top.shape, readable: top.values, others }
+}
+
+/** "3 of 3,000 cells are not dates this format reads (e.g. "n/a"): they are reported as bad dates." */
+function unreadableNote(bad: readonly string[], total: number): string {
+  if (bad.length === 0) return ''
+  const n = (x: number): string => x.toLocaleString('en-US')
+  return ` ${n(bad.length)} of ${n(total)} cells ${bad.length === 1 ? 'is' : 'are'} not a date it reads (e.g. ${quoteV(bad[0]!)}): ${bad.length === 1 ? 'it is reported as a bad date' : 'they are reported as bad dates'}.`
+}
+
+/**
+ * The proposal from the column's values (file order, blanks ignored): ISO already, or the
+ * luxon formats the readable cells fit, best first. Day and month order is decided by the
+ * readable cells alone: an order is out when one of them has a month above 12 there. Pure,
+ * for validation and tests.
+ */
+export function proposeDateFormatFromValues(raw: readonly string[]): DateFormatProposal {
+  const values = raw.map((v) => v.trim()).filter((v) => v !== '')
+  if (values.length === 0) return { iso: false, candidates: [], ambiguous: false, reason: 'The column has no dates to read.', examples: [] }
+  const isoValues = values.filter((v) => checkIsoDate(v).ok)
+  if (isoValues.length >= ONE_WAY * values.length) {
+    const bare = isoValues.filter((v) => {
+      const d = checkIsoDate(v)
+      return d.ok && !d.hasOffset
+    }).length
+    const zone = localTimeZone()
+    const reason = (bare === 0
+      ? 'The dates are already ISO 8601 with a UTC offset: no format is needed.'
+      : `The dates are already ISO 8601, but ${bare} of ${isoValues.length} have no UTC offset: they will be read in ${zone} (this computer's time zone) unless you choose another.`) + unreadableNote(values.filter((v) => !checkIsoDate(v).ok), values.length)
+    return { iso: true, candidates: [], ambiguous: false, reason, examples: examplesFor(isoValues, createPlatformDateWriter({ timezone: zone }), undefined) }
+  }
+  const none = (why: string): DateFormatProposal => ({ iso: false, candidates: [], ambiguous: false, reason: why, examples: values.slice(0, EXAMPLES).map((value) => ({ value, converted: null })) })
+  const cells = readableCells(values)
+  if ('none' in cells) return none(cells.none)
+  const { shape, readable } = cells
   const orders = shape.yearFirst ? (['ymd', 'ydm'] as const) : (['dmy', 'mdy'] as const)
-  let candidates = orders.map((o) => formatFor(shape, o)).filter((f) => readsAll(f, values))
-  if (candidates.length === 0) return none(`No date format reads every value (e.g. "${values[0]}" may hold an impossible date): correct the CSV, or type the format in luxon tokens.`)
-  const over12 = (key: 'a' | 'b'): string | undefined => values.find((v) => +(NUMERIC.exec(v)?.groups?.[key] ?? 0) > 12)
+  const fits = orders.filter((o) => readable.every((v) => numbers(v)![MONTH_AT[o]] <= 12))
+  let candidates = fits.map((o) => formatFor(shape, o)).filter((f) => {
+    const read = createFormatReader(f, 'UTC')
+    return readable.some((v) => read(v) !== null)
+  })
+  if (candidates.length === 0) return none(`No date format reads these values (e.g. "${readable[0]}" may hold an impossible date, or day and month in both orders): correct the CSV, or type the format in luxon tokens.`)
+  const readFirst = createFormatReader(candidates[0]!, 'UTC')
+  // The proof is a date the format reads (not an impossible one that merely has the shape).
+  const over12 = (key: 'a' | 'b'): string | undefined => readable.find((v) => +(NUMERIC.exec(v)?.groups?.[key] ?? 0) > 12 && readFirst(v) !== null)
   const ambiguous = !shape.yearFirst && candidates.length > 1
-  if (ambiguous && chronology(candidates[1]!, values) > chronology(candidates[0]!, values)) candidates = [candidates[1]!, candidates[0]!]
+  if (ambiguous && chronology(candidates[1]!, readable) > chronology(candidates[0]!, readable)) candidates = [candidates[1]!, candidates[0]!]
   const best = candidates[0]!
   let reason: string
   let proof: string | undefined
-  if (shape.yearFirst) reason = `The dates start with a 4-digit year (e.g. "${values[0]}"), so they read as ${best}.`
+  if (shape.yearFirst) reason = `The dates start with a 4-digit year (e.g. "${readable[0]}"), so they read as ${best}.`
   else if (ambiguous) {
-    const ex = values.find((v) => { const g = NUMERIC.exec(v)?.groups; return g !== undefined && +g.a! !== +g.b! }) ?? values[0]!
+    const ex = readable.find((v) => { const g = NUMERIC.exec(v)?.groups; return g !== undefined && +g.a! !== +g.b! }) ?? readable[0]!
     const g = NUMERIC.exec(ex)!.groups!
     const dayMonth = (d: string, m: string): string => `${+d} ${MONTHS[+m - 1]}`
     reason = `Every day and month in these rows is 12 or less (e.g. ${quoteV(ex)} could be ${dayMonth(g.a!, g.b!)} or ${dayMonth(g.b!, g.a!)}), so the data cannot tell which comes first: choose the order your system writes (${candidates.join(' or ')}).`
   } else if (best.startsWith('d')) {
     proof = over12('a')
-    reason = `Some days are above 12 (e.g. ${quoteV(proof ?? values[0]!)}), so the day comes first: ${best}.`
+    reason = `Some days are above 12 (e.g. ${quoteV(proof ?? readable[0]!)}), so the day comes first: ${best}.`
   } else {
     proof = over12('b')
-    reason = `Some values have a day above 12 in second place (e.g. ${quoteV(proof ?? values[0]!)}), so the month comes first: ${best}.`
+    reason = `Some values have a day above 12 in second place (e.g. ${quoteV(proof ?? readable[0]!)}), so the month comes first: ${best}.`
   }
-  const examples = examplesFor(values, createFormatReader(best, localTimeZone()), proof)
+  const readBest = createFormatReader(best, 'UTC')
+  reason += unreadableNote(values.filter((v) => readBest(v) === null), values.length)
+  const examples = examplesFor(readable, createFormatReader(best, localTimeZone()), proof)
   return { iso: false, candidates, ambiguous, reason, examples }
 }
 
 /**
- * The first format, other than `chosen`, that reads every one of `values` (DATE_FORMAT_MISMATCH
- * names it), or null. Validation passes a sample of the column plus every value `chosen` failed on.
+ * The first format, other than `chosen`, that the readable cells of `values` fit
+ * (DATE_FORMAT_MISMATCH names it), or null. Validation passes a sample of the column plus every
+ * value `chosen` failed on.
  */
 export function fittingFormat(values: readonly string[], chosen: string): string | null {
   const p = proposeDateFormatFromValues(values)
   return p.candidates.find((c) => c !== chosen) ?? null
+}
+
+/** Why a chosen format is refused: the format the readable cells fit, and the evidence. */
+export interface DateOrderMismatch {
+  fits: string
+  /** "31 of 57 readable dates have a day above 12 in the first place", or null (no order to compare). */
+  evidence: string | null
+  /** Some cells are not dates any format here reads ("n/a"): they stay bad dates of their own. */
+  unreadable: boolean
+}
+
+/** True when a luxon format puts the day before the month (quoted literals ignored). */
+function dayFirst(format: string): boolean | null {
+  const bare = format.replace(/'[^']*'/g, '')
+  const d = bare.indexOf('d')
+  const m = bare.indexOf('M')
+  return d < 0 || m < 0 ? null : d < m
+}
+
+/**
+ * Whether `chosen` ('' for ISO 8601) must be refused for a column: the readable cells (of
+ * `sample`, the column's first values, plus `missed`, the values `chosen` did not read) fit
+ * another format, and cells that format reads are among those `chosen` missed. `dated`: the
+ * dates in the column. Null when `chosen` fits the readable cells, or nothing else does: the
+ * cells it misses are then bad dates, each reported on its row.
+ */
+export function dateOrderMismatch(sample: readonly string[], missed: readonly string[], chosen: string, dated: number): DateOrderMismatch | null {
+  const p = proposeDateFormatFromValues([...sample, ...missed])
+  if (p.iso || p.candidates.length === 0 || p.candidates.includes(chosen)) return null
+  const fits = p.candidates[0]!
+  const read = createFormatReader(fits, 'UTC')
+  const readableMisses = missed.filter((v) => read(v) !== null).length
+  if (readableMisses === 0) return null
+  const unreadable = missed.length - readableMisses
+  const chosenDayFirst = chosen === '' ? null : dayFirst(chosen)
+  const fitsDayFirst = dayFirst(fits)
+  let evidence: string | null = null
+  if (chosenDayFirst !== null && fitsDayFirst !== null && chosenDayFirst !== fitsDayFirst && !fits.startsWith('y')) {
+    const n = (x: number): string => x.toLocaleString('en-US')
+    // The misses that format reads are the dates whose day sits where `chosen` wants a month.
+    evidence = `${n(readableMisses)} of ${n(dated - unreadable)} readable dates have a day above 12 in the ${fitsDayFirst ? 'first' : 'second'} place`
+  }
+  return { fits, evidence, unreadable: unreadable > 0 }
 }
 
 /** The first `limit` non-blank values of `column`, read as a stream (encoding/delimiter detected). */

@@ -13,6 +13,8 @@ export interface IssueFacts {
   value?: string
   detail?: string
   others?: string[]
+  /** What proves it (DATE_FORMAT_MISMATCH: what the fitting format reads, and why). */
+  evidence?: string
 }
 
 interface IssueRule {
@@ -180,7 +182,7 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
     blocks: true,
     title: 'Date format does not fit',
     message: (f) =>
-      `The date format ${quote(f.value)} does not read ${f.detail ?? 'some rows'}, but ${quote(list(f.others))} reads every row. Choose that format (check day and month order), then check again.`,
+      `The date format ${quote(f.value)} does not read ${f.detail ?? 'some rows'}, but ${quote(list(f.others))} reads ${f.evidence ?? 'every row'}. Choose that format (check day and month order), then check again.`,
   },
   UNKNOWN_AGENT: {
     severity: 'warning',

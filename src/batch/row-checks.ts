@@ -2,12 +2,12 @@
  * The per-row field checks, run while the CSV streams: required values present, contact
  * reference unique, date valid (ISO 8601, or the chosen source format) and writable in the
  * platform's shape by the same function the uploaded CSV is written with. A chosen format that
- * fails on rows another format reads in full is DATE_FORMAT_MISMATCH (blocking). Each row also
+ * fails on readable dates another format reads is DATE_FORMAT_MISMATCH (blocking). Each row also
  * leaves the key its recording will be matched by once the folder scan is done (recording-rows.ts).
  */
 import { FIELD_LABELS, MAPPED_FIELDS, type CsvDelimiter, type CsvEncoding, type MappedField, type MappingProfile } from '../api'
 import { readCsv, type CsvReadProblem } from './csv-reader'
-import { fittingFormat, PROPOSAL_SAMPLE_ROWS } from './date-format-proposal'
+import { dateOrderMismatch, PROPOSAL_SAMPLE_ROWS } from './date-format-proposal'
 import { checkIsoDate, createPlatformDateWriter, localTimeZone, PLATFORM_DATE_SHAPE } from './dates'
 import type { IssueList } from './issue-list'
 import { findColumn, normalizeHeader } from './mapping'
@@ -110,13 +110,22 @@ class DateMisses {
     if (this.missed.length < MISSES_KEPT) this.missed.push(own(value))
   }
 
-  /** One blocking DATE_FORMAT_MISMATCH when another format reads every value seen. */
+  /**
+   * One blocking DATE_FORMAT_MISMATCH when the readable dates fit another format (day and
+   * month swapped, most often): cells no format reads ("n/a") stay bad dates of their own and
+   * never hide it.
+   */
   report(issues: IssueList, chosen: string | undefined): void {
     if (this.count === 0) return
-    const fits = fittingFormat([...this.sample, ...this.missed], chosen ?? '')
-    if (fits === null) return
+    const m = dateOrderMismatch(this.sample, this.missed, chosen ?? '', this.dated)
+    if (m === null) return
     const n = (x: number): string => x.toLocaleString('en-US')
-    issues.add('DATE_FORMAT_MISMATCH', { value: chosen ?? 'ISO 8601', detail: `${n(this.count)} of ${n(this.dated)} rows (first: row ${this.firstRow}, "${this.firstValue}")`, others: [fits] })
+    issues.add('DATE_FORMAT_MISMATCH', {
+      value: chosen ?? 'ISO 8601',
+      detail: `${n(this.count)} of ${n(this.dated)} rows (first: row ${this.firstRow}, "${this.firstValue}")`,
+      others: [m.fits],
+      evidence: `${m.unreadable ? 'every readable date' : 'every row'}${m.evidence === null ? '' : ` (${m.evidence})`}`,
+    })
   }
 }
 

@@ -28,17 +28,23 @@ function check(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
-/** A batch whose CSV (Windows-1252, `;`) has dates written `dd/MM/yyyy HH:mm`, day = day(r). */
-async function dayFirstBatch(dir: string, day: (r: number) => number): Promise<void> {
-  await generateBatch(dir, { rows: ROWS, recordings: ROWS })
+/**
+ * A batch whose CSV (Windows-1252, `;`) has dates written `dd/MM/yyyy HH:mm`, day = day(r);
+ * rows in `unreadable` hold that text instead of a date.
+ */
+async function dayFirstBatch(dir: string, day: (r: number) => number, rows = ROWS, unreadable: Record<number, string> = {}): Promise<void> {
+  await generateBatch(dir, { rows, recordings: rows })
   const lines = ['Référence;Agent;Début d’appel;Enregistrement;Client']
-  for (let r = 1; r <= ROWS; r++) lines.push(`CR-${r};agent${r % 5}@example.com;${pad(day(r))}/05/2024 ${pad(8 + (r % 9))}:${pad((r * 7) % 60)};rec-${pad(r, 7)}.wav;Zoë Müller`)
+  for (let r = 1; r <= rows; r++) lines.push(`CR-${r};agent${r % 5}@example.com;${unreadable[r] ?? `${pad(day(r))}/05/2024 ${pad(8 + (r % 9))}:${pad((r * 7) % 60)}`};rec-${pad(r, 7)}.wav;Zoë Müller`)
   await writeFile(path.join(dir, 'conversations.csv'), iconv.encode(lines.join('\r\n') + '\r\n', 'windows-1252'))
 }
 
 let root: string
 let dayFirst: string
 let ambiguous: string
+let dirty: string
+const DIRTY_ROWS = 60
+const DIRTY = { 9: 'n/a', 44: '-' }
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'bu-dates-cli-'))
@@ -46,6 +52,8 @@ beforeAll(async () => {
   ambiguous = path.join(root, 'ambiguous')
   await dayFirstBatch(dayFirst, (r) => 1 + (r % 28))
   await dayFirstBatch(ambiguous, (r) => 1 + (r % 12))
+  dirty = path.join(root, 'dirty')
+  await dayFirstBatch(dirty, (r) => 1 + (r % 28), DIRTY_ROWS, DIRTY)
 })
 afterAll(async () => {
   await rm(root, { recursive: true, force: true })
@@ -58,7 +66,7 @@ describe('bulk-upload check with day-first dates', () => {
     expect(r.stdout).toContain('(Windows-1252, semicolon)')
     expect(r.stdout).toContain('DATE_FORMAT_MISMATCH')
     const failing = Array.from({ length: ROWS }, (_, i) => 1 + ((i + 1) % 28)).filter((d) => d > 12).length
-    expect(r.stdout).toContain(`The date format "MM/dd/yyyy HH:mm" does not read ${failing} of 40 rows (first: row 12, "13/05/2024 11:24"), but "dd/MM/yyyy HH:mm" reads every row.`)
+    expect(r.stdout).toContain(`The date format "MM/dd/yyyy HH:mm" does not read ${failing} of 40 rows (first: row 12, "13/05/2024 11:24"), but "dd/MM/yyyy HH:mm" reads every row (${failing} of 40 readable dates have a day above 12 in the first place).`)
     expect(r.stdout).toContain('Not ready')
   })
 
@@ -75,6 +83,30 @@ describe('bulk-upload check with day-first dates', () => {
     expect(r.stderr).toBe('')
     expect(r.stdout).toContain(`Ready: all ${ROWS} conversations can be uploaded.`)
     expect(r.code).toBe(0)
+  })
+
+  it('refuses MM/dd/yyyy HH:mm on day-first data with 2 unreadable cells of 60, with the evidence (issue 22)', async () => {
+    const r = await check([dirty, '--date-format', 'MM/dd/yyyy HH:mm', '--timezone', 'Europe/London'])
+    const days = Array.from({ length: DIRTY_ROWS }, (_, i) => i + 1).filter((row) => !(row in DIRTY)).map((row) => 1 + (row % 28))
+    const over12 = days.filter((d) => d > 12).length
+    expect(r.stdout).toContain('DATE_FORMAT_MISMATCH')
+    expect(r.stdout).toContain(`The date format "MM/dd/yyyy HH:mm" does not read ${over12 + 2} of 60 rows (first: row 9, "n/a"), but "dd/MM/yyyy HH:mm" reads every readable date (${over12} of 58 readable dates have a day above 12 in the first place).`)
+    expect(r.stdout).toContain('Not ready')
+    expect(r.code).toBe(1)
+  })
+
+  it('without --date-format on the same data, proposes dd/MM/yyyy HH:mm and names the unreadable cells', async () => {
+    const r = await check([dirty])
+    expect(r.stderr).toContain('so the day comes first: dd/MM/yyyy HH:mm. 2 of 60 cells are not a date it reads (e.g. "n/a"): they are reported as bad dates.')
+    expect(r.stderr).toContain('Give --date-format "dd/MM/yyyy HH:mm" and --timezone ZONE')
+  })
+
+  it('with dd/MM/yyyy HH:mm on the same data, leaves out the 2 unreadable rows as bad dates and is ready with the rest', async () => {
+    const r = await check([dirty, '--date-format', 'dd/MM/yyyy HH:mm', '--timezone', 'Europe/London', '--json'])
+    const json = JSON.parse(r.stdout)
+    expect(json.counts.DATE_FORMAT_MISMATCH).toBeUndefined()
+    expect(json.issues.filter((i: { code: string }) => i.code === 'INVALID_DATE').map((i: { row: number }) => i.row)).toEqual([9, 44])
+    expect(json.eligible).toBe(58)
   })
 
   it('when every day is 12 or less, says why the user must choose and offers both orders', async () => {

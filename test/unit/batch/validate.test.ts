@@ -210,7 +210,7 @@ describe('dates with a source format', () => {
     expect(mismatch).toMatchObject({ severity: 'error', row: null })
     // Days 13..28 of every 28 rows fail: 16 x 35 + 16 (rows 989..1000 hold days 9..20).
     const failing = dates.filter((d) => +d.slice(0, 2) > 12).length
-    expect(mismatch.message).toBe(`The date format "MM/dd/yyyy HH:mm" does not read ${failing} of 1,000 rows (first: row 13, "13/05/2024 09:00"), but "dd/MM/yyyy HH:mm" reads every row. Choose that format (check day and month order), then check again.`)
+    expect(mismatch.message).toBe(`The date format "MM/dd/yyyy HH:mm" does not read ${failing} of 1,000 rows (first: row 13, "13/05/2024 09:00"), but "dd/MM/yyyy HH:mm" reads every row (${failing} of 1,000 readable dates have a day above 12 in the first place). Choose that format (check day and month order), then check again.`)
     expect(c.issues[0]!.code).toBe('DATE_FORMAT_MISMATCH')
   })
   it('is DATE_FORMAT_MISMATCH when no format is chosen but every date is in one other format', async () => {
@@ -219,12 +219,27 @@ describe('dates with a source format', () => {
     expect(c.report.ready).toBe(false)
     expect(c.issues[0]!.message).toContain('"ISO 8601" does not read 2 of 2 rows (first: row 1, "13/05/2024 09:00"), but "dd/MM/yyyy HH:mm" reads every row')
   })
-  it('stays a row error (no mismatch) when no other format reads every row', async () => {
-    const text = 'Call ID,Agent,Date,File\nA,a,13/05/2024 09:00,a.wav\nB,b,05/03/2024 09:00,a.wav\nC,c,garbage,a.wav\n'
+  it('stays a row error (no mismatch) when the readable dates fit no other format', async () => {
+    const text = 'Call ID,Agent,Date,File\nA,a,13/05/2024 09:00,a.wav\nB,b,05/13/2024 09:00,a.wav\nC,c,garbage,a.wav\n'
     const c = await check({ 'calls.csv': text, 'a.wav': WAV }, { ...MAP, dateFormat: 'MM/dd/yyyy HH:mm', timezone: 'UTC' })
     expect(c.report.counts.DATE_FORMAT_MISMATCH).toBeUndefined()
     expect(rowsOf(c, 'INVALID_DATE')).toEqual([1, 3])
     expect(c.report.ready).toBe(true)
+  })
+  it('is DATE_FORMAT_MISMATCH when month-first is chosen on day-first data with a few unreadable cells (issue 22)', async () => {
+    // 3,000 day-first dates, three of them unreadable ("n/a", "-", "#VALUE!"): the order is decided by the rest.
+    const dates = Array.from({ length: 3000 }, (_, i) => (i === 40 ? 'n/a' : i === 1200 ? '-' : i === 2900 ? '#VALUE!' : `${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/2024 09:00`))
+    const text = `Call ID,Agent,Date,File\n${dates.map((d, i) => `R${i + 1},a,${d},a.wav`).join('\n')}\n`
+    const chosen = await check({ 'calls.csv': text, 'a.wav': WAV }, { ...MAP, dateFormat: 'MM/dd/yyyy HH:mm', timezone: 'Europe/London' })
+    expect(chosen.report.ready).toBe(false)
+    const mismatch = chosen.issues.find((i) => i.code === 'DATE_FORMAT_MISMATCH')!
+    const dayOver12 = dates.filter((d) => /^\d/.test(d) && +d.slice(0, 2) > 12).length
+    expect(mismatch.message).toBe(`The date format "MM/dd/yyyy HH:mm" does not read ${(dayOver12 + 3).toLocaleString('en-US')} of 3,000 rows (first: row 13, "13/01/2024 09:00"), but "dd/MM/yyyy HH:mm" reads every readable date (${dayOver12.toLocaleString('en-US')} of 2,997 readable dates have a day above 12 in the first place). Choose that format (check day and month order), then check again.`)
+    // The format that fits: ready with the three bad cells left out as bad dates.
+    const right = await check({ 'calls.csv': text, 'a.wav': WAV }, { ...MAP, dateFormat: 'dd/MM/yyyy HH:mm', timezone: 'Europe/London' })
+    expect(right.report.counts.DATE_FORMAT_MISMATCH).toBeUndefined()
+    expect(rowsOf(right, 'INVALID_DATE')).toEqual([41, 1201, 2901])
+    expect(right.report.ready).toBe(true)
   })
   it('refuses a format without a zone before reading anything', async () => {
     await expect(check({ 'calls.csv': 'x' }, { ...MAP, dateFormat: 'dd/MM/yyyy' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
