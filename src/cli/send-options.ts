@@ -14,6 +14,12 @@ export function integer(name: string, min: number, max: number) {
 }
 
 /** Adds the batch, login, transfer and network flags to a command. */
+/** `--ledger`, on every command that reads or writes a destination's ledger. */
+export const LEDGER_OPTION = {
+  flags: '--ledger <address>',
+  description: 'a team ledger shared by every computer sending to this destination: postgresql://user@host:5432/database (password from PGPASSWORD or ~/.pgpass) (default: BULK_UPLOAD_LEDGER, else this computer\'s own ledger)',
+}
+
 export function addSendOptions(command: Command): Command {
   return command
     .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
@@ -34,4 +40,5 @@ export function addSendOptions(command: Command): Command {
     .option('--bwlimit <rate|timetable>', 'limit the upload to RATE (2M = 2 MiB/s, 500K) across all files, or a local-time timetable such as "08:00,1M 18:00,off"')
     .option('--proxy <url>', 'connect through a proxy: socks5://, socks5h:// or http:// (CONNECT), optionally user:password@ (default: ALL_PROXY or HTTPS_PROXY)')
     .option('--no-proxy', 'connect directly, ignoring ALL_PROXY and HTTPS_PROXY')
+    .option(LEDGER_OPTION.flags, LEDGER_OPTION.description)
 }

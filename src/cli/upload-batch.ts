@@ -18,6 +18,7 @@ import type { ChannelPool } from '../transfer/channel-pool'
 import { startUpload, type UploadDestination, type UploadJob } from '../transfer/upload'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from './batch-input'
 import { EXIT } from './exit-codes'
+import { ledgerLocation } from '../ledger/ledger-location'
 
 /** The options `upload`, `watch` and saved jobs share (flag names as on the command line). */
 export interface SendOptions extends BatchInputOptions {
@@ -37,6 +38,8 @@ export interface SendOptions extends BatchInputOptions {
   bwlimit?: string
   /** A URL, or false for `--no-proxy` (commander's negatable flag). */
   proxy?: string | false
+  /** `--ledger`: the team ledger's PostgreSQL address (else BULK_UPLOAD_LEDGER, else the embedded one). */
+  ledger?: string
 }
 
 /** Where and how batches go: made once per command, used for every batch. */
@@ -128,5 +131,6 @@ export function sendBatch(sender: Sender, batch: { spec: BatchSpec; checked: Che
     ...(sender.limiter ? { limiter: sender.limiter } : {}),
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(onEvent ? { onEvent } : {}),
+    ledger: ledgerLocation(opts.ledger),
   })
 }

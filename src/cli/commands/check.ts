@@ -15,7 +15,9 @@ import { EXIT } from '../exit-codes'
 import { appHome } from '../../app-home'
 import { checkForDestination } from '../../ledger/destination-checks'
 import { readLayout } from '../../ledger/layout-store'
-import { DeliveryLedger } from '../../ledger/ledger'
+import { openDestinationLedger } from '../../ledger/destination-ledger'
+import { LEDGER_OPTION } from '../send-options'
+import { ledgerLocation } from '../../ledger/ledger-location'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { clockText as clock } from '../../batch/duration-checks'
 import { bold, dim, green, printError, red, yellow } from '../terminal'
@@ -29,6 +31,7 @@ interface CheckOptions extends BatchInputOptions {
   destination?: string
   resendDelivered?: boolean
   strictAgents?: boolean
+  ledger?: string
 }
 
 /**
@@ -43,11 +46,11 @@ async function forDestination(checked: CheckedBatch, opts: CheckOptions): Promis
   if (opts.destination === undefined && (!opts.host || !opts.user)) throw new AppError('BAD_ARGUMENT', 'Give both --host and --user to check against a destination (or neither).')
   const dest = (await resolveDestination(appHome(), opts)).address
   const agents = await readKnownAgents(appHome(), dest)
-  const ledger = await DeliveryLedger.open(appHome(), dest)
+  const ledger = await openDestinationLedger(appHome(), dest, ledgerLocation(opts.ledger))
   try {
-    return checkForDestination(checked, { ledger, layout: await readLayout(appHome(), dest), resendDelivered: Boolean(opts.resendDelivered), agents, strictAgents: Boolean(opts.strictAgents) })
+    return checkForDestination(checked, { ledger: ledger.records, layout: await readLayout(appHome(), dest), resendDelivered: Boolean(opts.resendDelivered), agents, strictAgents: Boolean(opts.strictAgents) })
   } finally {
-    ledger.close()
+    await ledger.close()
   }
 }
 
@@ -204,6 +207,7 @@ export function registerCheck(program: Command): void {
     .option('--destination <name>', 'check against a destination saved in the app, by its name (instead of --host and --user)')
     .option('--resend-delivered', 'count rows already delivered as eligible (as upload --resend-delivered would send them)')
     .option('--strict-agents', 'agents not on the destination\'s agent list are errors (their rows are left out), whatever its setting')
+    .option(LEDGER_OPTION.flags, LEDGER_OPTION.description)
     .option('--json', 'print exactly one JSON object')
     .addHelpText('after', '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 unusable invocation or input.')
     .action(async (folder: string, opts: CheckOptions) => {

@@ -4,7 +4,9 @@
  */
 import { InvalidArgumentError, type Command } from 'commander'
 import { appHome } from '../../app-home'
-import { DeliveryLedger } from '../../ledger/ledger'
+import { openDestinationLedger } from '../../ledger/destination-ledger'
+import { LEDGER_OPTION } from '../send-options'
+import { ledgerLocation } from '../../ledger/ledger-location'
 import { EXIT } from '../exit-codes'
 import { bold, dim, formatBytes, formatWhen, printError } from '../terminal'
 
@@ -15,6 +17,7 @@ interface HistoryOptions {
   remoteDir?: string
   limit: number
   json?: boolean
+  ledger?: string
 }
 
 function positive(name: string) {
@@ -26,15 +29,16 @@ function positive(name: string) {
 }
 
 async function runHistory(opts: HistoryOptions): Promise<number> {
-  const ledger = await DeliveryLedger.open(appHome(), { host: opts.host, port: opts.port, username: opts.user, remoteDir: opts.remoteDir ?? '' })
+  const location = ledgerLocation(opts.ledger)
+  const ledger = await openDestinationLedger(appHome(), { host: opts.host, port: opts.port, username: opts.user, remoteDir: opts.remoteDir ?? '' }, location)
   try {
-    const batches = ledger.history(opts.limit)
+    const batches = ledger.records.history(opts.limit)
     if (opts.json) {
       process.stdout.write(JSON.stringify({ destination: `${opts.user}@${opts.host}:${opts.port}`, batches }) + '\n')
       return EXIT.OK
     }
     if (batches.length === 0) {
-      process.stdout.write(`Nothing has been delivered to ${opts.user}@${opts.host}:${opts.port} from this computer (or its records have expired).\n`)
+      process.stdout.write(`Nothing has been delivered to ${opts.user}@${opts.host}:${opts.port} ${location ? `in the team ledger ${ledger.where}` : 'from this computer'} (or its records have expired).\n`)
       return EXIT.OK
     }
     const lines = [bold(`Delivered to ${opts.user}@${opts.host}:${opts.port}, newest first:`)]
@@ -45,7 +49,7 @@ async function runHistory(opts: HistoryOptions): Promise<number> {
     process.stdout.write(lines.join('\n') + '\n')
     return EXIT.OK
   } finally {
-    ledger.close()
+    await ledger.close()
   }
 }
 
@@ -58,6 +62,7 @@ export function registerHistory(program: Command): void {
     .requiredOption('--user <name>', 'the SFTP user name')
     .option('--remote-dir <dir>', 'the remote folder (default: the login folder)')
     .option('--limit <n>', 'how many batches to list', positive('limit'), 50)
+    .option(LEDGER_OPTION.flags, LEDGER_OPTION.description)
     .option('--json', 'print one JSON object')
     .action(async (opts: HistoryOptions) => {
       try {
