@@ -6,8 +6,8 @@ import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { appHome } from '../../app-home'
-import { AppError } from '../../errors'
-import { EXIT } from '../exit-codes'
+import { AppError, toAppError } from '../../errors'
+import { EXIT, exitCodeFor } from '../exit-codes'
 import { appendRunLog } from '../run-log'
 import { checkJobName, listJobs, loadJob, recordLastRun, removeJob, saveJob, type SavedJob } from '../../jobs/job-store'
 import { cronLine, schtasksCommand, systemdUnits, type SchedulerContext } from '../../jobs/schedulers'
@@ -15,7 +15,7 @@ import { formatWhen, green, printError } from '../terminal'
 import { parseBandwidthLimit } from '../../transfer/rate-limiter'
 import { parseProxyUrl, redact } from '../../transfer/proxy'
 import type { BatchOutcome, WatchOptions } from '../watch/watch-run'
-import { addWatchOptions, REFUSED, runWatch, WATCH_EXIT_HELP } from './watch'
+import { addWatchOptions, runWatch, WATCH_EXIT_HELP } from './watch'
 
 /** Paths made absolute: a job runs from wherever the scheduler starts it. */
 async function absolute(opts: WatchOptions): Promise<SavedJob['options']> {
@@ -36,7 +36,7 @@ async function action(run: () => Promise<number>): Promise<void> {
     process.exitCode = await run()
   } catch (err) {
     const e = printError(err)
-    process.exitCode = REFUSED.has(e.code) ? EXIT.REFUSED : EXIT.BAD_INVOCATION
+    process.exitCode = exitCodeFor(e)
   }
 }
 
@@ -82,12 +82,22 @@ export function registerJob(program: Command): void {
       action(async () => {
         const saved = await loadJob(name)
         const outcomes: BatchOutcome[] = []
-        const code = await runWatch(saved.root, { ...saved.options, once: true, json: Boolean(opts.json) }, (o) => outcomes.push(o))
-        const problem = outcomes.find((o) => o.error)?.error?.message ?? null
-        const uploaded = outcomes.reduce((n, o) => n + (o.uploaded ?? 0), 0)
-        await recordLastRun(name, { at: new Date().toISOString(), exit: code, batches: outcomes.length, uploaded, problem })
-        // The run log says which job a run's batch lines belong to (the app's Saved jobs reads the job's own record).
-        await appendRunLog(`job ${name} ended: exit ${code}, ${outcomes.length} batches, ${uploaded} rows uploaded${problem ? `, ${problem}` : ''}`)
+        const ended = async (code: number, problem: string | null) => {
+          const uploaded = outcomes.reduce((n, o) => n + (o.uploaded ?? 0), 0)
+          await recordLastRun(name, { at: new Date().toISOString(), exit: code, batches: outcomes.length, uploaded, problem })
+          // The run log says which job a run's batch lines belong to (the app's Saved jobs reads the job's own record).
+          await appendRunLog(`job ${name} ended: exit ${code}, ${outcomes.length} batches, ${uploaded} rows uploaded${problem ? `, ${problem}` : ''}`)
+        }
+        let code: number
+        try {
+          code = await runWatch(saved.root, { ...saved.options, once: true, json: Boolean(opts.json) }, (o) => outcomes.push(o))
+        } catch (err) {
+          // A run that could not start (a damaged known_hosts, a missing key) is a last run too: the app's Saved jobs shows it.
+          const e = toAppError(err)
+          await ended(exitCodeFor(e), e.message)
+          throw e
+        }
+        await ended(code, outcomes.find((o) => o.error)?.error?.message ?? null)
         return code
       }),
     )

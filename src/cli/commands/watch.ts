@@ -1,17 +1,16 @@
 /**
  * `bulk-upload watch <root>`: sends each day folder of an export as it appears (or, with
- * `--once`, what is there now), through the same pipeline as `upload`.
+ * `--once`, what has settled there now), through the same pipeline as `upload`.
  */
 import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import { InvalidArgumentError, type Command } from 'commander'
 import { AppError } from '../../errors'
-import { EXIT } from '../exit-codes'
+import { EXIT, exitCodeFor } from '../exit-codes'
 import { addSendOptions } from '../send-options'
 import { green, printError, red, yellow } from '../terminal'
+import { DEFAULT_SETTLE_SECONDS, formatLocalTime } from '../watch/settle'
 import { WatchRun, type BatchOutcome, type WatchOptions } from '../watch/watch-run'
-
-export const REFUSED = new Set(['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'PROXY_REFUSED'])
 
 function seconds(name: string) {
   return (value: string): number => {
@@ -31,15 +30,25 @@ function printOutcome(o: BatchOutcome, json: boolean): void {
   const where = o.folder
   if (o.result === 'delivered') process.stdout.write(`${green('Delivered')} ${where}: ${o.uploaded} rows uploaded, ${o.skipped} already on the server, ${o.excluded} excluded, ${o.failed} failed${o.alreadyDelivered ? `, ${o.alreadyDelivered} delivered earlier` : ''} (CSV ${o.csv ?? 'not sent'})\n`)
   else if (o.result === 'nothing-new') process.stdout.write(`Nothing new in ${where}: all ${o.alreadyDelivered} rows were delivered earlier.\n`)
+  else if (o.result === 'not-settled') process.stdout.write(`${yellow('Not settled')} ${o.error?.message ?? where}\n`)
   else if (o.result === 'skipped') process.stdout.write(`${yellow('Skipped')} ${where}: ${o.error?.message ?? ''}${o.error?.details ? ` (${o.error.details})` : ''}\n`)
   else process.stdout.write(`${red('Stopped')} ${where}: ${o.error?.message ?? ''}${o.error?.details ? ` (${o.error.details})` : ''}\n`)
+}
+
+/** The reason a single pass exits 1 with folders left, said once at the end (stderr: stdout may be JSON). */
+function printUnsettled(left: BatchOutcome[], settle: number): void {
+  const last = left.map((o) => o.takenFrom ?? '').sort().at(-1) ?? ''
+  const which = left.length === 1 ? '1 folder was' : `${left.length} folders were`
+  process.stderr.write(`${yellow('Not finished:')} ${which} left for the next run because files in ${left.length === 1 ? 'it' : 'them'} changed less than ${settle} s ago (--settle): ${left.length === 1 ? 'it may still be' : 'they may still be'} being copied. A run from ${formatLocalTime(new Date(last))} takes ${left.length === 1 ? 'it' : 'them'}.\n`)
 }
 
 /** Runs a watch (or one pass with `once`); the exit code per the documented table. */
 export async function runWatch(rootArg: string, opts: WatchOptions, observe?: (o: BatchOutcome) => void): Promise<number> {
   const root = path.resolve(rootArg)
   if (!(await stat(root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${rootArg} does not exist or is not a folder.`)
+  const unsettled: BatchOutcome[] = []
   const run = new WatchRun(root, opts, (o) => {
+    if (o.result === 'not-settled') unsettled.push(o)
     observe?.(o)
     printOutcome(o, Boolean(opts.json))
   })
@@ -53,6 +62,7 @@ export async function runWatch(rootArg: string, opts: WatchOptions, observe?: (o
   process.on('SIGTERM', onSignal)
   try {
     const code = await run.run()
+    if (unsettled.length > 0) printUnsettled(unsettled, opts.settle)
     return signals > 0 && opts.once ? EXIT.INTERRUPTED : code
   } finally {
     process.removeListener('SIGINT', onSignal)
@@ -65,12 +75,12 @@ export function addWatchOptions(command: Command): Command {
   return command
     .option('--csv-name <glob>', 'which file in a folder is its CSV', '*.csv')
     .option('--interval <seconds>', 'how often to look for new folders (file-system events also wake it)', seconds('interval'), 60)
-    .option('--settle <seconds>', 'take a folder once its files have not changed for this long', seconds('settle'), 60)
-    .option('--once', 'one pass over what is there now, without waiting for folders to settle, then exit')
+    .option('--settle <seconds>', 'take a folder once its files have not changed for this long (with --once: once its newest file is this old)', seconds('settle'), DEFAULT_SETTLE_SECONDS)
+    .option('--once', 'one pass over what is there now, then exit; a folder whose files changed within --settle is left for the next run (exit 1)')
     .option('--json', 'one JSON line per batch on stdout')
 }
 
-export const WATCH_EXIT_HELP = '\nExit codes (with --once): 0 all delivered (or nothing new); 1 some rows excluded or failed, or batches skipped;\n2 bad invocation; 3 interrupted (run again to finish); 4 refused (authentication, host key or proxy login).'
+export const WATCH_EXIT_HELP = '\nExit codes (with --once): 0 all delivered (or nothing new); 1 some rows excluded or failed, or folders skipped or\nleft for the next run (not settled); 2 bad invocation, or a file in the app home that running again will not fix\n(damaged ledger, layout, known agents or known_hosts; the message names it); 3 interrupted (run again to finish);\n4 refused (authentication, host key or proxy login).'
 
 export function registerWatch(program: Command): void {
   const command = program
@@ -85,7 +95,7 @@ export function registerWatch(program: Command): void {
       } catch (err) {
         const e = printError(err)
         if (opts.json) process.stdout.write(JSON.stringify({ error: e.toPayload() }) + '\n')
-        process.exitCode = REFUSED.has(e.code) ? EXIT.REFUSED : EXIT.BAD_INVOCATION
+        process.exitCode = exitCodeFor(e)
       }
     })
 }

@@ -1,18 +1,21 @@
 /**
- * The `watch` loop: finds batches under a root, takes each once its files have settled, and
- * sends it through the same pipeline as `upload` (upload-batch.ts). The ledger leaves out rows
- * already delivered, so overlapping exports send only what is new, and a restart sends
- * nothing twice. A batch with blocking problems is skipped and reported; the others go on.
+ * The `watch` loop: finds batches under a root, takes each once its files have settled (a
+ * single pass too: settle.ts), and sends it through the same pipeline as `upload`
+ * (upload-batch.ts). The ledger leaves out rows already delivered, so overlapping exports send
+ * only what is new, and a restart sends nothing twice. A batch with blocking problems is
+ * skipped and reported; the others go on. Only what a rerun fixes (exit 3) is tried again:
+ * a refusal or a damaged file in the app home stops the watch, since every batch would meet it.
  */
 import { watch as watchFs, type FSWatcher } from 'node:fs'
 import type { AppErrorPayload } from '../../api'
-import { toAppError } from '../../errors'
+import { toAppError, type AppError } from '../../errors'
 import { redact } from '../../transfer/proxy'
 import type { UploadJob } from '../../transfer/upload'
-import { EXIT } from '../exit-codes'
+import { EXIT, exitCodeFor, isRefusal, worseExit, type ExitCode } from '../exit-codes'
 import { appendRunLog } from '../run-log'
-import { prepareBatch, prepareSender, sendBatch, type Sender, type SendOptions } from '../upload-batch'
+import { prepareBatch, prepareSender, sendBatch, type PreparedBatch, type Sender, type SendOptions } from '../upload-batch'
 import { findBatches, type FoundBatch } from './find-batches'
+import { DEFAULT_SETTLE_SECONDS, unsettledFolder } from './settle'
 
 export interface WatchOptions extends SendOptions {
   csvName?: string
@@ -25,7 +28,7 @@ export interface WatchOptions extends SendOptions {
 /** What became of one batch: the `--json` line and the log line are made from it. */
 export interface BatchOutcome {
   folder: string
-  result: 'delivered' | 'nothing-new' | 'skipped' | 'stopped'
+  result: 'delivered' | 'nothing-new' | 'skipped' | 'stopped' | 'not-settled'
   batch?: string
   uploaded?: number
   skipped?: number
@@ -35,11 +38,12 @@ export interface BatchOutcome {
   csv?: string | null
   bytes?: number
   error?: AppErrorPayload
+  /** not-settled: the age of the folder's newest file (s), and from when a pass takes it (ISO). */
+  newestFileAgeSeconds?: number
+  takenFrom?: string
   /** Exit code this outcome asks for (the pass exits with the worst). */
-  exit: number
+  exit: ExitCode
 }
-
-const REFUSED = new Set(['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'PROXY_REFUSED'])
 
 export class WatchRun {
   private sender: Sender | null = null
@@ -51,7 +55,9 @@ export class WatchRun {
   private stopping = false
   private wake: (() => void) | null = null
   private watcher: FSWatcher | null = null
-  exit: number = EXIT.OK
+  /** The worst exit of the batches so far; `halted`, the exit that stopped the watch. */
+  exit: ExitCode = EXIT.OK
+  private halted: ExitCode | null = null
 
   constructor(
     private readonly root: string,
@@ -83,27 +89,51 @@ export class WatchRun {
     } finally {
       this.watcher?.close()
     }
-    return this.exit === EXIT.INTERRUPTED || this.exit === EXIT.REFUSED ? this.exit : EXIT.OK
+    return this.halted ?? (this.exit === EXIT.INTERRUPTED ? EXIT.INTERRUPTED : EXIT.OK)
   }
 
-  /** One look at the root: every settled batch not handled in its current state is sent. */
+  /** `--settle` in seconds (a saved job edited by hand may lack it). */
+  private get settleSeconds(): number {
+    return Number.isFinite(this.opts.settle) ? this.opts.settle : DEFAULT_SETTLE_SECONDS
+  }
+
+  /**
+   * One look at the root: every settled batch not handled in its current state is sent. A
+   * single pass has no earlier look to compare with: it leaves a folder whose newest file is
+   * younger than `--settle`, says so, and the next run takes it.
+   */
   private async pass(once: boolean): Promise<void> {
     const batches = await findBatches(this.root, this.opts.csvName)
     for (const found of batches) {
       if (this.stopping) return
       if (this.handled.get(found.folder) === found.signature) continue
       if (!once && !this.settled(found)) continue
-      const outcome = await this.handle(found)
-      // A stopped batch is tried again on the next pass (its journal resumes it).
-      if (outcome.result !== 'stopped') this.handled.set(found.folder, found.signature)
-      this.exit = Math.max(this.exit, outcome.exit)
+      const outcome = (once ? this.notSettled(found) : null) ?? (await this.handle(found))
+      // Tried again on the next pass only when a rerun can fix it (its journal resumes it).
+      if (outcome.exit !== EXIT.INTERRUPTED) this.handled.set(found.folder, found.signature)
+      this.exit = worseExit(this.exit, outcome.exit)
       this.print(outcome)
       await appendRunLog(logLine(outcome))
-      if (outcome.exit === EXIT.REFUSED) {
-        // A refused login or host key refuses every batch: say it once and stop.
+      if (outcome.exit === EXIT.REFUSED || outcome.error?.code === 'LOCAL_DATA_DAMAGED') {
+        // A refused login or host key, or a damaged file in the app home (ledger, layout,
+        // known agents, known_hosts), stops every batch the same way: say it once and stop.
+        this.halted = outcome.exit
         this.stopping = true
         return
       }
+    }
+  }
+
+  private notSettled(found: FoundBatch): BatchOutcome | null {
+    const wait = unsettledFolder(found, this.settleSeconds)
+    if (!wait) return null
+    return {
+      folder: found.folder,
+      result: 'not-settled',
+      newestFileAgeSeconds: wait.newestFileAgeSeconds,
+      takenFrom: wait.takenFrom.toISOString(),
+      error: { code: 'FOLDER_NOT_SETTLED', message: wait.message },
+      exit: EXIT.PROBLEMS,
     }
   }
 
@@ -118,27 +148,35 @@ export class WatchRun {
       const since = !prior && found.newestMtimeMs < this.startedAt ? Math.min(now, found.newestMtimeMs) : now
       this.seen.set(found.folder, { signature: found.signature, since })
     }
-    return now - this.seen.get(found.folder)!.since >= this.opts.settle * 1000
+    return now - this.seen.get(found.folder)!.since >= this.settleSeconds * 1000
   }
 
   private async handle(found: FoundBatch): Promise<BatchOutcome> {
     const base = { folder: found.folder }
     if (!found.csvPath) return { ...base, result: 'skipped', error: { code: 'CSV_NOT_CHOSEN', message: found.problem ?? '' }, exit: EXIT.PROBLEMS }
+    let batch: PreparedBatch
     try {
-      const batch = await prepareBatch(found.folder, { ...this.opts, csv: found.csvPath })
-      if (!batch.ready) return { ...base, result: 'skipped', error: { code: 'BATCH_NOT_READY', message: batch.why }, exit: EXIT.PROBLEMS }
+      batch = await prepareBatch(found.folder, { ...this.opts, csv: found.csvPath })
+    } catch (err) {
+      // The folder's own input (its CSV, mapping, recordings) cannot be used: skipped, the others go on.
+      const e = toAppError(err)
+      return { ...base, result: 'skipped', error: e.toPayload(), exit: isRefusal(e) ? EXIT.REFUSED : EXIT.PROBLEMS }
+    }
+    if (!batch.ready) return { ...base, result: 'skipped', error: { code: 'BATCH_NOT_READY', message: batch.why }, exit: EXIT.PROBLEMS }
+    try {
       this.current = await sendBatch(this.sender!, batch, this.opts)
       const r = await this.current.done
-      this.current = null
       const s = r.summary
       const counts = { batch: s.batchId, uploaded: s.uploaded, skipped: s.skipped, excluded: s.excluded, failed: s.failed, alreadyDelivered: s.alreadyDelivered ?? 0, csv: s.csv, bytes: s.bytes }
-      if (r.stoppedBy) return { ...base, ...counts, result: 'stopped', error: r.stoppedBy, exit: REFUSED.has(r.stoppedBy.code) ? EXIT.REFUSED : EXIT.INTERRUPTED }
+      if (r.stoppedBy) return { ...base, ...counts, result: 'stopped', error: r.stoppedBy, exit: exitCodeFor(r.stoppedBy) }
       if (r.nothingNew) return { ...base, ...counts, result: 'nothing-new', exit: EXIT.OK }
       return { ...base, ...counts, result: 'delivered', exit: s.excluded > 0 || s.failed > 0 ? EXIT.PROBLEMS : EXIT.OK }
     } catch (err) {
+      // Sending could not start (the ledger, the state folder, a lock): the exit says whether a rerun helps.
+      const e: AppError = toAppError(err)
+      return { ...base, result: 'stopped', error: e.toPayload(), exit: exitCodeFor(e) }
+    } finally {
       this.current = null
-      const e = toAppError(err)
-      return { ...base, result: 'skipped', error: e.toPayload(), exit: REFUSED.has(e.code) ? EXIT.REFUSED : EXIT.PROBLEMS }
     }
   }
 

@@ -19,6 +19,7 @@ import { generateBatch } from '../../fixtures/generate-batch'
 import { startProxy, type TestProxy } from '../../helpers/proxy-server'
 import { runCli } from '../upload/cli'
 import { tempDir } from '../upload/support'
+import { setFileTimes } from './file-times'
 
 const running: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -157,6 +158,7 @@ describe('settings and saved jobs through the contract', () => {
     const next = await generateBatch(path.join(root, 'day-2'), { rows: 3, recordingBytes: 10_000 })
     await writeFile(next.csvPath, (await readFile(next.csvPath, 'utf8')).replace(/^CR-(\d+)/gm, 'DAY2-$1'))
     const before = p.connects.length
+    await setFileTimes(root, 120) // copied two minutes ago: settled for the job's --settle 60
     const run = await runCli(['job', 'run', 'nightly', '--json'], { BULK_UPLOAD_HOME: t.home, ALL_PROXY: '', HTTPS_PROXY: '' })
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)

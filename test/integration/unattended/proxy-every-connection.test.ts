@@ -176,7 +176,8 @@ describe('every connection goes through the proxy', () => {
       await writeFile(gen.csvPath, (await readFile(gen.csvPath, 'utf8')).replace(/^CR-/gm, `${day}-`))
     }
     const p = await proxy('http')
-    const watch = (...extra: string[]) => ['watch', exports, '--once', ...t.login(t.home), ...extra]
+    // --settle 0: the folders were just written, and a single pass leaves folders younger than --settle.
+    const watch = (...extra: string[]) => ['watch', exports, '--once', '--settle', '0', ...t.login(t.home), ...extra]
     const run = await runCli(watch('--proxy', p.url), t.env(t.home))
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)

@@ -4,7 +4,7 @@
  * ones, a broken folder beside good ones, and a restart in the middle. The proof is the
  * server's CSVs: every conversation in exactly one row.
  */
-import { copyFile, mkdir, readdir, readFile, rename, writeFile, appendFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rename, stat, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import Papa from 'papaparse'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -12,6 +12,7 @@ import { runCli, until } from '../upload/cli'
 import { startServer, type TestServer } from '../upload/servers'
 import { makeKeyPair, tempDir } from '../upload/support'
 import { generateBatch } from '../../fixtures/generate-batch'
+import { setFileTimes } from './file-times'
 
 const servers: TestServer[] = []
 afterEach(async () => {
@@ -64,7 +65,7 @@ describe('bulk-upload watch --once', () => {
     await t.exportDay('2026-11-02', 13, 33) // a third overlaps the day before
     const broken = await t.exportDay('2026-11-03', 33, 40)
     await writeFile(path.join(broken, 'calls.csv'), 'Nothing,Like,The,Mapping\r\n1,2,3,4\r\n')
-    const first = await runCli(t.args('--once'), t.env)
+    const first = await runCli(t.args('--once', '--settle', '0'), t.env)
     expect(first.code).toBe(1)
     const out = lines(first.stdout)
     expect(out.map((o) => [path.basename(o.folder as string), o.result])).toEqual([['2026-11-01', 'delivered'], ['2026-11-02', 'delivered'], ['2026-11-03', 'skipped']])
@@ -73,7 +74,7 @@ describe('bulk-upload watch --once', () => {
     const refs = await deliveredReferences(t.server.root)
     expect(refs).toEqual(t.rows.slice(0, 33).map((r) => r[0]!).sort())
 
-    const again = await runCli(t.args('--once'), t.env)
+    const again = await runCli(t.args('--once', '--settle', '0'), t.env)
     const second = lines(again.stdout)
     expect(second.slice(0, 2).map((o) => o.result)).toEqual(['nothing-new', 'nothing-new'])
     // Each nothing-new folder says so with its counts: nothing uploaded, no bytes, no CSV.
@@ -93,7 +94,7 @@ describe('bulk-upload watch --once', () => {
     await t.exportDay('day-b', 20, 60)
     let pid = 0
     const recordings = async () => (await readdir(t.server.root)).filter((n) => n.endsWith('.wav')).length
-    const killed = runCli([...t.args('--once'), '--bwlimit', '200K', '--concurrency', '2'], t.env, (p) => (pid = p))
+    const killed = runCli([...t.args('--once', '--settle', '0'), '--bwlimit', '200K', '--concurrency', '2'], t.env, (p) => (pid = p))
     let count = 0
     await until(() => {
       void recordings().then((n) => (count = n))
@@ -101,10 +102,56 @@ describe('bulk-upload watch --once', () => {
     }, 60_000)
     process.kill(pid, 'SIGKILL')
     expect((await killed).signal).toBe('SIGKILL')
-    const rerun = await runCli(t.args('--once'), t.env)
+    const rerun = await runCli(t.args('--once', '--settle', '0'), t.env)
     expect(rerun.code).toBe(0)
     const refs = await deliveredReferences(t.server.root)
     expect(refs).toEqual(t.rows.map((r) => r[0]!).sort()) // each of the 60 in exactly one row
+  })
+})
+
+describe('bulk-upload watch --once and a folder still being copied', () => {
+  it('leaves a folder whose newest file is 2 s old (exit 1: which folder, its age, from when), takes the settled one beside it, and takes the first once its files are 2 minutes old', async () => {
+    const t = await setup()
+    const fresh = await t.exportDay('2026-11-05', 0, 10)
+    const settled = await t.exportDay('2026-11-04', 10, 20)
+    await setFileTimes(fresh, 2)
+    await setFileTimes(settled, 120)
+    // The default --settle (60 s): the pass takes a folder only once its newest file is that old.
+    const first = await runCli(t.args('--once'), t.env)
+    expect(first.code, first.stderr).toBe(1)
+    const out = lines(first.stdout)
+    expect(out.map((o) => [path.basename(o.folder as string), o.result])).toEqual([['2026-11-04', 'delivered'], ['2026-11-05', 'not-settled']])
+    const left = out[1]!
+    expect(left).toMatchObject({ folder: fresh, error: { code: 'FOLDER_NOT_SETTLED' } })
+    const age = left.newestFileAgeSeconds as number
+    expect(age).toBeGreaterThanOrEqual(2)
+    expect(age).toBeLessThan(60)
+    const newest = (await stat(path.join(fresh, 'calls.csv'))).mtimeMs
+    expect(Math.abs(Date.parse(left.takenFrom as string) - (newest + 60_000))).toBeLessThan(1000)
+    const message = (left.error as { message: string }).message
+    expect(message).toContain(`${fresh} was left for the next run: its newest file is ${age} s old`)
+    expect(message).toMatch(/have not changed for 60 s \(--settle\).* A run from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d takes it\.$/)
+    expect(first.stderr).toMatch(/1 folder was left for the next run because files in it changed less than 60 s ago \(--settle\)/)
+    // Nothing of it was sent: only the settled folder's rows are on the server.
+    expect(await deliveredReferences(t.server.root)).toEqual(t.rows.slice(10, 20).map((r) => r[0]!).sort())
+    expect(await readFile(path.join(t.work, 'home', 'logs', 'unattended.log'), 'utf8')).toMatch(/not-settled .*2026-11-05 error FOLDER_NOT_SETTLED: /)
+
+    // Its files are two minutes old now (set, not waited for): the next run takes it.
+    await setFileTimes(fresh, 120)
+    const second = await runCli(t.args('--once'), t.env)
+    expect(second.code, second.stderr).toBe(0)
+    expect(lines(second.stdout).map((o) => [path.basename(o.folder as string), o.result, o.uploaded])).toEqual([['2026-11-04', 'nothing-new', 0], ['2026-11-05', 'delivered', 10]])
+    expect(await deliveredReferences(t.server.root)).toEqual(t.rows.slice(0, 20).map((r) => r[0]!).sort())
+  })
+
+  it('says so in words without --json', async () => {
+    const t = await setup()
+    const fresh = await t.exportDay('2026-11-06', 0, 5)
+    await setFileTimes(fresh, 2)
+    const run = await runCli(t.args('--once').filter((a) => a !== '--json'), t.env)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(`Not settled ${fresh} was left for the next run: its newest file is `)
+    expect(run.stderr).toMatch(/^Not finished: 1 folder was left for the next run/m)
   })
 })
 
