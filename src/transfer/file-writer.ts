@@ -1,11 +1,11 @@
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import type { PauseGate } from './pause-gate'
 import { channelOpen, closeHandle, maxWriteLength, openForWrite, statSize } from './sftp-ops'
 import { sftpError } from './sftp-errors'
-import type { FileHasher } from './hash-worker'
+import { localBlockHash, READ_BLOCK, type BlockHash, type FileHasher } from './hash-worker'
 
 export interface WriteFileOptions {
   sftp: SFTPWrapper
@@ -32,8 +32,10 @@ export interface WriteFileOptions {
   onConfirmed?: (offset: number) => void
   /** `--bwlimit`: asked for each block's bytes before it is read and sent (shared by every file in flight). */
   limiter?: ByteBudget
-  /** Hashes the file off the main thread while it is sent. @default hashed here as it is read */
+  /** Hashes the bytes read for sending off the main thread. @default hashed here as they are read */
   hasher?: FileHasher
+  /** Called once the server has opened the remote file for writing (it now holds this write's bytes). */
+  onOpened?: () => void
 }
 
 /** What the writer needs of a rate limiter (rate-limiter.ts's RateLimiter). */
@@ -43,9 +45,6 @@ export interface ByteBudget {
 
 /** Block size under a limit: small pieces keep the measured rate smooth. */
 const LIMITED_BLOCK = 64 * 1024
-
-/** Local read size: several SFTP writes come out of each read. */
-const READ_BLOCK = 1024 * 1024
 
 /** What was sent: the file's size and sha256 as read for sending (DESIGN.md, "Exactly once"). */
 export interface WrittenFile {
@@ -72,9 +71,14 @@ export class LocalFileChangedError extends AppError {
  * order, many in flight at once (pipelined), never out of order and never a setstat — what
  * AWS Transfer on S3 accepts. After close, the remote size must equal the local size.
  *
- * The bytes are hashed (sha256) as they are read for sending, or, with `opts.hasher`, by a
- * worker thread reading the file at the same time. The file is stat-ed again after the last
- * byte and the hash; a change in between throws LocalFileChangedError.
+ * The very bytes read for sending are hashed (sha256), here or, with `opts.hasher`, on a worker
+ * thread. The file is stat-ed again after the last byte; a change of size or modification
+ * time throws LocalFileChangedError.
+ *
+ * A cancel (`opts.signal`) stops at once: no more writes are issued, and the writes already
+ * queued are not waited for (on a slow link that is a minute of 16 files' pipelines). The
+ * handle's CLOSE is sent but not awaited: the caller drops the connection, which discards what
+ * is still queued and makes the server close the handle.
  * `opts.size`/`opts.mtimeMs` are what the batch was checked with; when the file differs
  * already at open, it is sent as it is now (the current recording is the one to deliver).
  */
@@ -86,30 +90,39 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
   const local = await open(opts.localPath, 'r').catch((err: unknown) => {
     throw new AppError('FILE_NOT_FOUND', `${opts.localPath}: ${(err as Error).message}`, { cause: err })
   })
+  let blocks: BlockHash | null = null
+  let hashed = false
   try {
     const before = await local.stat()
     const size = before.size
     const unchanged = size === opts.size && Math.trunc(before.mtimeMs) === Math.trunc(opts.mtimeMs)
     // Bytes already on the server are kept only when the file is the one they came from.
     const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
-    const hashing = opts.hasher?.hash(opts.localPath)
-    hashing?.catch(() => undefined) // settled below, after the writes
-    const hash = hashing ? null : createHash('sha256')
-    if (hash && startOffset > 0) await hashRange(local, hash, 0, startOffset)
+    blocks = opts.hasher?.begin() ?? localBlockHash(size)
+    // The part already on the server, sent by an earlier attempt, is hashed from this file:
+    // its size, modification time and sampled bytes matched.
+    if (startOffset > 0) await hashRange(local, blocks, 0, startOffset)
+    if (opts.signal?.aborted) throw new AppError('CANCELLED')
     const handle = await openForWrite(sftp, remotePath, startOffset)
+    opts.onOpened?.()
     // Two round trips per file: OPEN, then the WRITEs, CLOSE and the confirming STAT back to
     // back. Servers answer a handle's requests in the order they came, so CLOSE goes as soon
     // as the last WRITE is sent, not when it is acknowledged.
-    const { sent, acknowledged } = pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, hash)
-    await sent // never rejects: a failure waits for the writes already sent, then settles it
+    const { sent, acknowledged } = pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, blocks)
+    await sent // never rejects: a failure waits for the writes already sent (a cancel does not), then settles it
+    if (opts.signal?.aborted) {
+      closeHandle(sftp, handle, remotePath).catch(() => undefined)
+      throw new AppError('CANCELLED')
+    }
     const closing = closeHandle(sftp, handle, remotePath)
     const stating = statSize(sftp, remotePath)
     const [writes, closed, stated] = await Promise.allSettled([acknowledged, closing, stating])
     if (writes.status === 'rejected') throw writes.reason
     // Close is what commits an S3 object: its error is the file's error.
     if (closed.status === 'rejected') throw closed.reason
-    const digest = hashing ? await hashing.catch((err: unknown) => Promise.reject(new AppError('NOT_READABLE', `${opts.localPath}: ${(err as Error).message}`, { cause: err }))) : null
-    if (digest && digest.size !== size) throw new LocalFileChangedError(opts.localPath)
+    hashed = true
+    const digest = await blocks.digest().catch((err: unknown) => Promise.reject(new AppError('NOT_READABLE', `${opts.localPath}: ${(err as Error).message}`, { cause: err })))
+    if (digest.size !== size) throw new LocalFileChangedError(opts.localPath)
     const after = await local.stat()
     if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
     let remoteSize = stated.status === 'fulfilled' ? stated.value : undefined
@@ -119,30 +132,43 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     if (remoteSize !== size) {
       throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
     }
-    return { size, sha256: digest ? digest.sha256 : hash!.digest('hex'), mtimeMs: before.mtimeMs, resumedAt: startOffset }
+    return { size, sha256: digest.sha256, mtimeMs: before.mtimeMs, resumedAt: startOffset }
   } finally {
+    if (!hashed) blocks?.abandon()
     await local.close()
   }
 }
 
-/** Feeds bytes [start, end) of an open local file to a hash (the part already on the server). */
-async function hashRange(local: LocalFile, hash: Hash, start: number, end: number): Promise<void> {
-  const block = Buffer.allocUnsafe(Math.min(READ_BLOCK, end - start))
+/** Feeds bytes [start, end) of an open local file to the file's hash (the part already on the server). */
+async function hashRange(local: LocalFile, blocks: BlockHash, start: number, end: number): Promise<void> {
   for (let at = start; at < end; ) {
-    const { bytesRead } = await local.read(block, 0, Math.min(block.length, end - at), at)
-    if (bytesRead === 0) throw new LocalFileChangedError('the local file')
-    hash.update(block.subarray(0, bytesRead))
+    const block = await blocks.take()
+    const { bytesRead } = await local.read(block, 0, Math.min(block.length, end - at), at).catch((err: unknown) => {
+      blocks.release(block)
+      throw err
+    })
+    if (bytesRead === 0) {
+      blocks.release(block)
+      throw new LocalFileChangedError('the local file')
+    }
+    blocks.update(block, bytesRead)
     at += bytesRead
   }
 }
 
-/** The sha256 of a whole local file (for a file found complete on the server). */
+/** The sha256 of a whole local file (for a file found complete on the server, never sent). */
 export async function hashLocalFile(localPath: string): Promise<{ size: number; sha256: string; mtimeMs: number }> {
   const local = await open(localPath, 'r')
   try {
     const st = await local.stat()
     const hash = createHash('sha256')
-    await hashRange(local, hash, 0, st.size)
+    const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, st.size)))
+    for (let at = 0; at < st.size; ) {
+      const { bytesRead } = await local.read(block, 0, Math.min(block.length, st.size - at), at)
+      if (bytesRead === 0) throw new LocalFileChangedError(localPath)
+      hash.update(block.subarray(0, bytesRead))
+      at += bytesRead
+    }
     return { size: st.size, sha256: hash.digest('hex'), mtimeMs: st.mtimeMs }
   } finally {
     await local.close()
@@ -164,7 +190,7 @@ function pipeline(
   startOffset: number,
   chunk: number,
   maxInFlight: number,
-  hash: Hash | null,
+  blocks: BlockHash,
 ): { sent: Promise<void>; acknowledged: Promise<void> } {
   const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
   let allSent: () => void = () => undefined
@@ -174,6 +200,7 @@ function pipeline(
     let inFlight = 0
     let acknowledged = startOffset
     let failed: AppError | null = null
+    let cancelled = false
     let pumping = false
     // Writes sent, in offset order, until acknowledged; the first unacknowledged one marks
     // the confirmed end (replies may come back in any order).
@@ -184,16 +211,15 @@ function pipeline(
       while (unconfirmed.length > 0 && unconfirmed[0]!.acked) confirmedEnd = unconfirmed.shift()!.end
       if (confirmedEnd !== before) onConfirmed?.(confirmedEnd)
     }
-    // Sized to the file: a 1 MiB buffer per 32 KiB recording is mostly garbage-collector work.
-    const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, size - startOffset)))
 
     const finish = () => {
-      if ((failed && inFlight === 0) || (!failed && nextOffset >= size && inFlight === 0)) {
+      if ((failed && (inFlight === 0 || cancelled)) || (!failed && nextOffset >= size && inFlight === 0)) {
         signal?.removeEventListener('abort', onAbort)
       }
       if (failed) {
-        // Wait for the requests already sent before the caller closes the handle.
-        if (inFlight === 0) {
+        // Wait for the requests already sent before the caller closes the handle; a cancel
+        // does not wait (the caller drops the connection instead).
+        if (inFlight === 0 || cancelled) {
           allSent()
           reject(failed)
         }
@@ -202,13 +228,16 @@ function pipeline(
         if (inFlight === 0) resolve()
       }
     }
-    const onAbort = () => fail(new AppError('CANCELLED'))
+    const onAbort = () => {
+      cancelled = true
+      fail(new AppError('CANCELLED'))
+    }
     const fail = (err: AppError) => {
       failed ??= err
       finish()
     }
     signal?.addEventListener('abort', onAbort, { once: true })
-    if (signal?.aborted) return fail(new AppError('CANCELLED'))
+    if (signal?.aborted) return onAbort()
 
     const pump = async () => {
       if (pumping) return
@@ -217,14 +246,23 @@ function pipeline(
         while (!failed && nextOffset < size && inFlight < maxInFlight) {
           if (gate?.paused) await gate.wait()
           if (failed) break
-          const want = Math.min(opts.limiter ? LIMITED_BLOCK : block.length, size - nextOffset, maxInFlight - inFlight + chunk)
+          const want = Math.min(opts.limiter ? LIMITED_BLOCK : READ_BLOCK, size - nextOffset, maxInFlight - inFlight + chunk)
           if (opts.limiter) await opts.limiter.take(want, signal)
           if (failed) break
-          const { bytesRead } = await local.read(block, 0, want, nextOffset)
-          if (bytesRead === 0) throw new LocalFileChangedError(opts.localPath)
-          // ssh2 copies the payload into its packet synchronously, so `block` is reusable
-          // as soon as these calls return.
-          if (!channelOpen(sftp)) throw new AppError('CONNECTION_LOST', `${remotePath}: the SFTP channel closed.`)
+          const block = await blocks.take()
+          const read = failed ? null : await local.read(block, 0, Math.min(want, block.length), nextOffset).catch((err: unknown) => {
+            blocks.release(block)
+            throw err
+          })
+          const bytesRead = read?.bytesRead ?? 0
+          if (failed || bytesRead === 0 || !channelOpen(sftp)) {
+            blocks.release(block)
+            if (failed) break
+            if (bytesRead === 0) throw new LocalFileChangedError(opts.localPath)
+            throw new AppError('CONNECTION_LOST', `${remotePath}: the SFTP channel closed.`)
+          }
+          // ssh2 copies the payload into its packet synchronously, so `block` can go to the
+          // hash as soon as these calls return.
           for (let off = 0; off < bytesRead; off += chunk) {
             const len = Math.min(chunk, bytesRead - off)
             const pending = { start: nextOffset + off, end: nextOffset + off + len, acked: false }
@@ -236,15 +274,15 @@ function pipeline(
               pending.acked = true
               confirm()
               acknowledged += len
-              onProgress?.(acknowledged)
+              // After a cancel nothing more counts: the file is not confirmed.
+              if (!cancelled) onProgress?.(acknowledged)
               if (!failed && nextOffset < size) void pump()
               finish()
             })
           }
-          // Hashed once its writes are on their way (the bytes are still in `block`): the
-          // socket drains while the CPU hashes. Reads are strictly sequential, so the hash
-          // sees the file in order.
-          hash?.update(block.subarray(0, bytesRead))
+          // Hashed once its writes are on their way: the socket drains while the block is
+          // hashed. Reads are strictly sequential, so the hash sees the bytes sent, in order.
+          blocks.update(block, bytesRead)
           nextOffset += bytesRead
         }
       } catch (err) {

@@ -1,63 +1,149 @@
 /**
- * sha256 of local recordings on a worker thread, while the main thread sends their bytes.
- * On loopback the upload is bound by the main thread's CPU (ssh2's packets, the socket, the
- * reads); hashing there took 12% of it (a CPU profile of 200 x 2 MiB to sshd). The worker
- * reads the file itself (from the page cache, just read for sending) and hashes it on the
- * other core. The writer stats the file before and after both reads: a file that changed in
- * between is sent again, exactly as when the bytes sent were hashed.
+ * sha256 of the very bytes read for sending (DESIGN.md, "Exactly once"), computed on a worker
+ * thread. On loopback the upload is bound by the main thread's CPU (ssh2's packets, the
+ * socket, the reads); hashing there took 12% of it (a CPU profile of 200 x 2 MiB to sshd).
+ *
+ * The writer reads each block into a buffer taken from here, hands it to ssh2 (which copies it
+ * into its packets at once), then gives it to the hash: the buffer's memory moves to the worker
+ * (transferred, not copied), is hashed there, and comes back to be read into again. Hashing the
+ * file again by its path would record the bytes on disk at that moment, which are not those
+ * sent when the file is rewritten with its modification time kept.
  */
+import { createHash, type Hash } from 'node:crypto'
 import { WorkerClient } from '../worker-client'
+
+/** Size of a block of a file read for sending. Several SFTP writes come out of each. */
+export const READ_BLOCK = 1024 * 1024
+
+/**
+ * Blocks that may exist at once for all files in flight (read into, or being hashed): a
+ * bound on memory should the worker fall behind; readers then wait for one to come back.
+ */
+const MAX_BLOCKS = 48
 
 /** Plain CommonJS so the worker needs no TypeScript loader (as src/batch/sniff-worker.ts). */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
-const fs = require('node:fs')
-const block = Buffer.allocUnsafe(1024 * 1024)
-parentPort.on('message', ({ id, path }) => {
-  let fd = -1
-  try {
-    fd = fs.openSync(path, 'r')
-    const hash = createHash('sha256')
-    let size = 0
-    for (;;) {
-      const n = fs.readSync(fd, block, 0, block.length, size)
-      if (n === 0) break
-      hash.update(block.subarray(0, n))
-      size += n
-    }
-    parentPort.postMessage({ id, size, sha256: hash.digest('hex') })
-  } catch (err) {
-    parentPort.postMessage({ id, error: String((err && err.message) || err) })
-  } finally {
-    if (fd >= 0) fs.closeSync(fd)
+const streams = new Map()
+parentPort.on('message', (m) => {
+  let s = streams.get(m.stream)
+  if (m.op === 'drop') return streams.delete(m.stream)
+  if (!s) streams.set(m.stream, (s = { hash: createHash('sha256'), size: 0 }))
+  if (m.op === 'update') {
+    s.hash.update(new Uint8Array(m.buf, 0, m.length))
+    s.size += m.length
+    parentPort.postMessage({ id: m.id, buf: m.buf }, [m.buf])
+  } else {
+    streams.delete(m.stream)
+    parentPort.postMessage({ id: m.id, size: s.size, sha256: s.hash.digest('hex') })
   }
 })
 `
 
-/** A file's bytes as read whole: their count and sha256. */
+/** The bytes given to a hash: their count and sha256. */
 export interface FileDigest {
   size: number
   sha256: string
 }
 
-/** What the writer needs: the digest of a whole local file. */
-export interface FileHasher {
-  hash(localPath: string): Promise<FileDigest>
+/** The buffers one file is read into, and the running hash of exactly the bytes read. */
+export interface BlockHash {
+  /** A buffer to read the next block into (READ_BLOCK bytes at most; may be shorter). */
+  take(): Promise<Buffer>
+  /** The next `length` bytes of the file, in order, are in `block`; the block is the hash's from now on. */
+  update(block: Buffer, length: number): void
+  /** A block taken but not read into (a failed read): back to the pool. */
+  release(block: Buffer): void
+  /** Count and sha256 of every byte given. */
+  digest(): Promise<FileDigest>
+  /** The file was abandoned (failed or cancelled): its hash is dropped. */
+  abandon(): void
 }
 
-/** One worker thread hashing files in the order asked. */
-export class HashWorker implements FileHasher {
-  private readonly client = new WorkerClient<{ id: number; size?: number; sha256?: string; error?: string }>(WORKER_SOURCE)
+/** What the writer needs: a fresh hash per file written. */
+export interface FileHasher {
+  begin(): BlockHash
+}
 
-  async hash(localPath: string): Promise<FileDigest> {
-    const reply = await this.client.request({ path: localPath })
-    if (reply.error !== undefined) throw new Error(reply.error)
-    return { size: reply.size!, sha256: reply.sha256! }
+/** Hashing on the main thread, into one block sized to the file (where threads are unavailable). */
+export function localBlockHash(fileSize: number): BlockHash {
+  // Sized to the file: a 1 MiB buffer per 32 KiB recording is mostly garbage-collector work.
+  const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, fileSize)))
+  const hash: Hash = createHash('sha256')
+  let size = 0
+  return {
+    take: () => Promise.resolve(block),
+    update: (b, length) => {
+      hash.update(b.subarray(0, length))
+      size += length
+    },
+    release: () => undefined,
+    digest: () => Promise.resolve({ size, sha256: hash.digest('hex') }),
+    abandon: () => undefined,
+  }
+}
+
+type Reply = { id: number; buf?: ArrayBuffer; size?: number; sha256?: string }
+
+/** One worker thread hashing the files in flight, each as its own stream of blocks. */
+export class HashWorker implements FileHasher {
+  private readonly client = new WorkerClient<Reply>(WORKER_SOURCE)
+  private readonly free: ArrayBuffer[] = []
+  private readonly waiting: Array<(block: ArrayBuffer) => void> = []
+  /** Blocks that exist: free, being read into, or at the worker. */
+  private blocks = 0
+  private nextStream = 0
+
+  begin(): BlockHash {
+    const stream = this.nextStream++
+    return {
+      take: () => this.take(),
+      update: (block, length) => this.update(stream, block, length),
+      release: (block) => this.giveBack(block.buffer as ArrayBuffer),
+      digest: async () => {
+        const reply = await this.client.request({ op: 'digest', stream })
+        return { size: reply.size!, sha256: reply.sha256! }
+      },
+      abandon: () => this.client.send({ op: 'drop', stream }),
+    }
   }
 
   close(): Promise<number> {
     return this.client.close()
+  }
+
+  private take(): Promise<Buffer> {
+    const free = this.free.pop()
+    if (free) return Promise.resolve(Buffer.from(free))
+    if (this.blocks < MAX_BLOCKS) {
+      this.blocks++
+      // Its own ArrayBuffer (never Node's shared pool), so it can move to the worker.
+      return Promise.resolve(Buffer.from(new ArrayBuffer(READ_BLOCK)))
+    }
+    return new Promise((resolve) => this.waiting.push((block) => resolve(Buffer.from(block))))
+  }
+
+  private update(stream: number, block: Buffer, length: number): void {
+    const buf = block.buffer as ArrayBuffer
+    this.client.request({ op: 'update', stream, buf, length }, [buf]).then(
+      (reply) => this.giveBack(reply.buf!),
+      // The worker stopped: the block is gone with it; a reader waiting gets a new one.
+      () => {
+        this.blocks--
+        const next = this.waiting.shift()
+        if (next) {
+          this.blocks++
+          next(new ArrayBuffer(READ_BLOCK))
+        }
+      },
+    )
+  }
+
+  private giveBack(block: ArrayBuffer): void {
+    const next = this.waiting.shift()
+    if (next) next(block)
+    else this.free.push(block)
   }
 }
 

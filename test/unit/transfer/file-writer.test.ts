@@ -1,9 +1,12 @@
-import { mkdtemp, stat, writeFile as writeLocal } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { utimesSync, writeFileSync } from 'node:fs'
+import { mkdtemp, stat, utimes, writeFile as writeLocal } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { SFTPWrapper } from 'ssh2'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { writeFile } from '../../../src/transfer/file-writer'
+import { HashWorker } from '../../../src/transfer/hash-worker'
 
 type Callback = (err?: Error | null) => void
 
@@ -50,5 +53,93 @@ describe('file writer: the confirmed end', () => {
     expect(result).toBeInstanceOf(Error)
     // 0-10,000 is the only run the server confirmed from the start: a retry continues there.
     expect(confirmed).toEqual([10_000])
+  })
+})
+
+/** A channel that keeps what is written, answering each write on the next tick. */
+function memoryChannel() {
+  const files = new Map<string, Buffer>()
+  const sftp = {
+    outgoing: { state: 'open' },
+    readable: true,
+    _maxWriteLen: 32 * 1024,
+    open: (p: string, _f: string, cb: (err: Error | null, h: Buffer) => void) => {
+      files.set(p, Buffer.alloc(0))
+      cb(null, Buffer.from(p))
+    },
+    // ssh2 copies the payload at once; so does this stand-in.
+    write: (h: Buffer, b: Buffer, o: number, len: number, position: number, cb: Callback) => {
+      const name = h.toString()
+      const file = files.get(name)!
+      const grown = Buffer.alloc(Math.max(file.length, position + len))
+      file.copy(grown)
+      b.copy(grown, position, o, o + len)
+      files.set(name, grown)
+      process.nextTick(cb, null)
+    },
+    close: (_h: Buffer, cb: Callback) => cb(null),
+    stat: (p: string, cb: (err: Error | null, s: { size: number }) => void) => cb(null, { size: files.get(p)?.length ?? 0 }),
+  }
+  return { sftp: sftp as unknown as SFTPWrapper, files }
+}
+
+let worker: HashWorker | null = null
+afterEach(async () => {
+  await worker?.close()
+  worker = null
+})
+
+describe('file writer: the sha256 recorded', () => {
+  it('is of the bytes sent, even when the file is rewritten mid-send with its size and modification time kept', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-writer-'))
+    const local = path.join(dir, 'a.wav')
+    const first = randomBytes(300_000)
+    const second = randomBytes(300_000)
+    await writeLocal(local, first)
+    const kept = new Date('2026-01-02T03:04:05Z') // whole seconds: restored exactly below
+    await utimes(local, kept, kept)
+    const { size, mtimeMs } = await stat(local)
+    const { sftp, files } = memoryChannel()
+    let blocks = 0
+    // Asked before each block is read: after the first block went, the file is rewritten.
+    const limiter = {
+      take: async () => {
+        if (++blocks === 2) {
+          writeFileSync(local, second)
+          utimesSync(local, kept, kept)
+        }
+      },
+    }
+    worker = new HashWorker()
+    const written = await writeFile({ sftp, localPath: local, remotePath: 'a.wav', size, mtimeMs, limiter, hasher: worker })
+    const onServer = files.get('a.wav')!
+    // What went is the first block of the old bytes and the rest of the new ones.
+    expect(onServer.subarray(0, 1000).equals(first.subarray(0, 1000))).toBe(true)
+    expect(onServer.subarray(-1000).equals(second.subarray(-1000))).toBe(true)
+    expect(written.sha256).toBe(createHash('sha256').update(onServer).digest('hex'))
+  })
+})
+
+describe('file writer: a cancel', () => {
+  it('settles at once with CANCELLED, without waiting for writes in flight, and issues no more writes or progress', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-writer-'))
+    const local = path.join(dir, 'a.wav')
+    await writeLocal(local, Buffer.alloc(200_000, 7))
+    const { size, mtimeMs } = await stat(local)
+    const { sftp, pending } = scriptedChannel(10_000)
+    const abort = new AbortController()
+    const progress: number[] = []
+    const done = writeFile({ sftp, localPath: local, remotePath: 'a.wav', size, mtimeMs, maxInFlightBytes: 50_000, signal: abort.signal, onProgress: (n) => progress.push(n) }).catch((e: Error) => e)
+    await until(() => pending.length === 6) // 50,000 in flight, and the write that passes it
+    pending[0]!.cb(null)
+    pending[1]!.cb(null)
+    await until(() => pending.length === 8) // two answers let two more writes go
+    abort.abort()
+    // The server never answers the six writes still out (a slow link): the writer does not wait.
+    const result = await done
+    expect(result).toMatchObject({ code: 'CANCELLED' })
+    for (const p of pending.slice(2)) p.cb(null) // answers arriving after the cancel
+    expect(pending).toHaveLength(8)
+    expect(progress).toEqual([10_000, 20_000])
   })
 })

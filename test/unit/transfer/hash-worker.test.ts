@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HashWorker } from '../../../src/transfer/hash-worker'
+import { HashWorker, localBlockHash, READ_BLOCK, type BlockHash } from '../../../src/transfer/hash-worker'
 
 let worker: HashWorker | null = null
 afterEach(async () => {
@@ -11,26 +8,65 @@ afterEach(async () => {
   worker = null
 })
 
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+
+/** Feeds `bytes` to a hash block by block, as the writer does with what it reads for sending. */
+async function feed(hash: BlockHash, bytes: Buffer, step: number): Promise<void> {
+  for (let at = 0; at < bytes.length; at += step) {
+    const block = await hash.take()
+    const n = bytes.copy(block, 0, at, Math.min(at + step, bytes.length))
+    hash.update(block, n)
+  }
+}
+
 describe('HashWorker', () => {
-  it('gives the size and sha256 of whole files, several asked at once, each its own', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'hash-worker-'))
-    // Empty, under one read block, and across several blocks of 1 MiB.
-    const contents = [Buffer.alloc(0), randomBytes(1000), randomBytes(3 * 1024 * 1024 + 17)]
-    const files = await Promise.all(contents.map(async (bytes, i) => {
-      const file = path.join(dir, `rec-${i}.wav`)
-      await writeFile(file, bytes)
-      return file
-    }))
+  it('hashes the bytes given, several files at once with their blocks interleaved, each its own', async () => {
     worker = new HashWorker()
-    const digests = await Promise.all(files.map((f) => worker!.hash(f)))
-    expect(digests).toEqual(contents.map((b) => ({ size: b.length, sha256: createHash('sha256').update(b).digest('hex') })))
+    // Empty, under one block, and across several blocks.
+    const contents = [Buffer.alloc(0), randomBytes(1000), randomBytes(3 * READ_BLOCK + 17)]
+    const hashes = contents.map(() => worker!.begin())
+    await Promise.all(contents.map((b, i) => feed(hashes[i]!, b, i === 2 ? READ_BLOCK : 300)))
+    const digests = await Promise.all(hashes.map((h) => h.digest()))
+    expect(digests).toEqual(contents.map((b) => ({ size: b.length, sha256: sha256(b) })))
   })
 
-  it('a file that cannot be read is refused with the reason, and the worker goes on', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'hash-worker-'))
+  it('moves each block to the worker rather than copying it, and reuses it once hashed', async () => {
     worker = new HashWorker()
-    await expect(worker.hash(path.join(dir, 'gone.wav'))).rejects.toThrow(/ENOENT/)
-    await writeFile(path.join(dir, 'here.wav'), 'abc')
-    expect(await worker.hash(path.join(dir, 'here.wav'))).toEqual({ size: 3, sha256: createHash('sha256').update('abc').digest('hex') })
+    const hash = worker.begin()
+    const block = await hash.take()
+    block.fill(7)
+    hash.update(block, 100)
+    expect(block.length).toBe(0) // transferred: this thread no longer holds its memory
+    expect(await hash.digest()).toEqual({ size: 100, sha256: sha256(Buffer.alloc(100, 7)) })
+    const again = await worker.begin().take()
+    expect(again.length).toBe(READ_BLOCK)
+  })
+
+  it('an abandoned file is dropped and the worker goes on', async () => {
+    worker = new HashWorker()
+    const dropped = worker.begin()
+    await feed(dropped, randomBytes(5000), 1000)
+    dropped.abandon()
+    const next = worker.begin()
+    await feed(next, Buffer.from('abc'), 3)
+    expect(await next.digest()).toEqual({ size: 3, sha256: sha256(Buffer.from('abc')) })
+  })
+
+  it('a stopped worker fails the digest instead of waiting forever', async () => {
+    worker = new HashWorker()
+    const hash = worker.begin()
+    await feed(hash, Buffer.from('abc'), 3)
+    await worker.close()
+    await expect(hash.digest()).rejects.toThrow()
+  })
+})
+
+describe('localBlockHash', () => {
+  it('hashes on this thread into one block sized to the file', async () => {
+    const bytes = randomBytes(70_000)
+    const hash = localBlockHash(bytes.length)
+    expect((await hash.take()).length).toBe(70_000)
+    await feed(hash, bytes, 30_000)
+    expect(await hash.digest()).toEqual({ size: bytes.length, sha256: sha256(bytes) })
   })
 })
