@@ -11,7 +11,7 @@ import { AppError } from '../../errors'
 import { ISSUE_RULES, classifyName, isHiddenOrSystem, scanPaths, severityOf, validateBatch, type CheckedBatch, type FolderScan } from '../../batch'
 import { readKnownAgents } from '../../agents/known-agents-store'
 import { resolveDestination } from '../destination-flags'
-import { EXIT } from '../exit-codes'
+import { EXIT, exitCodeFor } from '../exit-codes'
 import { appHome } from '../../app-home'
 import { checkForDestination } from '../../ledger/destination-checks'
 import { readLayout } from '../../ledger/layout-store'
@@ -216,7 +216,7 @@ export function registerCheck(program: Command): void {
       } catch (err) {
         const e = printError(err)
         if (opts.json) process.stdout.write(JSON.stringify({ ready: false, error: e.toPayload() }) + '\n')
-        process.exitCode = EXIT.BAD_INVOCATION
+        process.exitCode = exitCodeFor(e)
       }
     })
 }

@@ -7,7 +7,7 @@ import { appHome } from '../../app-home'
 import { openDestinationLedger } from '../../ledger/destination-ledger'
 import { LEDGER_OPTION } from '../send-options'
 import { ledgerLocation } from '../../ledger/ledger-location'
-import { EXIT } from '../exit-codes'
+import { EXIT, exitCodeFor } from '../exit-codes'
 import { bold, dim, formatBytes, formatWhen, printError } from '../terminal'
 
 interface HistoryOptions {
@@ -70,7 +70,7 @@ export function registerHistory(program: Command): void {
       } catch (err) {
         const e = printError(err)
         if (opts.json) process.stdout.write(JSON.stringify({ error: e.toPayload() }) + '\n')
-        process.exitCode = EXIT.BAD_INVOCATION
+        process.exitCode = exitCodeFor(e)
       }
     })
 }

@@ -6,11 +6,11 @@ import path from 'node:path'
 import { stat } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { BatchSummary } from '../../api'
-import { AppError, type AppErrorPayload, type ErrorCode } from '../../errors'
+import { AppError, type AppErrorPayload } from '../../errors'
 import { NOT_OFFERED_MESSAGE } from '../../transfer/host-trust'
 import type { ChannelPool } from '../../transfer/channel-pool'
 import { openDestinationPool, type UploadResult } from '../../transfer/upload'
-import { EXIT } from '../exit-codes'
+import { EXIT, exitCodeFor } from '../exit-codes'
 import { ProgressDisplay } from '../progress-display'
 import { addSendOptions } from '../send-options'
 import { bold, formatBytes, formatWhen, green, printError, red, yellow } from '../terminal'
@@ -21,7 +21,6 @@ interface UploadOptions extends SendOptions {
 }
 
 /** Refusals: the server, its identity or the proxy said no; running again will not help (exit 4). */
-export const REFUSED: ErrorCode[] = ['AUTH_REFUSED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'PROXY_REFUSED']
 
 async function runUpload(folderArg: string, opts: UploadOptions): Promise<number> {
   const folder = path.resolve(folderArg)
@@ -124,10 +123,9 @@ function stopped(error: AppErrorPayload, opts: UploadOptions): number {
   } else if (error.code === 'HOST_KEY_UNKNOWN') {
     process.stderr.write(`If that fingerprint is the one your platform shows, run again with --trust-new-host, or add the server to ${opts.knownHosts ?? 'the known_hosts file'} (ssh-keyscan -p ${opts.port} ${opts.host}).\n`)
   }
-  if (REFUSED.includes(error.code)) return EXIT.REFUSED
-  if (error.code === 'REMOTE_FOLDER_NOT_FOUND') return EXIT.BAD_INVOCATION
-  if (error.code !== 'CANCELLED') process.stderr.write('Nothing was lost: run the same command again to resume.\n')
-  return EXIT.INTERRUPTED
+  const exit = exitCodeFor(error)
+  if (exit === EXIT.INTERRUPTED && error.code !== 'CANCELLED') process.stderr.write('Nothing was lost: run the same command again to resume.\n')
+  return exit
 }
 
 export function registerUpload(program: Command): void {
@@ -140,14 +138,14 @@ export function registerUpload(program: Command): void {
     .option('--json', 'print one JSON summary object on stdout')
     .option('--resend-delivered', 'send again rows already delivered to this destination (they are left out by default)')
     .option('--adopt-layout', 'write the CSV in this source\'s columns and make them the destination\'s layout (update the platform\'s mapping too)')
-    .addHelpText('after', '\nExit codes: 0 every eligible row reached the platform in a CSV (now or earlier); 1 finished, but rows were\nexcluded or failed (failed ones are retried by the next run); 2 bad invocation or unreadable input, nothing sent;\n3 interrupted or cancelled (run the same command again to finish); 4 refused (authentication, or the host key\nis unknown or changed).')
+    .addHelpText('after', '\nExit codes: 0 every eligible row reached the platform in a CSV (now or earlier); 1 finished, but rows were\nexcluded or failed (failed ones are retried by the next run); 2 bad invocation, unreadable input, or local data a rerun cannot fix (the message\nnames the file), nothing sent; 3 interrupted or cancelled (run the same command again to finish); 4 refused (authentication, or the host key\nis unknown or changed).')
     .action(async (folder: string, opts: UploadOptions) => {
       try {
         process.exitCode = await runUpload(folder, opts)
       } catch (err) {
         const e = printError(err)
         if (opts.json) process.stdout.write(JSON.stringify({ error: e.toPayload() }) + '\n')
-        process.exitCode = REFUSED.includes(e.code) ? EXIT.REFUSED : EXIT.BAD_INVOCATION
+        process.exitCode = exitCodeFor(e)
       }
     })
 }
