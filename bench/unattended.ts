@@ -177,7 +177,7 @@ export const unattendedBench: BenchSection = {
       await rm(root, { recursive: true, force: true })
       await mkdir(root)
       const home = path.join(work, 'home-watch')
-      const watchArgs = ['watch', exports, '--once', '--json', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.username, '--key', path.join(work, 'id'),
+      const watchArgs = ['watch', exports, '--once', '--settle', '0', '--json', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.username, '--key', path.join(work, 'id'),
         '--known-hosts', path.join(work, 'known_hosts'), '--state-dir', path.join(home, 'state')]
       const first = await run(watchArgs, { BULK_UPLOAD_HOME: home }, true)
       if (first.code !== 0) throw new Error(`watch --once exited ${first.code}`)

@@ -10,7 +10,7 @@
  * silently, and none replaces a pin: forgetting one is its own explicit call.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, writeFile, appendFile, chmod, rename, rm } from 'node:fs/promises'
+import { mkdir, writeFile, appendFile, chmod, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { HostKeyInfo } from '../api'
 import { AppError } from '../errors'
@@ -19,6 +19,7 @@ import {
   forgetHostInText,
   formatKnownHostsLine,
   parseKnownHosts,
+  readKnownHostsFile,
   readSshString,
   type KnownHostEntry,
 } from './known-hosts'
@@ -99,13 +100,9 @@ export async function hostKeyAlgorithmsFor(knownHostsPath: string, host: string,
   return orderHostKeyAlgorithms(entries.filter((e) => e.marker === null).map((e) => e.keyType))
 }
 
-async function readKnownHosts(knownHostsPath: string): Promise<string> {
-  try {
-    return await readFile(knownHostsPath, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ''
-    throw err
-  }
+/** Bounded: the desktop app's connections read it too, not only the CLI, which checks it first. */
+function readKnownHosts(knownHostsPath: string): Promise<string> {
+  return readKnownHostsFile(knownHostsPath)
 }
 
 /** Compares a presented key with the known_hosts file, without changing anything. */

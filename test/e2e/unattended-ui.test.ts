@@ -14,6 +14,7 @@ import { skipWithReason } from '../helpers/system'
 import { generateBatch } from '../fixtures/generate-batch'
 import { startProxy, type TestProxy } from '../helpers/proxy-server'
 import { runCli } from '../integration/upload/cli'
+import { setFileTimes } from '../integration/unattended/file-times'
 import { buildRenderer, CHROMIUM, launchChromium, screenshot, startHost, tempDir, watchPage, type HostProcess } from './harness'
 import { checkStep, ownReferences, throughReview } from './wizard-steps'
 
@@ -114,6 +115,9 @@ describe.skipIf(skipWithReason(CHROMIUM, 'unattended settings and jobs (Chromium
     expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'nightly-calls', root: path.join(files, 'exports'), lastRun: null }])
     const job = JSON.parse(await readFile(path.join(home, 'jobs', 'nightly-calls.json'), 'utf8')) as { options: Record<string, unknown> }
     expect(job.options).toMatchObject({ bwlimit: '08:00,1M 18:00,off', key: 'default', user: 'sandbox', proxy: false })
+    // The export was written moments ago: as a scheduler's run would next night, the job
+    // takes it once settled (--settle 60), so its files are dated two minutes back.
+    await setFileTimes(path.join(files, 'exports'), 120)
     const ran = await runCli(['job', 'run', 'nightly-calls'], env)
     expect(ran.code, ran.stdout + ran.stderr).toBe(0)
     expect(ran.stdout).toMatch(/Nothing new in .*day-1: all 12 rows were delivered earlier/)
