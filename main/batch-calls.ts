@@ -19,6 +19,7 @@ import { SANDBOX_NAME } from './destinations-store'
 import { log } from './log'
 import { MappingMemory } from './mapping-memory'
 import { PathScope } from './path-scope'
+import type { LedgerLocation } from '../src/ledger/ledger-location'
 import { PreviewMedia } from './preview-media'
 import type { FileForUser } from './save-for-user'
 
@@ -34,6 +35,8 @@ export interface BatchCallsContext {
   destination(id: string): Promise<Destination>
   /** The destination the last upload started to, without starting the sandbox's server; null: none. */
   lastUsedDestination(): Promise<Destination | null>
+  /** Where a destination's delivery ledger is (Settings → Team ledger, or this computer's own). */
+  ledgerFor(destination: Destination): Promise<LedgerLocation>
 }
 
 export class BatchCalls {
@@ -125,7 +128,8 @@ export class BatchCalls {
       this.lastScan = null
       const csv = await csvStamp(spec.csvPath)
       const checked = await validateBatch(spec, scan ? { scan } : {})
-      const view = spec.destinationId ? await checkedForDestination(this.ctx.home, checked, spec, await this.ctx.destination(spec.destinationId)) : checked
+      const destination = spec.destinationId ? await this.ctx.destination(spec.destinationId) : null
+      const view = destination ? await checkedForDestination(this.ctx.home, checked, spec, destination, await this.ctx.ledgerFor(destination)) : checked
       this.ctx.checks.put(spec, checked, csv, Date.now(), view)
       // The next CSV with this very header gets this mapping without being mapped again.
       await this.mappings.remember(checked.manifest.headers, spec.mapping, spec.csvPath).catch((err: unknown) => log('warn', 'could not remember the mapping', err))

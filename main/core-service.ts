@@ -38,6 +38,7 @@ import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } fro
 import { stat } from 'node:fs/promises'
 import { importAgentList, knownAgentsView, saveAgentList, setStrictAgents } from './agent-lists'
 import { agentListColumns } from '../src/agents/import-agents'
+import type { LedgerLocation } from '../src/ledger/ledger-location'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
@@ -107,6 +108,7 @@ export class CoreService implements CallHandlers {
         // Not this.destination(): reading a layout must not start the sandbox's server.
         return last === SANDBOX_ID ? this.sandboxDestination(false) : this.destinations.get(last)
       },
+      ledgerFor: (destination) => this.ledgerFor(destination),
     })
     this.uploads = new UploadManager(path.join(this.home, 'batches'), (event) => this.emit(event))
     this.jobs = new JobsStore(this.home, options.host.cli ?? defaultCliInvocation())
@@ -298,7 +300,10 @@ export class CoreService implements CallHandlers {
   }
 
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
-    return run('listHistory', async () => deliveryHistory(this.home, await this.destination(destinationId)))
+    return run('listHistory', async () => {
+      const destination = await this.destination(destinationId)
+      return deliveryHistory(this.home, destination, await this.ledgerFor(destination))
+    })
   }
 
   writeSampleCsv(destinationId: string, spec: BatchSpec | null): Promise<Result<SaveOutcome>> {
@@ -363,6 +368,18 @@ export class CoreService implements CallHandlers {
     // The sandbox runs in this process on 127.0.0.1: no proxy stands between them.
     if (d.sandbox) return null
     return proxyForSettings(await this.settings.get(), d.host, d.port, this.host.systemProxy ?? environmentProxy())
+  }
+
+  /**
+   * Where a destination's delivery ledger is: the team ledger the settings name, else this
+   * computer's own. The sandbox always keeps its own: every computer's sandbox is 127.0.0.1 on
+   * a port of its own choosing, and one computer's trial batches must never count as
+   * delivered for another's.
+   */
+  private async ledgerFor(d: Destination): Promise<LedgerLocation> {
+    if (d.sandbox) return null
+    const { teamLedger } = await this.settings.get()
+    return teamLedger === '' ? null : teamLedger
   }
 
   private async privateKey(keyName: string, passphrase: string | null): Promise<string> {
@@ -433,6 +450,7 @@ export class CoreService implements CallHandlers {
       spec,
       checked,
       home: this.home,
+      ledger: await this.ledgerFor(destination),
       ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
       bandwidthLimit: settings.bandwidthLimit,
       destination: {
@@ -475,7 +493,7 @@ export class CoreService implements CallHandlers {
       if (!(await stat(input.root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${input.root} does not exist or is not a folder.`)
       const destination = await this.destination(input.destinationId)
       const keyEncrypted = (await listKeys(this.home)).find((k) => k.name === destination.keyName)?.encrypted ?? false
-      const job = jobFromBatch(input, { home: this.home, destination, settings: await this.settings.get(), proxy: await this.proxyFor(destination), keyEncrypted })
+      const job = jobFromBatch(input, { home: this.home, destination, settings: await this.settings.get(), proxy: await this.proxyFor(destination), ledger: await this.ledgerFor(destination), keyEncrypted })
       return this.jobs.save(job)
     })
   }

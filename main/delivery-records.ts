@@ -14,28 +14,34 @@ import { checkForDestination } from '../src/ledger/destination-checks'
 import { readLayout } from '../src/ledger/layout-store'
 import { readKnownAgents } from '../src/agents/known-agents-store'
 import { DeliveryLedger, LEDGER_FILE } from '../src/ledger/ledger'
+import { openDestinationLedger } from '../src/ledger/destination-ledger'
+import type { LedgerLocation } from '../src/ledger/ledger-location'
 import { log } from './log'
 import type { FileForUser } from './save-for-user'
 
-async function withLedger<T>(home: string, dest: DestinationAddress, use: (ledger: DeliveryLedger) => T | Promise<T>): Promise<T> {
-  const ledger = await DeliveryLedger.open(home, dest)
+/** Opens the destination's ledger where `location` says (null: this computer's own), uses it, closes it. */
+async function withLedger<T>(home: string, dest: DestinationAddress, location: LedgerLocation, use: (ledger: DeliveryLedger) => T | Promise<T>): Promise<T> {
+  const ledger = await openDestinationLedger(home, dest, location)
   try {
-    return await use(ledger)
+    return await use(ledger.records)
   } finally {
-    ledger.close()
+    await ledger.close()
   }
 }
 
-/** The batch as it would go to `dest`: delivered rows flagged, the platform layout compared. */
-export async function checkedForDestination(home: string, checked: CheckedBatch, spec: BatchSpec, dest: DestinationAddress): Promise<CheckedBatch> {
+/**
+ * The batch as it would go to `dest`: delivered rows flagged (from the team ledger when
+ * `location` names one, so rows another computer sent are flagged too), the platform layout compared.
+ */
+export async function checkedForDestination(home: string, checked: CheckedBatch, spec: BatchSpec, dest: DestinationAddress, location: LedgerLocation): Promise<CheckedBatch> {
   const layout = await readLayout(home, dest)
   const agents = await readKnownAgents(home, dest)
-  return withLedger(home, dest, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false, agents }))
+  return withLedger(home, dest, location, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false, agents }))
 }
 
-/** Batches delivered to `dest`, newest first. */
-export function deliveryHistory(home: string, dest: DestinationAddress): Promise<DeliveredBatch[]> {
-  return withLedger(home, dest, (ledger) => ledger.history())
+/** Batches delivered to `dest`, newest first: every computer's when `location` is a team ledger. */
+export function deliveryHistory(home: string, dest: DestinationAddress, location: LedgerLocation): Promise<DeliveredBatch[]> {
+  return withLedger(home, dest, location, (ledger) => ledger.history())
 }
 
 /**
@@ -50,7 +56,12 @@ export async function sampleCsvFor(home: string, dest: DestinationAddress, spec:
   return { name: 'platform-sample.csv', mimeType: 'text/csv', text: sampleCsvText(layout) }
 }
 
-/** Forgets delivered conversations older than `days`, in every destination's ledger. */
+/**
+ * Forgets delivered conversations older than `days`, in every destination's ledger on this
+ * computer. A team ledger is left alone: its retention is the team's to decide, not one
+ * computer's setting (each computer may keep a different number of days, and the shortest
+ * would win and forget for everyone), so it is kept by whoever runs the database.
+ */
 export async function purgeLedgers(home: string, days: number): Promise<void> {
   const root = path.join(home, 'destinations')
   for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {

@@ -2,7 +2,7 @@
  * "Do this automatically": a finished batch saved as a job in the same store as
  * `bulk-upload job save` (src/jobs/job-store.ts), so `bulk-upload job run NAME`, started by a
  * systemd timer, cron or Task Scheduler, sends the next exports the way the app sent this one:
- * same destination, key, pinned host key, mapping, speed limit and proxy.
+ * same destination, key, pinned host key, mapping, speed limit, proxy and delivery ledger.
  */
 import { existsSync, realpathSync } from 'node:fs'
 import os from 'node:os'
@@ -13,6 +13,7 @@ import { listJobs, removeJob, saveJob, type SavedJob } from '../src/jobs/job-sto
 import { scheduleFor } from '../src/jobs/schedulers'
 import { packagedLauncher } from '../src/cli-launcher'
 import { formatProxyUrl, type ProxySpec } from '../src/transfer/proxy'
+import type { LedgerLocation } from '../src/ledger/ledger-location'
 
 /** The environment variable a job reads an encrypted key's passphrase from (no secret is stored). */
 export const JOB_PASSPHRASE_ENV = 'BULK_UPLOAD_PASSPHRASE'
@@ -84,6 +85,8 @@ export interface BatchJobContext {
   settings: Settings
   /** The proxy the app uses for this destination now (the system's is resolved once, at saving). */
   proxy: ProxySpec | null
+  /** The ledger the app uses for this destination: a team ledger's address, or null for this computer's own. */
+  ledger: LedgerLocation
   keyEncrypted: boolean
 }
 
@@ -108,6 +111,9 @@ export function jobFromBatch(input: JobInput, c: BatchJobContext): SavedJob {
     // 'none' (and the sandbox, on this computer) is --no-proxy; a system setting without a
     // proxy leaves ALL_PROXY / HTTPS_PROXY to the scheduler's environment.
     ...(c.proxy ? { proxy: formatProxyUrl(c.proxy) } : c.settings.proxy === 'none' || d.sandbox ? { proxy: false as const } : {}),
+    // Always named, 'local' included: a BULK_UPLOAD_LEDGER in the scheduler's environment must
+    // not send the job to another ledger than the app's (rows would then go twice).
+    ledger: c.ledger ?? 'local',
     csvName: '*.csv',
     interval: 60,
     settle: 60,

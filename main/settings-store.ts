@@ -18,6 +18,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   // The system's proxy, as a browser on this computer would use for the server (issue 11).
   proxy: 'system',
   proxyUrl: '',
+  // This computer's own ledger; a team ledger is chosen by an address IT gives (issue 27).
+  teamLedger: '',
 } satisfies Settings)
 
 export class SettingsStore {

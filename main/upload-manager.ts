@@ -11,6 +11,7 @@ import { AppError } from '../src/errors'
 import { batchDir, batchesDir, batchIdentity, discardBatch, listInterrupted, purgeOldBatches, readMeta, type DestinationRecord } from '../src/transfer/batch-store'
 import { startUpload, type UploadDestination, type UploadJob } from '../src/transfer/upload'
 import { parseBandwidthLimit, RateLimiter } from '../src/transfer/rate-limiter'
+import type { LedgerLocation } from '../src/ledger/ledger-location'
 import { log } from './log'
 
 export interface UploadRequest {
@@ -23,6 +24,8 @@ export interface UploadRequest {
   bandwidthLimit: string
   /** The app home (delivery ledger, platform layouts). */
   home: string
+  /** Where the destination's delivery ledger is: a team ledger's address, or null for this computer's own. */
+  ledger: LedgerLocation
 }
 
 /** What a window that opens during an upload needs to show it: the events that set its state. */
@@ -121,6 +124,7 @@ export class UploadManager {
       ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
       stateDir: this.stateDir,
       home: request.home,
+      ledger: request.ledger,
       ...(request.bandwidthLimit ? { limiter: this.limiterFor(request.bandwidthLimit) } : {}),
       onEvent: (event) => this.emit(event),
     })

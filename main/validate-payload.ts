@@ -11,6 +11,7 @@ import { CALL_ARITY, isApiCall } from '../src/api-calls'
 import { checkJobName } from '../src/jobs/job-store'
 import { parseProxyUrl } from '../src/transfer/proxy'
 import { parseBandwidthLimit } from '../src/transfer/rate-limiter'
+import { checkLedgerAddress, redactLedger } from '../src/ledger/ledger-location'
 
 /** Longest path or name accepted; longer values are certainly not real paths. */
 const MAX_PATH = 4096
@@ -22,6 +23,8 @@ const MAX_MAPPING_TEXT = 64 * 1024
 const MAX_PATHS = 10_000
 /** Largest page of issues the UI may ask for at once. */
 const MAX_PAGE = 10_000
+/** Longest team ledger address (a PostgreSQL URL with options is well under 1 kB). */
+const MAX_LEDGER_ADDRESS = 2048
 
 function show(value: unknown): string {
   let text: string
@@ -147,11 +150,24 @@ export function settings(value: unknown, name = 'settings'): Settings {
     bandwidthLimit: str(v.bandwidthLimit, `${name}.bandwidthLimit`, { max: 256, allowEmpty: true }).trim(),
     proxy: oneOf(v.proxy, `${name}.proxy`, PROXY_MODES),
     proxyUrl: str(v.proxyUrl, `${name}.proxyUrl`, { max: 2048, allowEmpty: true }).trim(),
+    teamLedger: teamLedger(v.teamLedger, `${name}.teamLedger`),
   }
   // The CLI's own parsers: the setting accepts exactly what `--bwlimit` and `--proxy` do.
   if (checked.bandwidthLimit !== '') parseBandwidthLimit(checked.bandwidthLimit, `${name}.bandwidthLimit`)
   if (checked.proxy === 'url' || checked.proxyUrl !== '') parseProxyUrl(checked.proxyUrl, `${name}.proxyUrl`)
   return checked
+}
+
+/**
+ * '' (this computer's own ledger) or a PostgreSQL address, checked as `--ledger` is: a bad one
+ * is TEAM_LEDGER_INVALID with what was wrong. A refusal never repeats the address's password.
+ */
+function teamLedger(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length > MAX_LEDGER_ADDRESS || value.includes('\0')) {
+    fail(name, `'' or a postgresql:// address of at most ${MAX_LEDGER_ADDRESS} characters without NUL`, typeof value === 'string' ? redactLedger(value) : value)
+  }
+  const address = value.trim()
+  return address === '' ? '' : checkLedgerAddress(address)
 }
 
 function jobInput(value: unknown, name = 'job'): JobInput {

@@ -160,6 +160,13 @@ export interface Settings {
   proxy: ProxyMode
   /** `socks5://`, `socks5h://` or `http://` URL, optional `user:password@`; used when `proxy` is 'url'. @default '' */
   proxyUrl: string
+  /**
+   * Where delivery records live: '' for this computer's own ledger, or the PostgreSQL address
+   * (`postgresql://user@host:5432/database`) of a team ledger every computer sending to the same
+   * platform account shares, as `--ledger` does. It may hold a password: show it only in its
+   * own field (redactLedger elsewhere). @default ''
+   */
+  teamLedger: string
 }
 
 export const PROXY_MODES = ['none', 'system', 'url'] as const

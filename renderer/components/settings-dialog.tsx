@@ -1,9 +1,11 @@
 /**
  * Settings that matter to QA managers: how many files go at once, how long local data is kept,
  * how long the delivery ledger remembers what reached each destination (so overlapping
- * exports never send a conversation twice), and, for office networks, an upload speed limit
- * and the proxy connections go through. The limit and the proxy URL are checked by the core
- * with the CLI's own parsers (`--bwlimit`, `--proxy`): a refusal is shown under its field.
+ * exports never send a conversation twice) and whether those records are shared with the
+ * team's other computers (a team ledger in PostgreSQL, as `--ledger`), and, for office
+ * networks, an upload speed limit and the proxy connections go through. The limit, the proxy
+ * URL and the team ledger address are checked by the core with the CLI's own parsers
+ * (`--bwlimit`, `--proxy`, `--ledger`): a refusal is shown under its field.
  */
 import { useEffect, useState } from 'react'
 import Button from '@mui/material/Button'
@@ -29,9 +31,21 @@ const SYSTEM_PROXY_HINT: Record<HostCapabilities['kind'], string> = {
   web: 'ALL_PROXY or HTTPS_PROXY of the app’s environment, as the command line uses; none when they are not set.',
 }
 
-/** Which field a refused save names (the core's details say `settings.FIELD`). */
+/** Which field a refused save names (the core's details say `settings.FIELD`; a bad team ledger address has its own code). */
 function refusedField(error: AppErrorPayload | null): string | null {
+  if (error?.code === 'TEAM_LEDGER_INVALID') return 'teamLedger'
   return /`settings\.(\w+)`/.exec(error?.details ?? '')?.[1] ?? null
+}
+
+/** Fields whose refusal is shown under the field itself rather than at the foot of the dialog. */
+const REFUSED_IN_PLACE = new Set(['bandwidthLimit', 'proxyUrl', 'teamLedger'])
+
+const TEAM_LEDGER_HINT = 'Leave empty to keep delivery records on this computer. To share them with other computers that send to the same platform account, enter the PostgreSQL address your IT team gives you: postgresql://user@host:5432/database'
+
+/** A refused team ledger address: what was wrong with it, then what to write. */
+function refusal(error: AppErrorPayload | null): string {
+  if (!error) return ''
+  return error.code === 'TEAM_LEDGER_INVALID' && error.details ? `${error.details} ${error.message}` : (error.details ?? error.message)
 }
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -42,6 +56,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const [bandwidth, setBandwidth] = useState('')
   const [proxy, setProxy] = useState<ProxyMode>('system')
   const [proxyUrl, setProxyUrl] = useState('')
+  const [teamLedger, setTeamLedger] = useState('')
   const [host, setHost] = useState<HostCapabilities['kind']>('web')
   const [error, setError] = useState<AppErrorPayload | null>(null)
 
@@ -57,6 +72,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
       setBandwidth(s.bandwidthLimit ?? '')
       setProxy(s.proxy ?? 'system')
       setProxyUrl(s.proxyUrl ?? '')
+      setTeamLedger(s.teamLedger ?? '')
     }, (e: unknown) => setError(asPayload(e)))
     api.capabilities().then((r) => { if (r.ok) setHost(r.value.kind) }, () => undefined)
   }, [api, open])
@@ -75,7 +91,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const save = async () => {
     try {
       // A URL typed and then switched away from is not kept: the saved setting says what is used.
-      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: l, bandwidthLimit: bandwidth.trim(), proxy, proxyUrl: proxy === 'url' ? proxyUrl.trim() : '' })
+      const r = await api.saveSettings({ concurrency: c, retentionDays: d, ledgerRetentionDays: l, bandwidthLimit: bandwidth.trim(), proxy, proxyUrl: proxy === 'url' ? proxyUrl.trim() : '', teamLedger: teamLedger.trim() })
       if (r.ok) onClose()
       else setError(r.error)
     } catch (e) { setError(asPayload(e)) }
@@ -111,11 +127,15 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days from 1 to 3,650.'}
               slotProps={{ htmlInput: { min: 1 } }} />
             <TextField label="Remember delivered conversations for (days)" type="number" value={ledgerRetention} onChange={(e) => setLedgerRetention(e.target.value)}
-              error={!lOk} helperText={lOk ? 'Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.' : 'A whole number of days from 1 to 3,650.'}
+              error={!lOk} helperText={lOk ? `Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.${teamLedger.trim() ? ' A team ledger keeps its records for as long as its database does.' : ''}` : 'A whole number of days from 1 to 3,650.'}
               slotProps={{ htmlInput: { min: 1, max: 3650 } }} />
+            <TextField label="Team ledger" value={teamLedger} onChange={(e) => { setTeamLedger(e.target.value); if (refused === 'teamLedger') setError(null) }}
+              placeholder="This computer only" autoComplete="off" error={refused === 'teamLedger'}
+              slotProps={{ inputLabel: { shrink: true }, htmlInput: { spellCheck: false, maxLength: 2048 } }}
+              helperText={refused === 'teamLedger' ? refusal(error) : TEAM_LEDGER_HINT} />
             <KnownAgentsSection open={open} />
             <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting. The limit and the proxy apply to uploads and connection tests started after saving.</Typography>
-            {refused !== 'bandwidthLimit' && refused !== 'proxyUrl' && <ErrorAlert error={error} />}
+            {!(refused && REFUSED_IN_PLACE.has(refused)) && <ErrorAlert error={error} />}
           </Stack>
         </DialogContent>
         <DialogActions>

@@ -74,7 +74,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'web host smoke (Chromium)'))('web host
     }, withSecret)
     expect(await ask(false)).toBe('closed 4401')
     const answer = await ask(true)
-    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: null, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS, bandwidthLimit: '', proxy: 'system', proxyUrl: '' } } })
+    expect(JSON.parse(answer)).toEqual({ type: 'result', id: 1, result: { ok: true, value: { concurrency: null, retentionDays: 30, ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' } } })
     await context.close()
   })
 

@@ -206,9 +206,9 @@ describe('web host over WebSocket', () => {
   it('round-trips calls into the core service', async () => {
     const client = api()
     expect(await client.capabilities()).toEqual({ ok: true, value: { kind: 'web', nativeDialogs: false } })
-    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' } })
-    expect(await client.saveSettings({ concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '' })).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '' } })
-    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '' } })
+    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' } })
+    expect(await client.saveSettings({ concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '', teamLedger: '' })).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '', teamLedger: '' } })
+    expect(await client.getSettings()).toEqual({ ok: true, value: { concurrency: 3, retentionDays: 10, ledgerRetentionDays: 100, bandwidthLimit: '2M', proxy: 'none' as const, proxyUrl: '', teamLedger: '' } })
     const listing = await client.browse(path.join(dir, 'batch'))
     expect(listing).toEqual({
       ok: true,
@@ -225,7 +225,7 @@ describe('web host over WebSocket', () => {
 
   it('answers bad payloads with BAD_ARGUMENT and missing things with coded errors', async () => {
     const client = api()
-    const bad = await client.saveSettings({ concurrency: 0, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' })
+    const bad = await client.saveSettings({ concurrency: 0, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' })
     expect(bad).toEqual({
       ok: false,
       error: { code: 'BAD_ARGUMENT', message: expect.any(String), details: 'Expected `settings.concurrency` to be an integer from 1 to 32, got `0`' },

@@ -1,7 +1,7 @@
 /**
  * "Do this automatically" turns a batch into `watch --once` options the command line reads
  * back: the mapping as --map, the destination's key by name, the app's known_hosts, the
- * speed limit and the proxy as the settings have them, and no secret.
+ * speed limit, the proxy and the delivery ledger as the settings have them, and no secret.
  */
 import { describe, expect, it } from 'vitest'
 import type { Destination, Settings } from '../../../src/api'
@@ -9,7 +9,7 @@ import { jobFromBatch, jobInfo, JOB_PASSPHRASE_ENV } from '../../../main/job-fro
 import { formatProxyUrl, parseProxyUrl } from '../../../src/transfer/proxy'
 
 const destination: Destination = { id: 'leeds-1a2b3c', name: 'Leeds', host: 'sftp.evaluagent.example', port: 2222, username: 'acme', keyName: 'evaluagent', remoteDir: 'in', sandbox: false }
-const settings: Settings = { concurrency: 6, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'system', proxyUrl: '' }
+const settings: Settings = { concurrency: 6, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'system', proxyUrl: '', teamLedger: '' }
 const input = {
   name: 'leeds-nightly',
   root: '/data/exports',
@@ -20,28 +20,34 @@ const input = {
 describe('jobFromBatch', () => {
   it('keeps what the app used, as the CLI flags name it, and never resends on purpose', () => {
     const proxy = { kind: 'socks5h' as const, host: 'gw.corp', port: 1080, username: 'qa', password: 'p@ss:word' }
-    const job = jobFromBatch(input, { home: '/home/qa/.bulk', destination, settings, proxy, keyEncrypted: true })
+    const job = jobFromBatch(input, { home: '/home/qa/.bulk', destination, settings, proxy, ledger: 'postgresql://qa@ledger.corp:5432/deliveries', keyEncrypted: true })
     expect(job).toMatchObject({ version: 1, name: 'leeds-nightly', root: '/data/exports', lastRun: null })
     expect(job.options).toEqual({
       map: ['contactReference=Call ID', 'agentId=Agent', 'contactDate=Start', 'audioFilename=File'],
       dateFormat: 'dd/MM/yyyy HH:mm', timezone: 'Europe/London',
       host: 'sftp.evaluagent.example', port: 2222, user: 'acme', key: 'evaluagent', passphraseEnv: JOB_PASSPHRASE_ENV,
       knownHosts: '/home/qa/.bulk/known_hosts', remoteDir: 'in', concurrency: 6, bwlimit: '08:00,1M 18:00,off',
-      proxy: 'socks5h://qa:p%40ss%3Aword@gw.corp:1080', csvName: '*.csv', interval: 60, settle: 60,
+      proxy: 'socks5h://qa:p%40ss%3Aword@gw.corp:1080', ledger: 'postgresql://qa@ledger.corp:5432/deliveries', csvName: '*.csv', interval: 60, settle: 60,
     })
     expect(parseProxyUrl(job.options.proxy as string)).toEqual(proxy)
   })
 
   it('"Directly" and the sandbox are --no-proxy; a system setting without a proxy leaves the environment to decide', () => {
-    const none = jobFromBatch(input, { home: '/h', destination, settings: { ...settings, proxy: 'none' }, proxy: null, keyEncrypted: false })
+    const none = jobFromBatch(input, { home: '/h', destination, settings: { ...settings, proxy: 'none' }, proxy: null, ledger: null, keyEncrypted: false })
     expect(none.options.proxy).toBe(false)
     expect(none.options.passphraseEnv).toBeUndefined()
-    expect(jobFromBatch(input, { home: '/h', destination: { ...destination, sandbox: true }, settings, proxy: null, keyEncrypted: false }).options.proxy).toBe(false)
-    expect('proxy' in jobFromBatch(input, { home: '/h', destination, settings, proxy: null, keyEncrypted: false }).options).toBe(false)
+    expect(jobFromBatch(input, { home: '/h', destination: { ...destination, sandbox: true }, settings, proxy: null, ledger: null, keyEncrypted: false }).options.proxy).toBe(false)
+    expect('proxy' in jobFromBatch(input, { home: '/h', destination, settings, proxy: null, ledger: null, keyEncrypted: false }).options).toBe(false)
+  })
+
+  it('runs on the ledger the app uses: the team ledger, else this computer\'s own by name (not BULK_UPLOAD_LEDGER)', () => {
+    const team = 'postgresql://qa@ledger.corp:5432/deliveries'
+    expect(jobFromBatch(input, { home: '/h', destination, settings: { ...settings, teamLedger: team }, proxy: null, ledger: team, keyEncrypted: false }).options.ledger).toBe(team)
+    expect(jobFromBatch(input, { home: '/h', destination, settings, proxy: null, ledger: null, keyEncrypted: false }).options.ledger).toBe('local')
   })
 
   it('lists a job with the entry for this computer\'s scheduler, naming the app home', () => {
-    const job = jobFromBatch(input, { home: '/h', destination, settings, proxy: null, keyEncrypted: false })
+    const job = jobFromBatch(input, { home: '/h', destination, settings, proxy: null, ledger: null, keyEncrypted: false })
     const cli = { node: '/usr/bin/node', script: '/opt/bulk-upload/bin/bulk-upload.js' }
     expect(jobInfo(job, '/h', cli, 'linux').schedule).toMatchObject({ scheduler: 'systemd', text: expect.stringContaining('Environment=BULK_UPLOAD_HOME=/h') })
     expect(jobInfo(job, '/h', cli, 'darwin').schedule.text).toMatch(/^# crontab -e, then add:\n0 2 \* \* \* BULK_UPLOAD_HOME=\/h \/usr\/bin\/node .* job run leeds-nightly/)

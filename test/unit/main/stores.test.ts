@@ -30,12 +30,20 @@ describe('SettingsStore', () => {
 
   it('saves owner-only and reads back, filling fields it did not have', async () => {
     const store = new SettingsStore(home)
-    const chosen = { concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'url' as const, proxyUrl: 'socks5://qa:pw@proxy.corp:1080' }
+    const chosen = { concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'url' as const, proxyUrl: 'socks5://qa:pw@proxy.corp:1080', teamLedger: 'postgresql://qa:pw@ledger.corp:5432/deliveries' }
     expect(await store.save(chosen)).toEqual(chosen)
     expect(await store.get()).toEqual(chosen)
     if (process.platform !== 'win32') expect((await stat(store.file)).mode & 0o777).toBe(0o600)
     await writeFile(store.file, JSON.stringify({ concurrency: 3 }))
     expect(await store.get()).toEqual({ ...DEFAULT_SETTINGS, concurrency: 3 })
+  })
+
+  it('reads a settings file from before the team ledger as this computer\'s own ledger', async () => {
+    const store = new SettingsStore(home)
+    const older = { concurrency: 4, retentionDays: 7, ledgerRetentionDays: 90, bandwidthLimit: '', proxy: 'none', proxyUrl: '' }
+    await writeFile(store.file, JSON.stringify(older))
+    expect(await store.get()).toEqual({ ...older, teamLedger: '' })
+    expect(DEFAULT_SETTINGS.teamLedger).toBe('')
   })
 })
 

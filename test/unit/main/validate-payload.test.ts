@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { API_CALLS, CALL_ARITY } from '../../../src/api-calls'
 import { validateCall } from '../../../main/validate-payload'
-import { isAppError } from '../../../src/errors'
+import { isAppError, type AppError } from '../../../src/errors'
 
 const spec = { paths: ['/data/batch'], csvPath: '/data/batch/calls.csv', mapping: { contactReference: 'Ref', agentId: 'Agent', contactDate: 'Date' } }
 
@@ -63,7 +63,7 @@ describe('validateCall', () => {
   })
 
   it('checks the bandwidth limit and proxy settings with the CLI\'s own parsers', () => {
-    const base = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }
+    const base = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }
     expect(validateCall('saveSettings', [{ ...base, bandwidthLimit: ' 08:00,1M 18:00,off ', proxy: 'url', proxyUrl: 'socks5h://qa:pw@gw.corp:1080' }]).args)
       .toEqual([{ ...base, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'url', proxyUrl: 'socks5h://qa:pw@gw.corp:1080' }])
     expect(refusal('saveSettings', [{ ...base, bandwidthLimit: 'fast' }])).toBe('Expected `settings.bandwidthLimit` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got `fast`.')
@@ -73,6 +73,35 @@ describe('validateCall', () => {
     // The password of a refused URL is not repeated.
     expect(refusal('saveSettings', [{ ...base, proxy: 'url', proxyUrl: 'ftp://qa:secret@gw:21' }])).not.toContain('secret')
     expect(refusal('saveSettings', [{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400 }])).toMatch(/`settings.bandwidthLimit`/)
+  })
+
+  it('checks the team ledger as `--ledger` does: empty, or a PostgreSQL address; a refusal never repeats its password', () => {
+    const base = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }
+    const code = (args: unknown[]) => {
+      try {
+        validateCall('saveSettings', args)
+      } catch (err) {
+        return { code: (err as AppError).code, details: (err as AppError).details ?? '' }
+      }
+      return null
+    }
+    expect(validateCall('saveSettings', [base]).args).toEqual([base])
+    expect(validateCall('saveSettings', [{ ...base, teamLedger: '   ' }]).args).toEqual([base])
+    for (const address of ['postgresql://qa@ledger.corp:5432/deliveries', 'postgres://qa:pw@10.0.0.5/deliveries?sslmode=require']) {
+      expect(validateCall('saveSettings', [{ ...base, teamLedger: ` ${address} ` }]).args).toEqual([{ ...base, teamLedger: address }])
+    }
+    expect(code([{ ...base, teamLedger: 'mysql://qa:hunter2@db/x' }])).toEqual({ code: 'TEAM_LEDGER_INVALID', details: 'It starts with mysql://, not postgresql://.' })
+    expect(code([{ ...base, teamLedger: 'ledger.corp:5432' }])?.code).toBe('TEAM_LEDGER_INVALID')
+    expect(code([{ ...base, teamLedger: 'postgresql:///deliveries' }])).toEqual({ code: 'TEAM_LEDGER_INVALID', details: 'It names no database server (postgresql://HOST:5432/database).' })
+    const long = `postgresql://qa:hunter2@ledger.corp:5432/${'d'.repeat(2100)}`
+    expect(code([{ ...base, teamLedger: long }])).toMatchObject({ code: 'BAD_ARGUMENT', details: expect.stringMatching(/^Expected `settings.teamLedger` to be '' or a postgresql:\/\/ address of at most 2048 characters/) })
+    expect(code([{ ...base, teamLedger: long }])?.details).not.toContain('hunter2')
+    expect(code([{ ...base, teamLedger: 'postgresql://qa:hunter2@ledger.corp/x\0' }])?.details).not.toContain('hunter2')
+    expect(code([{ ...base, teamLedger: 5432 }])?.details).toMatch(/`settings.teamLedger`/)
+    // A settings object from before the team ledger is refused as incomplete, like any missing field.
+    const { teamLedger, ...older } = base
+    void teamLedger
+    expect(code([older])?.details).toMatch(/`settings.teamLedger`/)
   })
 
   it('checks a job to save: its name as `job save` does, its batch and destination', () => {

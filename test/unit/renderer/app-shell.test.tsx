@@ -85,7 +85,7 @@ describe('Settings', () => {
     await user.clear(days)
     await user.type(days, '14')
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 4, retentionDays: 14, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }]])
   })
 
   it('an empty "Files sent at once" is automatic: saved as null, shown empty with the word', async () => {
@@ -100,7 +100,7 @@ describe('Settings', () => {
     expect(files.placeholder).toBe('Automatic')
     expect(within(dialog).getByText(/Empty for automatic: 16, and up to 64 when the server is far away/)).toBeTruthy()
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }]])
   })
 
   it('sets how long delivered conversations are remembered, from 1 to 3,650 days', async () => {
@@ -119,6 +119,6 @@ describe('Settings', () => {
     await user.clear(days)
     await user.type(days, '730')
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
-    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 730, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }]])
+    expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: 8, retentionDays: 30, ledgerRetentionDays: 730, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }]])
   })
 })

@@ -93,7 +93,7 @@ export class FakeApi implements BulkUploadApi {
   /** Destinations whose server now shows another host key. */
   hostKeyChanged = new Set<string>()
   interrupted: InterruptedBatch[] = []
-  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '' }
+  settings: Settings = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }
   jobs: JobInfo[] = []
   history: DeliveredBatch[] = []
   /**
