@@ -78,7 +78,8 @@ async function checkAndSend(folderArg: string, folder: string, sender: Sender, p
   if (result.stoppedBy) return stopped(result.stoppedBy, opts)
   if (result.nothingNew) {
     if (!opts.json) printNothingNew(result)
-    return EXIT.OK
+    // Rows with errors are still left out, as on the first run: the exit says so again.
+    return result.summary.excluded > 0 ? EXIT.PROBLEMS : EXIT.OK
   }
   if (!opts.json) printSummary(result.summary)
   return result.summary.excluded > 0 || result.summary.failed > 0 ? EXIT.PROBLEMS : EXIT.OK

@@ -29,7 +29,7 @@ async function setup(rows: number, recordingBytes: number, faults = {}) {
 }
 
 describe('bulk-upload upload', () => {
-  it('uploads, prints one JSON summary, exits 1 when rows were excluded, and exits 0 with "already" on a re-run', async () => {
+  it('uploads, prints one JSON summary, exits 1 when rows were excluded, and again 1 on a re-run that still leaves them out', async () => {
     const t = await setup(20, 10_000, { missingRecording: 1 })
     const first = await runCli(t.args('--json'), t.env)
     expect(first.stderr).not.toMatch(/at .*\.ts:\d+/) // no stack traces
@@ -40,8 +40,11 @@ describe('bulk-upload upload', () => {
     expect(await listServerRoot(t.server.root)).toContain(summary.csv)
 
     const again = await runCli(t.args(), t.env)
-    expect(again.code).toBe(0)
+    expect(again.code).toBe(1)
     expect(again.stdout).toMatch(/Nothing new to send: all \d+ rows were already delivered/)
+    const json = await runCli(t.args('--json'), t.env)
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout)).toMatchObject({ nothingNew: true, excluded: 1, uploaded: 0 })
   })
 
   it('refuses an unknown host with exit 4 and its fingerprint; --trust-new-host pins it', async () => {
