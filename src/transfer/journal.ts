@@ -6,6 +6,7 @@ import { toLocalWriteError } from '../errors'
 
 /** One line of a batch journal. */
 export type JournalRecord =
+  | { t: 'file-started'; name: string }
   | { t: 'file-done'; name: string; size: number; mtimeMs: number; sha256?: string }
   | { t: 'file-failed'; name: string; code: string }
   | { t: 'csv-started'; name: string; tmp: string }
@@ -16,6 +17,12 @@ export type JournalRecord =
 export interface JournalState {
   /** Recordings confirmed on the server: size and mtime when sent, and their sha256. */
   done: Map<string, DoneFile>
+  /**
+   * Recordings this batch opened for writing on the server: what the server holds under these
+   * names is this batch's own (possibly partial) copy, which the batch may remove and write
+   * again where the server refuses to overwrite it.
+   */
+  started: Set<string>
   failed: Map<string, string>
   /** CSVs whose upload began (name -> temporary name); one per run that reached the CSV phase. */
   csvStarted: Map<string, string>
@@ -61,6 +68,13 @@ export class Journal {
     // it and lost with it.
     if (!endsCleanly) writeSync(fd, '\n')
     return new Journal(fd, state, opts.syncEveryMs ?? 250)
+  }
+
+  /** The server opened `name` for this batch's bytes (recorded once per file). */
+  fileStarted(name: string): void {
+    if (this.state.started.has(name)) return
+    this.state.started.add(name)
+    this.append({ t: 'file-started', name }, false)
   }
 
   fileDone(name: string, size: number, mtimeMs: number, sha256: string): void {
@@ -137,6 +151,8 @@ function isJournalRecord(value: unknown): value is JournalRecord {
   if (typeof value !== 'object' || value === null) return false
   const r = value as Record<string, unknown>
   switch (r.t) {
+    case 'file-started':
+      return isString(r.name)
     case 'file-done':
       return isString(r.name) && isNumber(r.size) && isNumber(r.mtimeMs) && (r.sha256 === undefined || r.sha256 === null || isString(r.sha256))
     case 'file-failed':
@@ -153,7 +169,7 @@ function isJournalRecord(value: unknown): value is JournalRecord {
 }
 
 async function replayJournal(file: string): Promise<{ state: JournalState; endsCleanly: boolean }> {
-  const state: JournalState = { done: new Map(), failed: new Map(), csvStarted: new Map(), csvDone: new Map(), finished: null }
+  const state: JournalState = { done: new Map(), started: new Set(), failed: new Map(), csvStarted: new Map(), csvDone: new Map(), finished: null }
   let text = ''
   try {
     text = await readFile(file, 'utf8')
@@ -175,6 +191,9 @@ async function replayJournal(file: string): Promise<{ state: JournalState; endsC
       continue
     }
     switch (record.t) {
+      case 'file-started':
+        state.started.add(record.name)
+        break
       case 'file-done':
         state.done.set(record.name, { size: record.size, mtimeMs: record.mtimeMs, sha256: record.sha256 ?? null })
         state.failed.delete(record.name)

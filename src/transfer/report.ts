@@ -11,12 +11,18 @@ export type RowStatus = 'uploaded' | 'skipped' | 'excluded' | 'failed' | 'not-se
 export interface ReportInput {
   manifest: Manifest
   issues: ValidationIssue[]
-  /** Outcome per recording (by remote name) and the error code of failed ones. */
-  recordingStatus: Map<string, { status: RowStatus; code?: string }>
+  /**
+   * Outcome per recording (by remote name), the error code of failed ones, and whether the
+   * server's partial copy had to be removed and written again (FileOutcome.rewritten).
+   */
+  recordingStatus: Map<string, { status: RowStatus; code?: string; rewritten?: boolean }>
   summary: BatchSummary
 }
 
 const COLUMNS = ['row', 'contactReference', 'recording', 'status', 'code'] as const
+
+/** What a row's JSON `note` says of a recording whose partial copy the server would not let the app reopen. */
+export const REWRITTEN_NOTE = 'The server would not let the app continue or replace its partial copy of this recording, so it was removed and written again.'
 
 /**
  * Writes the batch report — every source row with its outcome — as CSV and JSON, streaming:
@@ -71,7 +77,8 @@ async function writeRows(
         const outcome = recording ? (input.recordingStatus.get(recording.remoteName) ?? { status: 'not-sent' as const }) : null
         const status: RowStatus = outcome ? outcome.status : 'excluded'
         const code = outcome ? (outcome.code ?? '') : (errorCodeByRow.get(row) ?? '')
-        const entry = { row, contactReference: fields[refColumn] ?? '', recording: recording?.remoteName ?? '', status, code }
+        // The JSON carries the note; the CSV keeps its five columns, which hosts and users read by position.
+        const entry = { row, contactReference: fields[refColumn] ?? '', recording: recording?.remoteName ?? '', status, code, ...(outcome?.rewritten ? { note: REWRITTEN_NOTE } : {}) }
         csvText += sheetRecord([String(row), entry.contactReference, entry.recording, status, code]) + UPLOAD_CSV_EOL
         jsonText += (first ? '' : ',') + JSON.stringify(entry)
         first = false

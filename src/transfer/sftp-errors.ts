@@ -46,6 +46,12 @@ export function failureKind(err: AppError): FailureKind {
   return KIND_BY_CODE[err.code] ?? 'fatal'
 }
 
+/** The server would not open or write the file (as opposed to a dropped link or a full disk). */
+export function refused(err: unknown): boolean {
+  const code = toAppError(err).code
+  return code === 'PERMISSION_DENIED' || code === 'WRITE_FAILED'
+}
+
 // Servers say "disk full" in words: OpenSSH maps ENOSPC to a bare FAILURE, AWS and our sandbox
 // add a message. Matching the words is the only signal SFTP v3 offers.
 const DISK_FULL_WORDS = /no space|disk full|quota|insufficient storage|ENOSPC|EDQUOT/i

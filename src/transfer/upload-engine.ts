@@ -13,7 +13,7 @@ import { PauseGate } from './pause-gate'
 import { ProgressTracker } from './progress'
 import { canContinueAtOffset, samplesMatch } from './remote-state'
 import { remove, statSize } from './sftp-ops'
-import { failureKind } from './sftp-errors'
+import { failureKind, refused } from './sftp-errors'
 
 /** One recording to send: its local file and its name in the server's root. */
 export interface PlannedFile {
@@ -94,6 +94,11 @@ export interface FileOutcome {
   status: 'uploaded' | 'skipped' | 'failed' | 'not-sent'
   sent?: SentFile
   error?: AppError
+  /**
+   * The server refused to reopen this batch's own partial copy (ProFTPD's AllowOverwrite off),
+   * so it was removed and written again from the start: the report says so.
+   */
+  rewritten?: boolean
 }
 
 export interface EngineOutcome {
@@ -211,10 +216,16 @@ class UploadRun {
     return { files: this.outcomes, csv, stoppedBy: this.stoppedBy, bytesSent: this.bytesSent }
   }
 
-  /** Stops the batch; the first reason wins (a cancel stays a cancel). */
+  /**
+   * Stops the batch; the first reason wins (a cancel stays a cancel). Files in flight stop at
+   * once and the connections are dropped, discarding the writes still queued behind them: on a
+   * slow link those took a minute to drain. Half-sent files are dealt with on a new connection.
+   */
   private halt(err: AppError): void {
+    if (this.stop.signal.aborted) return
     this.stoppedBy ??= err
     this.stop.abort(err)
+    this.opts.pool.abort()
   }
 
   private remotePath(name: string): string {
@@ -312,7 +323,7 @@ class UploadRun {
       this.emit({ kind: 'file-started', batchId: this.plan.batchId, file: file.remoteName, size: file.size })
       this.progress.fileStarted(file.remoteName, file.size, startOffset)
       this.halfSent.add(file.remoteName)
-      let written: WrittenFile
+      let written: WrittenFile & { rewritten?: boolean }
       try {
         written = await this.writeFrom(sftp, file, remote, startOffset)
       } catch (err) {
@@ -327,13 +338,15 @@ class UploadRun {
       this.journal.fileDone(file.remoteName, written.size, written.mtimeMs, written.sha256)
       this.progress.fileFinished(file.remoteName, true)
       this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: false })
-      return { file, status: 'uploaded', sent: { size: written.size, sha256: written.sha256 } }
+      return { file, status: 'uploaded', sent: { size: written.size, sha256: written.sha256 }, ...(written.rewritten ? { rewritten: true } : {}) }
     }
   }
 
-  private async writeFrom(sftp: SFTPWrapper, file: PlannedFile, remote: string, startOffset: number): Promise<WrittenFile> {
-    const write = (offset: number) =>
-      writeFile({
+  private async writeFrom(sftp: SFTPWrapper, file: PlannedFile, remote: string, startOffset: number): Promise<WrittenFile & { rewritten?: boolean }> {
+    let opened = false
+    const write = (offset: number) => {
+      opened = false
+      return writeFile({
         sftp,
         localPath: file.localPath,
         remotePath: remote,
@@ -344,21 +357,48 @@ class UploadRun {
         gate: this.gate,
         onProgress: (sent) => this.progress.fileProgress(file.remoteName, sent),
         onConfirmed: (end) => this.confirmed.set(file.remoteName, end),
+        onOpened: () => {
+          opened = true
+          this.journal.fileStarted(file.remoteName)
+        },
         ...(this.opts.limiter ? { limiter: this.opts.limiter } : {}),
         ...(this.hasher ? { hasher: this.hasher } : {}),
       })
+    }
+    const fromStart = () => {
+      this.progress.fileReset(file.remoteName)
+      this.progress.fileStarted(file.remoteName, file.size, 0)
+      this.confirmed.set(file.remoteName, 0)
+    }
     this.confirmed.set(file.remoteName, startOffset)
     try {
       return await write(startOffset)
     } catch (err) {
+      if (!refused(err)) throw err
+      if (!opened && this.journal.state.started.has(file.remoteName)) return this.rewrite(sftp, remote, write, fromStart)
       // Servers like S3 refuse writes at an offset: write the file again from the start.
-      const appErr = toAppError(err)
-      if (startOffset === 0 || !['WRITE_FAILED', 'PERMISSION_DENIED'].includes(appErr.code)) throw err
-      this.progress.fileReset(file.remoteName)
-      this.progress.fileStarted(file.remoteName, file.size, 0)
-      this.confirmed.set(file.remoteName, 0)
-      return write(0)
+      if (startOffset === 0) throw err
+      fromStart()
+      try {
+        return await write(0)
+      } catch (again) {
+        if (!refused(again) || opened || !this.journal.state.started.has(file.remoteName)) throw again
+        return this.rewrite(sftp, remote, write, fromStart)
+      }
     }
+  }
+
+  /**
+   * The server refused to open this batch's own copy of the file for writing, at its offset or
+   * from the start (ProFTPD with its default AllowOverwrite off refuses both): the copy is
+   * removed and written again from the start. Only a file the journal says this batch started
+   * is removed, never a file it did not write; and the platform never read it, as no CSV names
+   * a recording before it is confirmed.
+   */
+  private async rewrite(sftp: SFTPWrapper, remote: string, write: (offset: number) => Promise<WrittenFile>, fromStart: () => void): Promise<WrittenFile & { rewritten: true }> {
+    fromStart()
+    await remove(sftp, remote)
+    return { ...(await write(0)), rewritten: true }
   }
 
   /**
