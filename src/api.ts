@@ -119,6 +119,12 @@ export type UploadEvent =
   | { kind: 'file-failed'; batchId: string; file: string; error: AppErrorPayload }
   | { kind: 'batch-progress'; batchId: string; progress: UploadProgress }
   | { kind: 'batch-paused'; batchId: string; paused: boolean }
+  /**
+   * The batch's CSV waits for another run to the same destination to finish its own (the
+   * destination's commit point: one CSV step at a time); `waiting: false` once it goes on.
+   * `holder` is the other process, when known.
+   */
+  | { kind: 'batch-waiting'; batchId: string; waiting: boolean; holder: { pid: number; since: string } | null }
   | { kind: 'batch-done'; batchId: string; summary: BatchSummary }
   | { kind: 'batch-failed'; batchId: string; error: AppErrorPayload }
 

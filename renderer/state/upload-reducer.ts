@@ -45,6 +45,8 @@ export interface UploadState {
   error: AppErrorPayload | null
   /** The latest retry the engine scheduled (`seq` grows with each): what the screen counts down. */
   lastRetry: { attempt: number; delayMs: number; error: AppErrorPayload; seq: number } | null
+  /** The CSV waits for another upload to the same destination to send its own. */
+  waitingForCommit: boolean
 }
 
 const noCounts = (): FileCounts => ({ waiting: 0, uploading: 0, done: 0, skipped: 0, retrying: 0, failed: 0 })
@@ -62,6 +64,7 @@ export const initialUploadState: UploadState = {
   summary: null,
   lastRetry: null,
   error: null,
+  waitingForCommit: false,
 }
 
 /** The row at a position, or undefined past the end. */
@@ -151,6 +154,8 @@ export function uploadReducer(state: UploadState, event: UploadEvent): UploadSta
     case 'batch-paused':
       if (state.status !== 'running' && state.status !== 'paused') return state
       return { ...state, status: event.paused ? 'paused' : 'running' }
+    case 'batch-waiting':
+      return { ...state, waitingForCommit: event.waiting }
     case 'batch-done':
       return { ...state, status: 'done', summary: event.summary }
     case 'batch-failed':

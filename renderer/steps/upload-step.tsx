@@ -43,6 +43,7 @@ const selectCounts = (s: UploadState) => s.counts
 const selectSummary = (s: UploadState) => s.summary
 const selectError = (s: UploadState) => s.error
 const selectRetry = (s: UploadState) => s.lastRetry
+const selectWaiting = (s: UploadState) => s.waitingForCommit
 const selectShown = (s: UploadState) => s.shownBytes
 const selectConfirmed = (s: UploadState) => s.confirmedBytes
 
@@ -65,6 +66,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const shownBytes = useUploadState(store, selectShown)
   const confirmedBytes = useUploadState(store, selectConfirmed)
   const counts = useUploadState(store, selectCounts)
+  const waitingForCommit = useUploadState(store, selectWaiting)
   const summary = useUploadState(store, selectSummary)
   const failure = useUploadState(store, selectError)
   const lastRetry = useUploadState(store, selectRetry)
@@ -159,6 +161,11 @@ export function UploadStep({ data, update, restart }: StepProps) {
         </Box>
       </Paper>
       {running && <RetryNotice retry={lastRetry} waiting={counts.retrying} paused={paused} />}
+      {running && waitingForCommit && (
+        <Alert severity="info" role="status">
+          Another upload to this destination is sending its CSV. This batch's CSV goes as soon as it has finished, without the rows that upload delivers, so no conversation is sent twice.
+        </Alert>
+      )}
       {cancelled && failure && (
         <Alert severity="warning" role="status">
           <AlertTitle>Upload cancelled</AlertTitle>

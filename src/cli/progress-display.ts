@@ -73,6 +73,12 @@ export class ProgressDisplay {
       case 'batch-paused':
         this.say(event.paused ? 'Paused.' : 'Resumed.')
         break
+      case 'batch-waiting':
+        if (event.waiting) {
+          const who = event.holder ? ` (process ${event.holder.pid})` : ''
+          this.say(`Waiting for another upload to this destination${who} to send its CSV: this batch's CSV goes next, without the rows that one delivers.`)
+        }
+        break
       default:
         break
     }

@@ -273,7 +273,15 @@ class BatchRun {
       csvName,
       files: checked.manifest.recordings.map((r) => ({ localPath: r.localPath, remoteName: r.remoteName, size: r.size, mtimeMs: r.mtimeMs })),
       enterCommitPoint: async (signal) => {
-        const held = await ledger.commitPoint({ signal })
+        let waited = false
+        const held = await ledger.commitPoint({
+          signal,
+          onWait: (holder) => {
+            waited = true
+            this.emit({ kind: 'batch-waiting', batchId: this.batchId, waiting: true, holder })
+          },
+        })
+        if (waited) this.emit({ kind: 'batch-waiting', batchId: this.batchId, waiting: false, holder: null })
         try {
           await catchUp()
         } catch (err) {

@@ -63,6 +63,14 @@ describe('uploadReducer', () => {
     expect(uploadReducer(s, { kind: 'file-done', batchId: B, file: 'nope.wav', skipped: false })).toBe(s)
   })
 
+  it('knows while the CSV waits for another upload to the same destination', () => {
+    let s = start(1)
+    expect(s.waitingForCommit).toBe(false)
+    s = uploadReducer(s, { kind: 'batch-waiting', batchId: B, waiting: true, holder: { pid: 4242, since: '2026-12-06T02:00:00Z' } })
+    expect(s.waitingForCommit).toBe(true)
+    expect(uploadReducer(s, { kind: 'batch-waiting', batchId: B, waiting: false, holder: null }).waitingForCommit).toBe(false)
+  })
+
   it('records pause, the summary at the end, and a failure sentence', () => {
     let s = start(1)
     s = uploadReducer(s, { kind: 'batch-paused', batchId: B, paused: true })
