@@ -5,7 +5,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import Papa from 'papaparse'
@@ -117,5 +117,25 @@ describe('bulk-upload sample-csv and layout', () => {
     const forgot = await run(['layout', 'forget', ...DEST])
     expect(forgot.code).toBe(0)
     expect((await run(['layout', 'show', ...DEST])).stdout).toContain('No platform layout is recorded for acme@sftp.example.com:22 yet')
+  })
+
+  it('replaces a symbolic link at OUT with a new owner-only file, leaving the file it pointed to as it was', async () => {
+    expect((await run(['layout', 'import', 'platform-sample.csv', ...DEST, ...PLATFORM_MAP])).code).toBe(0)
+    const victim = path.join(root, 'victim.txt')
+    await writeFile(victim, 'keep me\n', { mode: 0o644 })
+    const out = path.join(root, 'linked-sample.csv')
+    await symlink(victim, out)
+    const r = await run(['sample-csv', out, ...DEST])
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(await readFile(victim, 'utf8')).toBe('keep me\n')
+    expect((await stat(victim)).mode & 0o777).toBe(0o644)
+    const written = await lstat(out)
+    expect(written.isSymbolicLink()).toBe(false)
+    expect(written.mode & 0o777).toBe(0o600)
+    expect(parse(await readFile(out, 'utf8'))[0]).toEqual(['Reference', 'Agent', 'Date', 'Direction'])
+    // A folder at OUT is refused with a sentence, not replaced.
+    await mkdir(path.join(root, 'a-folder.csv'))
+    const folder = await run(['sample-csv', 'a-folder.csv', ...DEST])
+    expect([folder.code, folder.stderr]).toEqual([2, expect.stringContaining('Choose a file in a folder you can write to')])
   })
 })

@@ -6,7 +6,7 @@
  * Exit 0: done; 2: bad invocation or unreadable input (nothing is written then).
  */
 import path from 'node:path'
-import { stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { InvalidArgumentError, type Command } from 'commander'
 import { FIELD_LABELS, MAPPED_FIELDS, type MappingProfile, type PlatformLayout } from '../../api'
 import { appHome } from '../../app-home'
@@ -18,6 +18,7 @@ import { forgetLayout, layoutPath, readLayout, saveLayout } from '../../ledger/l
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { bold, dim, green, yellow } from '../terminal'
 import { action } from '../command-action'
+import { writeOwnerOnlyFile } from '../../atomic-file'
 
 interface DestinationOptions {
   host: string
@@ -85,15 +86,21 @@ function printSourceNotes(src: { mapping: MappingProfile; suggested: boolean; au
   }
 }
 
-/** Writes the sample where the user asked; failures say what to do about this computer's file. */
+/**
+ * Writes the sample where the user asked; failures say what to do about this computer's file.
+ * Created new (exclusive, 0600) beside the target and renamed over it, so a symbolic link at
+ * OUT is replaced, never followed: the file it points to stays as it was.
+ */
 async function writeOutput(out: string, text: string): Promise<string> {
   const target = path.resolve(out)
   try {
-    await writeFile(target, text, 'utf8')
+    if ((await stat(target).catch(() => null))?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' })
+    await writeOwnerOnlyFile(target, text, { appFolder: false })
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new AppError('LOCAL_DISK_FULL', `Could not write ${target}: ${(err as Error).message}`)
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EISDIR') {
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new AppError('BAD_ARGUMENT', `Could not write ${target}: its folder does not exist. Choose a file in a folder that exists.`)
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
       throw new AppError('BAD_ARGUMENT', `Could not write ${target} (${code}). Choose a file in a folder you can write to.`)
     }
     throw toAppError(err)
