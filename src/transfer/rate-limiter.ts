@@ -1,7 +1,8 @@
 /**
  * `--bwlimit`: one byte budget shared by every file in flight, so the whole upload (not each
  * file) stays under the limit. A rate (`2M`, `500K`) or a local-time timetable
- * (`"08:00,1M 18:00,off"`) like rclone's. The clock is injectable so a test can move time.
+ * (`"08:00,1M 18:00,off"`) like rclone's; `off` is the one word for no limit. The clock is
+ * injectable so a test can move time.
  */
 import { AppError } from '../errors'
 
@@ -41,21 +42,46 @@ export const systemClock: Clock = {
     }),
 }
 
-const UNITS: Record<string, number> = { '': 1024, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+const UNITS: Record<string, number> = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
 
-/** `2M` = 2 MiB/s, `500K`, `1.5M`, a bare number is KiB/s (rclone's convention); `off` = no limit. */
+/** What the units mean, for every refusal: a reader should never have to guess. */
+const UNITS_SENTENCE = 'K, M and G are KiB, MiB and GiB per second (500K, 2M, 1.5M); off means no limit'
+
+/** Why one rate was refused: a sentence a user acts on. */
+class RateRefused extends Error {}
+
+/**
+ * `2M` = 2 MiB/s, `500K`, `1.5M`; `off` = no limit. A number without a unit is refused: tools
+ * differ (rsync and rclone read KiB/s, curl bytes/s), so whichever we chose someone would
+ * get a limit a thousand times off (`--bwlimit 1` sent nothing for 15 s). `0` is refused too:
+ * some tools read it as "no limit", others as "send nothing"; `off` is the one word for no limit.
+ */
 export function parseRate(text: string): Rate {
+  try {
+    return readRate(text)
+  } catch (err) {
+    if (err instanceof RateRefused) throw badLimit(text, '--bwlimit', err.message)
+    throw err
+  }
+}
+
+function readRate(text: string): Rate {
   const t = text.trim()
-  if (/^(off|0)$/i.test(t)) return null
-  const m = /^(\d+(?:\.\d+)?)([BKMG]?)(?:i?B?(?:\/s)?)?$/i.exec(t)
-  const n = m ? Number(m[1]) * UNITS[m[2]!.toUpperCase()]! : NaN
-  if (!m || !Number.isFinite(n) || n < 1024) throw badLimit(text)
+  if (/^off$/i.test(t)) return null
+  if (/^\d+(?:\.\d+)?$/.test(t)) {
+    throw new RateRefused(Number(t) === 0 ? `0 is not a rate: write off for no limit (${UNITS_SENTENCE})` : `a number alone has no unit: write ${t}K for ${t} KiB/s or ${t}M for ${t} MiB/s (${UNITS_SENTENCE})`)
+  }
+  const m = /^(\d+(?:\.\d+)?)([BKMG])(?:i?B?(?:\/s)?)?$/i.exec(t)
+  if (!m) throw new RateRefused(UNITS_SENTENCE)
+  const n = Number(m[1]) * UNITS[m[2]!.toUpperCase()]!
+  if (n === 0) throw new RateRefused(`${t} would send nothing: write off for no limit`)
+  if (!Number.isFinite(n) || n < 1024) throw new RateRefused(`the smallest limit is 1K (1 KiB/s); ${UNITS_SENTENCE}`)
   return Math.round(n)
 }
 
 /**
  * Parses `--bwlimit` (and the desktop setting, `name` naming it in the message): `RATE`, or
- * space-separated `HH:MM,RATE` entries (local time).
+ * space-separated `HH:MM,RATE` entries (local time), each time at most once.
  */
 export function parseBandwidthLimit(text: string, name = '--bwlimit'): BandwidthLimit {
   const parts = text.trim().split(/\s+/).filter(Boolean)
@@ -63,24 +89,28 @@ export function parseBandwidthLimit(text: string, name = '--bwlimit'): Bandwidth
   if (parts.length === 1 && !parts[0]!.includes(',')) return { text, entries: [{ minute: 0, rate: parseRateOf(parts[0]!, text, name) }] }
   const entries = parts.map((part) => {
     const m = /^(\d{1,2}):(\d{2}),(.+)$/.exec(part)
-    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw badLimit(text, name)
-    return { minute: Number(m[1]) * 60 + Number(m[2]), rate: parseRateOf(m[3]!, text, name) }
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw badLimit(text, name, `each entry is HH:MM,RATE with a time from 00:00 to 23:59, such as 08:00,1M`)
+    return { minute: Number(m[1]) * 60 + Number(m[2]), rate: parseRateOf(m[3]!, text, name), time: `${m[1]!.padStart(2, '0')}:${m[2]}` }
   })
   entries.sort((a, b) => a.minute - b.minute)
-  return { text, entries }
+  for (let i = 1; i < entries.length; i++) {
+    // Two rates from one moment: which applies would depend on the order written. Say so.
+    if (entries[i]!.minute === entries[i - 1]!.minute) throw badLimit(text, name, `${entries[i]!.time} is given twice; give each time once`)
+  }
+  return { text, entries: entries.map(({ minute, rate }) => ({ minute, rate })) }
 }
 
 /** One entry's rate; a bad one is reported as the whole limit being bad, under its name. */
 function parseRateOf(part: string, text: string, name: string): Rate {
   try {
-    return parseRate(part)
-  } catch {
-    throw badLimit(text, name)
+    return readRate(part)
+  } catch (err) {
+    throw badLimit(text, name, err instanceof RateRefused ? err.message : undefined)
   }
 }
 
-function badLimit(text: string, name = '--bwlimit'): AppError {
-  return new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got \`${text}\`.`)
+function badLimit(text: string, name = '--bwlimit', why?: string): AppError {
+  return new AppError('BAD_ARGUMENT', `Expected \`${name}\` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got \`${text}\`${why ? `: ${why}` : ''}.`)
 }
 
 /** The rate in force at `at` (local time): the last entry at or before it, wrapping past midnight. */

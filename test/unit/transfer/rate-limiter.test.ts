@@ -44,6 +44,32 @@ describe('--bwlimit parsing', () => {
       expect(detailsOf(() => parseBandwidthLimit(bad)), bad).toMatch(/Expected `--bwlimit` to be a rate such as 2M/)
     }
   })
+
+  it('refuses a number without a unit, naming the units, instead of reading it as bytes or KiB', () => {
+    for (const bad of ['1', '500', '1.5', '08:00,1 18:00,off']) {
+      expect(detailsOf(() => parseBandwidthLimit(bad)), bad).toMatch(/a number alone has no unit: write [\d.]+K for [\d.]+ KiB\/s .*K, M and G are KiB, MiB and GiB per second/)
+    }
+    expect(() => parseRate('1')).toThrow()
+  })
+
+  it('has one word for no limit: off; 0 and 0K are refused alike, pointing to off', () => {
+    expect(parseRate('OFF')).toBeNull()
+    expect(parseBandwidthLimit('08:00,1M 18:00,off').entries[1]!.rate).toBeNull()
+    for (const bad of ['0', '0K', '0M', '08:00,0', '08:00,1M 18:00,0']) {
+      expect(detailsOf(() => parseBandwidthLimit(bad)), bad).toMatch(/write off for no limit/)
+    }
+  })
+
+  it('refuses a timetable that gives one time twice', () => {
+    for (const bad of ['08:00,1M 08:00,2M', '8:00,1M 18:00,off 08:00,off']) {
+      expect(detailsOf(() => parseBandwidthLimit(bad)), bad).toMatch(/08:00 is given twice/)
+    }
+    expect(parseBandwidthLimit('08:00,1M 08:01,2M').entries).toHaveLength(2)
+  })
+
+  it('names the desktop setting when it checks the setting', () => {
+    expect(detailsOf(() => parseBandwidthLimit('5', 'settings.bandwidthLimit'))).toMatch(/^Expected `settings.bandwidthLimit` .* got `5`: a number alone has no unit/)
+  })
 })
 
 describe('RateLimiter', () => {
