@@ -18,8 +18,12 @@ import { formatCount, formatDateTime } from '../format'
 import { ErrorAlert, asPayload } from './error-alert'
 import { ScheduleText } from './job-schedule'
 
-/** The exit codes of `watch --once` / `job run`, in words. */
-const EXIT_WORDS: Record<number, string> = { 0: 'all delivered', 1: 'finished with problems', 2: 'could not start', 3: 'interrupted', 4: 'refused' }
+/**
+ * The exit codes of `watch --once` / `job run`, in words. 2 is whatever a person must change
+ * first (src/cli/exit-codes.ts): a bad option, and just as well a damaged CSV or app file met
+ * mid-run, so it reads "needs attention", not "could not start".
+ */
+const EXIT_WORDS: Record<number, string> = { 0: 'all delivered', 1: 'finished with problems', 2: 'needs attention', 3: 'interrupted', 4: 'refused' }
 
 export function lastRunText(run: JobLastRun | null): string {
   if (!run) return 'Not run yet.'
