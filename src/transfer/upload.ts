@@ -21,7 +21,7 @@ import { reportPaths, writeReport, type RowStatus } from './report'
 import type { ChannelPool } from './channel-pool'
 import { createPool, runEngine, type CsvConversation, type DeliveredCsv, type EngineOutcome, type UploadPlan } from './upload-engine'
 import { checkRemoteDir } from './remote-dir'
-import { addDeliveredAgents, readKnownAgents } from '../agents/known-agents-store'
+import { readKnownAgents } from '../agents/known-agents-store'
 
 /** A destination with the secrets needed to log in. */
 export interface UploadDestination extends DestinationRecord {
@@ -266,8 +266,6 @@ class BatchRun {
 
   private plan(checked: CheckedBatch, checkNow: () => CheckedBatch, catchUp: () => Promise<void>, csvName: string, layout: PlatformLayout, ledger: DestinationLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
     const report = reportPaths(this.folder)
-    /** The agents of the rows the CSV carries, to grow the destination's known agents once it is delivered. */
-    const agentsSent = new Set<string>()
     return {
       batchId: this.batchId,
       csvName,
@@ -295,13 +293,11 @@ class BatchRun {
         // (ALREADY_DELIVERED, counted as such), never sent in a second CSV.
         this.committed = checkNow()
         const conversations: CsvConversation[] = []
-        agentsSent.clear()
         const { rows } = await writeUploadCsv(this.committed.manifest, localPath, {
           omitRemoteNames: omit,
           layout,
-          onRow: (reference, recording, agent) => {
+          onRow: (reference, recording) => {
             conversations.push({ reference, recording })
-            agentsSent.add(agent)
           },
         })
         return { rows, conversations }
@@ -325,9 +321,6 @@ class BatchRun {
           }),
         )
         await onFirstDelivery()
-        // The destination's known agents grow by the delivered ones. The CSV is delivered whatever
-        // happens here; a failure only means these agents are NEW_AGENT notices once more.
-        await addDeliveredAgents(this.home, this.opts.destination, agentsSent).catch(() => undefined)
       },
       knownRecording: (name) => ledger.records.recording(name),
     }
