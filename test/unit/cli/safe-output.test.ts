@@ -1,5 +1,6 @@
+/* eslint-disable no-control-regex -- these tests are about control characters */
 import { describe, expect, it } from 'vitest'
-import { terminalSafe } from '../../../src/cli/safe-output'
+import { ownSequence, terminalSafe } from '../../../src/cli/safe-output'
 
 describe('terminalSafe', () => {
   it('escapes control characters that come from data', () => {
@@ -9,9 +10,36 @@ describe('terminalSafe', () => {
     expect(terminalSafe('abc\u202Egpj.exe')).toBe('abc\\u202Egpj.exe')
   })
 
-  it('keeps the CLI\'s own colours, progress cursor moves, tabs, new lines and carriage returns', () => {
-    const own = '\x1b[31mError:\x1b[0m x\n\ty\r\x1b[K\x1b[3F\x1b[J'
-    expect(terminalSafe(own)).toBe(own)
+  it('escapes the sequences that look like the CLI\'s own when data carries them: colours, erase, cursor moves, CR', () => {
+    const forged = 'z\r\x1b[40F\x1b[J\x1b[32m\x1b[1mReady.\x1b[0m\x1b[8m\x1b[K.wav'
+    const shown = 'z\\r\\x1B[40F\\x1B[J\\x1B[32m\\x1B[1mReady.\\x1B[0m\\x1B[8m\\x1B[K.wav'
+    expect(terminalSafe(forged)).toBe(shown)
+    expect(terminalSafe(forged, { terminal: true })).toBe(shown)
+    expect(terminalSafe(`Recording "${forged}" is not named by any row\n`, { terminal: true })).toBe(`Recording "${shown}" is not named by any row\n`)
+  })
+
+  it('writes the CLI\'s own sequences to a terminal only, with data between them escaped', () => {
+    const own = `${ownSequence('\x1b[31m')}Error:${ownSequence('\x1b[0m')} x\n\ty${ownSequence('\r')}${ownSequence('\x1b[K')}`
+    expect(terminalSafe(own, { terminal: true })).toBe('\x1b[31mError:\x1b[0m x\n\ty\r\x1b[K')
+    expect(terminalSafe(own)).toBe('Error: x\n\ty')
+    expect(terminalSafe(`${ownSequence('\x1b[32m')}a\x1b[8mb${ownSequence('\x1b[0m')}`, { terminal: true })).toBe('\x1b[32ma\\x1B[8mb\x1b[0m')
     expect(terminalSafe('Ünïcode ✓ 日本')).toBe('Ünïcode ✓ 日本')
+  })
+
+  it('lets a mark without this process\'s nonce through as the printable text it is', () => {
+    const mark = ownSequence('\x1b[31m')
+    const guessed = mark.replace(/[0-9a-f]{24}/, '0'.repeat(24))
+    expect(guessed).not.toBe(mark)
+    expect(terminalSafe(guessed, { terminal: true })).toBe(guessed)
+  })
+
+  it('keeps the progress writes check and upload still make raw, whole, on a terminal only', () => {
+    for (const whole of ['\x1b[3F\x1b[J', '\r\x1b[K', '\rChecking... 42% (1200 rows)']) {
+      expect(terminalSafe(whole, { terminal: true })).toBe(whole)
+      expect(terminalSafe(whole)).not.toMatch(/[\r\x1b]/)
+    }
+    // Not whole: data around them is data.
+    expect(terminalSafe('x\x1b[3F\x1b[J', { terminal: true })).toBe('x\\x1B[3F\\x1B[J')
+    expect(terminalSafe('\rChecking... 42% (1200 rows) \x1b[8m', { terminal: true })).toBe('\\rChecking... 42% (1200 rows) \\x1B[8m')
   })
 })
