@@ -85,8 +85,12 @@ export type FileState = 'waiting' | 'uploading' | 'done' | 'skipped' | 'retrying
 
 export interface BatchSummary {
   batchId: string
+  /** Rows whose recording this run sent. */
   uploaded: number
+  /** Rows whose recording was on the server before this batch (found there, not sent). */
   skipped: number
+  /** Rows whose recording this batch sent in an earlier, interrupted attempt. */
+  sentEarlier?: number
   excluded: number
   failed: number
   /** Remote name of the uploaded CSV, or null when none was uploaded. */

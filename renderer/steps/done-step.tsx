@@ -53,7 +53,8 @@ export function DoneStep(props: StepProps) {
     >
       <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 2 }}>
         <Stat label="Uploaded" value={s.uploaded.toLocaleString('en-GB')} hint={`recordings · ${formatBytes(s.bytes)}`} tone="success" />
-        <Stat label="Skipped" value={s.skipped.toLocaleString('en-GB')} hint="already on the server" />
+        {(s.sentEarlier ?? 0) > 0 && <Stat label="Sent earlier" value={s.sentEarlier!.toLocaleString('en-GB')} hint="by this batch, before it was interrupted" tone="success" />}
+        <Stat label="Skipped" value={s.skipped.toLocaleString('en-GB')} hint="already on the server before this batch" />
         <Stat label="Excluded" value={s.excluded.toLocaleString('en-GB')} hint="rows left out after review" tone={s.excluded ? 'warning' : undefined} />
         <Stat label="Failed" value={s.failed.toLocaleString('en-GB')} hint="not sent — will be retried next run" tone={s.failed ? 'error' : undefined} />
       </Stack>
@@ -62,7 +63,9 @@ export function DoneStep(props: StepProps) {
           The CSV was sent as <strong>{s.csv}</strong>, after its recordings, in {formatDuration(s.seconds)}.
           {s.failed > 0 && <> Its rows whose recording failed ({s.failed.toLocaleString('en-GB')}) were left out of it: upload the same batch again to send them; rows already delivered are not sent twice.</>}
         </Alert>
-        : <Alert severity="warning">No CSV was sent, so the platform will not import this batch. Fix the problems in the report, then upload again: files already sent are not sent twice.</Alert>}
+        : !s.failed && (s.alreadyDelivered ?? 0) > 0
+          ? <Alert severity="info">No CSV was needed: another upload to this destination delivered these rows while this one was sending ({(s.alreadyDelivered ?? 0).toLocaleString('en-GB')} rows). Nothing was sent twice.</Alert>
+          : <Alert severity="warning">No CSV was sent, so the platform will not import this batch. Fix the problems in the report, then upload again: files already sent are not sent twice.</Alert>}
       {(s.alreadyDelivered ?? 0) > 0 && (
         <Alert severity="info">{formatCount(s.alreadyDelivered ?? 0, 'row', 'rows')} already delivered to {data.destinationName ?? 'this destination'} before {s.alreadyDelivered === 1 ? 'was' : 'were'} left out, so the platform does not get them twice.</Alert>
       )}

@@ -5,11 +5,19 @@ import path from 'node:path'
 import type { BatchSummary, ValidationIssue } from '../api'
 import { readCsv, sheetRecord, UPLOAD_CSV_EOL, type Manifest } from '../batch'
 
-/** What happened to one row of the source CSV. */
-export type RowStatus = 'uploaded' | 'skipped' | 'excluded' | 'failed' | 'not-sent'
+/**
+ * What happened to one row of the source CSV: its recording sent by this run (`uploaded`), by
+ * an earlier attempt of this batch (`sent-earlier`), found on the server before the batch
+ * (`skipped`); the row left out for its errors (`excluded`) or because it was delivered to the
+ * destination before (`delivered-earlier`); its recording `failed` or `not-sent` (cancelled).
+ */
+export type RowStatus = 'uploaded' | 'sent-earlier' | 'skipped' | 'excluded' | 'delivered-earlier' | 'failed' | 'not-sent'
 
 export interface ReportInput {
+  /** The batch as it went: rows left out carry rowRecording -1. */
   manifest: Manifest
+  /** The batch as validated, before the destination's checks: the recording of a row left out as delivered. */
+  validated: Manifest
   issues: ValidationIssue[]
   /**
    * Outcome per recording (by remote name), the error code of failed ones, and whether the
@@ -56,11 +64,12 @@ async function writeRows(
   jsonOut: NodeJS.WritableStream,
   write: (stream: NodeJS.WritableStream, text: string) => Promise<void>,
 ): Promise<void> {
-  const { manifest } = input
+  const { manifest, validated } = input
   const errorCodeByRow = new Map<number, string>()
   for (const issue of input.issues) {
     if (issue.severity === 'error' && issue.row !== null && !errorCodeByRow.has(issue.row)) errorCodeByRow.set(issue.row, issue.code)
   }
+  const audioColumn = manifest.columns.audioFilename ?? -1
   await write(csvOut, sheetRecord([...COLUMNS]) + UPLOAD_CSV_EOL)
   await write(jsonOut, `{"summary":${JSON.stringify(input.summary)},"rows":[`)
   const refColumn = manifest.columns.contactReference ?? -1
@@ -75,10 +84,17 @@ async function writeRows(
         const index = manifest.rowRecording[row - 1] ?? -1
         const recording = index >= 0 ? manifest.recordings[index]! : null
         const outcome = recording ? (input.recordingStatus.get(recording.remoteName) ?? { status: 'not-sent' as const }) : null
-        const status: RowStatus = outcome ? outcome.status : 'excluded'
-        const code = outcome ? (outcome.code ?? '') : (errorCodeByRow.get(row) ?? '')
+        // A row valid on its own but left out here: delivered to the destination before, unless
+        // the destination's checks gave it an error of their own (a strict UNKNOWN_AGENT).
+        const validIndex = validated.rowRecording[row - 1] ?? -1
+        const leftOutError = errorCodeByRow.get(row)
+        const deliveredEarlier = !outcome && validIndex >= 0 && leftOutError === undefined
+        const status: RowStatus = outcome ? outcome.status : deliveredEarlier ? 'delivered-earlier' : 'excluded'
+        const code = outcome ? (outcome.code ?? '') : deliveredEarlier ? 'ALREADY_DELIVERED' : (leftOutError ?? 'EXCLUDED')
+        // Every row names its recording, left out or not: the one it was matched to, else the CSV's cell.
+        const named = recording?.remoteName ?? (validIndex >= 0 ? validated.recordings[validIndex]!.remoteName : (fields[audioColumn] ?? '').trim())
         // The JSON carries the note; the CSV keeps its five columns, which hosts and users read by position.
-        const entry = { row, contactReference: fields[refColumn] ?? '', recording: recording?.remoteName ?? '', status, code, ...(outcome?.rewritten ? { note: REWRITTEN_NOTE } : {}) }
+        const entry = { row, contactReference: fields[refColumn] ?? '', recording: named, status, code, ...(outcome?.rewritten ? { note: REWRITTEN_NOTE } : {}) }
         csvText += sheetRecord([String(row), entry.contactReference, entry.recording, status, code]) + UPLOAD_CSV_EOL
         jsonText += (first ? '' : ',') + JSON.stringify(entry)
         first = false
@@ -90,6 +106,11 @@ async function writeRows(
   await write(jsonOut, ']}\n')
 }
 
-export function reportPaths(batchFolder: string): { csv: string; json: string } {
-  return { csv: path.join(batchFolder, 'report.csv'), json: path.join(batchFolder, 'report.json') }
+/**
+ * One report per run, kept beside the earlier ones (a rerun must not overwrite what the
+ * history of an earlier delivery points at): named by the run's start, in UTC.
+ */
+export function reportPaths(batchFolder: string, runStarted: Date): { csv: string; json: string } {
+  const stamp = runStarted.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  return { csv: path.join(batchFolder, `report-${stamp}.csv`), json: path.join(batchFolder, `report-${stamp}.json`) }
 }

@@ -99,6 +99,12 @@ export interface FileOutcome {
    * so it was removed and written again from the start: the report says so.
    */
   rewritten?: boolean
+  /**
+   * Skipped because this batch put it on the server in an earlier attempt (the journal says
+   * it finished or opened it), not because it was there before the batch: reports count such
+   * rows as sent by this batch.
+   */
+  sentEarlier?: boolean
 }
 
 export interface EngineOutcome {
@@ -273,7 +279,9 @@ class UploadRun {
   private async sendOne(sftp: SFTPWrapper, file: PlannedFile): Promise<FileOutcome> {
     const done = this.journal.state.done.get(file.remoteName)
     const sameAsJournal = done !== undefined && done.size === file.size && Math.trunc(done.mtimeMs) === Math.trunc(file.mtimeMs)
-    if (sameAsJournal && done.sha256) return this.skipped(file, { size: done.size, sha256: done.sha256 })
+    // What the server holds under this name is this batch's own doing (an earlier attempt).
+    const ours = sameAsJournal || this.journal.state.started.has(file.remoteName)
+    if (sameAsJournal && done.sha256) return this.skipped(file, { size: done.size, sha256: done.sha256 }, ours)
     const remote = this.remotePath(file.remoteName)
     // The caller's listing answers the first attempt; after a failed attempt it is stale for
     // this file, so a retry asks the server again (and can continue at the offset).
@@ -287,7 +295,7 @@ class UploadRun {
     if (remoteSize !== null && confirmedEnd !== undefined) remoteSize = Math.min(remoteSize, confirmedEnd)
     if (remoteSize === file.size && remoteSize > 0) {
       const found = await this.completeOnServer(sftp, file, remote, sameAsJournal)
-      if (found) return this.skipped(file, found)
+      if (found) return this.skipped(file, found, ours)
     }
     let startOffset = 0
     if (remoteSize !== null && remoteSize > 0 && remoteSize < file.size && (await samplesMatch(sftp, remote, file.localPath, remoteSize))) startOffset = remoteSize
@@ -309,12 +317,12 @@ class UploadRun {
     return { size: local.size, sha256: local.sha256 }
   }
 
-  private skipped(file: PlannedFile, sent: SentFile): FileOutcome {
+  private skipped(file: PlannedFile, sent: SentFile, sentEarlier: boolean): FileOutcome {
     // Found complete (e.g. after a retry whose first attempt did finish): not half-sent.
     this.halfSent.delete(file.remoteName)
     this.progress.fileSkipped(file.size)
     this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: true })
-    return { file, status: 'skipped', sent }
+    return { file, status: 'skipped', sent, ...(sentEarlier ? { sentEarlier: true } : {}) }
   }
 
   /** Sends the file; a file that changes while it is sent is sent again, MAX_LOCAL_CHANGES times at most. */

@@ -162,6 +162,8 @@ class BatchRun {
   private committed: CheckedBatch | null = null
   /** CSVs named like the app's on the server that recovery did not read, with why. */
   private readonly ignoredOnServer = new Map<string, string>()
+  /** This run's report (one per run: a rerun keeps the earlier ones its deliveries point at). */
+  private readonly reportFiles: { csv: string; json: string }
 
   constructor(
     private readonly opts: StartUploadOptions,
@@ -173,6 +175,7 @@ class BatchRun {
   ) {
     this.home = opts.home ?? appHome()
     this.emit = opts.onEvent ?? (() => undefined)
+    this.reportFiles = reportPaths(folder, new Date())
   }
 
   async run(): Promise<UploadResult> {
@@ -265,7 +268,7 @@ class BatchRun {
   }
 
   private plan(checked: CheckedBatch, checkNow: () => CheckedBatch, catchUp: () => Promise<void>, csvName: string, layout: PlatformLayout, ledger: DestinationLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
-    const report = reportPaths(this.folder)
+    const report = this.reportFiles
     return {
       batchId: this.batchId,
       csvName,
@@ -307,7 +310,7 @@ class BatchRun {
           batchId: this.batchId,
           csvName: csv.name,
           rows: csv.rows,
-          bytes: csv.bytes,
+          bytes: this.bytesOfBatch(csv),
           deliveredAt: new Date().toISOString(),
           sourceCsv: this.opts.spec.csvPath,
           reportCsv: report.csv,
@@ -330,7 +333,7 @@ class BatchRun {
     const seconds = (Date.now() - started) / 1000
     const { summary, recordingStatus } = this.summarise(checked, outcome, seconds)
     // The report is for the user: failing to write it (this computer's disk) is said, never fatal.
-    const reportError = await writeReport({ manifest: checked.manifest, issues: checked.issues, recordingStatus, summary }, summary.reportCsv, summary.reportJson).then(
+    const reportError = await writeReport({ manifest: checked.manifest, validated: this.opts.checked.manifest, issues: checked.issues, recordingStatus, summary }, summary.reportCsv, summary.reportJson).then(
       () => null,
       (err: unknown) => toLocalWriteError(err, 'the batch report').toPayload(),
     )
@@ -348,24 +351,51 @@ class BatchRun {
     return { ...result, stoppedBy: null }
   }
 
-  private nothingNew(checked: CheckedBatch, deliveredBefore: DeliveredBatch[], started: number): UploadResult {
-    const summary = { ...this.summaryOf(checked, null, (Date.now() - started) / 1000), reportCsv: deliveredBefore[0]?.reportCsv ?? '', reportJson: deliveredBefore[0]?.reportJson ?? '' }
+  private async nothingNew(checked: CheckedBatch, deliveredBefore: DeliveredBatch[], started: number): Promise<UploadResult> {
+    const summary = this.summaryOf(checked, null, (Date.now() - started) / 1000)
+    // This run's report too: every row delivered earlier or excluded, each with its code.
+    const reportError = await writeReport({ manifest: checked.manifest, validated: this.opts.checked.manifest, issues: checked.issues, recordingStatus: new Map(), summary }, summary.reportCsv, summary.reportJson).then(
+      () => null,
+      (err: unknown) => toLocalWriteError(err, 'the batch report').toPayload(),
+    )
     // Nothing is left to do for this batch: it is no longer offered as an unfinished upload.
     if (!this.journal.state.finished) this.journal.finished(summary)
     this.emit({ kind: 'batch-done', batchId: this.batchId, summary })
-    return { summary, stoppedBy: null, nothingNew: true, deliveredBefore, filesOnServer: 0, filesTotal: 0 }
+    return { summary, stoppedBy: null, nothingNew: true, deliveredBefore, filesOnServer: 0, filesTotal: 0, reportError }
   }
 
-  /** Row counts by outcome: a row follows its recording; rows with validation errors are excluded. */
+  /**
+   * What the delivery's recordings weigh that this batch sent, over every attempt: a resumed
+   * batch is one delivery, so the bytes of its interrupted runs count too (the journal knows
+   * which files it opened), not those of recordings that were on the server before it.
+   */
+  private bytesOfBatch(csv: DeliveredCsv): number {
+    let bytes = 0
+    const counted = new Set<string>()
+    for (const { recording } of csv.conversations) {
+      const file = csv.files.get(recording)
+      if (!file || counted.has(recording) || !this.journal.state.started.has(recording)) continue
+      counted.add(recording)
+      bytes += file.size
+    }
+    return bytes
+  }
+
+  /**
+   * Row counts by outcome: a row follows its recording; rows with validation errors are
+   * excluded. A recording an earlier attempt of this batch sent counts as sent by this batch
+   * (sentEarlier), apart from one that was on the server before the batch (skipped).
+   */
   private summarise(checked: CheckedBatch, outcome: EngineOutcome, seconds: number) {
-    const recordingStatus = new Map<string, { status: RowStatus; code?: string }>()
-    const counts = { uploaded: 0, skipped: 0, failed: 0 }
+    const recordingStatus = new Map<string, { status: RowStatus; code?: string; rewritten?: boolean }>()
+    const counts = { uploaded: 0, skipped: 0, sentEarlier: 0, failed: 0 }
     const byName = new Map(checked.manifest.recordings.map((r) => [r.remoteName, r]))
     for (const file of outcome.files) {
       const rows = byName.get(file.file.remoteName)?.rows.length ?? 0
-      const status: RowStatus = file.status
-      recordingStatus.set(file.file.remoteName, file.error && status === 'failed' ? { status, code: file.error.code } : { status })
+      const status: RowStatus = file.status === 'skipped' && file.sentEarlier ? 'sent-earlier' : file.status
+      recordingStatus.set(file.file.remoteName, { status, ...(file.error && status === 'failed' ? { code: file.error.code } : {}), ...(file.rewritten ? { rewritten: true } : {}) })
       if (status === 'uploaded') counts.uploaded += rows
+      else if (status === 'sent-earlier') counts.sentEarlier += rows
       else if (status === 'skipped') counts.skipped += rows
       else counts.failed += rows
     }
@@ -373,7 +403,7 @@ class BatchRun {
   }
 
   private summaryOf(checked: CheckedBatch, outcome: EngineOutcome | null, seconds: number): BatchSummary {
-    const paths = reportPaths(this.folder)
+    const paths = this.reportFiles
     return {
       batchId: this.batchId,
       uploaded: 0,

@@ -55,7 +55,7 @@ async function checkAndSend(folderArg: string, folder: string, sender: Sender, p
   let signals = 0
   const onSignal = () => {
     if (++signals > 1) process.exit(EXIT.INTERRUPTED)
-    display?.note('Cancelling: finishing the requests in flight (Ctrl+C again quits at once)...')
+    display?.note('Cancelling: stopping the files in flight; the CSV will not be sent (Ctrl+C again quits at once)...')
     job.cancel()
   }
   process.on('SIGINT', onSignal)
@@ -97,14 +97,15 @@ function printNothingNew(result: UploadResult): void {
 
 function printJson(s: BatchSummary, nothingNew: boolean, stoppedBy: AppErrorPayload | null): void {
   const { batchId, uploaded, skipped, excluded, failed, csv, bytes, seconds, alreadyDelivered } = s
-  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson, ...(stoppedBy ? { error: stoppedBy } : {}) }) + '\n')
+  process.stdout.write(JSON.stringify({ batch: batchId, uploaded, sentEarlier: s.sentEarlier ?? 0, skipped, excluded, failed, alreadyDelivered: alreadyDelivered ?? 0, nothingNew, csv, bytes, seconds, report: s.reportJson, ...(stoppedBy ? { error: stoppedBy } : {}) }) + '\n')
 }
 
 function printSummary(s: BatchSummary): void {
   const lines = [s.failed > 0 ? yellow(bold('Upload finished with failures: the failed rows were left out of the CSV.')) : green(bold('Upload complete.'))]
   lines.push(
     `  Uploaded  ${s.uploaded} rows (${formatBytes(s.bytes)} in ${s.seconds} s)`,
-    `  Skipped   ${s.skipped} rows whose recording was already on the server`,
+    ...(s.sentEarlier ? [`  Resumed   ${s.sentEarlier} rows whose recording this batch sent before it was interrupted`] : []),
+    `  Skipped   ${s.skipped} rows whose recording was already on the server before this batch`,
     `  Excluded  ${s.excluded} rows with errors`,
     `  Failed    ${s.failed} rows${s.failed > 0 ? ' (run the same command again to retry them)' : ''}`,
   )

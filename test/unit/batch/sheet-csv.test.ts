@@ -44,7 +44,7 @@ describe('human-facing CSVs against the platform CSV', () => {
     const reportCsv = path.join(dir, 'report.csv')
     const recordingStatus = new Map(c.manifest.recordings.map((r) => [r.remoteName, { status: 'uploaded' as const }]))
     const summary = { batchId: 'b', uploaded: HOSTILE.length, skipped: 0, excluded: 0, failed: 0, csv: 'x.csv', bytes: 0, seconds: 0, reportCsv, reportJson: '' }
-    await writeReport({ manifest: c.manifest, issues: c.issues, recordingStatus, summary }, reportCsv, path.join(dir, 'report.json'))
+    await writeReport({ manifest: c.manifest, validated: c.manifest, issues: c.issues, recordingStatus, summary }, reportCsv, path.join(dir, 'report.json'))
     const report = parseCsv(await readFile(reportCsv, 'utf8'))
     expect(report.slice(1).map((r) => r[1])).toEqual(HOSTILE.map((v) => `'${v}`))
     // The JSON report is data, not a sheet: verbatim.
