@@ -5,7 +5,8 @@
  * file, which never replaces one. Either way a compromised page cannot write a `.bashrc`.
  */
 import path from 'node:path'
-import { readFile, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { open, realpath } from 'node:fs/promises'
 import type { DownloadFile, OpenOutcome, SaveOutcome } from '../src/api'
 import { AppError, toAppError, toLocalWriteError } from '../src/errors'
 import { OPENABLE_EXTENSIONS } from './open-path'
@@ -47,18 +48,43 @@ async function writeWhole(target: string, text: string): Promise<void> {
 
 const MIME_TYPES: Record<string, string> = { '.csv': 'text/csv', '.json': 'application/json', '.txt': 'text/plain', '.log': 'text/plain' }
 
-/** The web host's "open": a document the app wrote, handed to the browser as a download. */
+/**
+ * The web host's "open": a document the app wrote or the user picked, handed to the browser as
+ * a download. Read from its real path, opened without following a link there (a link swapped
+ * in after the scope check is refused, not read) and without waiting on a pipe, then checked
+ * on the open handle: a regular file of a document type, at most MAX_DOWNLOAD_BYTES, read no
+ * further than that even if it grows meanwhile.
+ */
 export async function downloadOf(file: string): Promise<OpenOutcome> {
-  const ext = path.extname(file).toLowerCase()
-  const info = await stat(file).catch((err: unknown) => {
+  const notFound = (err: unknown) => {
     throw toAppError(err, 'FILE_NOT_FOUND')
+  }
+  const real = await realpath(file).catch(notFound)
+  const ext = path.extname(file).toLowerCase()
+  const notDocument = () => new AppError('BAD_ARGUMENT', `not a document: ${file}`, { message: `The browser cannot open folders or programs of the computer running the app. It is there, at ${file}` })
+  if (!OPENABLE_EXTENSIONS.includes(ext) || !OPENABLE_EXTENSIONS.includes(path.extname(real).toLowerCase())) throw notDocument()
+  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+  const fh = await open(real, flags).catch((err: unknown) => {
+    // A folder cannot be handed over; say where it is rather than that it is missing.
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw notDocument()
+    return notFound(err)
   })
-  if (!info.isFile() || !OPENABLE_EXTENSIONS.includes(ext)) {
-    throw new AppError('BAD_ARGUMENT', `not a document: ${file}`, { message: `The browser cannot open folders or programs of the computer running the app. It is there, at ${file}` })
+  try {
+    const info = await fh.stat()
+    if (!info.isFile()) throw notDocument()
+    if (info.size > MAX_DOWNLOAD_BYTES) {
+      throw new AppError('BAD_ARGUMENT', `too large to download: ${file}`, { message: `This file is too large to hand to the browser. It is on the computer running the app, at ${file}` })
+    }
+    const buf = Buffer.alloc(info.size)
+    let got = 0
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    const download: DownloadFile = { kind: 'download', name: path.basename(file), mimeType: MIME_TYPES[ext] ?? 'text/plain', text: buf.subarray(0, got).toString('utf8') }
+    return download
+  } finally {
+    await fh.close()
   }
-  if (info.size > MAX_DOWNLOAD_BYTES) {
-    throw new AppError('BAD_ARGUMENT', `too large to download: ${file}`, { message: `This file is too large to hand to the browser. It is on the computer running the app, at ${file}` })
-  }
-  const download: DownloadFile = { kind: 'download', name: path.basename(file), mimeType: MIME_TYPES[ext] ?? 'text/plain', text: await readFile(file, 'utf8') }
-  return download
 }
