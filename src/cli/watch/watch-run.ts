@@ -31,6 +31,8 @@ export interface BatchOutcome {
   result: 'delivered' | 'nothing-new' | 'skipped' | 'stopped' | 'not-settled'
   batch?: string
   uploaded?: number
+  /** Rows whose recording an interrupted earlier attempt of this batch sent. */
+  sentEarlier?: number
   skipped?: number
   excluded?: number
   failed?: number
@@ -167,7 +169,7 @@ export class WatchRun {
       this.current = await sendBatch(this.sender!, batch, this.opts)
       const r = await this.current.done
       const s = r.summary
-      const counts = { batch: s.batchId, uploaded: s.uploaded, skipped: s.skipped, excluded: s.excluded, failed: s.failed, alreadyDelivered: s.alreadyDelivered ?? 0, csv: s.csv, bytes: s.bytes }
+      const counts = { batch: s.batchId, uploaded: s.uploaded, sentEarlier: s.sentEarlier ?? 0, skipped: s.skipped, excluded: s.excluded, failed: s.failed, alreadyDelivered: s.alreadyDelivered ?? 0, csv: s.csv, bytes: s.bytes }
       if (r.stoppedBy) return { ...base, ...counts, result: 'stopped', error: r.stoppedBy, exit: exitCodeFor(r.stoppedBy) }
       if (r.nothingNew) return { ...base, ...counts, result: 'nothing-new', exit: EXIT.OK }
       return { ...base, ...counts, result: 'delivered', exit: s.excluded > 0 || s.failed > 0 ? EXIT.PROBLEMS : EXIT.OK }

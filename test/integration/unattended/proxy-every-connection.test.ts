@@ -159,9 +159,9 @@ describe('every connection goes through the proxy', () => {
     const firstRun = t.relay.connections
     const again = await runCli(t.upload(t.home), t.env(t.home, p.url))
     expect(again.code).toBe(0)
-    const summary = JSON.parse(again.stdout) as { uploaded: number; skipped: number; failed: number }
+    const summary = JSON.parse(again.stdout) as { uploaded: number; sentEarlier: number; skipped: number; failed: number }
     expect(summary.failed).toBe(0)
-    expect(summary.uploaded + summary.skipped).toBe(rows)
+    expect(summary.uploaded + summary.sentEarlier + summary.skipped).toBe(rows)
     await expectRecordingsOnServer(t.root, t.fixture)
     expect(t.relay.connections).toBeGreaterThan(firstRun)
     expectAllThroughProxy(t.relay, p, 2)

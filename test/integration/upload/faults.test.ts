@@ -79,7 +79,9 @@ describe.each<ServerKind>(['sandbox-posix', 'sandbox-s3'])('upload faults on %s'
     t.server.sandbox!.setFaults({ quotaBytes: null })
     const second = await (await t.upload()).done
     expect(second.stoppedBy).toBeNull()
-    expect(second.summary.skipped + second.summary.uploaded).toBe(t.checked.manifest.eligibleRows)
+    // What the first run got onto the server counts as sent earlier by this batch, not as found there.
+    expect(second.summary.skipped).toBe(0)
+    expect((second.summary.sentEarlier ?? 0) + second.summary.uploaded).toBe(t.checked.manifest.eligibleRows)
     await expectAllOnServer(t.server, t.checked.manifest.recordings)
   })
 
@@ -176,7 +178,7 @@ describe('pause, resume and cancel', () => {
     t.server.sandbox!.setFaults({ throttleBytesPerSecond: null })
     const second = await (await t.upload()).done
     expect(second.stoppedBy).toBeNull()
-    expect(second.summary.skipped).toBeGreaterThan(0)
+    expect(second.summary.sentEarlier ?? 0).toBeGreaterThan(0)
     await expectAllOnServer(t.server, t.checked.manifest.recordings)
   })
 })
