@@ -60,7 +60,7 @@ export function ledgerError(err: unknown, file: string, action: string): AppErro
 export function damagedLedger(file: string, reason: string, cause?: unknown): AppError {
   return new AppError('LOCAL_DATA_DAMAGED', `${file} is not a delivery ledger this app can read (${reason}).`, {
     cause,
-    message: `The delivery ledger ${file} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination.`,
+    message: `The delivery ledger ${file} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination, which knows only the deliveries whose CSVs are still on the server. If the platform has taken earlier CSVs off the server, check in the platform which conversations arrived before you send more.`,
   })
 }
 

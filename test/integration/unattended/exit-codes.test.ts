@@ -104,7 +104,7 @@ describe('exit codes that tell the truth', () => {
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { result: string; error: { code: string; message: string } })
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ result: 'stopped', error: { code: 'LOCAL_DATA_DAMAGED' } })
-    expect(lines[0]!.error.message).toBe(`The delivery ledger ${file} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination.`)
+    expect(lines[0]!.error.message).toBe(`The delivery ledger ${file} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination, which knows only the deliveries whose CSVs are still on the server. If the platform has taken earlier CSVs off the server, check in the platform which conversations arrived before you send more.`)
   })
 
   it('--known-hosts /dev/zero is refused at once (never read), exit 2; a known_hosts in the app home that is a folder is exit 2 naming it', async () => {

@@ -270,7 +270,7 @@ describe('delivery ledger on a bad disk or file', () => {
     await writeFile(damaged, 'this is not a database\n'.repeat(500))
     const err = caught(() => DeliveryLedger.openFile(damaged))
     expect(err.code).toBe('LOCAL_DATA_DAMAGED')
-    expect(err.message).toBe(`The delivery ledger ${damaged} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination.`)
+    expect(err.message).toBe(`The delivery ledger ${damaged} is damaged: move it away and run again; the app then starts a new, empty ledger for this destination, which knows only the deliveries whose CSVs are still on the server. If the platform has taken earlier CSVs off the server, check in the platform which conversations arrived before you send more.`)
     expect(err.details).toBe(`${damaged} is not a delivery ledger this app can read (file is not a database).`)
 
     const foreign = await tempFile()
