@@ -3,11 +3,12 @@
  * saved profile (JSON, exactly the MappingProfile shape), and the check that a later CSV still
  * fits a saved profile (DESIGN.md: "if the structure changes, the mapping must be made again").
  */
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { rename, writeFile } from 'node:fs/promises'
 import { DateTime } from 'luxon'
 import { FIELD_LABELS, MAPPED_FIELDS, REQUIRED_FIELDS, type MappedField, type MappingProfile } from '../api'
 import { AppError, toAppError } from '../errors'
 import { isValidZone } from './dates'
+import { MAPPING_MAX_BYTES, readBoundedText } from './mapping-file'
 
 /** Header names reduced to lower-case letters and digits, so "Call-ID" equals "call id". */
 export function normalizeHeader(h: string): string {
@@ -128,14 +129,9 @@ export function parseMappingProfile(value: unknown, source = 'The mapping'): Map
   return out as MappingProfile
 }
 
-/** Reads a mapping profile saved as JSON. */
+/** Reads a mapping profile saved as JSON: a regular file of at most 1 MiB (mapping-file.ts). */
 export async function loadMappingProfile(path: string): Promise<MappingProfile> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw toAppError(err, 'NOT_READABLE')
-  }
+  const text = await readBoundedText(path, { maxBytes: MAPPING_MAX_BYTES, what: 'a mapping file', hint: 'Give the .json file that the app\'s "Save mapping" wrote, or name the columns with --map.' })
   return parseMappingText(text, `The mapping file ${path}`)
 }
 

@@ -5,10 +5,12 @@
  * One store for both ways of saving a job: `bulk-upload job save` and the desktop app's
  * "Do this automatically" (main/job-from-batch.ts).
  */
-import { mkdir, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { appHome } from '../app-home'
 import { AppError } from '../errors'
+import { writeOwnerOnlyFile } from '../atomic-file'
+import { readBoundedText } from '../batch/mapping-file'
 import type { JobLastRun } from '../api'
 import type { WatchOptions } from '../cli/watch/watch-run'
 
@@ -38,31 +40,60 @@ function jobFile(name: string, home: string): string {
   return path.join(jobsDir(home), `${checkJobName(name)}.json`)
 }
 
+/** A job file is a few kilobytes; more than this is not one (and is never read whole). */
+export const JOB_MAX_BYTES = 1024 * 1024
+
+/** Written whole or not at all, owner-only, in the 0700 jobs folder (src/atomic-file.ts). */
 export async function saveJob(job: SavedJob, home = appHome()): Promise<string> {
   await mkdir(jobsDir(home), { recursive: true, mode: 0o700 })
   const file = jobFile(job.name, home)
-  await writeFile(file, JSON.stringify(job, null, 2) + '\n', { mode: 0o600 })
-  if (process.platform !== 'win32') await chmod(file, 0o600)
+  await writeOwnerOnlyFile(file, JSON.stringify(job, null, 2) + '\n')
   return file
 }
 
+/** A job file, read with a bound; a damaged one is LOCAL_DATA_DAMAGED naming the file and the way out. */
+async function readJobFile(file: string, name: string): Promise<SavedJob> {
+  const damaged = (why: string) =>
+    new AppError('LOCAL_DATA_DAMAGED', `The saved job ${file} is damaged (${why}).`, {
+      message: `The saved job ${name} (${file}) is damaged: remove it with bulk-upload job remove ${name}, or move the file away, and save the job again.`,
+    })
+  let text: string
+  try {
+    text = await readBoundedText(file, { maxBytes: JOB_MAX_BYTES, what: 'a saved job', hint: '' })
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'BAD_ARGUMENT') throw damaged(err.details ?? err.message)
+    throw err
+  }
+  let job: Partial<SavedJob>
+  try {
+    job = JSON.parse(text) as Partial<SavedJob>
+  } catch (err) {
+    throw damaged((err as Error).message)
+  }
+  if (typeof job !== 'object' || job === null || job.version !== 1 || typeof job.root !== 'string' || typeof job.options !== 'object' || job.options === null) throw damaged('not a job file of this version')
+  return job as SavedJob
+}
+
 export async function loadJob(name: string, home = appHome()): Promise<SavedJob> {
-  const text = await readFile(jobFile(name, home), 'utf8').catch((err: { code?: string }) => {
-    if (err.code === 'ENOENT') throw new AppError('NOT_FOUND', `There is no saved job named ${name}. \`bulk-upload job list\` shows the saved jobs.`)
+  const file = jobFile(name, home)
+  return readJobFile(file, name).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'FILE_NOT_FOUND') throw new AppError('NOT_FOUND', `There is no saved job named ${name}. \`bulk-upload job list\` shows the saved jobs.`)
     throw err
   })
-  return JSON.parse(text) as SavedJob
 }
 
 export async function listJobs(home = appHome()): Promise<SavedJob[]> {
   const names = (await readdir(jobsDir(home)).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort()
   const jobs: SavedJob[] = []
-  for (const n of names) jobs.push(JSON.parse(await readFile(path.join(jobsDir(home), n), 'utf8')) as SavedJob)
+  for (const n of names) jobs.push(await readJobFile(path.join(jobsDir(home), n), n.slice(0, -'.json'.length)))
   return jobs
 }
 
 export async function removeJob(name: string, home = appHome()): Promise<void> {
-  await loadJob(name, home)
+  // A damaged job can be removed: that is the way out its sentence gives.
+  await loadJob(name, home).catch((err: unknown) => {
+    if (!(err instanceof AppError && err.code === 'LOCAL_DATA_DAMAGED')) throw err
+  })
   await rm(jobFile(name, home))
 }
 
