@@ -1,16 +1,17 @@
 /**
  * The desktop's known-agent lists (issue 12): what the settings show and change of a
  * destination's `agents.json` (src/agents/known-agents-store.ts, the file the CLI's `agents`
- * command keeps too). The import reads the CSV as the CLI does (src/agents/import-agents.ts).
+ * command keeps too). The import reads the CSV as the CLI does (src/agents/import-agents.ts);
+ * agents confirmed at Review are kept there too, as `bulk-upload agents confirm` keeps them.
  */
 import type { KnownAgentsView } from '../src/api'
 import { AppError } from '../src/errors'
 import { readAgentList } from '../src/agents/import-agents'
-import { distinctAgents, readKnownAgents, saveKnownAgents, type KnownAgents } from '../src/agents/known-agents-store'
+import { confirmAgents as confirmKnownAgents, distinctAgents, readKnownAgents, saveKnownAgents, type KnownAgents } from '../src/agents/known-agents-store'
 import type { DestinationAddress } from '../src/ledger/destination-key'
 
 function view(known: KnownAgents): KnownAgentsView {
-  return { list: known.list, delivered: known.delivered.length, strict: known.strict }
+  return { list: known.list, confirmed: known.confirmed.length, earlierDeliveries: known.delivered.length, strict: known.strict }
 }
 
 export async function knownAgentsView(home: string, dest: DestinationAddress): Promise<KnownAgentsView> {
@@ -29,7 +30,7 @@ export async function importAgentList(home: string, dest: DestinationAddress, fi
 
 /**
  * Sets the list to `ids` (repeats dropped, first spelling kept): one added or removed in the
- * settings. No IDs clears the list, so agents never delivered are only noted again (NEW_AGENT),
+ * settings. No IDs clears the list, so agents never confirmed are only noted again (NEW_AGENT),
  * rather than every agent becoming unknown.
  */
 export async function saveAgentList(home: string, dest: DestinationAddress, ids: string[]): Promise<KnownAgentsView> {
@@ -44,11 +45,16 @@ export async function saveAgentList(home: string, dest: DestinationAddress, ids:
 /**
  * Agents off the list become errors (`strict`: their rows are left out) or warnings again.
  * Saved whether or not a list is loaded, as the CLI's `agents strict` does: it takes effect
- * with the next list, and the list and the deliveries learned are kept as they are.
+ * with the next list, and the list and the agents confirmed are kept as they are.
  */
 export async function setStrictAgents(home: string, dest: DestinationAddress, strict: boolean): Promise<KnownAgentsView> {
   const known = await readKnownAgents(home, dest)
   const next: KnownAgents = { ...known, strict }
   await saveKnownAgents(home, dest, next)
   return view(next)
+}
+
+/** Remembers `ids` as agents the platform has, on the user's word (Review's NEW_AGENT / UNKNOWN_AGENT agents). */
+export async function confirmAgents(home: string, dest: DestinationAddress, ids: string[]): Promise<KnownAgentsView> {
+  return view((await confirmKnownAgents(home, dest, ids)).known)
 }

@@ -36,7 +36,7 @@ import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
-import { importAgentList, knownAgentsView, saveAgentList, setStrictAgents } from './agent-lists'
+import { confirmAgents, importAgentList, knownAgentsView, saveAgentList, setStrictAgents } from './agent-lists'
 import { agentListColumns } from '../src/agents/import-agents'
 import type { LedgerLocation } from '../src/ledger/ledger-location'
 
@@ -340,6 +340,10 @@ export class CoreService implements CallHandlers {
 
   setStrictAgents(destinationId: string, strict: boolean): Promise<Result<KnownAgentsView>> {
     return run('setStrictAgents', async () => setStrictAgents(this.home, await this.destination(destinationId), strict))
+  }
+
+  confirmAgents(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>> {
+    return run('confirmAgents', async () => confirmAgents(this.home, await this.destination(destinationId), ids))
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */

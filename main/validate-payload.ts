@@ -239,6 +239,7 @@ const VALIDATORS: Validators = {
   importAgentList: (a) => [id(a[0], 'destinationId'), str(a[1], 'path'), str(a[2], 'column', { max: 1024 })],
   saveAgentList: (a) => [id(a[0], 'destinationId'), agentIds(a[1])],
   setStrictAgents: (a) => [id(a[0], 'destinationId'), bool(a[1], 'strict')],
+  confirmAgents: (a) => [id(a[0], 'destinationId'), agentIds(a[1])],
   matchPreviewRecordings: (a) => {
     const { paths, csvPath, mapping } = batchSpec(a[0])
     return [{ paths, csvPath, mapping }]

@@ -1,8 +1,9 @@
 /**
  * The known-agents half of the contract (src/api.ts re-exports it): per destination, the list
- * of agent IDs its platform has users for (imported from a CSV, edited by hand) and how many
- * agents earlier deliveries taught the app. Batches checked for the destination flag agents
- * on neither as UNKNOWN_AGENT. Only types, like api.ts: the renderer imports it.
+ * of agent IDs its platform has users for (imported from a CSV, edited by hand) and the agents
+ * the user confirmed (Review's "These agents are right"). Batches checked for the destination
+ * flag agents on neither as UNKNOWN_AGENT, or without a list as NEW_AGENT. Having been
+ * delivered makes no agent known (issue 22). Only types, like api.ts: the renderer imports it.
  */
 import type { Result } from './api'
 
@@ -17,10 +18,15 @@ export interface AgentListView {
 
 /** What the app knows about a destination's agents. */
 export interface KnownAgentsView {
-  /** Null: no list (agents never delivered are only noted, NEW_AGENT). */
+  /** Null: no list (agents never confirmed are only noted, NEW_AGENT). */
   list: AgentListView | null
-  /** Agents learned from batches delivered there (the ledger's). */
-  delivered: number
+  /** Agents the user confirmed for this destination (known as the list's are). */
+  confirmed: number
+  /**
+   * Agents that versions before confirmations learned from deliveries by themselves: not
+   * known (a slip sent once is among them), kept for the CLI to show and confirm.
+   */
+  earlierDeliveries: number
   /** Unknown agents are errors (their rows left out) for this destination. */
   strict: boolean
 }
@@ -48,4 +54,10 @@ export interface AgentListApi {
    * while a list is loaded, and stays as set when the list is cleared.
    */
   setStrictAgents(destinationId: string, strict: boolean): Promise<Result<KnownAgentsView>>
+  /**
+   * The user says the platform has these agents (Review's NEW_AGENT / UNKNOWN_AGENT agents):
+   * remembered for this destination, so later batches naming them are not flagged. Ids already
+   * confirmed change nothing; blank ones are ignored.
+   */
+  confirmAgents(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>>
 }

@@ -55,6 +55,7 @@ export const CALL_ARITY: { readonly [K in ApiCall]: Parameters<BulkUploadApi[K]>
   importAgentList: 3,
   saveAgentList: 2,
   setStrictAgents: 2,
+  confirmAgents: 2,
   matchPreviewRecordings: 1,
 }
 

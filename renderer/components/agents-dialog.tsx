@@ -2,7 +2,7 @@
  * A destination's known agents (issue 12): the agent IDs its platform has users for, which
  * batches checked for it are compared with (agents off the list: UNKNOWN_AGENT). The list is
  * imported from a CSV, or edited one ID at a time; clearing it goes back to noting agents
- * never delivered (NEW_AGENT). The agents learned from delivered batches are counted beside it.
+ * never confirmed (NEW_AGENT). The agents confirmed at Review are counted beside it.
  * A switch makes agents off the list errors for this destination (strict-agents-switch.tsx).
  */
 import { useEffect, useMemo, useState } from 'react'
@@ -29,10 +29,10 @@ import { StrictAgentsSwitch } from './strict-agents-switch'
 /** IDs shown at once; a longer list is narrowed with the filter (a user export may hold thousands). */
 const SHOWN = 200
 
-/** The counts a user checks first: how many the list holds, how many deliveries taught. */
+/** The counts a user checks first: how many the list holds, how many the user confirmed. */
 export function agentCounts(view: KnownAgentsView): string {
   const list = view.list ? `${formatCount(view.list.ids.length, 'agent')} on the list` : 'No list imported'
-  return `${list} · ${formatCount(view.delivered, 'agent')} learned from delivered batches`
+  return `${list} · ${formatCount(view.confirmed, 'agent')} confirmed`
 }
 
 export function AgentsDialog({ destination, onClose }: { destination: Destination | null; onClose: () => void }) {
@@ -124,7 +124,7 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
           {ids.length > shown.length && <Typography variant="body2" color="text.secondary">Showing {shown.length} of {ids.length.toLocaleString('en-GB')}; type in Find an agent to narrow the list.</Typography>}
           {ids.length > 0 && (confirmClear ? (
             <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-              <Typography variant="body2">Clear all {formatCount(ids.length, 'agent')}? Agents never delivered will only be noted again.</Typography>
+              <Typography variant="body2">Clear all {formatCount(ids.length, 'agent')}? Agents never confirmed will only be noted again.</Typography>
               <Button color="error" onClick={() => { setConfirmClear(false); void save([]) }}>Clear</Button>
               <Button onClick={() => setConfirmClear(false)}>Keep</Button>
             </Stack>

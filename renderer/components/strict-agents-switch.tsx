@@ -13,7 +13,7 @@ import type { KnownAgentsView } from '../../src/api'
 
 /** The line under the switch: what it does now, or why it cannot be changed. */
 export function strictExplanation(view: KnownAgentsView): string {
-  if (!view.list) return 'Import or add agents first: without a list, agents never delivered are only noted.'
+  if (!view.list) return 'Import or add agents first: without a list, agents never confirmed are only noted.'
   return view.strict
     ? 'Rows whose agent is not on the list are left out of the upload until the platform knows the agent.'
     : 'Rows whose agent is not on the list are sent, with a warning before sending.'

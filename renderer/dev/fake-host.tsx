@@ -61,7 +61,7 @@ if (['destination', 'hostkey', 'hostkey-changed', 'history', 'agents', ...DELIVE
 if (step === 'agents') {
   // Known agents in the settings: a platform user export imported for Leeds, one added by hand.
   const ids = [...AGENTS, 'emma.fitzgerald@acme-support.co.uk', 'farid.haddad@acme-support.co.uk', 'grace.nakamura@acme-support.co.uk', 'JNU-0142']
-  api.knownAgents['dest-ea'] = { list: { ids, source: '/home/qa/Downloads/evaluagent-users-2024-06-01.csv', column: 'Adresse électronique', importedAt: '2024-06-01T09:30:00.000Z' }, delivered: 37, strict: false }
+  api.knownAgents['dest-ea'] = { list: { ids, source: '/home/qa/Downloads/evaluagent-users-2024-06-01.csv', column: 'Adresse électronique', importedAt: '2024-06-01T09:30:00.000Z' }, confirmed: 37, earlierDeliveries: 0, strict: false }
 }
 if (step === 'files-web') api.caps = { kind: 'web', nativeDialogs: false }
 if (step === 'interrupted') {

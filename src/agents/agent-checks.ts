@@ -1,10 +1,12 @@
 /**
  * The batch's agents against what the destination's platform knows (issue 12, "Agents the
- * platform knows"). With an imported list, rows whose agent is on neither the list nor a
- * delivered batch get UNKNOWN_AGENT (an error, leaving the row out, when the destination or
- * the user asks for strict checking); with no list, rows whose agent was never delivered get
- * NEW_AGENT (a notice). Only rows still going are looked at. Per distinct agent, not per row:
- * a million rows name a few hundred agents.
+ * platform knows"). An agent is known from the user's word only: on the imported list, or
+ * confirmed (issue 22; having been delivered once proves nothing, a slip is delivered as
+ * readily). With an imported list, rows whose agent is on neither the list nor the confirmed
+ * get UNKNOWN_AGENT (an error, leaving the row out, when the destination or the user asks for
+ * strict checking); with no list, rows whose agent was never confirmed get NEW_AGENT (a
+ * notice). Only rows still going are looked at. Per distinct agent, not per row: a million
+ * rows name a few hundred agents.
  */
 import type { AgentCount, AgentReport, ValidationIssue } from '../api'
 import { makeIssue } from '../batch/issue-codes'
@@ -33,7 +35,8 @@ export function checkAgents(rows: RowAgents, rowRecording: Int32Array, known: Kn
   const strict = opts.strict ?? known.strict
   const listed = known.list !== null
   const keys = new Set<string>()
-  for (const id of known.delivered) keys.add(agentKey(id))
+  // known.delivered (agents older versions learned from deliveries) is not trusted: see KnownAgents.
+  for (const id of known.confirmed) keys.add(agentKey(id))
   if (listed) for (const id of known.list!.ids) keys.add(agentKey(id))
   const code = listed ? 'UNKNOWN_AGENT' : 'NEW_AGENT'
 
@@ -67,7 +70,8 @@ export function checkAgents(rows: RowAgents, rowRecording: Int32Array, known: Kn
   counts.sort((x, y) => y.rows - x.rows || (x.agent < y.agent ? -1 : 1))
   const report: AgentReport = {
     listSize: known.list?.ids.length ?? 0,
-    deliveredSize: known.delivered.length,
+    // The contract's name predates confirmations: it counts the agents the user confirmed.
+    deliveredSize: known.confirmed.length,
     distinct,
     strict: leaveOut,
     concerned: counts.slice(0, AGENTS_LISTED),

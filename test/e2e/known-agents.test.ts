@@ -90,7 +90,7 @@ describe.skipIf(skipWithReason(ready, 'known agents end-to-end (Chromium and Ope
 
     // Its agent list, from the platform's user export, through the host's folder browser.
     const agents = await openKnownAgents(page, 'Leeds team')
-    await agents.getByRole('status').filter({ hasText: 'No list imported · 0 agents learned from delivered batches' }).waitFor()
+    await agents.getByRole('status').filter({ hasText: 'No list imported · 0 agents confirmed' }).waitFor()
     expect(await agents.getByRole('switch', { name: STRICT }).isDisabled()).toBe(true)
     await agents.getByRole('button', { name: 'Import from a CSV…' }).click()
     const browse = page.getByRole('dialog', { name: 'Choose the folder of the agent list' })
@@ -101,7 +101,7 @@ describe.skipIf(skipWithReason(ready, 'known agents end-to-end (Chromium and Ope
     expect(await page.getByRole('option').allTextContents()).toEqual(['Nom', 'Adresse électronique', 'Équipe'])
     await page.getByRole('option', { name: 'Adresse électronique' }).click()
     await agents.getByRole('button', { name: 'Import', exact: true }).click()
-    await agents.getByRole('status').filter({ hasText: '3 agents on the list · 0 agents learned from delivered batches' }).waitFor()
+    await agents.getByRole('status').filter({ hasText: '3 agents on the list · 0 agents confirmed' }).waitFor()
     expect(await agents.getByRole('list', { name: 'Agents on the list' }).getByRole('listitem').allTextContents()).toEqual(['agent1@example.com', 'AGENT2@example.com', 'agent3@example.com'])
     await expectAxeClean(page, 'known agents, list imported')
     await closeKnownAgents(page, 'Leeds team')

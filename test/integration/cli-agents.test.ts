@@ -1,8 +1,9 @@
 /**
  * Agents the platform knows (issue 12): lists imported from CSVs in the encodings and
  * delimiters the app reads, a batch naming known, unknown and new agents checked against the
- * destination, and the list grown by a real delivery to the sandbox SFTP server. Run as a user
- * does: `bulk-upload` child processes with their own app home.
+ * destination, and agents made known by `agents confirm` only: a real delivery to the sandbox
+ * SFTP server makes none known (issue 22: a slip delivered once would pass every later check).
+ * Run as a user does: `bulk-upload` child processes with their own app home.
  */
 import os from 'node:os'
 import path from 'node:path'
@@ -134,7 +135,7 @@ describe('check names the agents the platform may not know', () => {
   })
 })
 
-describe('the known agents grow with each delivery', () => {
+describe('agents become known by confirmation, not by delivery', () => {
   let server: TestServer
   let work: string
   beforeAll(async () => {
@@ -147,24 +148,72 @@ describe('the known agents grow with each delivery', () => {
     await rm(work, { recursive: true, force: true })
   })
 
-  it('notes agents never delivered before (NEW_AGENT) when no list is loaded, and not once their batch was delivered', async () => {
+  const newAgentRows = (json: { issues: Array<{ code: string; row: number; severity: string }> }) =>
+    json.issues.filter((i) => i.code === 'NEW_AGENT').map((i) => [i.row, i.severity])
+
+  it('notes agents never confirmed (NEW_AGENT) when no list is loaded, still after their batch was delivered, and not once confirmed', async () => {
     const dest = ['--host', server.host, '--port', String(server.port), '--user', server.username]
-    const first = await batch('day1', ['ana@example.com', 'bo@example.com'])
+    // tom.harriss is a typing slip the platform has no user for.
+    const first = await batch('day1', ['ana@example.com', 'tom.harriss@example.com'])
     const before = JSON.parse((await run(['check', first, ...dest, '--json'])).stdout)
-    expect(before.issues.filter((i: { code: string }) => i.code === 'NEW_AGENT').map((i: { row: number; severity: string }) => [i.row, i.severity])).toEqual([[1, 'notice'], [2, 'notice']])
+    expect(newAgentRows(before)).toEqual([[1, 'notice'], [2, 'notice']])
     const sent = await run(['upload', first, ...dest, '--key', path.join(work, 'id_ed25519'), '--known-hosts', server.knownHostsPath, '--state-dir', path.join(work, 'state')])
     expect(sent.code, sent.stderr).toBe(0)
     const csvName = (await readdir(server.root)).find((n) => n.endsWith('.csv'))!
-    expect(await readFile(path.join(server.root, csvName), 'utf8')).toContain('ana@example.com')
+    expect(await readFile(path.join(server.root, csvName), 'utf8')).toContain('tom.harriss@example.com')
 
-    const next = await batch('day2', ['bo@example.com', 'cy@example.com', 'cy@example.com'])
+    // Delivered, yet not known: the next batch's check still notes both, the slip included.
+    const next = await batch('day2', ['tom.harriss@example.com', 'ana@example.com', 'cy@example.com', 'cy@example.com'])
+    const after = JSON.parse((await run(['check', next, ...dest, '--json'])).stdout)
+    expect(newAgentRows(after)).toEqual([[1, 'notice'], [2, 'notice'], [3, 'notice'], [4, 'notice']])
+    expect(after.agents.deliveredSize).toBe(0)
+
+    // Confirmed (in another letter case and with a space): those rows are no longer noted.
+    const confirmed = await run(['agents', 'confirm', 'ANA@example.com ', 'cy@example.com', ...dest])
+    expect(confirmed.stderr).toBe('')
+    expect(confirmed.code).toBe(0)
+    expect(confirmed.stdout).toContain(`Confirmed for ${server.username}@${server.host}:${server.port}: 2 agents`)
+    expect(confirmed.stdout).toContain('2 agents confirmed for')
     const r = await run(['check', next, ...dest, '--json'])
     expect(r.code).toBe(0)
     const json = JSON.parse(r.stdout)
-    expect(json.issues.filter((i: { code: string }) => i.code === 'NEW_AGENT').map((i: { row: number }) => i.row)).toEqual([2, 3])
-    expect(json.agents.concerned).toEqual([{ agent: 'cy@example.com', rows: 2 }])
+    expect(newAgentRows(json)).toEqual([[1, 'notice']])
+    expect(json.agents.concerned).toEqual([{ agent: 'tom.harriss@example.com', rows: 1 }])
     expect(json.agents.deliveredSize).toBe(2)
-    const listed = JSON.parse((await run(['agents', 'list', ...dest, '--json'])).stdout)
-    expect(listed.delivered).toEqual(['ana@example.com', 'bo@example.com'])
+    // Confirming again changes nothing; --forget takes one back and its rows are noted again.
+    expect((await run(['agents', 'confirm', 'cy@example.com', ...dest])).stdout).toContain('nothing changed')
+    expect((await run(['agents', 'confirm', '--forget', 'cy@example.com', ...dest])).stdout).toContain('No longer confirmed')
+    expect(newAgentRows(JSON.parse((await run(['check', next, ...dest, '--json'])).stdout))).toEqual([[1, 'notice'], [3, 'notice'], [4, 'notice']])
+  })
+
+  it('beside a list: a confirmed agent is not UNKNOWN_AGENT, nor left out when strict', async () => {
+    await run(['agents', 'import', path.join(root, 'users-1252.csv'), ...DEST, '--column', 'Courriel'])
+    await run(['agents', 'strict', 'on', ...DEST])
+    const dir = await batch('listed', ['josé@example.com', 'zoe@example.com'])
+    expect(JSON.parse((await run(['check', dir, ...DEST, '--json'])).stdout).eligible).toBe(1)
+    expect((await run(['agents', 'confirm', 'zoe@example.com', ...DEST])).code).toBe(0)
+    const json = JSON.parse((await run(['check', dir, ...DEST, '--json'])).stdout)
+    expect(json.eligible).toBe(2)
+    expect(json.issues.filter((i: { code: string }) => i.code === 'UNKNOWN_AGENT')).toEqual([])
+  })
+
+  it('an agents.json from before confirmations: its delivered agents stay notices until confirmed with --earlier-deliveries', async () => {
+    // As versions up to issue 22 wrote it: every delivered batch's agents, a slip among them.
+    const { agentsPath } = await import('../../src/agents/known-agents-store')
+    const file = agentsPath(home, { host: 'sftp.example.com', port: 22, username: 'acme', remoteDir: '' })
+    await mkdir(path.dirname(file), { recursive: true })
+    await writeFile(file, JSON.stringify({ version: 1, list: null, delivered: ['ana@example.com', 'tom.harriss@example.com'], strict: false }))
+    const dir = await batch('old', ['ana@example.com', 'tom.harriss@example.com'])
+    expect(newAgentRows(JSON.parse((await run(['check', dir, ...DEST, '--json'])).stdout))).toEqual([[1, 'notice'], [2, 'notice']])
+    const r = await run(['agents', 'confirm', '--earlier-deliveries', ...DEST])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Confirmed for acme@sftp.example.com:22: 2 agents')
+    expect(newAgentRows(JSON.parse((await run(['check', dir, ...DEST, '--json'])).stdout))).toEqual([])
+  })
+
+  it('refuses a confirm naming no agent, saying how to name them', async () => {
+    const r = await run(['agents', 'confirm', ...DEST])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('Name the agents to confirm')
   })
 })

@@ -15,6 +15,7 @@ import { AppError } from '../../errors'
 import { destinationFlags, resolveDestination, type DestinationFlags } from '../destination-flags'
 import { bold, dim, green } from '../terminal'
 import { action } from '../command-action'
+import { registerAgentsConfirm } from './agents-confirm'
 
 interface ImportOptions extends DestinationFlags {
   column?: string
@@ -85,4 +86,5 @@ export function registerAgents(program: Command): void {
     .action(action((opts: DestinationFlags & { json?: boolean }) => runList(opts)))
   destinationFlags(agents.command('strict').description('on: rows naming an agent not on the list are left out (an error); off: a warning.').argument('<on|off>', 'the setting'))
     .action(action((setting: string, opts: DestinationFlags) => runStrict(setting, opts)))
+  registerAgentsConfirm(agents)
 }

@@ -113,6 +113,8 @@ export class FakeApi implements BulkUploadApi {
   profileFits = true
   /** Per destination id: its known agents (none: no list, nothing delivered). */
   knownAgents: Record<string, KnownAgentsView> = {}
+  /** Per destination id: the agents confirmed (lower case), which validate() no longer flags. */
+  confirmedAgents: Record<string, Set<string>> = {}
   /** Agent-list CSVs "on disk", by path: their header and rows, as the core would decode them. */
   agentFiles: Record<string, { headers: string[]; rows: string[][] }> = {}
   /** Recording names of the preview that are not in the batch's folders (matchPreviewRecordings leaves them out). */
@@ -184,12 +186,27 @@ export class FakeApi implements BulkUploadApi {
    * As the core: when the destination's unknown agents are errors (strict, with a list loaded),
    * the report's agents say so and their rows are left out.
    */
-  private withAgentSetting(dest: string | null | undefined, r: BatchReport): BatchReport {
+  private withAgentSetting(dest: string | null | undefined, given: BatchReport): BatchReport {
     const known = dest ? this.knownAgents[dest] : undefined
+    const r = this.withoutConfirmed(dest, given)
     if (!r.agents || r.agents.code !== 'UNKNOWN_AGENT' || !known?.strict || !known.list) return r
     const rows = r.agents.concerned.reduce((n, c) => n + c.rows, 0)
     const eligible = Math.max(0, r.eligible - rows)
     return { ...r, checkId: `${r.checkId}-strict`, agents: { ...r.agents, strict: true }, eligible, excluded: r.excluded + (r.eligible - eligible), ready: r.ready && eligible > 0 }
+  }
+  /** As the core: agents confirmed for the destination are known, so no longer concerned. */
+  private withoutConfirmed(dest: string | null | undefined, r: BatchReport): BatchReport {
+    const confirmed = dest ? this.confirmedAgents[dest] : undefined
+    if (!r.agents || !confirmed || confirmed.size === 0) return r
+    const concerned = r.agents.concerned.filter((c) => !confirmed.has(c.agent.toLowerCase()))
+    const code = concerned.length > 0 ? r.agents.code : null
+    const counts = { ...r.counts }
+    if (r.agents.code) {
+      const left = concerned.reduce((n, c) => n + c.rows, 0)
+      if (left > 0) counts[r.agents.code] = left
+      else delete counts[r.agents.code]
+    }
+    return { ...r, counts, checkId: `${r.checkId}-confirmed${confirmed.size}`, agents: { ...r.agents, concerned, concernedTotal: concerned.length, code, deliveredSize: confirmed.size } }
   }
   /** As the core: rows already delivered to the destination are flagged and left out unless resent; a changed layout is one warning. */
   private reportFor(spec: Parameters<BulkUploadApi['validate']>[0]): BatchReport {
@@ -325,8 +342,15 @@ export class FakeApi implements BulkUploadApi {
   setStrictAgents(id: string, strict: boolean) {
     return this.answer('setStrictAgents', [id, strict], () => (this.knownAgents[id] = { ...this.agentsOf(id), strict }))
   }
+  confirmAgents(id: string, ids: string[]) {
+    return this.answer('confirmAgents', [id, ids], () => {
+      const set = (this.confirmedAgents[id] ??= new Set())
+      for (const a of ids) if (a.trim() !== '') set.add(a.trim().toLowerCase())
+      return (this.knownAgents[id] = { ...this.agentsOf(id), confirmed: set.size })
+    })
+  }
   private agentsOf(id: string): KnownAgentsView {
-    return this.knownAgents[id] ?? { list: null, delivered: 0, strict: false }
+    return this.knownAgents[id] ?? { list: null, confirmed: 0, earlierDeliveries: 0, strict: false }
   }
   private setAgents(id: string, list: KnownAgentsView['list']): KnownAgentsView {
     this.knownAgents[id] = { ...this.agentsOf(id), list }

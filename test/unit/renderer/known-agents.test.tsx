@@ -17,7 +17,7 @@ const EXPORT = '/home/qa/Downloads/platform-users/users.csv'
 function withExport(): FakeApi {
   const api = new FakeApi()
   api.destinations.push({ id: 'dest-ea', name: 'evaluagent Leeds', host: 'sftp.evaluagent.example', port: 22, username: 'acme', keyName: 'k', remoteDir: '', sandbox: false })
-  api.knownAgents['dest-ea'] = { list: null, delivered: 12, strict: false }
+  api.knownAgents['dest-ea'] = { list: null, confirmed: 12, earlierDeliveries: 0, strict: false }
   api.pickedFolder = '/home/qa/Downloads/platform-users'
   api.scanResult = { roots: [api.pickedFolder], csvFiles: [{ path: EXPORT, relPath: 'users.csv', size: 412, mtimeMs: 1_716_000_000_000 }], recordingCount: 0, recordingBytes: 0, byExtension: {}, skipped: 0 }
   api.agentFiles[EXPORT] = {
@@ -27,7 +27,7 @@ function withExport(): FakeApi {
   return api
 }
 
-async function openAgents(user: ReturnType<typeof userEvent.setup>, counts = 'No list imported · 12 agents learned from delivered batches') {
+async function openAgents(user: ReturnType<typeof userEvent.setup>, counts = 'No list imported · 12 agents confirmed') {
   await user.click(button('Settings'))
   const settings = await screen.findByRole('dialog', { name: 'Settings' })
   expect(await within(settings).findByText(counts, { exact: false })).toBeTruthy()
@@ -43,7 +43,7 @@ describe('Known agents of a destination', () => {
     const api = withExport()
     renderApp(api)
     const dialog = await openAgents(user)
-    expect(await within(dialog).findByRole('status')).toHaveProperty('textContent', 'No list imported · 12 agents learned from delivered batches')
+    expect(await within(dialog).findByRole('status')).toHaveProperty('textContent', 'No list imported · 12 agents confirmed')
 
     await user.click(within(dialog).getByRole('button', { name: 'Import from a CSV…' }))
     const column = await within(dialog).findByRole('combobox', { name: 'Column with the agent IDs' })
@@ -55,7 +55,7 @@ describe('Known agents of a destination', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Import' }))
     expect(api.callsTo('scan')).toEqual([[['/home/qa/Downloads/platform-users']]])
     expect(api.callsTo('importAgentList')).toEqual([['dest-ea', EXPORT, 'ID agent']])
-    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toBe('3 agents on the list · 12 agents learned from delivered batches'))
+    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toBe('3 agents on the list · 12 agents confirmed'))
     expect(listed(dialog)).toEqual(['JNU-01', 'ZMU-02', 'BAS-03'])
     expect(within(dialog).getByText(`Imported from column “ID agent” of ${EXPORT}.`)).toBeTruthy()
 
@@ -74,7 +74,7 @@ describe('Known agents of a destination', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Clear the list' }))
     expect(within(dialog).getByText(/Clear all 3 agents\?/)).toBeTruthy()
     await user.click(within(dialog).getByRole('button', { name: 'Clear' }))
-    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toBe('No list imported · 12 agents learned from delivered batches'))
+    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toBe('No list imported · 12 agents confirmed'))
     expect(within(dialog).queryByRole('list', { name: 'Agents on the list' })).toBeNull()
     expect(api.callsTo('saveAgentList').at(-1)).toEqual(['dest-ea', []])
   })
@@ -99,7 +99,7 @@ describe('Unknown agents as errors, switched on in the agents dialog', () => {
   /** On Review, the batch checked for Leeds: two agents off its list of three, warnings so far. */
   function atReview(): FakeApi {
     const api = withExport()
-    api.knownAgents['dest-ea'] = { list: { ids: ['JNU-01', 'ZMU-02', 'BAS-03'], source: EXPORT, column: 'ID agent', importedAt: '2024-06-01T09:00:00.000Z' }, delivered: 12, strict: false }
+    api.knownAgents['dest-ea'] = { list: { ids: ['JNU-01', 'ZMU-02', 'BAS-03'], source: EXPORT, column: 'ID agent', importedAt: '2024-06-01T09:00:00.000Z' }, confirmed: 12, earlierDeliveries: 0, strict: false }
     api.report = {
       ...api.report,
       agents: { listSize: 3, deliveredSize: 12, distinct: 5, strict: false, concernedTotal: 2, code: 'UNKNOWN_AGENT', concerned: UNKNOWN, whereToMap: 'Create the users in evaluagent first.' },
@@ -118,7 +118,7 @@ describe('Unknown agents as errors, switched on in the agents dialog', () => {
     expect(screen.getByText('Continue with 4,784 rows')).toBeTruthy()
     expect(screen.getByRole('group', { name: 'Left out' }).textContent).toContain('112')
 
-    const dialog = await openAgents(user, '3 agents on the list · 12 agents learned from delivered batches')
+    const dialog = await openAgents(user, '3 agents on the list · 12 agents confirmed')
     await waitFor(() => expect(strictSwitch(dialog).disabled).toBe(false))
     expect(strictSwitch(dialog).checked).toBe(false)
     expect(within(dialog).getByText('Rows whose agent is not on the list are sent, with a warning before sending.')).toBeTruthy()
@@ -145,17 +145,17 @@ describe('Unknown agents as errors, switched on in the agents dialog', () => {
     const user = userEvent.setup()
     renderApp(withExport())
     const dialog = await openAgents(user)
-    await within(dialog).findByText('Import or add agents first: without a list, agents never delivered are only noted.')
+    await within(dialog).findByText('Import or add agents first: without a list, agents never confirmed are only noted.')
     expect(strictSwitch(dialog).disabled).toBe(true)
   })
 
   it('shows a refused save and leaves the switch as it was', async () => {
     const user = userEvent.setup()
     const api = withExport()
-    api.knownAgents['dest-ea'] = { list: { ids: ['JNU-01'], source: '', column: '', importedAt: '2024-06-01T09:00:00.000Z' }, delivered: 12, strict: false }
+    api.knownAgents['dest-ea'] = { list: { ids: ['JNU-01'], source: '', column: '', importedAt: '2024-06-01T09:00:00.000Z' }, confirmed: 12, earlierDeliveries: 0, strict: false }
     api.failures.setStrictAgents = { code: 'LOCAL_DISK_FULL', message: 'This computer’s disk is full: the known agents could not be saved. Free some space on this computer, then try again.' }
     renderApp(api)
-    const dialog = await openAgents(user, '1 agent on the list · 12 agents learned from delivered batches')
+    const dialog = await openAgents(user, '1 agent on the list · 12 agents confirmed')
     await user.click(strictSwitch(dialog))
     expect(await within(dialog).findByText(/This computer’s disk is full/)).toBeTruthy()
     expect(strictSwitch(dialog).checked).toBe(false)
