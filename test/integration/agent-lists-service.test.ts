@@ -3,7 +3,9 @@
  * the platform's user export picked by scanning its folder (Windows-1252, semicolons, accented
  * headers), its column chosen, imported for the sandbox destination (its real SFTP server is
  * started, as for any check against it); then a batch checked for that destination names its
- * agents off the list UNKNOWN_AGENT, and clearing the list brings NEW_AGENT back. With the
+ * agents off the list UNKNOWN_AGENT, and clearing the list brings NEW_AGENT back; agents
+ * confirmed (Review's "These agents are right") are flagged no more, and a delivery makes no
+ * agent known (issue 22). With the
  * destination's strict setting on, the rows of those agents are left out of the upload (the
  * CSV on the sandbox server holds only the others); off again, they are sent with a warning.
  */
@@ -57,8 +59,8 @@ describe('a known-agent list imported in the settings', () => {
     expect(preview).toMatchObject({ ok: true, value: { path: usersCsv, headers: ['Nom', 'Adresse électronique', 'Équipe'] } })
   })
 
-  it('notes agents never delivered as NEW_AGENT while no list is loaded', async () => {
-    expect(await service.getKnownAgents('sandbox')).toEqual({ ok: true, value: { list: null, delivered: 0, strict: false } })
+  it('notes agents never confirmed as NEW_AGENT while no list is loaded', async () => {
+    expect(await service.getKnownAgents('sandbox')).toEqual({ ok: true, value: { list: null, confirmed: 0, earlierDeliveries: 0, strict: false } })
     const report = await checkForSandbox()
     expect(report.agents).toMatchObject({ code: 'NEW_AGENT', listSize: 0, distinct: 6 })
     expect(report.counts.UNKNOWN_AGENT ?? 0).toBe(0)
@@ -68,7 +70,7 @@ describe('a known-agent list imported in the settings', () => {
     const imported = await service.importAgentList('sandbox', usersCsv, 'Adresse électronique')
     if (!imported.ok) throw new Error(imported.error.message)
     expect(imported.value.list).toMatchObject({ ids: ['agent1@example.com', 'AGENT2@example.com', 'agent3@example.com'], source: usersCsv, column: 'Adresse électronique' })
-    expect(await service.getKnownAgents('sandbox')).toMatchObject({ ok: true, value: { list: { ids: imported.value.list!.ids }, delivered: 0 } })
+    expect(await service.getKnownAgents('sandbox')).toMatchObject({ ok: true, value: { list: { ids: imported.value.list!.ids }, confirmed: 0 } })
 
     const report = await checkForSandbox()
     expect(report.agents).toMatchObject({ code: 'UNKNOWN_AGENT', listSize: 3, distinct: 6, concernedTotal: 3 })
@@ -156,5 +158,23 @@ describe('the destination\'s strict setting, changed in the settings', () => {
     expect(report.alreadyDelivered).toBe(3)
     const sent = await uploadToSandbox()
     expect(agentsOf(sent.rows)).toEqual(['agent4@example.com', 'agent5@example.com', 'agent6@example.com'])
+  })
+})
+
+describe('agents confirmed for the destination', () => {
+  it('are known from then on: the delivery before made none known, a confirmation does', async () => {
+    // Rows 1 to 6 were all delivered above; the list cleared, nothing was confirmed.
+    expect((await service.saveAgentList('sandbox', [])).ok).toBe(true)
+    const before = await service.validate({ ...specFor(), resendDelivered: true })
+    if (!before.ok) throw new Error(before.error.message)
+    expect(before.value.agents).toMatchObject({ code: 'NEW_AGENT', concernedTotal: 6, deliveredSize: 0 })
+
+    const confirmed = await service.confirmAgents('sandbox', ['agent1@example.com', 'AGENT2@example.com ', 'agent1@example.com'])
+    expect(confirmed).toMatchObject({ ok: true, value: { confirmed: 2, list: null } })
+    const after = await service.validate({ ...specFor(), resendDelivered: true })
+    if (!after.ok) throw new Error(after.error.message)
+    expect(after.value.agents).toMatchObject({ code: 'NEW_AGENT', concernedTotal: 4, deliveredSize: 2 })
+    expect(after.value.agents!.concerned.map((c) => c.agent)).toEqual(['agent3@example.com', 'agent4@example.com', 'agent5@example.com', 'agent6@example.com'])
+    expect(after.value.counts.NEW_AGENT).toBe(4)
   })
 })

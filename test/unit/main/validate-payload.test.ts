@@ -54,6 +54,11 @@ describe('validateCall', () => {
     expect(refusal('pauseUpload', ['b1', 'yes'])).toMatch(/`paused` to be true or false/)
     expect(refusal('setStrictAgents', ['dest-1', 'on'])).toMatch(/`strict` to be true or false/)
     expect(validateCall('setStrictAgents', ['dest-1', true]).args).toEqual(['dest-1', true])
+    // Review's "These agents are right": a list of agent IDs, as saveAgentList takes.
+    expect(refusal('confirmAgents', ['dest-1', 'ana@example.com'])).toMatch(/`ids` to be an array of at most/)
+    expect(refusal('confirmAgents', ['dest-1', [42]])).toMatch(/`ids\[0\]`/)
+    expect(refusal('confirmAgents', ['dest-1', ['x'.repeat(321)]])).toMatch(/`ids\[0\]`/)
+    expect(validateCall('confirmAgents', ['dest-1', ['ana@example.com']]).args).toEqual(['dest-1', ['ana@example.com']])
     expect(refusal('listIssues', ['c1', { offset: -1, limit: 10 }])).toMatch(/`query.offset`/)
     expect(refusal('listIssues', ['c1', { offset: 0, limit: 10, code: 'NOPE' }])).toMatch(/`query.code`/)
     expect(refusal('saveSettings', [{ concurrency: 0, retentionDays: 30 }])).toBe('Expected `settings.concurrency` to be an integer from 1 to 32, got `0`')
