@@ -11,6 +11,7 @@ import { appHome } from '../app-home'
 import { AppError } from '../errors'
 import { writeOwnerOnlyFile } from '../atomic-file'
 import { readBoundedText } from '../batch/mapping-file'
+import { hasProxyPassword, PROXY_PASSWORD_ENV, redact } from '../transfer/proxy'
 import type { JobLastRun } from '../api'
 import type { WatchOptions } from '../cli/watch/watch-run'
 
@@ -45,6 +46,12 @@ export const JOB_MAX_BYTES = 1024 * 1024
 
 /** Written whole or not at all, owner-only, in the 0700 jobs folder (src/atomic-file.ts). */
 export async function saveJob(job: SavedJob, home = appHome()): Promise<string> {
+  // A job file names secrets, never holds them: the proxy password comes from the environment.
+  if (typeof job.options.proxy === 'string' && hasProxyPassword(job.options.proxy)) {
+    throw new AppError('BAD_ARGUMENT', `A saved job does not keep the proxy password of ${redact(job.options.proxy)}.`, {
+      message: `A saved job never keeps a proxy password in its file. Give the proxy without it (${redact(job.options.proxy).replace(':***@', '@')}) and set ${PROXY_PASSWORD_ENV} in the environment the scheduler runs the job with.`,
+    })
+  }
   await mkdir(jobsDir(home), { recursive: true, mode: 0o700 })
   const file = jobFile(job.name, home)
   await writeOwnerOnlyFile(file, JSON.stringify(job, null, 2) + '\n')

@@ -54,12 +54,35 @@ export function redact(text: string): string {
   return text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
 }
 
-/** Where the proxy setting comes from: `--proxy`, else ALL_PROXY, else HTTPS_PROXY (either case); `--no-proxy` ignores them. */
+/**
+ * The proxy password for a proxy URL that names a user but no password: nothing secret on a
+ * command line (`ps` shows it to every user) or in a saved job's file. Scheduler entries set it
+ * in their environment (systemd's EnvironmentFile=, a 0600 file the job's user owns).
+ */
+export const PROXY_PASSWORD_ENV = 'BULK_UPLOAD_PROXY_PASSWORD'
+
+/** True when a proxy URL carries a password (which must then not be stored). */
+export function hasProxyPassword(text: string): boolean {
+  try {
+    return new URL(text).password !== ''
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Where the proxy setting comes from: `--proxy`, else ALL_PROXY, else HTTPS_PROXY (either case);
+ * `--no-proxy` ignores them. A URL with a user and no password takes the password from
+ * BULK_UPLOAD_PROXY_PASSWORD when it is set.
+ */
 export function proxyFromOptions(opts: { proxy?: string | false }, env: NodeJS.ProcessEnv = process.env): ProxySpec | null {
-  if (opts.proxy) return parseProxyUrl(opts.proxy)
   if (opts.proxy === false) return null
-  const fromEnv = env.ALL_PROXY || env.all_proxy || env.HTTPS_PROXY || env.https_proxy
-  return fromEnv ? parseProxyUrl(fromEnv) : null
+  const text = opts.proxy || env.ALL_PROXY || env.all_proxy || env.HTTPS_PROXY || env.https_proxy
+  if (!text) return null
+  const spec = parseProxyUrl(text)
+  const password = env[PROXY_PASSWORD_ENV]
+  if (spec.username !== undefined && spec.password === undefined && password) spec.password = password
+  return spec
 }
 
 /** A TCP socket to `host:port` through the proxy; refusals and failures come back as coded AppErrors. */

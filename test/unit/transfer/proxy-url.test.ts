@@ -32,3 +32,15 @@ describe('--proxy', () => {
     expect(proxyFromOptions({}, {})).toBeNull()
   })
 })
+
+describe('the proxy password from the environment (issue 23, item 6)', () => {
+  it('fills in BULK_UPLOAD_PROXY_PASSWORD for a proxy that names a user and no password', () => {
+    const env = { BULK_UPLOAD_PROXY_PASSWORD: 'p@ss:word' }
+    expect(proxyFromOptions({ proxy: 'socks5://qa@gw.corp:1080' }, env)).toEqual({ kind: 'socks5', host: 'gw.corp', port: 1080, username: 'qa', password: 'p@ss:word' })
+    expect(proxyFromOptions({}, { ...env, ALL_PROXY: 'http://qa@gw.corp:3128' })?.password).toBe('p@ss:word')
+    // A password in the URL wins; no user, no password; nothing set, nothing filled.
+    expect(proxyFromOptions({ proxy: 'socks5://qa:given@gw.corp:1080' }, env)?.password).toBe('given')
+    expect(proxyFromOptions({ proxy: 'socks5://gw.corp:1080' }, env)?.password).toBeUndefined()
+    expect(proxyFromOptions({ proxy: 'socks5://qa@gw.corp:1080' }, {})?.password).toBeUndefined()
+  })
+})
