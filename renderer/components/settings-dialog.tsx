@@ -7,7 +7,7 @@
  * URL and the team ledger address are checked by the core with the CLI's own parsers
  * (`--bwlimit`, `--proxy`, `--ledger`): a refusal is shown under its field.
  */
-import { useEffect, useState } from 'react'
+import { useEffect, useState, type SyntheticEvent } from 'react'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
 import DialogActions from '@mui/material/DialogActions'
@@ -98,51 +98,52 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   }
 
   return (
-    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="settings-title">
-      <form onSubmit={(e) => { e.preventDefault(); if (cOk && dOk && lOk && urlOk) void save() }}>
-        <DialogTitle id="settings-title">Settings</DialogTitle>
-        <DialogContent>
-          <Stack spacing={2.5} sx={{ pt: 1 }}>
-            <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
-              placeholder="Automatic" slotProps={{ inputLabel: { shrink: true }, htmlInput: { min: 1, max: 32 } }}
-              error={!cOk} helperText={cOk ? 'Empty for automatic: 16, and up to 64 when the server is far away. Or a number from 1 to 32.' : 'Empty for automatic, or a whole number from 1 to 32.'} />
-            <TextField label="Upload speed limit" value={bandwidth} onChange={(e) => { setBandwidth(e.target.value); if (refused === 'bandwidthLimit') setError(null) }}
-              placeholder="No limit" error={refused === 'bandwidthLimit'}
-              helperText={refused === 'bandwidthLimit' ? error?.details : 'Empty for no limit. 2M is 2 MiB/s, 500K is 500 KiB/s; a timetable such as “08:00,1M 18:00,off” (this computer’s time) keeps the office link free by day. The same as --bwlimit.'} />
-            <FormControl>
-              <FormLabel id="proxy-label">Connect to the SFTP server</FormLabel>
-              <RadioGroup aria-labelledby="proxy-label" value={proxy} onChange={(e) => { setProxy(e.target.value as ProxyMode); if (refused === 'proxyUrl') setError(null) }}>
-                <FormControlLabel value="system" control={<Radio />} label="Through the system’s proxy" />
-                <Typography variant="body2" color="text.secondary" sx={{ ml: 4, mt: -0.5, mb: 0.5 }}>{SYSTEM_PROXY_HINT[host]}</Typography>
-                <FormControlLabel value="none" control={<Radio />} label="Directly, without a proxy" />
-                <FormControlLabel value="url" control={<Radio />} label="Through this proxy" />
-              </RadioGroup>
-              {proxy === 'url' && (
-                <TextField label="Proxy address" value={proxyUrl} onChange={(e) => { setProxyUrl(e.target.value); if (refused === 'proxyUrl') setError(null) }} sx={{ mt: 1 }}
-                  placeholder="socks5://proxy.example.com:1080" autoComplete="off" error={!urlOk || refused === 'proxyUrl'}
-                  helperText={refused === 'proxyUrl' ? error?.details : 'socks5://, socks5h:// or http:// (CONNECT), with user:password@ if the proxy asks for a login. The SSH session stays encrypted end to end.'} />
-              )}
-            </FormControl>
-            <TextField label="Keep local history (days)" type="number" value={retention} onChange={(e) => setRetention(e.target.value)}
-              error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days from 1 to 3,650.'}
-              slotProps={{ htmlInput: { min: 1 } }} />
-            <TextField label="Remember delivered conversations for (days)" type="number" value={ledgerRetention} onChange={(e) => setLedgerRetention(e.target.value)}
-              error={!lOk} helperText={lOk ? `Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.${teamLedger.trim() ? ' A team ledger keeps its records for as long as its database does.' : ''}` : 'A whole number of days from 1 to 3,650.'}
-              slotProps={{ htmlInput: { min: 1, max: 3650 } }} />
-            <TextField label="Team ledger" value={teamLedger} onChange={(e) => { setTeamLedger(e.target.value); if (refused === 'teamLedger') setError(null) }}
-              placeholder="This computer only" autoComplete="off" error={refused === 'teamLedger'}
-              slotProps={{ inputLabel: { shrink: true }, htmlInput: { spellCheck: false, maxLength: 2048 } }}
-              helperText={refused === 'teamLedger' ? refusal(error) : TEAM_LEDGER_HINT} />
-            <KnownAgentsSection open={open} />
-            <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting. The limit and the proxy apply to uploads and connection tests started after saving.</Typography>
-            {!(refused && REFUSED_IN_PLACE.has(refused)) && <ErrorAlert error={error} />}
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk || !urlOk}>Save</Button>
-        </DialogActions>
-      </form>
+    // The paper is the form (MUI's form dialog): the title and the buttons stay in view and only
+    // the fields scroll, where a form inside the paper made the whole dialog scroll, Save included.
+    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="settings-title"
+      slotProps={{ paper: { component: 'form', onSubmit: (e: SyntheticEvent) => { e.preventDefault(); if (cOk && dOk && lOk && urlOk) void save() } } }}>
+      <DialogTitle id="settings-title">Settings</DialogTitle>
+      <DialogContent dividers>
+        <Stack spacing={2.5} sx={{ pt: 1 }}>
+          <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
+            placeholder="Automatic" slotProps={{ inputLabel: { shrink: true }, htmlInput: { min: 1, max: 32 } }}
+            error={!cOk} helperText={cOk ? 'Empty for automatic: 16, and up to 64 when the server is far away. Or a number from 1 to 32.' : 'Empty for automatic, or a whole number from 1 to 32.'} />
+          <TextField label="Upload speed limit" value={bandwidth} onChange={(e) => { setBandwidth(e.target.value); if (refused === 'bandwidthLimit') setError(null) }}
+            placeholder="No limit" error={refused === 'bandwidthLimit'}
+            helperText={refused === 'bandwidthLimit' ? error?.details : 'Empty for no limit. 2M is 2 MiB/s, 500K is 500 KiB/s; a timetable such as “08:00,1M 18:00,off” (this computer’s time) keeps the office link free by day. The same as --bwlimit.'} />
+          <FormControl>
+            <FormLabel id="proxy-label">Connect to the SFTP server</FormLabel>
+            <RadioGroup aria-labelledby="proxy-label" value={proxy} onChange={(e) => { setProxy(e.target.value as ProxyMode); if (refused === 'proxyUrl') setError(null) }}>
+              <FormControlLabel value="system" control={<Radio />} label="Through the system’s proxy" />
+              <Typography variant="body2" color="text.secondary" sx={{ ml: 4, mt: -0.5, mb: 0.5 }}>{SYSTEM_PROXY_HINT[host]}</Typography>
+              <FormControlLabel value="none" control={<Radio />} label="Directly, without a proxy" />
+              <FormControlLabel value="url" control={<Radio />} label="Through this proxy" />
+            </RadioGroup>
+            {proxy === 'url' && (
+              <TextField label="Proxy address" value={proxyUrl} onChange={(e) => { setProxyUrl(e.target.value); if (refused === 'proxyUrl') setError(null) }} sx={{ mt: 1 }}
+                placeholder="socks5://proxy.example.com:1080" autoComplete="off" error={!urlOk || refused === 'proxyUrl'}
+                helperText={refused === 'proxyUrl' ? error?.details : 'socks5://, socks5h:// or http:// (CONNECT), with user:password@ if the proxy asks for a login. The SSH session stays encrypted end to end.'} />
+            )}
+          </FormControl>
+          <TextField label="Keep local history (days)" type="number" value={retention} onChange={(e) => setRetention(e.target.value)}
+            error={!dOk} helperText={dOk ? 'Journals, reports and generated CSVs older than this are deleted. Recordings are never copied.' : 'A whole number of days from 1 to 3,650.'}
+            slotProps={{ htmlInput: { min: 1 } }} />
+          <TextField label="Remember delivered conversations for (days)" type="number" value={ledgerRetention} onChange={(e) => setLedgerRetention(e.target.value)}
+            error={!lOk} helperText={lOk ? `Rows delivered within this many days are never sent to the same destination again. Only references are kept, no recordings.${teamLedger.trim() ? ' A team ledger keeps its records for as long as its database does.' : ''}` : 'A whole number of days from 1 to 3,650.'}
+            slotProps={{ htmlInput: { min: 1, max: 3650 } }} />
+          <TextField label="Team ledger" value={teamLedger} onChange={(e) => { setTeamLedger(e.target.value); if (refused === 'teamLedger') setError(null) }}
+            placeholder="This computer only" autoComplete="off" error={refused === 'teamLedger'}
+            slotProps={{ inputLabel: { shrink: true }, htmlInput: { spellCheck: false, maxLength: 2048 } }}
+            helperText={refused === 'teamLedger' ? refusal(error) : TEAM_LEDGER_HINT} />
+          <KnownAgentsSection open={open} />
+          <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting. The limit, the proxy and the team ledger apply to checks, uploads and connection tests started after saving.</Typography>
+          {!(refused && REFUSED_IN_PLACE.has(refused)) && <ErrorAlert error={error} />}
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk || !urlOk}>Save</Button>
+      </DialogActions>
     </Dialog>
   )
 }
