@@ -12,7 +12,7 @@ import { AppError } from '../src/errors'
 import { listJobs, removeJob, saveJob, type SavedJob } from '../src/jobs/job-store'
 import { scheduleFor } from '../src/jobs/schedulers'
 import { packagedLauncher } from '../src/cli-launcher'
-import { formatProxyUrl, type ProxySpec } from '../src/transfer/proxy'
+import { formatProxyUrl, type ProxySpec } from '../src/ssh/proxy'
 import type { LedgerLocation } from '../src/ledger/ledger-location'
 
 /** The environment variable a job reads an encrypted key's passphrase from (no secret is stored). */

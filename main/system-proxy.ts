@@ -5,7 +5,7 @@
  * taken. Behind a small interface, so it is tested without the Electron binary.
  */
 import type { Settings } from '../src/api'
-import { parseProxyUrl, proxyFromOptions, type ProxySpec } from '../src/transfer/proxy'
+import { parseProxyUrl, proxyFromOptions, type ProxySpec } from '../src/ssh/proxy'
 
 /** What the app needs of Electron's session (`session.defaultSession` satisfies it). */
 export interface ProxyResolver {

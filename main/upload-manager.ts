@@ -10,7 +10,7 @@ import type { CheckedBatch } from '../src/batch'
 import { AppError } from '../src/errors'
 import { batchDir, batchesDir, batchIdentity, discardBatch, listInterrupted, purgeOldBatches, readMeta, type DestinationRecord } from '../src/transfer/batch-store'
 import { startUpload, type UploadDestination, type UploadJob } from '../src/transfer/upload'
-import { parseBandwidthLimit, RateLimiter } from '../src/transfer/rate-limiter'
+import { parseBandwidthLimit, RateLimiter } from '../src/ssh/rate-limiter'
 import type { LedgerLocation } from '../src/ledger/ledger-location'
 import { log } from './log'
 

@@ -9,8 +9,8 @@ import { AppError } from '../src/errors'
 import { ISSUE_CODES, PROXY_MODES, type ApiCall, type BatchSpec, type BulkUploadApi, type DestinationInput, type DestinationRef, type IssueQuery, type JobInput, type MappingProfile, type Settings } from '../src/api'
 import { CALL_ARITY, isApiCall } from '../src/api-calls'
 import { checkJobName } from '../src/jobs/job-store'
-import { parseProxyUrl } from '../src/transfer/proxy'
-import { parseBandwidthLimit } from '../src/transfer/rate-limiter'
+import { parseProxyUrl } from '../src/ssh/proxy'
+import { parseBandwidthLimit } from '../src/ssh/rate-limiter'
 import { checkLedgerAddress, redactLedger } from '../src/ledger/ledger-location'
 
 /** Longest path or name accepted; longer values are certainly not real paths. */

@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { pinnedTarget } from '../../src/transfer/connection'
+import { pinnedTarget } from '../../src/ssh/connection'
 import { Journal } from '../../src/transfer/journal'
 import { listRemoteSizes } from '../../src/transfer/remote-state'
 import { timeRoundTrip } from '../../src/transfer/sftp-ops'

@@ -3,7 +3,7 @@
  * with a size bound and only as a regular file. `--mapping /dev/zero` was read until V8 gave
  * up ("Invalid string length" after some 620 MB); a pipe would block, a folder or a device
  * fail with an errno. Each is refused at once with a sentence naming the file and what to give.
- * known_hosts has its own reader with the same rules (src/transfer/known-hosts.ts).
+ * known_hosts has its own reader with the same rules (src/ssh/known-hosts.ts).
  */
 import { constants, type Stats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'

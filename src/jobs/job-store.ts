@@ -11,7 +11,7 @@ import { appHome } from '../app-home'
 import { AppError } from '../errors'
 import { writeOwnerOnlyFile } from '../atomic-file'
 import { readBoundedText } from '../batch/mapping-file'
-import { hasProxyPassword, PROXY_PASSWORD_ENV, redact } from '../transfer/proxy'
+import { hasProxyPassword, PROXY_PASSWORD_ENV, redact } from '../ssh/proxy'
 import type { JobLastRun } from '../api'
 import type { WatchOptions } from '../cli/watch/watch-run'
 

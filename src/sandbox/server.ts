@@ -14,8 +14,8 @@ import { PathJail } from './path-jail'
 import { serveSftp } from './sftp-session'
 import type { ServerContext } from './session-context'
 import type { SandboxOptions, SandboxServer, SandboxStats } from './types'
-import { sha256Fingerprint } from '../transfer/host-trust'
-import { formatKnownHostsLine } from '../transfer/known-hosts'
+import { sha256Fingerprint } from '../ssh/host-trust'
+import { formatKnownHostsLine } from '../ssh/known-hosts'
 
 /** Top-level folder of the served root where s3-mode uploads wait for CLOSE; never listed. */
 export const S3_STAGING_NAME = '.sandbox-s3-staging'

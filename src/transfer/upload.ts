@@ -8,11 +8,11 @@ import { toLocalWriteError } from '../errors'
 import type { LedgerLocation } from '../ledger/ledger-location'
 import { BatchRun } from './batch-run'
 import { batchDir, batchesDir, batchIdentity, lockBatch, readMeta, writeMeta, type BatchMeta, type DestinationRecord } from './batch-store'
-import type { ChannelPool } from './channel-pool'
+import type { ChannelPool } from '../ssh/channel-pool'
 import type { ByteBudget } from './file-writer'
 import { Journal } from './journal'
 import { PauseGate } from './pause-gate'
-import type { ProxySpec } from './proxy'
+import type { ProxySpec } from '../ssh/proxy'
 
 export { openDestinationPool } from './batch-run'
 

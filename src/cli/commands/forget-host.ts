@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import { appHome } from '../../app-home'
-import { forgetHostKeys } from '../../transfer/host-trust'
+import { forgetHostKeys } from '../../ssh/host-trust'
 import { EXIT } from '../exit-codes'
 import { printError, yellow } from '../terminal'
 

@@ -9,7 +9,7 @@
 import { watch as watchFs, type FSWatcher } from 'node:fs'
 import type { AppErrorPayload } from '../../api'
 import { toAppError, type AppError } from '../../errors'
-import { redact } from '../../transfer/proxy'
+import { redact } from '../../ssh/proxy'
 import type { UploadJob } from '../../transfer/upload'
 import { EXIT, exitCodeFor, isRefusal, worseExit, type ExitCode } from '../exit-codes'
 import { appendRunLog } from '../run-log'

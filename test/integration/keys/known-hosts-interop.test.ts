@@ -11,8 +11,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { generatePair } from '../../../src/keys'
 import { startSandbox, type SandboxServer } from '../../../src/sandbox'
-import { checkHostKey, trustHostKey } from '../../../src/transfer/host-trust'
-import { parseKnownHosts } from '../../../src/transfer/known-hosts'
+import { checkHostKey, trustHostKey } from '../../../src/ssh/host-trust'
+import { parseKnownHosts } from '../../../src/ssh/known-hosts'
 import { hasSftpClient, skipWithReason } from '../../helpers/system'
 
 const run = promisify(execFile)

@@ -10,7 +10,7 @@ import path from 'node:path'
 import SftpClient from 'ssh2-sftp-client'
 import type { Client, SFTPWrapper } from 'ssh2'
 import { generatePair } from '../../../src/keys'
-import { createHostVerifier } from '../../../src/transfer/host-trust'
+import { createHostVerifier } from '../../../src/ssh/host-trust'
 import { startSshd, type SshdServer } from '../../helpers/sshd'
 import { hasSshd, skipWithReason } from '../../helpers/system'
 

@@ -10,7 +10,7 @@ import type ssh2 from 'ssh2'
 import type { SFTPWrapper } from 'ssh2'
 import SftpClient from 'ssh2-sftp-client'
 import { startSandbox, type SandboxOptions, type SandboxServer } from '../../../src/sandbox'
-import { createHostVerifier } from '../../../src/transfer/host-trust'
+import { createHostVerifier } from '../../../src/ssh/host-trust'
 import { generatePair } from '../../../src/keys/key-pair'
 
 export interface Fixture {

@@ -12,7 +12,7 @@ import path from 'node:path'
 import SftpClient from 'ssh2-sftp-client'
 import { startSandbox, type SandboxServer } from '../../../src/sandbox'
 import { generatePair } from '../../../src/keys'
-import { createHostVerifier } from '../../../src/transfer/host-trust'
+import { createHostVerifier } from '../../../src/ssh/host-trust'
 import { hasSftpClient, skipWithReason } from '../../helpers/system'
 
 let dir: string

@@ -7,7 +7,7 @@
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connectThroughProxy, parseProxyUrl } from '../../../src/transfer/proxy'
+import { connectThroughProxy, parseProxyUrl } from '../../../src/ssh/proxy'
 import { startProxy } from '../../helpers/proxy-server'
 
 const BANNER = 'SSH-2.0-OpenSSH_9.2p1 test\r\n'

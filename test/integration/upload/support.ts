@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { ConnectTarget } from '../../../src/transfer/connection'
+import type { ConnectTarget } from '../../../src/ssh/connection'
 import { listRemoteSizes } from '../../../src/transfer/remote-state'
 import { createPool, runEngine, type EngineOptions, type EngineOutcome, type PlannedFile, type UploadPlan } from '../../../src/transfer/upload-engine'
 

@@ -18,8 +18,8 @@ import {
   orderHostKeyAlgorithms,
   sha256Fingerprint,
   trustHostKey,
-} from '../../../src/transfer/host-trust'
-import { entryMatchesHost, formatKnownHostsLine, hashHostToken, hostToken, parseKnownHosts } from '../../../src/transfer/known-hosts'
+} from '../../../src/ssh/host-trust'
+import { entryMatchesHost, formatKnownHostsLine, hashHostToken, hostToken, parseKnownHosts } from '../../../src/ssh/known-hosts'
 import { isAppError } from '../../../src/errors'
 
 function blobOf(publicLine: string): Buffer {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Destination, Settings } from '../../../src/api'
 import { jobFromBatch, jobInfo, JOB_PASSPHRASE_ENV } from '../../../main/job-from-batch'
-import { formatProxyUrl, parseProxyUrl } from '../../../src/transfer/proxy'
+import { formatProxyUrl, parseProxyUrl } from '../../../src/ssh/proxy'
 
 const destination: Destination = { id: 'leeds-1a2b3c', name: 'Leeds', host: 'sftp.evaluagent.example', port: 2222, username: 'acme', keyName: 'evaluagent', remoteDir: 'in', sandbox: false }
 const settings: Settings = { concurrency: 6, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'system', proxyUrl: '', teamLedger: '' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseBandwidthLimit, parseRate, rateAt, RateLimiter, type Clock } from '../../../src/transfer/rate-limiter'
+import { parseBandwidthLimit, parseRate, rateAt, RateLimiter, type Clock } from '../../../src/ssh/rate-limiter'
 
 /** A clock the test moves: sleeping advances it, nothing waits for real time. */
 function fakeClock(start: Date): Clock & { at: number } {

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readKnownHostsFile } from '../../../src/transfer/known-hosts'
+import { readKnownHostsFile } from '../../../src/ssh/known-hosts'
 
 const LINE = '[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGtlc3Rrb3k\n'
 

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { SFTPWrapper } from 'ssh2'
 import { Connection, type ConnectTarget } from './connection'
-import { channelOpen } from './sftp-ops'
+import { channelOpen } from '../transfer/sftp-ops'
 
 /** AWS Transfer Family allows at most 10 channels per connection. */
 export const MAX_CHANNELS_PER_CONNECTION = 10

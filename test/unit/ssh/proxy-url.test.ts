@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseProxyUrl, proxyFromOptions, redact } from '../../../src/transfer/proxy'
+import { parseProxyUrl, proxyFromOptions, redact } from '../../../src/ssh/proxy'
 
 function detailsOf(f: () => unknown): string {
   try {

@@ -5,7 +5,7 @@ import { AppError } from '../errors'
 import { createHostVerifier, hostKeyAlgorithmsFor, type HostKeyAlgorithm, type HostTrustPolicy, type HostVerifier } from './host-trust'
 import { corkEachTick } from './cork-each-tick'
 import { connectThroughProxy, type ProxySpec } from './proxy'
-import { sftpError } from './sftp-errors'
+import { sftpError } from '../transfer/sftp-errors'
 
 /** Where and as whom to connect, and how to decide whether the server is the one we trust. */
 export interface ConnectTarget {
