@@ -37,8 +37,8 @@ export function addSendOptions(command: Command): Command {
     .option('--remote-dir <dir>', 'remote folder (default: the login folder, which is the platform\'s root)')
     .option('--concurrency <n>', `files in flight at once (default: ${DEFAULT_CONCURRENCY}, up to ${MAX_AUTO_CONCURRENCY} on a link with a long round trip)`, integer('concurrency', 1, 64))
     .option('--state-dir <dir>', 'folder for the resume journal (default: the app\'s data folder)')
-    .option('--bwlimit <rate|timetable>', 'limit the upload to RATE (2M = 2 MiB/s, 500K) across all files, or a local-time timetable such as "08:00,1M 18:00,off"')
-    .option('--proxy <url>', 'connect through a proxy: socks5://, socks5h:// or http:// (CONNECT), optionally user:password@ (default: ALL_PROXY or HTTPS_PROXY)')
+    .option('--bwlimit <rate|timetable>', 'limit the upload to RATE (2M = 2 MiB/s, 500K; a number needs its unit; off = no limit) across all files, or a local-time timetable such as "08:00,1M 18:00,off"')
+    .option('--proxy <url>', 'connect through a proxy: socks5://, socks5h:// or http:// (CONNECT), optionally user@ with the password in BULK_UPLOAD_PROXY_PASSWORD (default: ALL_PROXY or HTTPS_PROXY)')
     .option('--no-proxy', 'connect directly, ignoring ALL_PROXY and HTTPS_PROXY')
     .option(LEDGER_OPTION.flags, LEDGER_OPTION.description)
 }
