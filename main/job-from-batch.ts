@@ -13,7 +13,7 @@ import { listJobs, removeJob, saveJob, type SavedJob } from '../src/jobs/job-sto
 import { scheduleFor } from '../src/jobs/schedulers'
 import { packagedLauncher } from '../src/cli-launcher'
 import { formatProxyUrl, type ProxySpec } from '../src/ssh/proxy'
-import type { LedgerLocation } from '../src/ledger/ledger-location'
+import { ledgerHasPassword, redactLedger, type LedgerLocation } from '../src/ledger/ledger-location'
 
 /** The environment variable a job reads an encrypted key's passphrase from (no secret is stored). */
 export const JOB_PASSPHRASE_ENV = 'BULK_UPLOAD_PASSPHRASE'
@@ -90,8 +90,23 @@ export interface BatchJobContext {
   keyEncrypted: boolean
 }
 
+/**
+ * A job file names secrets, never holds them (as saveJob refuses a proxy password): a team
+ * ledger address with a password is refused with the way out, the PostgreSQL password file,
+ * which the app and the scheduled job both read.
+ */
+function checkLedgerForJob(ledger: LedgerLocation): void {
+  if (ledger === null || !ledgerHasPassword(ledger)) return
+  const bare = new URL(ledger)
+  bare.password = ''
+  throw new AppError('BAD_ARGUMENT', `A saved job does not keep the team ledger password of ${redactLedger(ledger)}.`, {
+    message: `A saved job never keeps the team ledger's password in its file. In Settings → Team ledger, give the address without it (${bare.toString()}) and put the password in the PostgreSQL password file of this computer (~/.pgpass; %APPDATA%\\postgresql\\pgpass.conf on Windows), which the app and the job both read.`,
+  })
+}
+
 /** The saved job for a batch: `watch --once` options that reproduce the app's upload. */
 export function jobFromBatch(input: JobInput, c: BatchJobContext): SavedJob {
+  checkLedgerForJob(c.ledger)
   const { mapping } = input.spec
   const d = c.destination
   const options: SavedJob['options'] = {

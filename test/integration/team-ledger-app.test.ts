@@ -3,8 +3,8 @@
  * behind it), against a real PostgreSQL server started here: with the setting on, History
  * lists a delivery another computer recorded and Review's check flags its rows as already
  * delivered; an upload records its delivery where the other computer sees it, and "Do this
- * automatically" saves a job on the same ledger; an unreachable database is the
- * TEAM_LEDGER_UNREACHABLE sentence, without the password or a stack trace.
+ * automatically" saves a job on the same ledger (never its password); an unreachable database
+ * is the TEAM_LEDGER_UNREACHABLE sentence, without the password or a stack trace.
  */
 import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -153,6 +153,10 @@ describe.skipIf(skipWithReason(hasPostgres(), 'the desktop app on a team ledger 
     }
     expect(error).toMatchObject({ code: 'TEAM_LEDGER_UNREACHABLE', message: ERROR_MESSAGES.TEAM_LEDGER_UNREACHABLE })
     expect(JSON.stringify(error)).not.toContain('hunter2')
+    // "Do this automatically" keeps no password in the job file: it says where the password goes instead.
+    const job = await api.saveJob({ name: 'with-password', root: path.join(work, 'exports'), spec, destinationId: destination.id })
+    expect(job).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/never keeps the team ledger's password.*~\/\.pgpass/) } })
+    expect(JSON.stringify(job)).not.toContain('hunter2')
     expect((await readdir(server.root).catch(() => [] as string[])).filter((f) => f.endsWith('.csv'))).toEqual(before.filter((f) => f.endsWith('.csv')))
   })
 })

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { Destination, Settings } from '../../../src/api'
 import { jobFromBatch, jobInfo, JOB_PASSPHRASE_ENV } from '../../../main/job-from-batch'
 import { formatProxyUrl, parseProxyUrl } from '../../../src/ssh/proxy'
+import type { AppError } from '../../../src/errors'
 
 const destination: Destination = { id: 'leeds-1a2b3c', name: 'Leeds', host: 'sftp.evaluagent.example', port: 2222, username: 'acme', keyName: 'evaluagent', remoteDir: 'in', sandbox: false }
 const settings: Settings = { concurrency: 6, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'system', proxyUrl: '', teamLedger: '' }
@@ -46,12 +47,25 @@ describe('jobFromBatch', () => {
     expect(jobFromBatch(input, { home: '/h', destination, settings, proxy: null, ledger: null, keyEncrypted: false }).options.ledger).toBe('local')
   })
 
+  it('refuses a team ledger address with a password (a job file holds no secret), naming the address without it and the password file', () => {
+    const team = 'postgresql://qa:hunter2@ledger.corp:5432/deliveries'
+    let refused: AppError | null = null
+    try {
+      jobFromBatch(input, { home: '/h', destination, settings: { ...settings, teamLedger: team }, proxy: null, ledger: team, keyEncrypted: false })
+    } catch (err) {
+      refused = err as AppError
+    }
+    expect(refused).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('(postgresql://qa@ledger.corp:5432/deliveries)') })
+    expect(refused!.message).toMatch(/~\/\.pgpass/)
+    expect(`${refused!.message} ${refused!.details ?? ''}`).not.toContain('hunter2')
+  })
+
   it('lists a job with the entry for this computer\'s scheduler, naming the app home', () => {
     const job = jobFromBatch(input, { home: '/h', destination, settings, proxy: null, ledger: null, keyEncrypted: false })
     const cli = { node: '/usr/bin/node', script: '/opt/bulk-upload/bin/bulk-upload.js' }
-    expect(jobInfo(job, '/h', cli, 'linux').schedule).toMatchObject({ scheduler: 'systemd', text: expect.stringContaining('Environment=BULK_UPLOAD_HOME=/h') })
+    expect(jobInfo(job, '/h', cli, 'linux').schedule).toMatchObject({ scheduler: 'systemd', text: expect.stringContaining('Environment="BULK_UPLOAD_HOME=/h"') })
     expect(jobInfo(job, '/h', cli, 'darwin').schedule.text).toMatch(/^# crontab -e, then add:\n0 2 \* \* \* BULK_UPLOAD_HOME=\/h \/usr\/bin\/node .* job run leeds-nightly/)
-    expect(jobInfo(job, 'C:\\qa', cli, 'win32').schedule).toMatchObject({ scheduler: 'schtasks', text: expect.stringContaining('set BULK_UPLOAD_HOME=C:\\qa&&') })
+    expect(jobInfo(job, 'C:\\qa', cli, 'win32').schedule).toMatchObject({ scheduler: 'schtasks', text: expect.stringContaining('set \\"BULK_UPLOAD_HOME=C:\\qa\\"^&^&') })
     expect(jobInfo(job, '/h', cli, 'linux')).toMatchObject({ name: 'leeds-nightly', root: '/data/exports', destination: 'acme@sftp.evaluagent.example:2222', lastRun: null })
   })
 
