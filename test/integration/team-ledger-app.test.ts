@@ -157,6 +157,11 @@ describe.skipIf(skipWithReason(hasPostgres(), 'the desktop app on a team ledger 
     const job = await api.saveJob({ name: 'with-password', root: path.join(work, 'exports'), spec, destinationId: destination.id })
     expect(job).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/never keeps the team ledger's password.*~\/\.pgpass/) } })
     expect(JSON.stringify(job)).not.toContain('hunter2')
+    // Nor does the app's log, which records every refusal and failure.
+    await flushLog()
+    const logged = await readFile(path.join(work, 'home', 'logs', 'bulk-upload.log'), 'utf8')
+    expect(logged).toMatch(/TEAM_LEDGER_UNREACHABLE/)
+    expect(logged).not.toContain('hunter2')
     expect((await readdir(server.root).catch(() => [] as string[])).filter((f) => f.endsWith('.csv'))).toEqual(before.filter((f) => f.endsWith('.csv')))
   })
 })
