@@ -1,5 +1,5 @@
 import type { UploadEvent, UploadProgress } from '../api'
-import { dim, formatBytes, red, yellow } from './terminal'
+import { dim, eraseAbove, formatBytes, red, yellow } from './terminal'
 
 /** Current files listed under the bar on a terminal. */
 const SHOWN_FILES = 4
@@ -102,7 +102,7 @@ export class ProgressDisplay {
   }
 
   private clear(): void {
-    if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}F\x1b[J`)
+    if (this.drawnLines > 0) this.out.write(eraseAbove(this.drawnLines))
     this.drawnLines = 0
   }
 

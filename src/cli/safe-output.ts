@@ -33,15 +33,6 @@ export function ownSequence(raw: string): string {
   return `${OPEN}${NONCE}${at}${CLOSE}`
 }
 
-/**
- * Sequences the progress displays of check.ts and progress-display.ts still write raw, each as
- * a write of its own: let through only as that whole write, only to a terminal. The way out is
- * for those files to build them with terminal.ts's `eraseLine`/`eraseAbove`/`lineStart`.
- */
-// eslint-disable-next-line no-control-regex
-const LEGACY_WHOLE = /^(?:\x1b\[\d{1,3}F\x1b\[J|\r\x1b\[K)$/
-const LEGACY_CHECKING = /^\r(Checking\.\.\. \d{1,3}% \(\d+ rows\))$/
-
 /** Data's control characters as visible escapes: everything but tab and new line. */
 function escapeData(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -55,11 +46,6 @@ export interface TerminalSafeOptions {
 
 /** The text with every control character escaped; the CLI's own sequences kept for a terminal. */
 export function terminalSafe(text: string, opts: TerminalSafeOptions = {}): string {
-  if (opts.terminal) {
-    if (LEGACY_WHOLE.test(text)) return text
-    const checking = LEGACY_CHECKING.exec(text)
-    if (checking) return `\r${checking[1]!}`
-  }
   let out = ''
   let at = 0
   MARK.lastIndex = 0

@@ -20,7 +20,7 @@ import { LEDGER_OPTION } from '../send-options'
 import { ledgerLocation } from '../../ledger/ledger-location'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { clockText as clock } from '../../batch/duration-checks'
-import { bold, dim, green, printError, red, yellow } from '../terminal'
+import { bold, dim, eraseLine, green, lineStart, printError, red, yellow } from '../terminal'
 
 interface CheckOptions extends BatchInputOptions {
   json?: boolean
@@ -133,7 +133,7 @@ function progressPrinter(enabled: boolean): ((p: { bytesRead: number; totalBytes
   if (!enabled) return undefined
   return (p) => {
     const pct = p.totalBytes > 0 ? Math.floor((p.bytesRead / p.totalBytes) * 100) : 100
-    process.stderr.write(`\rChecking... ${pct}% (${p.rows} rows)`)
+    process.stderr.write(`${lineStart()}Checking... ${pct}% (${p.rows} rows)`)
   }
 }
 
@@ -161,7 +161,7 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
   const { mapping, suggested } = await chooseMapping(csvPath, opts)
   const showProgress = !opts.json && Boolean(process.stderr.isTTY)
   const checked = await forDestination(await validateBatch({ paths: [folder], csvPath, mapping }, { onProgress: progressPrinter(showProgress) }), opts)
-  if (showProgress) process.stderr.write('\r\x1b[K')
+  if (showProgress) process.stderr.write(`${lineStart()}${eraseLine()}`)
   const hasErrors = Object.keys(checked.report.counts).some((c) => severityOf(c as IssueCode, checked.report.agents?.strict ?? false) === 'error')
   if (opts.json) {
     const { report, manifest } = checked
