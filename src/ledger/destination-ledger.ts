@@ -38,15 +38,18 @@ export interface DestinationLedger {
 export const COMMIT_LOCK_FILE = 'commit.lock'
 
 /**
- * The embedded ledger's commit point: one lock per destination for this user on this computer,
- * in a private folder of the system's temporary folder, so that runs from different app homes
- * (a job with its own BULK_UPLOAD_HOME beside the desktop app) take turns too; they then see
- * each other's CSVs in the server's listing. Falls back to the destination's data folder when
- * that folder is not this user's alone.
+ * The embedded ledger's commit point is two locks, always taken in this order: the one in the
+ * destination's data folder (every run of this app home, whatever its temporary folder: a
+ * systemd service with PrivateTmp has its own), then one per destination for this user on this
+ * computer, in a private folder of the system's temporary folder, so that runs from different
+ * app homes (a job with its own BULK_UPLOAD_HOME beside the desktop app) take turns too; they
+ * then see each other's CSVs in the server's listing. The second is left out when that folder
+ * is not this user's alone.
  */
-export function commitLockFile(home: string, dest: DestinationAddress): string {
+export function commitLockFiles(home: string, dest: DestinationAddress): string[] {
   const shared = userLockDir()
-  return shared ? path.join(shared, `${destinationKey(dest)}.commit.lock`) : path.join(destinationDataDir(home, dest), COMMIT_LOCK_FILE)
+  const own = path.join(destinationDataDir(home, dest), COMMIT_LOCK_FILE)
+  return shared ? [own, path.join(shared, `${destinationKey(dest)}.commit.lock`)] : [own]
 }
 
 function userLockDir(): string | null {
@@ -73,20 +76,32 @@ export class LocalLedger implements DestinationLedger {
 
   private constructor(
     readonly records: DeliveryLedger,
-    private readonly lockFile: string,
+    private readonly lockFiles: string[],
   ) {
     this.where = records.file
   }
 
   static async open(home: string, dest: DestinationAddress): Promise<LocalLedger> {
-    return new LocalLedger(await DeliveryLedger.open(home, dest), commitLockFile(home, dest))
+    return new LocalLedger(await DeliveryLedger.open(home, dest), commitLockFiles(home, dest))
   }
 
   /** Reads already see every process's deliveries (each read tops its index up). */
   async refresh(): Promise<void> {}
 
-  commitPoint(opts?: WaitOptions): Promise<HeldLock> {
-    return waitForLock(this.lockFile, opts)
+  async commitPoint(opts: WaitOptions = {}): Promise<HeldLock> {
+    const held: HeldLock[] = []
+    let told = false
+    const onWait: WaitOptions['onWait'] = (holder) => {
+      if (!told) opts.onWait?.(holder)
+      told = true
+    }
+    try {
+      for (const file of this.lockFiles) held.push(await waitForLock(file, { ...(opts.signal ? { signal: opts.signal } : {}), onWait }))
+    } catch (err) {
+      for (const lock of held.reverse()) lock.release()
+      throw err
+    }
+    return { release: () => held.reverse().forEach((lock) => lock.release()) }
   }
 
   async recordDelivery(delivery: DeliveredBatch, conversations: Iterable<LedgerConversation>): Promise<{ added: number }> {

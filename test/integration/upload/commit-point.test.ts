@@ -7,7 +7,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UploadEvent } from '../../../src/api'
 import { tryLock, type HeldLock } from '../../../src/file-lock'
-import { commitLockFile } from '../../../src/ledger/destination-ledger'
+import { commitLockFiles } from '../../../src/ledger/destination-ledger'
 import { startUpload, type UploadDestination } from '../../../src/transfer/upload'
 import { listServerRoot, startServer, type TestServer } from './servers'
 import { checkedFixture, makeKeyPair, tempDir } from './support'
@@ -29,9 +29,10 @@ async function setup() {
   const home = path.join(work, 'home')
   const events: UploadEvent[] = []
   const upload = () => startUpload({ spec: fixture.spec, checked: fixture.checked, destination, home, stateDir: path.join(work, 'state'), onEvent: (e) => events.push(e) })
-  /** Takes the commit point as another run would. */
-  const holdCommitPoint = () => {
-    const got = tryLock(commitLockFile(home, destination))
+  /** Takes one of the commit point's locks as another run would: the app home's, or this user's on this computer. */
+  const holdCommitPoint = (which: 'home' | 'computer' = 'home') => {
+    const files = commitLockFiles(home, destination)
+    const got = tryLock(which === 'home' ? files[0]! : files[files.length - 1]!)
     if (!got.lock) throw new Error('the commit point should be free')
     held.push(got.lock)
     return got.lock
@@ -45,9 +46,9 @@ async function eventually(events: UploadEvent[], test: (e: UploadEvent) => boole
 }
 
 describe('the commit point', () => {
-  it('held by another run: the recordings go, the CSV waits (and says so), then goes once it is released', async () => {
+  it.each(['home', 'computer'] as const)('held by another run (the %s lock): the recordings go, the CSV waits (and says so), then goes once it is released', async (which) => {
     const t = await setup()
-    const other = t.holdCommitPoint()
+    const other = t.holdCommitPoint(which)
     const job = await t.upload()
     await eventually(t.events, (e) => e.kind === 'batch-waiting' && e.waiting)
     const names = await listServerRoot(t.server.root)
