@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open } from 'node:fs/promises'
+import { close as fsClose, fstat as fsFstat, open as fsOpen, read as fsRead, type Stats } from 'node:fs'
 import type { SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import type { PauseGate } from './pause-gate'
@@ -16,6 +16,13 @@ export interface WriteFileOptions {
   mtimeMs: number
   /** 0 for a fresh write; the remote size when continuing a partial file. */
   startOffset?: number
+  /**
+   * Stat the file when it is opened and send it as it is then. Off (the default), the file is
+   * read as planned (`size`, `mtimeMs`, from the batch's scan) and stat-ed once, after the last
+   * byte: one fstat per file instead of two. A file that changed since the scan then fails with
+   * LocalFileChangedError and the caller sends it again with this on. @default false
+   */
+  statAtOpen?: boolean
   /**
    * Bytes sent but not yet acknowledged. Enough to fill a long link (4 MiB covers
    * 100 MB/s at a 40 ms round trip) while bounding memory per file. @default 4 MiB
@@ -87,18 +94,19 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
   const maxInFlight = opts.maxInFlightBytes ?? 4 * 1024 * 1024
   const chunk = maxWriteLength(opts.sftp)
 
-  const local = await open(opts.localPath, 'r').catch((err: unknown) => {
+  const local = await LocalFile.open(opts.localPath).catch((err: unknown) => {
     throw new AppError('FILE_NOT_FOUND', `${opts.localPath}: ${(err as Error).message}`, { cause: err })
   })
   let blocks: BlockHash | null = null
   let hashed = false
   try {
-    const before = await local.stat()
+    // As planned, unless asked to look first: the stat after the last byte catches any change.
+    const before = opts.statAtOpen ? await local.stat() : { size: opts.size, mtimeMs: opts.mtimeMs }
     const size = before.size
     const unchanged = size === opts.size && Math.trunc(before.mtimeMs) === Math.trunc(opts.mtimeMs)
     // Bytes already on the server are kept only when the file is the one they came from.
     const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
-    blocks = opts.hasher?.begin() ?? localBlockHash(size)
+    blocks = opts.hasher?.begin(size) ?? localBlockHash(size)
     // The part already on the server, sent by an earlier attempt, is hashed from this file:
     // its size, modification time and sampled bytes matched.
     if (startOffset > 0) await hashRange(local, blocks, 0, startOffset)
@@ -124,7 +132,7 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     const digest = await blocks.digest().catch((err: unknown) => Promise.reject(new AppError('NOT_READABLE', `${opts.localPath}: ${(err as Error).message}`, { cause: err })))
     if (digest.size !== size) throw new LocalFileChangedError(opts.localPath)
     const after = await local.stat()
-    if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw new LocalFileChangedError(opts.localPath)
+    if (after.size !== size || !sameMtime(after.mtimeMs, before.mtimeMs, opts.statAtOpen === true)) throw new LocalFileChangedError(opts.localPath)
     let remoteSize = stated.status === 'fulfilled' ? stated.value : undefined
     // A server that runs requests on several threads may answer the STAT before the close
     // lands: a size that differs is asked again, now that the close is confirmed.
@@ -132,7 +140,7 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     if (remoteSize !== size) {
       throw new AppError('REMOTE_SIZE_MISMATCH', `${remotePath}: ${remoteSize ?? 'no file'} bytes on the server, ${size} here.`)
     }
-    return { size, sha256: digest.sha256, mtimeMs: before.mtimeMs, resumedAt: startOffset }
+    return { size, sha256: digest.sha256, mtimeMs: after.mtimeMs, resumedAt: startOffset }
   } finally {
     if (!hashed) blocks?.abandon()
     await local.close()
@@ -143,7 +151,7 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
 async function hashRange(local: LocalFile, blocks: BlockHash, start: number, end: number): Promise<void> {
   for (let at = start; at < end; ) {
     const block = await blocks.take()
-    const { bytesRead } = await local.read(block, 0, Math.min(block.length, end - at), at).catch((err: unknown) => {
+    const bytesRead = await local.read(block, 0, Math.min(block.length, end - at), at).catch((err: unknown) => {
       blocks.release(block)
       throw err
     })
@@ -158,13 +166,13 @@ async function hashRange(local: LocalFile, blocks: BlockHash, start: number, end
 
 /** The sha256 of a whole local file (for a file found complete on the server, never sent). */
 export async function hashLocalFile(localPath: string): Promise<{ size: number; sha256: string; mtimeMs: number }> {
-  const local = await open(localPath, 'r')
+  const local = await LocalFile.open(localPath)
   try {
     const st = await local.stat()
     const hash = createHash('sha256')
     const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, st.size)))
     for (let at = 0; at < st.size; ) {
-      const { bytesRead } = await local.read(block, 0, Math.min(block.length, st.size - at), at)
+      const bytesRead = await local.read(block, 0, Math.min(block.length, st.size - at), at)
       if (bytesRead === 0) throw new LocalFileChangedError(localPath)
       hash.update(block.subarray(0, bytesRead))
       at += bytesRead
@@ -175,7 +183,40 @@ export async function hashLocalFile(localPath: string): Promise<{ size: number; 
   }
 }
 
-type LocalFile = Awaited<ReturnType<typeof open>>
+/**
+ * A local file open for reading, as a plain descriptor with fs's callback calls. Per file the
+ * writer opens, reads, stats and closes: FileHandle's promise machinery cost 215 ms of CPU for
+ * 2,000 files where this costs 150 (open, read, fstat, close each; a micro-benchmark of the
+ * 2,000 x 128 KiB set). Calls stay asynchronous: a slow disk never stalls the other files.
+ */
+class LocalFile {
+  private constructor(private readonly fd: number) {}
+
+  static open(localPath: string): Promise<LocalFile> {
+    return new Promise((resolve, reject) => fsOpen(localPath, 'r', (err, fd) => (err ? reject(err) : resolve(new LocalFile(fd)))))
+  }
+
+  /** Bytes read into `buffer` at `offset` from `position`; 0 at end of file. */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    return new Promise((resolve, reject) => fsRead(this.fd, buffer, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))))
+  }
+
+  stat(): Promise<Stats> {
+    return new Promise((resolve, reject) => fsFstat(this.fd, (err, st) => (err ? reject(err) : resolve(st))))
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => fsClose(this.fd, (err) => (err ? reject(err) : resolve())))
+  }
+}
+
+/**
+ * Modification times compared: exactly when both came from this file's own stats; to the
+ * millisecond against the batch's plan, whose times may have passed through JSON or a journal.
+ */
+function sameMtime(a: number, b: number, exact: boolean): boolean {
+  return exact ? a === b : Math.trunc(a) === Math.trunc(b)
+}
 
 /**
  * Reads the local file block by block and keeps up to `maxInFlight` bytes of writes pending.
@@ -250,11 +291,10 @@ function pipeline(
           if (opts.limiter) await opts.limiter.take(want, signal)
           if (failed) break
           const block = await blocks.take()
-          const read = failed ? null : await local.read(block, 0, Math.min(want, block.length), nextOffset).catch((err: unknown) => {
+          const bytesRead = failed ? 0 : await local.read(block, 0, Math.min(want, block.length), nextOffset).catch((err: unknown) => {
             blocks.release(block)
             throw err
           })
-          const bytesRead = read?.bytesRead ?? 0
           if (failed || bytesRead === 0 || !channelOpen(sftp)) {
             blocks.release(block)
             if (failed) break

@@ -61,10 +61,18 @@ export interface BlockHash {
   abandon(): void
 }
 
-/** What the writer needs: a fresh hash per file written. */
+/** What the writer needs: a fresh hash per file written, told the file's size. */
 export interface FileHasher {
-  begin(): BlockHash
+  begin(fileSize: number): BlockHash
 }
+
+/**
+ * Files up to this size are hashed on the main thread, as they are read, into blocks reused
+ * from file to file. Sending a small file's block to the worker and back (two messages, and
+ * two more for its digest) costs more CPU than hashing it; larger files go to the worker, where
+ * their hashing runs beside the main thread's sending. Measured on loopback (bench/RESULTS.md).
+ */
+export const INLINE_HASH_MAX = 512 * 1024
 
 /** Hashing on the main thread, into one block sized to the file (where threads are unavailable). */
 export function localBlockHash(fileSize: number): BlockHash {
@@ -95,7 +103,11 @@ export class HashWorker implements FileHasher {
   private blocks = 0
   private nextStream = 0
 
-  begin(): BlockHash {
+  /** Blocks of READ_BLOCK bytes for the files hashed here, reused from file to file. */
+  private readonly inlineFree: Buffer[] = []
+
+  begin(fileSize: number): BlockHash {
+    if (fileSize <= INLINE_HASH_MAX) return this.inline()
     const stream = this.nextStream++
     return {
       take: () => this.take(),
@@ -111,6 +123,27 @@ export class HashWorker implements FileHasher {
 
   close(): Promise<number> {
     return this.client.close()
+  }
+
+  /**
+   * A hash computed here as each block is given: the block is free again at once (ssh2 copied
+   * it into its packet before), so a run's small files share a handful of blocks.
+   */
+  private inline(): BlockHash {
+    const hash = createHash('sha256')
+    let size = 0
+    const free = this.inlineFree
+    return {
+      take: () => Promise.resolve(free.pop() ?? Buffer.allocUnsafeSlow(READ_BLOCK)),
+      update: (block, length) => {
+        hash.update(block.subarray(0, length))
+        size += length
+        free.push(block)
+      },
+      release: (block) => void free.push(block),
+      digest: () => Promise.resolve({ size, sha256: hash.digest('hex') }),
+      abandon: () => undefined,
+    }
   }
 
   private take(): Promise<Buffer> {

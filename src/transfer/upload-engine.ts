@@ -333,7 +333,8 @@ class UploadRun {
       this.halfSent.add(file.remoteName)
       let written: WrittenFile & { rewritten?: boolean }
       try {
-        written = await this.writeFrom(sftp, file, remote, startOffset)
+        // After a change, the file is sent as it is now, not as the batch's scan saw it.
+        written = await this.writeFrom(sftp, file, remote, startOffset, changes > 1)
       } catch (err) {
         if (!(err instanceof LocalFileChangedError) || changes >= MAX_LOCAL_CHANGES || this.stop.signal.aborted) throw err
         this.progress.fileReset(file.remoteName)
@@ -350,7 +351,7 @@ class UploadRun {
     }
   }
 
-  private async writeFrom(sftp: SFTPWrapper, file: PlannedFile, remote: string, startOffset: number): Promise<WrittenFile & { rewritten?: boolean }> {
+  private async writeFrom(sftp: SFTPWrapper, file: PlannedFile, remote: string, startOffset: number, statAtOpen: boolean): Promise<WrittenFile & { rewritten?: boolean }> {
     let opened = false
     const write = (offset: number) => {
       opened = false
@@ -361,6 +362,7 @@ class UploadRun {
         size: file.size,
         mtimeMs: file.mtimeMs,
         startOffset: offset,
+        statAtOpen,
         signal: this.stop.signal,
         gate: this.gate,
         onProgress: (sent) => this.progress.fileProgress(file.remoteName, sent),

@@ -143,3 +143,32 @@ describe('file writer: a cancel', () => {
     expect(progress).toEqual([10_000, 20_000])
   })
 })
+
+describe('file writer: one stat per file', () => {
+  it('reads the file as the batch planned it and fails with LOCAL_FILE_CHANGED when it changed since', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-writer-'))
+    const local = path.join(dir, 'a.wav')
+    await writeLocal(local, Buffer.alloc(50_000, 1))
+    const planned = await stat(local)
+    await writeLocal(local, Buffer.alloc(60_000, 2)) // grew after the scan
+    const { sftp, files } = memoryChannel()
+    const stale = await writeFile({ sftp, localPath: local, remotePath: 'a.wav', size: planned.size, mtimeMs: planned.mtimeMs }).catch((e: Error) => e)
+    expect(stale).toMatchObject({ code: 'LOCAL_FILE_CHANGED' })
+    // Sent again with statAtOpen (as the engine does after a change): the file as it is now.
+    const again = await writeFile({ sftp, localPath: local, remotePath: 'a.wav', size: planned.size, mtimeMs: planned.mtimeMs, statAtOpen: true })
+    expect(again.size).toBe(60_000)
+    expect(files.get('a.wav')!.equals(Buffer.alloc(60_000, 2))).toBe(true)
+    expect(again.sha256).toBe(createHash('sha256').update(Buffer.alloc(60_000, 2)).digest('hex'))
+  })
+
+  it('a file shorter than planned fails with LOCAL_FILE_CHANGED instead of sending less', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bu-writer-'))
+    const local = path.join(dir, 'a.wav')
+    await writeLocal(local, Buffer.alloc(50_000, 1))
+    const planned = await stat(local)
+    await writeLocal(local, Buffer.alloc(20_000, 2))
+    const { sftp } = memoryChannel()
+    const result = await writeFile({ sftp, localPath: local, remotePath: 'a.wav', size: planned.size, mtimeMs: planned.mtimeMs }).catch((e: Error) => e)
+    expect(result).toMatchObject({ code: 'LOCAL_FILE_CHANGED' })
+  })
+})
