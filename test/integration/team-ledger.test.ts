@@ -31,7 +31,7 @@ describe.skipIf(skipWithReason(hasPostgres(), 'team ledger against PostgreSQL'))
 
   beforeAll(async () => {
     server = await startPostgres()
-  })
+  }, 180_000) // initdb and start-up on a busy machine
   afterAll(async () => {
     await server?.close()
   })

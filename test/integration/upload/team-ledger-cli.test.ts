@@ -14,6 +14,12 @@ import { runCli } from './cli'
 import { csvsOnServer, editedCopies, expectEachOnce, overlapSetup, summary } from './overlap-support'
 import { listServerRoot, type TestServer } from './servers'
 
+/**
+ * Several CLI processes at once, each starting from the TypeScript source: on a busy 2-core
+ * machine that can take minutes. A limit against hangs, not a speed bound.
+ */
+const MANY_PROCESSES_MS = 300_000
+
 const servers: TestServer[] = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
@@ -25,7 +31,7 @@ describe.skipIf(skipWithReason(missing, 'team ledger through the command line'))
   let db: PostgresServer
   beforeAll(async () => {
     db = await startPostgres()
-  })
+  }, 180_000) // initdb and start-up on a busy machine
   afterAll(async () => {
     await db?.close()
   })
@@ -50,7 +56,7 @@ describe.skipIf(skipWithReason(missing, 'team ledger through the command line'))
     expect(history.code, history.stderr).toBe(0)
     const listed = (JSON.parse(history.stdout) as { batches: Array<{ rows: number }> }).batches
     expect(listed.reduce((n, b) => n + b.rows, 0)).toBe(45)
-  })
+  }, MANY_PROCESSES_MS)
 
   it('a team ledger that cannot be reached: a clear sentence, nothing sent', async () => {
     const t = await overlapSetup(servers, 'team-down', 4, 2_000)
@@ -60,5 +66,5 @@ describe.skipIf(skipWithReason(missing, 'team ledger through the command line'))
     expect(run.stderr).toContain('The team ledger (the PostgreSQL database the computers sending to this destination share) could not be reached')
     expect(run.stderr).not.toContain('s3cret')
     expect(await listServerRoot(t.server.root)).toEqual([])
-  })
+  }, MANY_PROCESSES_MS)
 })
