@@ -71,7 +71,7 @@ describe('validateCall', () => {
     const base = { concurrency: 8, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }
     expect(validateCall('saveSettings', [{ ...base, bandwidthLimit: ' 08:00,1M 18:00,off ', proxy: 'url', proxyUrl: 'socks5h://qa:pw@gw.corp:1080' }]).args)
       .toEqual([{ ...base, bandwidthLimit: '08:00,1M 18:00,off', proxy: 'url', proxyUrl: 'socks5h://qa:pw@gw.corp:1080' }])
-    expect(refusal('saveSettings', [{ ...base, bandwidthLimit: 'fast' }])).toBe('Expected `settings.bandwidthLimit` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got `fast`.')
+    expect(refusal('saveSettings', [{ ...base, bandwidthLimit: 'fast' }])).toBe('Expected `settings.bandwidthLimit` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got `fast`: K, M and G are KiB, MiB and GiB per second (500K, 2M, 1.5M); off means no limit.')
     expect(refusal('saveSettings', [{ ...base, bandwidthLimit: '08:00,1M 25:00,off' }])).toMatch(/`settings.bandwidthLimit`/)
     expect(refusal('saveSettings', [{ ...base, proxy: 'pac' }])).toBe('Expected `settings.proxy` to be one of `none`, `system`, `url`, got `"pac"`')
     expect(refusal('saveSettings', [{ ...base, proxy: 'url', proxyUrl: '' }])).toMatch(/Expected `settings.proxyUrl` to be socks5:\/\//)
