@@ -1,7 +1,8 @@
 /**
  * The mapping used for each CSV structure, remembered in the app home: the platform fixes a
- * CSV's structure at its first import, so the next export with the very same header (same
- * columns, same order) gets the same mapping without the user redoing it or loading a file.
+ * CSV's structure at its first import, so the next export with the same header (same columns,
+ * in the same order or another) gets the same mapping, date conversion included, without the
+ * user redoing it or loading a file.
  */
 import path from 'node:path'
 import type { MappingProfile, RememberedMapping } from '../src/api'
@@ -17,6 +18,15 @@ interface Entry extends Omit<RememberedMapping, 'kind'> {
 }
 
 const sameHeaders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((h, i) => h === b[i])
+
+/** The same columns, whatever their order: a mapping names columns, so it fits them as well. */
+const sameColumns = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length !== b.length) return false
+  const sorted = (list: readonly string[]) => [...list].sort()
+  const x = sorted(a)
+  const y = sorted(b)
+  return x.every((h, i) => h === y[i])
+}
 
 export class MappingMemory {
   private readonly file: string
@@ -44,10 +54,29 @@ export class MappingMemory {
     }
   }
 
-  /** The mapping last used for a CSV with exactly these headers, if any. */
+  /**
+   * The mapping last used for a CSV with exactly these headers, else for one with the same
+   * columns in another order (an export whose columns were reordered), if any. The whole
+   * mapping comes back, its date format and time zone included: matched through the platform
+   * layout instead, which knows only the columns, the export lost them.
+   */
   async recall(headers: readonly string[]): Promise<RememberedMapping | null> {
-    const found = (await this.entries()).find((e) => sameHeaders(e.headers, headers))
+    const entries = await this.entries()
+    const found = entries.find((e) => sameHeaders(e.headers, headers)) ?? entries.find((e) => sameColumns(e.headers, headers))
     return found ? { profile: found.profile, kind: 'csv', from: found.from, usedAt: found.usedAt } : null
+  }
+
+  /**
+   * The date conversion last used for a Contact Date column of this name (format and zone,
+   * when there was one), for a mapping found another way (a destination's platform layout,
+   * which knows only column names) to keep the user's choice.
+   */
+  async dateConversion(contactDateColumn: string): Promise<Pick<MappingProfile, 'dateFormat' | 'timezone'> | null> {
+    const key = contactDateColumn.trim().toLowerCase()
+    const found = (await this.entries()).find((e) => e.profile.contactDate.trim().toLowerCase() === key && (e.profile.dateFormat || e.profile.timezone))
+    if (!found) return null
+    const { dateFormat, timezone } = found.profile
+    return { ...(dateFormat ? { dateFormat } : {}), ...(timezone ? { timezone } : {}) }
   }
 
   /** Remembers the mapping a batch was checked with, for the next CSV of the same structure. */

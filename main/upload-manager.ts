@@ -12,6 +12,7 @@ import { batchDir, batchesDir, batchIdentity, discardBatch, listInterrupted, pur
 import { startUpload, type UploadDestination, type UploadJob } from '../src/transfer/upload'
 import { parseBandwidthLimit, RateLimiter } from '../src/ssh/rate-limiter'
 import type { LedgerLocation } from '../src/ledger/ledger-location'
+import { SANDBOX_ID } from './destinations-store'
 import { log } from './log'
 
 export interface UploadRequest {
@@ -173,7 +174,15 @@ export class UploadManager {
    * during an upload (a reloaded browser tab) offers it, and "resume" shows it (`replay`).
    */
   async interrupted(): Promise<InterruptedBatch[]> {
-    return listInterrupted(this.stateDir)
+    const root = await batchesDir(this.stateDir)
+    // Where each goes and what it is, so a resumed batch is shown as a fresh one would be
+    // (the sandbox's Done, "Send it to a real destination…").
+    return Promise.all((await listInterrupted(this.stateDir)).map(async (b) => {
+      const meta = await (async () => readMeta(batchDir(root, b.batchId)))().catch(() => null)
+      if (!meta) return b
+      const destinationId = meta.destination.id ?? SANDBOX_ID
+      return { ...b, destinationId, sandbox: destinationId === SANDBOX_ID, spec: meta.spec }
+    }))
   }
 
   /** What an interrupted batch was: its spec and where it was going. */

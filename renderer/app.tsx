@@ -44,7 +44,7 @@ import { UploadStep } from './steps/upload-step'
 import { makeTheme } from './theme'
 import type { ConnectionWatch } from './transport/connection-watch'
 import { useSend } from './use-send'
-import { STEPS, emptyWizard, type StepProps, type WizardData } from './wizard'
+import { STEPS, emptyWizard, resumedWizard, type StepProps, type WizardData } from './wizard'
 
 export interface AppProps extends HostExtras {
   api: BulkUploadApi
@@ -162,10 +162,10 @@ function Wizard({ api, store, initial, connection, notices }: { api: BulkUploadA
         batches={offerOpen ? interrupted : []}
         onClose={() => setOfferOpen(false)}
         onDiscarded={(id) => setInterrupted((list) => list.filter((b) => b.batchId !== id))}
-        onResumed={(batchId, destinationName) => {
-          setInterrupted((list) => list.filter((b) => b.batchId !== batchId))
+        onResumed={(batchId, batch) => {
+          setInterrupted((list) => list.filter((b) => b.batchId !== batch.batchId && b.batchId !== batchId))
           setOfferOpen(false)
-          setData({ ...emptyWizard, batchId, destinationName, step: 'upload' })
+          setData(resumedWizard(batchId, batch))
         }}
       />
     </Box>

@@ -11,6 +11,10 @@ import { App } from './app'
 import { connectApi, getPathForFile } from './api'
 import { SessionEnded } from './components/session-ended'
 import { browserNotices } from './browser-notices'
+import { reloadOnNewAddress } from './transport/web-session'
+
+// The web host's pages: a new address pasted into this tab opens a new session (web-session.ts).
+if (!window.bulkUpload) reloadOnNewAddress(window)
 
 const root = createRoot(document.getElementById('root')!)
 const ended = (error: AppErrorPayload): void => {

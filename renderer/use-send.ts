@@ -11,7 +11,9 @@ import { useCallback, useRef } from 'react'
 import type { AppErrorPayload, BatchReport, BulkUploadApi } from '../src/api'
 import { asPayload } from './components/error-alert'
 import type { UploadStore } from './state/upload-store'
-import { batchSpec, nothingNew, type SendRequest, type WizardData } from './wizard'
+import { batchSpec, destinationFields, nothingNew, type SendRequest, type WizardData } from './wizard'
+
+const destinationOf = (req: SendRequest) => destinationFields({ id: req.destinationId, name: req.destinationName, sandbox: !!req.sandbox })
 
 /** True when the destination check found something the user must see before sending. */
 export function needsConfirm(report: BatchReport, data: Pick<WizardData, 'layoutChoice' | 'resendDelivered'>): boolean {
@@ -52,8 +54,8 @@ export function useSend(api: BulkUploadApi, data: WizardData, update: (change: P
       const r = await api.startUpload(spec, req.destinationId, req.passphrase)
       if (!r.ok) return r.error
       update({
-        batchId: r.value.batchId, step: 'upload', summary: null, confirm: null, destinationId: req.destinationId, destinationName: req.destinationName,
-        destinationSandbox: !!req.sandbox, wantRealDestination: false, lastStart: { spec, destinationId: req.destinationId, passphrase: req.passphrase },
+        batchId: r.value.batchId, step: 'upload', summary: null, confirm: null, ...destinationOf(req),
+        wantRealDestination: false, resumedBytes: 0, lastStart: { spec, destinationId: req.destinationId, passphrase: req.passphrase },
       })
       return null
     } catch (e) { return asPayload(e) }
@@ -68,7 +70,7 @@ export function useSend(api: BulkUploadApi, data: WizardData, update: (change: P
       const r = await api.validate(spec)
       if (!r.ok) return r.error
       const report = r.value
-      update({ report, checkedFor: req.destinationId, destinationId: req.destinationId, destinationName: req.destinationName, destinationSandbox: !!req.sandbox })
+      update({ report, checkedFor: req.destinationId, ...destinationOf(req) })
       if (nothingNew(report)) { update({ step: 'done', summary: null, batchId: null, confirm: null }); return null }
       // Something blocks the batch at this destination: the Review step says what.
       if (!report.ready) { update({ step: 'review', confirm: null }); return null }

@@ -3,7 +3,7 @@
  * it needs and hands the next one its result; the upload's per-file state lives apart, in
  * the upload store, because it changes far more often.
  */
-import type { AppErrorPayload, BatchReport, BatchSpec, BatchSummary, CsvPreview, MappingProfile, RememberedMapping, ScanSummary } from '../src/api'
+import type { AppErrorPayload, BatchReport, BatchSpec, BatchSummary, CsvPreview, InterruptedBatch, MappingProfile, RememberedMapping, ScanSummary } from '../src/api'
 
 export const STEPS = [
   { id: 'files', label: 'Add files' },
@@ -48,6 +48,8 @@ export interface WizardData {
   confirm: SendRequest | null
   /** The last upload started from this wizard, so a cancelled one can be started again as it was. */
   lastStart: { spec: BatchSpec; destinationId: string; passphrase: string | null } | null
+  /** A resumed batch: bytes already on the server by its journal, where its progress starts. */
+  resumedBytes: number
 }
 
 /** What the destination step hands over when the user chooses "Start upload". */
@@ -81,6 +83,32 @@ export const emptyWizard: WizardData = {
   checkedFor: null,
   confirm: null,
   lastStart: null,
+  resumedBytes: 0,
+}
+
+/**
+ * Where the batch goes, as the wizard holds it: its id, the name shown and whether it is the
+ * sandbox, always set together by this one function, whether the upload started from the
+ * wizard, was checked against a destination, or was resumed from "uploads did not finish".
+ */
+export function destinationFields(d: { id: string | null; name: string | null; sandbox: boolean }): Pick<WizardData, 'destinationId' | 'destinationName' | 'destinationSandbox'> {
+  return { destinationId: d.id, destinationName: d.name, destinationSandbox: d.sandbox }
+}
+
+/**
+ * The wizard for a batch resumed from "uploads did not finish": the same facts a batch started
+ * from the wizard has (destination, sandbox, the batch itself), so Done cannot tell them apart.
+ */
+export function resumedWizard(batchId: string, b: InterruptedBatch): WizardData {
+  const spec = b.spec
+  return {
+    ...emptyWizard,
+    ...destinationFields({ id: b.destinationId ?? null, name: b.destinationName, sandbox: b.sandbox ?? false }),
+    ...(spec ? { paths: spec.paths, csvPath: spec.csvPath, mapping: spec.mapping, resendDelivered: spec.resendDelivered ?? false, layoutChoice: spec.layoutChoice ?? 'keep', checkedFor: b.destinationId ?? null } : {}),
+    batchId,
+    step: 'upload',
+    resumedBytes: b.bytesDone,
+  }
 }
 
 /** The props every step receives: what is known so far, and a way to change it. */

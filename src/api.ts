@@ -136,6 +136,12 @@ export interface InterruptedBatch {
   batchId: string
   csvPath: string
   destinationName: string
+  /** The destination's id ('sandbox' for the sandbox); absent from hosts that predate it. */
+  destinationId?: string
+  /** The batch goes to the sandbox on this computer: Done says nothing left it. */
+  sandbox?: boolean
+  /** What the batch is (folders, CSV, mapping), so a resumed batch can be sent elsewhere after. */
+  spec?: BatchSpec
   startedAt: string
   updatedAt: string
   filesDone: number

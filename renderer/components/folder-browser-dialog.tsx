@@ -3,7 +3,7 @@
  * path of a dropped folder, so the user picks it on the computer that runs the host instead.
  * Each folder says how many CSVs and recordings it holds, so the batch folder is easy to spot.
  */
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import Box from '@mui/material/Box'
 import Button from '@mui/material/Button'
 import Dialog from '@mui/material/Dialog'
@@ -49,6 +49,11 @@ export function FolderBrowserDialog({ open, title, onClose, onPick }: {
   useEffect(() => { if (listing && !dirty) setTyped(listing.path) }, [listing, dirty])
   // Loading from the click on: until the new folder is listed, "Use this folder" would pick the old one.
   const go = (path: string | null) => { setDirty(false); if (path !== at) setLoading(true); setAt(path) }
+  // Opening a folder from the list replaces the item that had focus: focus goes to the new
+  // list's first item once it is shown, not back to the dialog (keyboard users lost their place).
+  const list = useRef<HTMLUListElement>(null)
+  const [focusList, setFocusList] = useState(false)
+  const openFolder = (path: string | null) => { setFocusList(true); go(path) }
 
   useEffect(() => {
     if (!open) return
@@ -60,6 +65,12 @@ export function FolderBrowserDialog({ open, title, onClose, onPick }: {
     }, (e: unknown) => live && setError(asPayload(e))).finally(() => live && setLoading(false))
     return () => { live = false }
   }, [api, at, open])
+
+  useEffect(() => {
+    if (!focusList || loading || !listing) return
+    setFocusList(false)
+    list.current?.querySelector<HTMLElement>('.MuiListItemButton-root')?.focus()
+  }, [focusList, loading, listing])
 
   const folders = listing?.folders ?? []
   const here = describeCounts(listing?.here ?? null)
@@ -78,10 +89,10 @@ export function FolderBrowserDialog({ open, title, onClose, onPick }: {
         </Typography>
         {loading && <LinearProgress aria-label="Loading folder" />}
         <ErrorAlert error={error} sx={{ mx: 2, mb: 1 }} />
-        <List dense sx={{ height: 340, overflow: 'auto' }} aria-label="Folder contents">
+        <List ref={list} dense sx={{ height: 340, overflow: 'auto' }} aria-label="Folder contents">
           {listing?.parent != null && (
             <ListItem disablePadding>
-              <ListItemButton onClick={() => go(listing.parent)}>
+              <ListItemButton onClick={() => openFolder(listing.parent)}>
                 <ListItemIcon><UpIcon /></ListItemIcon>
                 <ListItemText primary="Up one folder" />
               </ListItemButton>
@@ -89,7 +100,7 @@ export function FolderBrowserDialog({ open, title, onClose, onPick }: {
           )}
           {folders.map((f) => (
             <ListItem disablePadding key={f.path}>
-              <ListItemButton onClick={() => go(f.path)}>
+              <ListItemButton onClick={() => openFolder(f.path)}>
                 <ListItemIcon><FolderIcon color="primary" /></ListItemIcon>
                 <ListItemText primary={f.name} secondary={describeCounts(f.counts) ?? undefined} />
               </ListItemButton>

@@ -106,7 +106,8 @@ export function HistoryDialog({ open, destinationId, onClose }: { open: boolean;
           <ErrorAlert error={error ?? opener.error} onClose={() => { setError(null); opener.clear() }} />
           {batches === null && chosen
             ? <Typography color="text.secondary">Loading…</Typography>
-            : <VirtualTable ariaLabel="Delivered batches" columns={columns} rowCount={batches?.length ?? 0} renderRow={renderRow}
+            // At 800 pixels the fixed columns left "CSV on the server" a letter wide: scroll sideways instead.
+            : <VirtualTable ariaLabel="Delivered batches" columns={columns} rowCount={batches?.length ?? 0} renderRow={renderRow} minWidth="58rem"
               height={batches?.length ? Math.min(420, 44 + batches.length * 40) : 'auto'} empty="Nothing has been delivered to this destination yet." />}
         </Stack>
       </DialogContent>

@@ -21,7 +21,8 @@ import { ErrorAlert, asPayload } from './error-alert'
 
 export function InterruptedDialog({ batches, onResumed, onDiscarded, onClose }: {
   batches: InterruptedBatch[]
-  onResumed: (batchId: string, destinationName: string) => void
+  /** `batchId` is the id it runs under now (the same unless its destination was edited). */
+  onResumed: (batchId: string, batch: InterruptedBatch) => void
   onDiscarded: (batchId: string) => void
   onClose: () => void
 }) {
@@ -36,12 +37,15 @@ export function InterruptedDialog({ batches, onResumed, onDiscarded, onClose }: 
     setError(null)
     try {
       const r = await api.resumeInterrupted(b.batchId, askPass === b.batchId ? passphrase : null)
-      if (r.ok) { onResumed(r.value.batchId, b.destinationName); return }
+      if (r.ok) { onResumed(r.value.batchId, b); return }
       if (r.error.code === 'KEY_PASSPHRASE_NEEDED') setAskPass(b.batchId)
       setError(r.error)
     } catch (e) { setError(asPayload(e)) } finally { setBusy(null) }
   }
+  // Discarding forgets where the batch got to, for good: it is asked first.
+  const [discarding, setDiscarding] = useState<InterruptedBatch | null>(null)
   const discard = async (b: InterruptedBatch) => {
+    setDiscarding(null)
     setBusy(b.batchId)
     try {
       const r = await api.discardInterrupted(b.batchId)
@@ -74,7 +78,7 @@ export function InterruptedDialog({ batches, onResumed, onDiscarded, onClose }: 
                   <TextField type="password" label="Key passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} size="small" sx={{ mt: 1.5 }} fullWidth autoFocus />
                 )}
                 <Box sx={{ display: 'flex', gap: 1, mt: 1.5, justifyContent: 'flex-end' }}>
-                  <Button color="error" disabled={busy !== null} onClick={() => void discard(b)}>Discard</Button>
+                  <Button color="error" disabled={busy !== null} onClick={() => setDiscarding(b)}>Discard…</Button>
                   <Button variant="contained" disabled={busy !== null} onClick={() => void resume(b)}>{busy === b.batchId ? 'Resuming…' : 'Resume'}</Button>
                 </Box>
               </Paper>
@@ -86,6 +90,19 @@ export function InterruptedDialog({ batches, onResumed, onDiscarded, onClose }: 
       <DialogActions>
         <Button onClick={onClose}>Decide later</Button>
       </DialogActions>
+      <Dialog open={discarding !== null} onClose={() => setDiscarding(null)} maxWidth="xs" fullWidth aria-labelledby="discard-title" aria-describedby="discard-text">
+        <DialogTitle id="discard-title">Discard this upload?</DialogTitle>
+        <DialogContent>
+          <Typography id="discard-text">
+            The app forgets how far “{discarding ? baseName(discarding.csvPath) : ''}” got, and its report. Recordings already sent stay on the server, but the CSV was not sent,
+            so the platform imports nothing from this batch until you upload it again from the first step.
+          </Typography>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setDiscarding(null)} autoFocus>Keep it</Button>
+          <Button color="error" variant="contained" onClick={() => discarding && void discard(discarding)}>Discard upload</Button>
+        </DialogActions>
+      </Dialog>
     </Dialog>
   )
 }

@@ -20,7 +20,7 @@ export interface Column {
   wrap?: boolean
 }
 
-export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, onOverflowX, empty, sx, layout = 'fixed' }: {
+export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, height = 420, ariaLabel, onRangeChange, onOverflowX, empty, sx, layout = 'fixed', minWidth }: {
   columns: Column[]
   /**
    * 'fixed': the given column widths (steady while scrolling, for long lists). 'auto': columns
@@ -39,6 +39,8 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
   /** Called with whether the table is wider than its box (and again when that changes). */
   onOverflowX?: (overflows: boolean) => void
   sx?: SxProps<Theme>
+  /** 'fixed' layout: below this width the table scrolls sideways rather than squeeze its widthless column to nothing. */
+  minWidth?: string
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const v = useVirtualizer({
@@ -78,7 +80,7 @@ export function VirtualTable({ columns, rowCount, renderRow, rowHeight = 40, hei
       }, ...(Array.isArray(sx) ? sx : [sx])]}
     >
       <Box component="table" aria-label={ariaLabel} aria-rowcount={rowCount + 1}
-        sx={{ width: layout === 'fixed' ? '100%' : 'max-content', minWidth: '100%', borderCollapse: 'separate', borderSpacing: 0, tableLayout: layout, fontSize: '0.875rem' }}>
+        sx={{ width: layout === 'fixed' ? '100%' : 'max-content', minWidth: minWidth ? `max(100%, ${minWidth})` : '100%', borderCollapse: 'separate', borderSpacing: 0, tableLayout: layout, fontSize: '0.875rem' }}>
         <colgroup>{columns.map((c) => <col key={c.key} style={c.width ? { width: c.width } : undefined} />)}</colgroup>
         <thead>
           <tr>

@@ -41,6 +41,11 @@ export interface UploadState {
   confirmedBytes: number
   /** The most bytes sent seen so far in this batch: the headline percentage never goes back. */
   shownBytes: number
+  /**
+   * Bytes the batch already had on the server when this screen took it up (a batch resumed from
+   * "uploads did not finish": its journal's count). Its progress never shows less.
+   */
+  floorBytes: number
   summary: BatchSummary | null
   error: AppErrorPayload | null
   /** The latest retry the engine scheduled (`seq` grows with each): what the screen counts down. */
@@ -61,6 +66,7 @@ export const initialUploadState: UploadState = {
   progress: { bytesSent: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0, filesFailed: 0, bytesPerSecond: 0, etaSeconds: null },
   confirmedBytes: 0,
   shownBytes: 0,
+  floorBytes: 0,
   summary: null,
   lastRetry: null,
   error: null,
@@ -72,7 +78,7 @@ export function rowAt(state: UploadState, i: number): FileRow | undefined {
   return state.chunks[Math.floor(i / CHUNK_SIZE)]?.[i % CHUNK_SIZE]
 }
 
-function started(event: Extract<UploadEvent, { kind: 'batch-started' }>): UploadState {
+function started(state: UploadState, event: Extract<UploadEvent, { kind: 'batch-started' }>): UploadState {
   const rows: FileRow[] = event.files.map((f) => ({ file: f.file, size: f.size, sent: 0, state: 'waiting', error: null, attempt: 0, isCsv: false }))
   rows.push({ file: event.csvName, size: 0, sent: 0, state: 'waiting', error: null, attempt: 0, isCsv: true })
   const chunks: FileRow[][] = []
@@ -83,6 +89,8 @@ function started(event: Extract<UploadEvent, { kind: 'batch-started' }>): Upload
   return {
     ...initialUploadState,
     batchId: event.batchId,
+    // The same batch started again (a replay, a resume): what it had on the server stays.
+    floorBytes: state.batchId === event.batchId ? state.floorBytes : 0,
     status: 'running',
     chunks,
     index,
@@ -114,14 +122,60 @@ function updateRow(state: UploadState, file: string, change: (row: FileRow) => F
   return { ...state, chunks, counts }
 }
 
-/** The state for a screen awaiting `batchId`: kept as is if it already shows that batch. */
-export function watchBatch(state: UploadState, batchId: string): UploadState {
-  return state.batchId === batchId ? state : { ...initialUploadState, batchId }
+/**
+ * The state for a screen awaiting `batchId`: kept as is if it already shows that batch.
+ * `floorBytes`: what a resumed batch already has on the server (its progress starts there).
+ */
+export function watchBatch(state: UploadState, batchId: string, floorBytes = 0): UploadState {
+  if (state.batchId !== batchId) return { ...initialUploadState, batchId, floorBytes }
+  return floorBytes > state.floorBytes ? { ...state, floorBytes } : state
+}
+
+/** A stopped batch sends nothing more: files that were in flight or waiting to retry are not sent. */
+function stopInFlight(state: UploadState): UploadState {
+  if (state.counts.uploading + state.counts.retrying === 0) return state
+  const inFlight = (r: FileRow) => r.state === 'uploading' || r.state === 'retrying'
+  const chunks = state.chunks.map((chunk) => (chunk.some(inFlight) ? chunk.map((r) => (inFlight(r) ? { ...r, state: 'waiting' as const, sent: 0 } : r)) : chunk))
+  const counts = { ...state.counts, waiting: state.counts.waiting + state.counts.uploading + state.counts.retrying, uploading: 0, retrying: 0 }
+  return { ...state, chunks, counts }
+}
+
+/**
+ * The upload's figures, computed in this one place for the headline, the bar (and what it
+ * tells screen readers), the tab title and "Not sent", so a resumed, replayed or fresh batch
+ * cannot show two answers to one question.
+ */
+export interface OverallFigures {
+  /** Percentage sent (0..100, never going back): the headline and the bar's accessible value. */
+  sentPct: number
+  /** Percentage confirmed on the server (0..100): the bar's solid part. */
+  confirmedPct: number
+  /** Files of this batch not sent: failed ones, and once it stopped every one unfinished. */
+  notSent: number
+  /** Files being sent or waiting to be sent again, while the batch runs. */
+  inFlight: number
+}
+
+export function overallFigures(state: UploadState): OverallFigures {
+  const p = state.progress
+  const confirmed = Math.max(state.confirmedBytes, state.floorBytes)
+  const sent = Math.max(state.shownBytes, confirmed)
+  const total = p.bytesTotal
+  const pct = (part: number, whole: number) => (whole > 0 ? Math.min(100, (part / whole) * 100) : 0)
+  const filesPct = pct(p.filesDone, p.filesTotal)
+  const stopped = state.status === 'failed'
+  const running = state.status === 'running' || state.status === 'paused'
+  return {
+    sentPct: total > 0 ? pct(sent, total) : filesPct,
+    confirmedPct: total > 0 ? pct(confirmed, total) : filesPct,
+    notSent: stopped ? state.count - state.counts.done - state.counts.skipped : state.counts.failed,
+    inFlight: running ? state.counts.uploading + state.counts.retrying : 0,
+  }
 }
 
 /** Pure: the same state and event always give the same next state; inputs are never changed. */
 export function uploadReducer(state: UploadState, event: UploadEvent): UploadState {
-  if (event.kind === 'batch-started') return started(event)
+  if (event.kind === 'batch-started') return started(state, event)
   // A batch with nothing left to send (complete, or every row already delivered) ends without
   // starting, and its end can arrive before the call that started it answers: take it while no
   // batch is on screen. The screen then keeps it only if it is the one it awaits (watchBatch).
@@ -159,6 +213,6 @@ export function uploadReducer(state: UploadState, event: UploadEvent): UploadSta
     case 'batch-done':
       return { ...state, status: 'done', summary: event.summary }
     case 'batch-failed':
-      return { ...state, status: 'failed', error: event.error }
+      return { ...stopInFlight(state), status: 'failed', error: event.error }
   }
 }

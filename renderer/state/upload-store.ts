@@ -23,8 +23,11 @@ export interface UploadStore {
   lastEventAt(): number
   /** Forgets the finished batch (when the user starts another one). */
   reset(): void
-  /** The batch the upload screen shows: another batch's state is dropped, this one's kept. */
-  watch(batchId: string): void
+  /**
+   * The batch the upload screen shows: another batch's state is dropped, this one's kept.
+   * `floorBytes`: what a resumed batch already has on the server (its progress starts there).
+   */
+  watch(batchId: string, floorBytes?: number): void
   /**
    * Starts listening to the engine; returns the way to stop. Kept apart from creation so a
    * React effect owns the subscription (StrictMode mounts effects twice in development).
@@ -75,8 +78,8 @@ export function createUploadStore(intervalMs = NOTIFY_INTERVAL_MS): UploadStore 
       state = initialUploadState
       schedule(true)
     },
-    watch(batchId) {
-      const next = watchBatch(state, batchId)
+    watch(batchId, floorBytes) {
+      const next = watchBatch(state, batchId, floorBytes)
       if (next === state) return
       state = next
       schedule(true)

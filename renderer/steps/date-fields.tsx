@@ -51,6 +51,25 @@ export function plainDate(iso: string): string | null {
   return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}, ${m[4]}:${m[5]}` : null
 }
 
+/**
+ * The core's sentences name the pattern language ("luxon tokens"), which means nothing to a QA
+ * manager: say what the letters are instead.
+ */
+export function plainReason(reason: string): string {
+  return reason.replace(/luxon tokens/g, 'letters for each part (dd day, MM month, yyyy year, HH:mm time)')
+}
+
+/**
+ * The list offers every preset whenever the field holds one of them (a format was proposed or
+ * picked); typing filters it. Autocomplete filters by the field's text, so once a format was
+ * chosen it offered that format alone and hid the others.
+ */
+export function formatOptions(options: string[], input: string): string[] {
+  const typed = input.trim().toLowerCase()
+  if (!typed || options.includes(input)) return options
+  return options.filter((o) => o.toLowerCase().includes(typed) || formatExample(o).toLowerCase().includes(typed))
+}
+
 /** True when the data cannot decide and no format was chosen yet: "Check the batch" waits. */
 export function mustChooseDateOrder(proposal: DateFormatProposal | null, mapping: DraftMapping): boolean {
   return !!proposal && proposal.ambiguous && !mapping.dateFormat
@@ -148,14 +167,14 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
       {proposal && proposal.ambiguous && (
         <Alert severity="warning" sx={{ mb: 2 }}>
           <AlertTitle>Choose the date order</AlertTitle>
-          {proposal.reason}
+          {plainReason(proposal.reason)}
           <RadioGroup aria-label="Date order" value={proposal.candidates.includes(fmt) ? fmt : ''} onChange={(e) => choose(e.target.value)} sx={{ mt: 1 }}>
             {proposal.candidates.map((c) => <FormControlLabel key={c} value={c} control={<Radio />} label={`${orderName(c)}: ${meanings[c] ?? formatExample(c)}`} />)}
           </RadioGroup>
         </Alert>
       )}
       {proposal && !proposal.ambiguous && (
-        <Alert severity={proposal.iso || proposal.candidates.length > 0 ? 'info' : 'warning'} sx={{ mb: 2 }}>{proposal.reason}</Alert>
+        <Alert severity={proposal.iso || proposal.candidates.length > 0 ? 'info' : 'warning'} sx={{ mb: 2 }}>{plainReason(proposal.reason)}</Alert>
       )}
       {proposalError && <Alert severity="warning" sx={{ mb: 2 }}>The app could not read the dates to propose their format ({proposalError}). Give their format and time zone.</Alert>}
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(16rem, 1fr))' }}>
@@ -163,6 +182,7 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
           freeSolo
           options={proposal?.candidates.length ? [...proposal.candidates, ...FORMATS.filter((f) => !proposal.candidates.includes(f))] : FORMATS}
           inputValue={fmt}
+          filterOptions={(options, state) => formatOptions(options, state.inputValue)}
           onInputChange={(_e, v) => onChange({ dateFormat: v || undefined, timezone: mapping.timezone })}
           // Presets are named by how a date looks in them; the pattern is there for who wants it.
           renderOption={(props, option) => (

@@ -21,11 +21,27 @@ import { ErrorAlert, asPayload } from '../components/error-alert'
 import { HostKeyDialog } from './host-key-dialog'
 import { useConnectionTest } from './use-connection-test'
 
+/**
+ * The key a new destination starts with: the one the user just made (they pasted its public
+ * half into the platform a moment ago), else the newest key that is not the sandbox's (the app
+ * made that one for itself), else any. The oldest key is the sandbox's: never the first guess.
+ */
+export function keyForNewDestination(keys: KeyInfo[], justMade: string | null, sandboxKey: string | null): string {
+  if (justMade && keys.some((k) => k.name === justMade)) return justMade
+  const own = keys.filter((k) => k.name !== sandboxKey)
+  const newest = (list: KeyInfo[]) => list.reduce<KeyInfo | null>((best, k) => (!best || k.createdAt >= best.createdAt ? k : best), null)
+  return (newest(own) ?? newest(keys))?.name ?? ''
+}
+
 /** Adds a destination, or edits `initial` (same id, so its history and pins stay with it). */
-export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNewKey }: {
+export function DestinationDialog({ open, initial, keys, justMadeKey = null, sandboxKey = null, onClose, onSaved, onNewKey }: {
   open: boolean
   initial?: Destination | null
   keys: KeyInfo[]
+  /** A key made in this step ("New SSH key…"): a new destination takes it. */
+  justMadeKey?: string | null
+  /** The sandbox destination's key, which a real destination is not offered first. */
+  sandboxKey?: string | null
   onClose: () => void
   onSaved: (d: Destination) => void
   onNewKey: () => void
@@ -41,7 +57,11 @@ export function DestinationDialog({ open, initial, keys, onClose, onSaved, onNew
   const [passphrase, setPassphrase] = useState('')
   const [busy, setBusy] = useState(false)
   const connection = useConnectionTest()
-  useEffect(() => { if (!keyName && keys[0]) setKeyName(keys[0].name) }, [keys, keyName])
+  // Chosen each time the dialog opens for a new destination (it stays mounted in between), and
+  // again when a key is made from it: what the user picked by hand stays until then.
+  const preferred = initial ? null : keyForNewDestination(keys, justMadeKey, sandboxKey)
+  useEffect(() => { if (open && preferred) setKeyName(preferred) }, [open, preferred])
+  useEffect(() => { if (!keyName && keys[0]) setKeyName(initial?.keyName ?? keys[0].name) }, [keys, keyName, initial])
 
   const portNumber = Number(port)
   const portOk = Number.isInteger(portNumber) && portNumber >= 1 && portNumber <= 65535

@@ -58,6 +58,8 @@ export function DestinationStep({ data, update, send }: StepProps) {
   const [forgetting, setForgetting] = useState(false)
   const busy = connection.busy || forgetting
   const [createdKey, setCreatedKey] = useState<KeyInfo | null>(null)
+  // The dialog "New key…" was opened from, to return to once the key is made.
+  const [keyFrom, setKeyFrom] = useState<'destination' | null>(null)
 
   const reload = useCallback(async () => {
     try {
@@ -183,7 +185,9 @@ export function DestinationStep({ data, update, send }: StepProps) {
       {dest && !dest.sandbox && !key && <Alert severity="warning">The key “{dest.keyName}” of this destination is missing. Generate or import it again.</Alert>}
       <Stack>
         <HostKeyDialog hostKey={connection.hostKey} sandbox={!!dest?.sandbox} busy={busy} onCancel={connection.declineHostKey} onTrust={() => void connection.trust()} />
-        <DestinationDialog key={editing?.id ?? 'new'} open={dialog === 'destination'} initial={editing} keys={keys} onClose={() => { setDialog(null); setEditing(null) }} onNewKey={() => setDialog('key')}
+        <DestinationDialog key={editing?.id ?? 'new'} open={dialog === 'destination'} initial={editing} keys={keys} justMadeKey={createdKey?.name ?? null}
+          sandboxKey={dests.find((d) => d.sandbox)?.keyName ?? null}
+          onClose={() => { setDialog(null); setEditing(null) }} onNewKey={() => { setKeyFrom('destination'); setDialog('key') }}
           onSaved={(d) => { setDialog(null); setEditing(null); void reload().then(() => select(d.id)) }} />
         <RemoveDestinationDialog destination={removing} onCancel={() => setRemoving(null)} onConfirm={remove} />
         <Snackbar open={!!removal.pending} autoHideDuration={8000} onClose={(_e, reason) => { if (reason !== 'clickaway') removal.commit() }}
@@ -194,8 +198,9 @@ export function DestinationStep({ data, update, send }: StepProps) {
           </>} />
         <ForgetHostKeyDialog server={dialog === 'forget' && dest ? (dest.sandbox ? 'the sandbox on this computer' : `${dest.host}:${dest.port}`) : null} busy={busy}
           onCancel={() => setDialog(null)} onConfirm={() => void forget()} />
-        <KeyDialog open={dialog === 'key'} existing={keys.map((k) => k.name)} onClose={() => setDialog(null)}
-          onCreated={(k) => { setKeys((ks) => [...ks, k]); setCreatedKey(k); setDialog(null) }} />
+        {/* Made from "Add destination", the key goes back to that dialog, chosen there. */}
+        <KeyDialog open={dialog === 'key'} existing={keys.map((k) => k.name)} onClose={() => { setDialog(keyFrom); setKeyFrom(null) }}
+          onCreated={(k) => { setKeys((ks) => [...ks, k]); setCreatedKey(k); setDialog(keyFrom); setKeyFrom(null) }} />
       </Stack>
     </StepLayout>
   )

@@ -2,7 +2,7 @@
  * The flagged rows, fetched from the core a page at a time as they scroll into view
  * (use-paged-rows.ts): a million-row CSV can have a million problems.
  */
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import Alert from '@mui/material/Alert'
 import AlertTitle from '@mui/material/AlertTitle'
 import ButtonBase from '@mui/material/ButtonBase'
@@ -70,6 +70,14 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
   const { total, rowAt, onRange } = usePagedRows(load, setError)
   // A new filter is a new list: the sentence shown belonged to the old one.
   useEffect(() => { setOpen(null) }, [load])
+  // The sentence appears under a 400-pixel table, often below the window: bring it into view
+  // and give it focus, so the click visibly did something and a screen reader reads it.
+  const shown = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (!open) return
+    shown.current?.scrollIntoView?.({ block: 'nearest' })
+    shown.current?.focus({ preventScroll: true })
+  }, [open])
 
   const renderRow = (i: number) => {
     const issue = rowAt(i)
@@ -92,7 +100,7 @@ export function IssuesTable({ checkId, code, severity }: { checkId: string; code
       <VirtualTable ariaLabel="Flagged rows" columns={columns} rowCount={total ?? 0} renderRow={renderRow}
         onRangeChange={onRange} height={400} rowHeight={56} empty={total === null ? 'Loading…' : 'Nothing flagged with this filter.'} />
       {open && (
-        <Alert severity={open.severity === 'error' ? 'error' : open.severity === 'warning' ? 'warning' : 'info'} role="status" onClose={() => setOpen(null)}>
+        <Alert ref={shown} tabIndex={-1} severity={open.severity === 'error' ? 'error' : open.severity === 'warning' ? 'warning' : 'info'} role="status" onClose={() => setOpen(null)}>
           <AlertTitle>{open.row === null ? ISSUE_LABELS[open.code] : `Row ${open.row.toLocaleString('en-GB')} · ${ISSUE_LABELS[open.code]}`}{open.file ? ` · ${open.file}` : ''}</AlertTitle>
           {open.message}
         </Alert>

@@ -15,7 +15,7 @@ import { FIELD_LABELS, MAPPED_FIELDS, type AppErrorPayload, type PreviewRecordin
 import { useApi } from '../api-context'
 import { ErrorAlert, asPayload } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
-import { PlayButton, RecordingPlayer, useRecordingPlayer } from '../components/recording-player'
+import { PlayButton, RecordingPlayer, usePlayFocus, useRecordingPlayer } from '../components/recording-player'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { baseName } from '../format'
 import { finishSave } from '../save-outcome'
@@ -66,14 +66,17 @@ export function MapStep({ data, update }: StepProps) {
     }),
     ...(recordings.size > 0 ? [{ key: 'play', header: 'Play', width: '4.5rem' }] : []),
   ]
+  // The play buttons are one Tab stop (arrows move between rows): the fields below the preview
+  // must not be dozens of presses away from those above it.
+  const focus = usePlayFocus(recordings.size > 0 ? Math.min(...recordings.keys()) : null)
   const renderRow = useCallback((i: number) => {
     const cells: ReactNode[] = [String(i + 1), ...(preview.rows[i] ?? [])]
     if (recordings.size > 0) {
       const rec = recordings.get(i)
-      cells.push(rec ? <PlayButton key="p" row={rec} playing={playing?.row.media === rec.media} onPlay={(row) => void play(row)} /> : '')
+      cells.push(rec ? <PlayButton key="p" row={rec} playing={playing?.row.media === rec.media} onPlay={(row) => void play(row)} index={i} focus={focus} /> : '')
     }
     return cells
-  }, [preview.rows, recordings, playing, play])
+  }, [preview.rows, recordings, playing, play, focus])
   const dateIndex = mapping.contactDate ? preview.headers.indexOf(mapping.contactDate) : -1
   // Memoised: the date fields convert these as examples, and must not see a new list every render.
   const dateValues = useMemo(() => (dateIndex >= 0 ? preview.rows.map((r) => r[dateIndex] ?? '') : []), [preview.rows, dateIndex])

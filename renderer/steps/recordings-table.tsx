@@ -10,7 +10,7 @@ import Box from '@mui/material/Box'
 import type { AppErrorPayload } from '../../src/api'
 import { useApi } from '../api-context'
 import { ErrorAlert } from '../components/error-alert'
-import { PlayButton, RecordingPlayer, useRecordingPlayer } from '../components/recording-player'
+import { PlayButton, RecordingPlayer, usePlayFocus, useRecordingPlayer } from '../components/recording-player'
 import { usePagedRows } from '../components/use-paged-rows'
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { formatClock } from '../format'
@@ -21,6 +21,8 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
   const { canPlay, playing, play, stop } = useRecordingPlayer(setError)
   const load = useCallback((offset: number, limit: number) => api.listRecordings(checkId, offset, limit), [api, checkId])
   const { total, rowAt, onRange } = usePagedRows(load, setError)
+  // One Tab stop for the column of play buttons; arrows move between rows.
+  const focus = usePlayFocus(total ? 0 : null)
   // Another check is another list: the recording playing belonged to the old one.
   useEffect(() => { stop() }, [load, stop])
 
@@ -43,7 +45,7 @@ export function RecordingsTable({ checkId }: { checkId: string }) {
       formatClock(r.seconds),
     ]
     if (canPlay) {
-      cells.push(<PlayButton key="p" row={r} playing={playing?.row.row === r.row} onPlay={(row) => void play(row)} />)
+      cells.push(<PlayButton key="p" row={r} playing={playing?.row.row === r.row} onPlay={(row) => void play(row)} index={i} focus={focus} />)
     }
     return cells
   }

@@ -14,7 +14,13 @@ function firstSentence(message: string): string {
   return /^.*?[.!?](?=\s|$)/.exec(message)?.[0] ?? message
 }
 
-export function RetryNotice({ retry, waiting, paused }: { retry: UploadState['lastRetry']; waiting: number; paused: boolean }) {
+export function RetryNotice({ retry, waiting, paused, cause }: {
+  retry: UploadState['lastRetry']
+  waiting: number
+  paused: boolean
+  /** Says why in the batch's own terms (a server that took part of it went quiet); else the error's first sentence. */
+  cause?: string | null
+}) {
   const [secondsLeft, setSecondsLeft] = useState<number | null>(null)
   useEffect(() => {
     if (!retry) return undefined
@@ -30,7 +36,7 @@ export function RetryNotice({ retry, waiting, paused }: { retry: UploadState['la
   return (
     <Alert severity="warning" role="status">
       <AlertTitle>{formatCount(waiting, 'file')} waiting to be sent again</AlertTitle>
-      {firstSentence(retry.error.message)} {when} Files already on the server are safe and are not sent twice.
+      {cause ?? firstSentence(retry.error.message)} {when} Files already on the server are safe and are not sent twice.
     </Alert>
   )
 }

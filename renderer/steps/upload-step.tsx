@@ -24,7 +24,7 @@ import { useApi } from '../api-context'
 import { ErrorAlert, asPayload, withCode } from '../components/error-alert'
 import { StepLayout } from '../components/step-layout'
 import { formatBytes, formatCount, formatDuration } from '../format'
-import type { UploadState } from '../state/upload-reducer'
+import { overallFigures, type UploadState } from '../state/upload-reducer'
 import { useUploadState } from '../state/upload-store'
 import { useUploadStore } from '../state/upload-store-context'
 import { useTabTitle } from '../use-tab-title'
@@ -44,8 +44,29 @@ const selectSummary = (s: UploadState) => s.summary
 const selectError = (s: UploadState) => s.error
 const selectRetry = (s: UploadState) => s.lastRetry
 const selectWaiting = (s: UploadState) => s.waitingForCommit
-const selectShown = (s: UploadState) => s.shownBytes
-const selectConfirmed = (s: UploadState) => s.confirmedBytes
+// Primitives: a selector returning a new object each time would make React render forever.
+const selectSentPct = (s: UploadState) => overallFigures(s).sentPct
+const selectConfirmedPct = (s: UploadState) => overallFigures(s).confirmedPct
+const selectNotSent = (s: UploadState) => overallFigures(s).notSent
+const selectHeardFromServer = (s: UploadState) => s.counts.done + s.counts.skipped > 0 || s.shownBytes > 0
+
+/**
+ * Errors whose core sentence blames the address ("Check the host name and port"), which is
+ * wrong once the server took part of the batch. CONNECTION_LOST and TIMEOUT already say it right.
+ */
+const UNREACHABLE = new Set(['CONNECTION_REFUSED'])
+
+/**
+ * The sentence for an upload that could not reach its server. The core's sentence fits a first
+ * connection ("Check the host name and port"); a server that took part of this batch and then
+ * went quiet has the right address: it is down or restarting, so say that, and what happens next.
+ */
+export function unreachableSentence(error: AppErrorPayload, heardFromServer: boolean, stopped: boolean): string | null {
+  if (!heardFromServer || !UNREACHABLE.has(error.code)) return null
+  return stopped
+    ? 'The server stopped answering during the upload: it took part of this batch, so its address is right, but it is down or restarting. Recordings already on the server stay there and are not sent again; the CSV was not sent. Try again once the server is back.'
+    : 'The server stopped answering during the upload. It took part of this batch, so its address is right: it may be down or restarting.'
+}
 
 /**
  * The sentence for a cancelled batch. The engine's details say how far it got ("Cancelled: N of
@@ -63,8 +84,10 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const store = useUploadStore()
   const status = useUploadState(store, selectStatus)
   const p = useUploadState(store, selectProgress)
-  const shownBytes = useUploadState(store, selectShown)
-  const confirmedBytes = useUploadState(store, selectConfirmed)
+  const pct = useUploadState(store, selectSentPct)
+  const confirmedPct = useUploadState(store, selectConfirmedPct)
+  const notSent = useUploadState(store, selectNotSent)
+  const heardFromServer = useUploadState(store, selectHeardFromServer)
   const counts = useUploadState(store, selectCounts)
   const waitingForCommit = useUploadState(store, selectWaiting)
   const summary = useUploadState(store, selectSummary)
@@ -78,7 +101,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const cancelled = status === 'failed' && failure?.code === 'CANCELLED'
 
   // This screen shows this batch: a state left from another is dropped, an early end is kept.
-  useEffect(() => { if (batchId) store.watch(batchId) }, [batchId, store])
+  useEffect(() => { if (batchId) store.watch(batchId, data.resumedBytes) }, [batchId, store, data.resumedBytes])
 
   useEffect(() => {
     if (status === 'done' && summary) update({ summary, step: 'done' })
@@ -124,10 +147,8 @@ export function UploadStep({ data, update, restart }: StepProps) {
     } catch (e) { setError(asPayload(e)) }
   }
 
-  // Both figures only grow: a server that drops makes files in flight start over, which the
-  // speed and time left show, but the user's sense of how far the batch got must not go back.
-  const pct = p.bytesTotal > 0 ? (shownBytes / p.bytesTotal) * 100 : p.filesTotal > 0 ? (p.filesDone / p.filesTotal) * 100 : 0
-  const confirmedPct = p.bytesTotal > 0 ? (confirmedBytes / p.bytesTotal) * 100 : pct
+  // Both figures only grow (overallFigures): a server that drops makes files in flight start
+  // over, which the speed shows, but the user's sense of how far the batch got must not go back.
   const paused = status === 'paused'
   const running = status === 'running' || paused
   const heading = cancelled ? 'Cancelled' : cancelling && running ? 'Cancelling…' : status === 'idle' ? 'Starting…' : paused ? 'Paused' : status === 'failed' ? 'Upload stopped' : status === 'done' ? 'Finished' : `${Math.floor(pct)}% sent`
@@ -135,9 +156,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   return (
     <StepLayout
       title="Upload"
-      intro={cancelled
-        ? `${data.destinationName ? `Stopped sending to ${data.destinationName}. ` : ''}Recordings already sent stay on the server and are not sent twice; the CSV goes only once every recording it names is there.`
-        : `${data.destinationName ? `Sending to ${data.destinationName}. ` : ''}Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time.`}
+      intro={uploadIntro(status, data.destinationName)}
       extra={running && batchId ? (
         <>
           <Button variant="outlined" color="error" disabled={cancelling} onClick={() => setConfirmCancel(true)}>Cancel upload</Button>
@@ -150,17 +169,19 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Typography variant="h2" component="p" aria-live="polite">{heading}</Typography>
           <Typography color="text.secondary">{formatBytes(p.bytesSent)} of {formatBytes(p.bytesTotal)}</Typography>
         </Stack>
+        {/* Solid: confirmed on the server; lighter: sent. Screen readers hear the headline's figure. */}
         <LinearProgress variant="buffer" value={confirmedPct} valueBuffer={Math.max(confirmedPct, pct)} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
+          aria-valuenow={Math.floor(pct)} aria-valuetext={`${Math.floor(pct)}% sent, ${Math.floor(confirmedPct)}% confirmed on the server`}
           color={cancelled || paused ? 'warning' : status === 'failed' ? 'error' : 'primary'} />
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(9rem, 1fr))' }}>
           <Figure label="Files" value={`${p.filesDone.toLocaleString('en-GB')} of ${p.filesTotal.toLocaleString('en-GB')}`} />
           <Figure label="Speed" value={running && !paused ? `${formatBytes(p.bytesPerSecond)}/s` : '—'} />
-          <Figure label="Time left" value={paused ? 'paused' : running ? formatDuration(p.etaSeconds) : '—'} />
+          <Figure label="Time left" value={timeLeft(status, counts.retrying, p.bytesPerSecond, p.etaSeconds)} />
           <Figure label="Retrying" value={status === 'failed' ? '—' : counts.retrying.toLocaleString('en-GB')} />
-          <Figure label="Not sent" value={p.filesFailed.toLocaleString('en-GB')} tone={p.filesFailed ? 'error.main' : undefined} />
+          <Figure label="Not sent" value={notSent.toLocaleString('en-GB')} tone={notSent ? 'error.main' : undefined} />
         </Box>
       </Paper>
-      {running && <RetryNotice retry={lastRetry} waiting={counts.retrying} paused={paused} />}
+      {running && <RetryNotice retry={lastRetry} waiting={counts.retrying} paused={paused} cause={lastRetry ? unreachableSentence(lastRetry.error, heardFromServer, false) : null} />}
       {running && waitingForCommit && (
         <Alert severity="info" role="status">
           Another upload to this destination is sending its CSV. This batch's CSV goes as soon as it has finished, without the rows that upload delivers, so no conversation is sent twice.
@@ -182,7 +203,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Button color="inherit" onClick={restart}>Start over</Button>
         </Stack>}>
           <AlertTitle>The upload stopped</AlertTitle>
-          {withCode(failure.message)}
+          {unreachableSentence(failure, heardFromServer, true) ?? withCode(failure.message)}
         </Alert>
       )}
       {silent && (
@@ -212,6 +233,28 @@ export function UploadStep({ data, update, restart }: StepProps) {
       </Dialog>
     </StepLayout>
   )
+}
+
+/** What the intro says: where the batch is going, or that it is paused or stopped. */
+export function uploadIntro(status: UploadState['status'], destinationName: string | null): string {
+  const to = destinationName ? ` to ${destinationName}` : ''
+  switch (status) {
+    case 'paused':
+      return `Paused: nothing more is sent${to} until you resume. Recordings already sent stay on the server.`
+    case 'failed':
+      return `Stopped sending${to}. Recordings already sent stay on the server and are not sent twice; the CSV goes only once every recording it names is there.`
+    default:
+      return `${destinationName ? `Sending to ${destinationName}. ` : ''}Recordings go first; the CSV is sent last, once every recording it names is safely on the server. You can close the app: the upload resumes where it stopped next time.`
+  }
+}
+
+/** Time left, only while it means something: not while paused, stopped, or waiting for the server. */
+export function timeLeft(status: UploadState['status'], retrying: number, bytesPerSecond: number, etaSeconds: number | null): string {
+  if (status === 'paused') return 'paused'
+  if (status !== 'running') return '—'
+  // With files waiting to be sent again, the speed is the outage's, not the link's.
+  if (retrying > 0 || bytesPerSecond <= 0) return 'waiting for the server'
+  return formatDuration(etaSeconds)
 }
 
 function Figure({ label, value, tone }: { label: string; value: string; tone?: string }) {

@@ -54,3 +54,17 @@ export async function openWebSession(env: SessionEnv): Promise<SessionResult> {
 export function forgetWebSession(storage: Pick<Storage, 'removeItem'>): void {
   storage.removeItem(SESSION_STORAGE_KEY)
 }
+
+/**
+ * A new address pasted into a tab of the same host differs from the page's only by its
+ * fragment, which the browser handles without loading anything: the tab kept saying "Open a
+ * new address" (or kept its old session) until reloaded. On a fragment carrying a code the page
+ * loads again, and the load spends the code as a fresh tab would. Returns the way to stop.
+ */
+export function reloadOnNewAddress(win: Pick<Window, 'addEventListener' | 'removeEventListener'> & { location: Pick<Location, 'hash' | 'reload'> }): () => void {
+  const onHash = () => {
+    if (codeFromHash(win.location.hash) !== null) win.location.reload()
+  }
+  win.addEventListener('hashchange', onHash)
+  return () => win.removeEventListener('hashchange', onHash)
+}

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
+import type { BatchSummary } from '../../../src/api'
 import { FakeApi } from './fake-api'
 import { renderApp } from './render-app'
 
@@ -54,15 +55,39 @@ describe('On start', () => {
     expect(await screen.findByRole('dialog', { name: 'An upload did not finish' })).toBeTruthy()
   })
 
-  it('discards an interrupted batch', async () => {
+  it('discards an interrupted batch once the user confirms, and keeps it when they do not', async () => {
     const user = userEvent.setup()
     const api = new FakeApi()
     api.interrupted = [interrupted]
     renderApp(api)
     const dialog = await screen.findByRole('dialog', { name: 'An upload did not finish' })
-    await user.click(within(dialog).getByRole('button', { name: 'Discard' }))
+    await user.click(within(dialog).getByRole('button', { name: 'Discard…' }))
+    const ask = await screen.findByRole('dialog', { name: 'Discard this upload?' })
+    expect(ask.textContent).toContain('Recordings already sent stay on the server')
+    await user.click(within(ask).getByRole('button', { name: 'Keep it' }))
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Discard this upload?' })).toBeNull())
+    expect(api.callsTo('discardInterrupted')).toEqual([])
+    await user.click(within(dialog).getByRole('button', { name: 'Discard…' }))
+    await user.click(within(await screen.findByRole('dialog', { name: 'Discard this upload?' })).getByRole('button', { name: 'Discard upload' }))
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
     expect(api.callsTo('discardInterrupted')).toEqual([['batch-7']])
+  })
+
+  it('a resumed sandbox batch ends as a fresh one does: the sandbox Done, with "Send it to a real destination…"', async () => {
+    const user = userEvent.setup()
+    const api = new FakeApi()
+    const spec = { paths: ['/home/qa/exports/april-2024'], csvPath: '/home/qa/exports/april-2024/calls.csv', mapping: { contactReference: 'ref', agentId: 'agent', contactDate: 'date' } }
+    api.interrupted = [{ ...interrupted, destinationName: 'Sandbox (this computer)', destinationId: 'sandbox', sandbox: true, spec }]
+    renderApp(api)
+    const dialog = await screen.findByRole('dialog', { name: 'An upload did not finish' })
+    await user.click(within(dialog).getByRole('button', { name: 'Resume' }))
+    await screen.findByRole('heading', { name: 'Upload' })
+    const summary: BatchSummary = { batchId: 'batch-7', uploaded: 2, skipped: 0, failed: 0, excluded: 0, bytes: 2048, seconds: 3, csv: 'batch.csv', reportCsv: '/r.csv', reportJson: '/r.json' }
+    api.emit({ kind: 'batch-done', batchId: 'batch-7', summary })
+    await screen.findByRole('heading', { name: 'Done' })
+    expect(screen.getByText(/The batch went to the sandbox on this computer. Nothing left this computer/)).toBeTruthy()
+    expect(screen.queryByText(/The platform imports it on its next run/)).toBeNull()
+    expect(screen.getByRole('button', { name: 'Send it to a real destination…' })).toBeTruthy()
   })
 })
 
