@@ -19,10 +19,11 @@ import { PlayButton, RecordingPlayer, usePlayFocus, useRecordingPlayer } from '.
 import { VirtualTable, type Column } from '../components/virtual-table'
 import { baseName } from '../format'
 import { finishSave } from '../save-outcome'
-import { batchSpec, completeMapping, type StepProps } from '../wizard'
+import { completeMapping, type StepProps } from '../wizard'
 import { DateFields, mustChooseDateOrder } from './date-fields'
 import { DurationField } from './duration-field'
 import { MappingFields } from './mapping-fields'
+import { checkForReview } from './review-destination'
 
 const ENCODINGS: Record<CsvEncoding, string> = {
   'utf-8': 'UTF-8', 'utf-8-bom': 'UTF-8 with BOM', 'utf-16le': 'UTF-16 LE', 'utf-16be': 'UTF-16 BE', 'windows-1252': 'Windows-1252',
@@ -114,9 +115,10 @@ export function MapStep({ data, update }: StepProps) {
 
   const next = () => run(async () => {
     if (!profile || !data.csvPath) return
-    // With the destination and choices of an earlier pre-send check, when there was one.
-    const r = await api.validate({ ...batchSpec(data), paths: data.paths, csvPath: data.csvPath, mapping: profile })
-    if (r.ok) update({ report: r.value, step: 'review' })
+    // For the destination it will likely go to, with the choices made for it: Review counts
+    // the rows already delivered there before anything is sent (review-destination.ts).
+    const r = await checkForReview(api, data, profile)
+    if (r.ok) update({ ...r.value, summary: null, step: 'review' })
     else setError(r.error)
   })
 
