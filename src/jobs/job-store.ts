@@ -12,6 +12,7 @@ import { AppError } from '../errors'
 import { writeOwnerOnlyFile } from '../atomic-file'
 import { readBoundedText } from '../batch/mapping-file'
 import { hasProxyPassword, PROXY_PASSWORD_ENV, redact } from '../ssh/proxy'
+import { ledgerHasPassword, redactLedger, withoutPassword } from '../ledger/ledger-location'
 import type { JobLastRun } from '../api'
 import type { WatchOptions } from '../cli/watch/watch-run'
 
@@ -50,6 +51,13 @@ export async function saveJob(job: SavedJob, home = appHome()): Promise<string> 
   if (typeof job.options.proxy === 'string' && hasProxyPassword(job.options.proxy)) {
     throw new AppError('BAD_ARGUMENT', `A saved job does not keep the proxy password of ${redact(job.options.proxy)}.`, {
       message: `A saved job never keeps a proxy password in its file. Give the proxy without it (${redact(job.options.proxy).replace(':***@', '@')}) and set ${PROXY_PASSWORD_ENV} in the environment the scheduler runs the job with.`,
+    })
+  }
+  // Nor the team ledger's: PostgreSQL reads it from ~/.pgpass or PGPASSWORD when the job runs.
+  const ledger = (job.options as { ledger?: unknown }).ledger
+  if (typeof ledger === 'string' && ledgerHasPassword(ledger)) {
+    throw new AppError('BAD_ARGUMENT', `A saved job does not keep the password of the team ledger ${redactLedger(ledger)}.`, {
+      message: `A saved job never keeps the team ledger's password in its file. Give the address without it (${withoutPassword(ledger)}) and put the password in ~/.pgpass (or PGPASSWORD in the environment the scheduler runs the job with).`,
     })
   }
   await mkdir(jobsDir(home), { recursive: true, mode: 0o700 })

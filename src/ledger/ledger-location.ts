@@ -45,6 +45,17 @@ export function ledgerHasPassword(location: string): boolean {
   }
 }
 
+/** The address without its password (what a saved job may keep). */
+export function withoutPassword(location: string): string {
+  try {
+    const url = new URL(location)
+    url.password = ''
+    return url.toString()
+  } catch {
+    return location.replace(/:[^:@/]*@/, '@')
+  }
+}
+
 /** The address for messages, logs and the screen: never its password. */
 export function redactLedger(location: string): string {
   try {

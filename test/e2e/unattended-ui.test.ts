@@ -53,7 +53,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'unattended settings and jobs (Chromium
     const limit = settings.getByRole('textbox', { name: 'Upload speed limit' })
     await limit.fill('08:00,1M 18:00,slow')
     await settings.getByRole('button', { name: 'Save' }).click()
-    await settings.getByText('Expected `settings.bandwidthLimit` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got `08:00,1M 18:00,slow`.').waitFor()
+    await settings.getByText('Expected `settings.bandwidthLimit` to be a rate such as 2M or 500K, or a timetable such as "08:00,1M 18:00,off", got `08:00,1M 18:00,slow`: K, M and G are KiB, MiB and GiB per second (500K, 2M, 1.5M); off means no limit.').waitFor()
     await limit.fill('08:00,1M 18:00,off')
     await settings.getByRole('radio', { name: 'Through this proxy' }).check()
     const address = settings.getByRole('textbox', { name: 'Proxy address' })

@@ -35,4 +35,12 @@ describe('saveJob', () => {
     expect(await readFile(file, 'utf8')).toContain('"proxy": "socks5://qa@gw.corp:1080"')
     expect((await stat(file)).mode & 0o777).toBe(0o600)
   })
+
+  it('refuses a team ledger password (job save --ledger), pointing at ~/.pgpass, and writes nothing', async () => {
+    const withLedger = { ...job(false), name: 'team', options: { ...job(false).options, ledger: 'postgresql://qa:s3cret@db.corp:5432/ledger' } as SavedJob['options'] }
+    const err = await saveJob(withLedger, home).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/never keeps the team ledger's password .*postgresql:\/\/qa@db\.corp:5432\/ledger.*~\/\.pgpass/) })
+    expect(JSON.stringify((err as { toPayload(): unknown }).toPayload())).not.toContain('s3cret')
+    expect((await readdir(path.join(home, 'jobs')).catch(() => [])).filter((n) => n.startsWith('team'))).toEqual([])
+  })
 })
