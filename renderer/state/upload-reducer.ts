@@ -146,10 +146,14 @@ function stopInFlight(state: UploadState): UploadState {
  * cannot show two answers to one question.
  */
 export interface OverallFigures {
-  /** Percentage sent (0..100, never going back): the headline and the bar's accessible value. */
+  /**
+   * Percentage of the batch on the server, confirmed (0..100, never going back): the headline,
+   * the bar's solid part and what it tells screen readers, the tab title. Only confirmed bytes
+   * survive a restart (the journal counts the same), so a resumed batch shows what it showed.
+   */
   sentPct: number
-  /** Percentage confirmed on the server (0..100): the bar's solid part. */
-  confirmedPct: number
+  /** Percentage written, confirmed or still in flight (0..100, never going back): the bar's lighter part. */
+  writtenPct: number
   /** Files of this batch not sent: failed ones, and once it stopped every one unfinished. */
   notSent: number
   /** Files being sent or waiting to be sent again, while the batch runs. */
@@ -166,8 +170,8 @@ export function overallFigures(state: UploadState): OverallFigures {
   const stopped = state.status === 'failed'
   const running = state.status === 'running' || state.status === 'paused'
   return {
-    sentPct: total > 0 ? pct(sent, total) : filesPct,
-    confirmedPct: total > 0 ? pct(confirmed, total) : filesPct,
+    sentPct: total > 0 ? pct(confirmed, total) : filesPct,
+    writtenPct: total > 0 ? pct(sent, total) : filesPct,
     notSent: stopped ? state.count - state.counts.done - state.counts.skipped : state.counts.failed,
     inFlight: running ? state.counts.uploading + state.counts.retrying : 0,
   }

@@ -46,7 +46,7 @@ const selectRetry = (s: UploadState) => s.lastRetry
 const selectWaiting = (s: UploadState) => s.waitingForCommit
 // Primitives: a selector returning a new object each time would make React render forever.
 const selectSentPct = (s: UploadState) => overallFigures(s).sentPct
-const selectConfirmedPct = (s: UploadState) => overallFigures(s).confirmedPct
+const selectWrittenPct = (s: UploadState) => overallFigures(s).writtenPct
 const selectNotSent = (s: UploadState) => overallFigures(s).notSent
 const selectHeardFromServer = (s: UploadState) => s.counts.done + s.counts.skipped > 0 || s.shownBytes > 0
 
@@ -85,7 +85,7 @@ export function UploadStep({ data, update, restart }: StepProps) {
   const status = useUploadState(store, selectStatus)
   const p = useUploadState(store, selectProgress)
   const pct = useUploadState(store, selectSentPct)
-  const confirmedPct = useUploadState(store, selectConfirmedPct)
+  const writtenPct = useUploadState(store, selectWrittenPct)
   const notSent = useUploadState(store, selectNotSent)
   const heardFromServer = useUploadState(store, selectHeardFromServer)
   const counts = useUploadState(store, selectCounts)
@@ -169,9 +169,9 @@ export function UploadStep({ data, update, restart }: StepProps) {
           <Typography variant="h2" component="p" aria-live="polite">{heading}</Typography>
           <Typography color="text.secondary">{formatBytes(p.bytesSent)} of {formatBytes(p.bytesTotal)}</Typography>
         </Stack>
-        {/* Solid: confirmed on the server; lighter: sent. Screen readers hear the headline's figure. */}
-        <LinearProgress variant="buffer" value={confirmedPct} valueBuffer={Math.max(confirmedPct, pct)} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
-          aria-valuenow={Math.floor(pct)} aria-valuetext={`${Math.floor(pct)}% sent, ${Math.floor(confirmedPct)}% confirmed on the server`}
+        {/* Solid: on the server (the headline's figure, which screen readers hear); lighter: still being written. */}
+        <LinearProgress variant="buffer" value={pct} valueBuffer={Math.max(pct, writtenPct)} aria-label="Overall progress" sx={{ height: 12, borderRadius: 6, my: 2 }}
+          aria-valuenow={Math.floor(pct)} aria-valuetext={`${Math.floor(pct)}% sent`}
           color={cancelled || paused ? 'warning' : status === 'failed' ? 'error' : 'primary'} />
         <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(9rem, 1fr))' }}>
           <Figure label="Files" value={`${p.filesDone.toLocaleString('en-GB')} of ${p.filesTotal.toLocaleString('en-GB')}`} />
