@@ -101,7 +101,8 @@ switch (step) {
   case 'files-empty': case 'files-web': case 'interrupted': case 'agents': initial = {}; break
   case 'files': initial = { ...prepared, step: 'files' }; break
   case 'map': initial = { ...prepared, step: 'map' }; break
-  case 'review': case 'review-recordings': initial = { ...prepared, step: 'review', report: api.report }; break
+  // Review is checked for the destination the next step preselects (review-destination.ts).
+  case 'review': case 'review-recordings': initial = { ...prepared, ...atLeeds, step: 'review', report: api.report }; break
   case 'destination': case 'hostkey': case 'hostkey-changed': initial = { ...prepared, step: 'destination', destinationId: 'dest-ea' }; break
   case 'upload-stream': initial = { ...prepared, step: 'upload', batchId: 'batch-1' }; break
   case 'upload': case 'upload-cancelled': case 'lost-host': initial = { ...prepared, step: 'upload', batchId: 'batch-1', destinationName: leeds }; break

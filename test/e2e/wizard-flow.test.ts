@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { readdir, readFile, rm } from 'node:fs/promises'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import Papa from 'papaparse'
 import { skipWithReason } from '../helpers/system'
 import { generateBatch, type GeneratedBatch } from '../fixtures/generate-batch'
@@ -23,6 +23,20 @@ import { checkStep, chooseInFolderBrowser, ownReferences, serverFiles, sha256, t
 /** Records of a CSV the app wrote (RFC 4180, CRLF). */
 function parseCsv(text: string): string[][] {
   return Papa.parse<string[]>(text.trim(), { delimiter: ',' }).data
+}
+
+/**
+ * Review of an export every row of which already reached the destination: counted as
+ * delivered, none to upload, no audio to send, and no red "fix the CSV or the folder".
+ */
+async function expectReviewOfDelivered(page: Page, rows: number): Promise<void> {
+  await page.getByRole('heading', { name: 'Review' }).waitFor()
+  await page.getByText('Nothing new for Sandbox (this computer)').waitFor()
+  expect(await page.getByRole('group', { name: 'Already delivered' }).textContent()).toContain(`${rows}rows · left out`)
+  expect(await page.getByRole('group', { name: 'Will be uploaded' }).textContent()).toBe('Will be uploaded0rows · 0 bytes of recordings')
+  expect(await page.getByRole('group', { name: 'Audio to send' }).count()).toBe(0)
+  expect(await page.getByText(/fix the CSV or the folder|No row can be uploaded yet/).count()).toBe(0)
+  expect(await page.getByRole('button', { name: 'Continue', exact: true }).isEnabled()).toBe(true)
 }
 
 describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizard end-to-end in Chromium', () => {
@@ -112,15 +126,23 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     await checkStep(page, 'delivery history', 'e2e-wizard-7-history')
     await history.getByRole('button', { name: 'Close' }).click()
 
-    // The same export again: every row already reached the sandbox, so nothing is sent and
-    // Done shows the earlier delivery; the server still holds one CSV.
+    // The same export again (issue 22, item 3): Review, checked for the destination last used,
+    // already counts every row as delivered there, with nothing to send and nothing wrong;
+    // Start upload then sends nothing and Done shows the earlier delivery.
     await page.getByRole('button', { name: 'Start another batch' }).click()
-    await throughReview(page, () => chooseInFolderBrowser(page, 'march-calls'), batch, null)
+    await throughReview(page, () => chooseInFolderBrowser(page, 'march-calls'), batch, null, { alreadyDelivered: batch.eligibleRows })
+    await page.getByRole('button', { name: 'Back to review' }).click()
+    await expectReviewOfDelivered(page, batch.eligibleRows)
+    await checkStep(page, 'review of a delivered export', 'e2e-wizard-3b-review-delivered')
+    await page.getByRole('button', { name: 'Continue', exact: true }).click()
     await page.getByRole('button', { name: 'Start upload' }).click()
     await page.getByText(/^Nothing was sent: every row of this batch had already reached Sandbox/).waitFor({ timeout: 20_000 })
     await page.getByText(`in the CSV ${csvs[0]!}`).waitFor()
     await checkStep(page, 'nothing new', 'e2e-wizard-6b-nothing-new')
     expect((await serverFiles(home)).filter((n) => n.endsWith('.csv'))).toEqual(csvs)
+    // Back to Review agrees with that run: nothing to send, and nothing to fix.
+    await page.getByRole('button', { name: 'Back to review' }).click()
+    await expectReviewOfDelivered(page, batch.eligibleRows)
     expect(watch.errors, h.output()).toEqual([])
     await page.close()
     await h.stop()
@@ -138,7 +160,7 @@ describe.skipIf(skipWithReason(CHROMIUM, 'wizard end-to-end (Chromium)'))('wizar
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const watch = watchPage(page)
     await page.goto(h.url)
-    await throughReview(page, () => chooseInFolderBrowser(page, 'march-late'), batch, null)
+    await throughReview(page, () => chooseInFolderBrowser(page, 'march-late'), batch, null, { alreadyDelivered: delivered.size })
     await page.getByRole('button', { name: 'Start upload' }).click()
     const dialog = page.getByRole('dialog', { name: /^Before sending to Sandbox/ })
     await dialog.waitFor()

@@ -72,9 +72,11 @@ export async function chooseInFolderBrowser(page: Page, folder: string): Promise
 
 /**
  * Steps 1 to 4: folder (chosen by `choose`), mapping, review, destination. Leaves the page on
- * "Destination and key" with the sandbox listed.
+ * "Destination and key" with the sandbox listed. `alreadyDelivered`: rows of the batch the
+ * destination Review checks for (the last used) already has; Review counts them apart and
+ * continues with the others (with none left, it says nothing is new and continues anyway).
  */
-export async function throughReview(page: Page, choose: () => Promise<void>, batch: GeneratedBatch, shots: string | null): Promise<void> {
+export async function throughReview(page: Page, choose: () => Promise<void>, batch: GeneratedBatch, shots: string | null, opts: { alreadyDelivered?: number } = {}): Promise<void> {
   await choose()
   await page.getByRole('button', { name: 'Preview CSV' }).and(page.locator(':enabled')).waitFor()
   if (shots) {
@@ -93,12 +95,18 @@ export async function throughReview(page: Page, choose: () => Promise<void>, bat
   // The review counts exactly the rows the generator spoiled, and names each problem.
   const missing = batch.faultRows.missingRecording.length
   if (missing > 0) await page.getByRole('button', { name: `No recording · ${missing}` }).waitFor()
-  await page.getByRole('button', { name: `Continue with ${batch.eligibleRows} rows` }).click()
+  const delivered = opts.alreadyDelivered ?? 0
+  const going = batch.eligibleRows - delivered
+  if (delivered > 0) await page.getByRole('group', { name: 'Already delivered' }).getByText(String(delivered), { exact: true }).waitFor()
+  if (going === 0) {
+    await page.getByText(/^Nothing new for /).waitFor()
+    await page.getByRole('button', { name: 'Continue', exact: true }).click()
+  } else await page.getByRole('button', { name: `Continue with ${going} ${going === 1 ? 'row' : 'rows'}` }).click()
   // A batch leaving out more than a tenth of its rows asks first (left-out-dialog.tsx).
   const leftOut = page.getByRole('dialog', { name: /^Leave out \d+% of the rows\?$/ })
   const destinationStep = page.getByRole('heading', { name: 'Destination and key' })
   await leftOut.or(destinationStep).first().waitFor()
-  if (await leftOut.isVisible()) await leftOut.getByRole('button', { name: `Continue with ${batch.eligibleRows} rows` }).click()
+  if (await leftOut.isVisible()) await leftOut.getByRole('button', { name: `Continue with ${going} rows` }).click()
   await destinationStep.waitFor()
   await page.getByRole('radio', { name: /Sandbox \(this computer\)/ }).waitFor()
 }
