@@ -6,7 +6,7 @@
  * choose another, and Start upload checks again for that one.
  */
 import type { BulkUploadApi, Destination, MappingProfile, Result } from '../../src/api'
-import { batchSpec, type WizardData } from '../wizard'
+import { batchSpec, destinationFields, type WizardData } from '../wizard'
 import { preselect } from './destination-step'
 
 /** A destination as the wizard names it to the user. */
@@ -30,8 +30,8 @@ export async function checkForReview(api: BulkUploadApi, data: WizardData, mappi
   if (!spec) return { ok: false, error: { code: 'BAD_ARGUMENT', message: 'Map the four fields first.' } }
   const r = await api.validate(spec)
   if (!r.ok) return r
-  if (!dest) return { ok: true, value: { report: r.value, checkedFor: null, destinationId: data.destinationId, destinationName: data.destinationName, destinationSandbox: data.destinationSandbox } }
-  return { ok: true, value: { report: r.value, checkedFor: dest.id, destinationId: dest.id, destinationName: destinationLabel(dest), destinationSandbox: !!dest.sandbox } }
+  if (!dest) return { ok: true, value: { report: r.value, checkedFor: null, ...destinationFields({ id: data.destinationId, name: data.destinationName, sandbox: data.destinationSandbox }) } }
+  return { ok: true, value: { report: r.value, checkedFor: dest.id, ...destinationFields({ id: dest.id, name: destinationLabel(dest), sandbox: !!dest.sandbox }) } }
 }
 
 /**
