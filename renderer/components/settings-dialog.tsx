@@ -107,7 +107,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <Stack spacing={2.5} sx={{ pt: 1 }}>
           <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
             placeholder="Automatic" slotProps={{ inputLabel: { shrink: true }, htmlInput: { min: 1, max: 32 } }}
-            error={!cOk} helperText={cOk ? 'Empty for automatic: 16, and up to 64 when the server is far away. Or a number from 1 to 32.' : 'Empty for automatic, or a whole number from 1 to 32.'} />
+            error={!cOk} helperText={cOk ? 'Empty for automatic: the app starts with 16 and sends more at once when the server is far away. To choose yourself, a number from 1 to 32.' : 'Empty for automatic, or a whole number from 1 to 32.'} />
           <TextField label="Upload speed limit" value={bandwidth} onChange={(e) => { setBandwidth(e.target.value); if (refused === 'bandwidthLimit') setError(null) }}
             placeholder="No limit" error={refused === 'bandwidthLimit'}
             helperText={refused === 'bandwidthLimit' ? error?.details : 'Empty for no limit. 2M is 2 MiB/s, 500K is 500 KiB/s; a timetable such as “08:00,1M 18:00,off” (this computer’s time) keeps the office link free by day. The same as --bwlimit.'} />

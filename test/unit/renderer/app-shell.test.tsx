@@ -123,7 +123,9 @@ describe('Settings', () => {
     await waitFor(() => expect(files.value).toBe('8'))
     await user.clear(files)
     expect(files.placeholder).toBe('Automatic')
-    expect(within(dialog).getByText(/Empty for automatic: 16, and up to 64 when the server is far away/)).toBeTruthy()
+    expect(within(dialog).getByText(/Empty for automatic: the app starts with 16 and sends more at once when the server is far away\. To choose yourself, a number from 1 to 32\./)).toBeTruthy()
+    // One range: the automatic one is not a number the user could type (it said "up to 64", then "1 to 32").
+    expect(within(dialog).queryByText(/64/)).toBeNull()
     await user.click(within(dialog).getByRole('button', { name: 'Save' }))
     expect(api.callsTo('saveSettings')).toEqual([[{ concurrency: null, retentionDays: 30, ledgerRetentionDays: 400, bandwidthLimit: '', proxy: 'system', proxyUrl: '', teamLedger: '' }]])
   })

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import type { KeyInfo, UploadEvent } from '../../../src/api'
+import type { AppErrorPayload, KeyInfo, UploadEvent } from '../../../src/api'
 import { initialUploadState, overallFigures, uploadReducer, watchBatch } from '../../../renderer/state/upload-reducer'
 import { keyForNewDestination } from '../../../renderer/steps/destination-dialog'
 import { formatOptions, plainReason } from '../../../renderer/steps/date-fields'
@@ -19,7 +19,7 @@ import { batchFiles, midUploadEvents } from './upload-script'
 
 afterEach(cleanup)
 
-const refused = { code: 'CONNECTION_REFUSED', message: 'The server refused the connection. Check the host name and port.' }
+const refused: AppErrorPayload = { code: 'CONNECTION_REFUSED', message: 'The server refused the connection. Check the host name and port.' }
 
 describe('a stopped upload (item 4)', () => {
   function stoppedUpload() {
