@@ -91,7 +91,7 @@ export function AgentsDialog({ destination, onClose }: { destination: Destinatio
       <DialogContent>
         <Stack spacing={2} sx={{ pt: 1 }}>
           <Typography variant="body2" color="text.secondary">
-            The platform imports a conversation only when its agent has a user there. Batches checked for this destination name the agents on neither this list nor an earlier delivery.
+            The platform imports a conversation only when its agent has a user there. Batches checked for this destination name the agents neither on this list nor confirmed at Review.
           </Typography>
           {view && <Typography role="status" sx={{ fontWeight: 600 }}>{agentCounts(view)}</Typography>}
           {view?.list && view.list.source !== '' && (

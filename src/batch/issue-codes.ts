@@ -195,9 +195,9 @@ export const ISSUE_RULES: Record<IssueCode, IssueRule> = {
   NEW_AGENT: {
     severity: 'notice',
     blocks: false,
-    title: 'Agent never delivered before',
+    title: 'Agent not known yet',
     message: (f) =>
-      `${rowText(f)} names the agent ${quote(f.value)}, who was never in a batch delivered to this destination. Make sure the platform has a user mapping for this agent; import the platform's user list (bulk-upload agents import) to check every agent.`,
+      `${rowText(f)} names the agent ${quote(f.value)}, who is not confirmed for this destination. Make sure the platform has a user mapping for this agent, then confirm it (Review's “These agents are right”, or bulk-upload agents confirm), or import the platform's user list (bulk-upload agents import) to check every agent.`,
   },
   DURATION_MISMATCH: {
     severity: 'warning',

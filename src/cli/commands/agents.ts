@@ -35,7 +35,7 @@ async function runImport(file: string, opts: ImportOptions): Promise<void> {
   await saveKnownAgents(home, address, { ...known, list: { ids, source, column: read.column, importedAt: new Date().toISOString() } })
   const lines = [`${green('Imported')} ${read.ids.length} agent IDs from column "${read.column}" of ${source} for ${label}${opts.add && known.list ? ` (added to the earlier list: ${ids.length} now)` : known.list ? ' (replacing the earlier list)' : ''}.`]
   if (read.emptyRows > 0) lines.push(dim(`${read.emptyRows} rows had no value in that column and were skipped.`))
-  lines.push('Batches checked for this destination now flag agents on neither this list nor an earlier delivery (UNKNOWN_AGENT).')
+  lines.push('Batches checked for this destination now flag agents neither on this list nor confirmed (UNKNOWN_AGENT).')
   process.stdout.write(lines.join('\n') + '\n')
 }
 
@@ -44,16 +44,21 @@ async function runList(opts: DestinationFlags & { json?: boolean }): Promise<voi
   const { address, label } = await resolveDestination(home, opts)
   const known = await readKnownAgents(home, address)
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ list: known.list, delivered: known.delivered, strict: known.strict }) + '\n')
+    process.stdout.write(JSON.stringify({ list: known.list, confirmed: known.confirmed, earlierDeliveries: known.delivered, strict: known.strict }) + '\n')
     return
   }
   const out = [`${bold('Known agents')} of ${label}:`]
   if (known.list) {
     out.push(`  Imported list: ${known.list.ids.length} agents, from column "${known.list.column}" of ${known.list.source} (${known.list.importedAt.slice(0, 10)})`)
     for (const id of known.list.ids) out.push(`    ${id}`)
-  } else out.push('  No list imported: agents never delivered before are noted (NEW_AGENT). Import the platform\'s users with bulk-upload agents import.')
-  out.push(`  Delivered before: ${known.delivered.length} agents`)
-  for (const id of known.delivered) out.push(`    ${id}`)
+  } else out.push('  No list imported: agents not confirmed are noted (NEW_AGENT). Import the platform\'s users with bulk-upload agents import.')
+  out.push(`  Confirmed: ${known.confirmed.length} agents`)
+  for (const id of known.confirmed) out.push(`    ${id}`)
+  if (known.delivered.length > 0) {
+    // Learned from deliveries by earlier versions: not trusted, since a typing slip sent once is among them.
+    out.push(`  Sent in earlier deliveries, not confirmed: ${known.delivered.length} agents (bulk-upload agents confirm --earlier-deliveries, once checked)`)
+    for (const id of known.delivered) out.push(`    ${id}`)
+  }
   out.push(`  Unknown agents are ${known.strict ? 'errors (their rows are left out)' : 'warnings'}.`, dim(`Kept in ${agentsPath(home, address)}`), dim(WHERE_TO_MAP_AGENTS))
   process.stdout.write(out.join('\n') + '\n')
 }

@@ -72,7 +72,7 @@ export function agentLines(a: AgentReport): string[] {
   if (a.code === null) return []
   const what = a.code === 'UNKNOWN_AGENT'
     ? `${a.concernedTotal} of ${a.distinct} agents are not on this destination's list (${a.listSize} agents)${a.strict ? ': their rows are left out' : ''}:`
-    : `${a.concernedTotal} of ${a.distinct} agents were never in a batch delivered to this destination (no agent list imported):`
+    : `${a.concernedTotal} of ${a.distinct} agents are not confirmed for this destination (no agent list imported; bulk-upload agents confirm remembers them):`
   const out = [what]
   for (const c of a.concerned.slice(0, AGENTS_SHOWN)) out.push(`      ${c.agent}  ${c.rows} ${c.rows === 1 ? 'row' : 'rows'}`)
   if (a.concernedTotal > AGENTS_SHOWN) out.push(dim(`      ... and ${a.concernedTotal - AGENTS_SHOWN} more (use --json for the list)`))
