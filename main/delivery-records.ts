@@ -7,7 +7,6 @@ import path from 'node:path'
 import { readdir, stat } from 'node:fs/promises'
 import type { BatchSpec, DeliveredBatch } from '../src/api'
 import { previewCsv, type CheckedBatch } from '../src/batch'
-import { summariseDurations } from '../src/batch/container-checks'
 import { layoutFromSource, sampleCsvText } from '../src/batch/platform-layout'
 import { AppError } from '../src/errors'
 import type { DestinationAddress } from '../src/ledger/destination-key'
@@ -38,23 +37,7 @@ async function withLedger<T>(home: string, dest: DestinationAddress, location: L
 export async function checkedForDestination(home: string, checked: CheckedBatch, spec: BatchSpec, dest: DestinationAddress, location: LedgerLocation): Promise<CheckedBatch> {
   const layout = await readLayout(home, dest)
   const agents = await readKnownAgents(home, dest)
-  const view = await withLedger(home, dest, location, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false, agents }))
-  return withAudioOfWhatGoes(checked, view)
-}
-
-/**
- * The destination checks leave rows out (already delivered, strict agents) and drop the
- * recordings only they used, but validation's audio figures and per-recording durations were
- * of every eligible recording: Review said "Audio to send 17 min" beside "Will be uploaded 0"
- * (issue 22). Both are made again for the recordings that still go.
- */
-export function withAudioOfWhatGoes(checked: CheckedBatch, view: CheckedBatch): CheckedBatch {
-  if (view.manifest.recordings === checked.manifest.recordings) return view
-  const seconds = new Map<string, number>()
-  checked.manifest.recordings.forEach((r, i) => seconds.set(r.localPath, checked.recordingSeconds[i] ?? NaN))
-  const recordingSeconds = Float64Array.from(view.manifest.recordings, (r) => seconds.get(r.localPath) ?? NaN)
-  const report = checked.report.audio ? { ...view.report, audio: summariseDurations(Array.from(recordingSeconds)) } : view.report
-  return { ...view, report, recordingSeconds }
+  return withLedger(home, dest, location, (ledger) => checkForDestination(checked, { ledger, layout, resendDelivered: spec.resendDelivered ?? false, agents }))
 }
 
 /** Batches delivered to `dest`, newest first: every computer's when `location` is a team ledger. */

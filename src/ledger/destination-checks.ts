@@ -7,6 +7,7 @@
  */
 import type { BatchReport, DeliveredBatch, PlatformLayout, ValidationIssue } from '../api'
 import { isBlocking, makeIssue, type CheckedBatch, type Manifest, type ManifestRecording } from '../batch'
+import { summariseDurations } from '../batch/container-checks'
 import { compareLayout, layoutChangedDetail } from '../batch/platform-layout'
 import { checkAgents } from '../agents/agent-checks'
 import type { KnownAgents } from '../agents/known-agents-store'
@@ -83,7 +84,22 @@ export function checkForDestination(checked: CheckedBatch, opts: DestinationChec
   const blocked = Object.keys(report.counts).some((code) => isBlocking(code as keyof BatchReport['counts']))
   report.ready = !blocked && report.eligible > 0
   const issues = added.length === 0 ? checked.issues : sortIssues([...checked.issues, ...added])
-  return { ...checked, report, issues, manifest }
+  return withAudioOfWhatGoes(checked, { ...checked, report, issues, manifest })
+}
+
+/**
+ * The destination checks leave rows out (already delivered, strict agents) and drop the
+ * recordings only they used, but validation's audio figures and per-recording durations were
+ * of every eligible recording: Review said "Audio to send 17 min" beside "Will be uploaded 0",
+ * and check printed the same (issue 22). Both are made again for the recordings that still go.
+ */
+export function withAudioOfWhatGoes(checked: CheckedBatch, view: CheckedBatch): CheckedBatch {
+  if (view.manifest.recordings === checked.manifest.recordings) return view
+  const seconds = new Map<string, number>()
+  checked.manifest.recordings.forEach((r, i) => seconds.set(r.localPath, checked.recordingSeconds[i] ?? NaN))
+  const recordingSeconds = Float64Array.from(view.manifest.recordings, (r) => seconds.get(r.localPath) ?? NaN)
+  const report = checked.report.audio ? { ...view.report, audio: summariseDurations(Array.from(recordingSeconds)) } : view.report
+  return { ...view, report, recordingSeconds }
 }
 
 /** A mapped column missing from the header is validation's finding, not a layout difference. */
