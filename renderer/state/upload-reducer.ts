@@ -154,7 +154,7 @@ export interface OverallFigures {
   sentPct: number
   /** Percentage written, confirmed or still in flight (0..100, never going back): the bar's lighter part. */
   writtenPct: number
-  /** Files of this batch not sent: failed ones, and once it stopped every one unfinished. */
+  /** Recordings of this batch not sent: failed ones, and once it stopped every one unfinished. */
   notSent: number
   /** Files being sent or waiting to be sent again, while the batch runs. */
   inFlight: number
@@ -172,7 +172,8 @@ export function overallFigures(state: UploadState): OverallFigures {
   return {
     sentPct: total > 0 ? pct(confirmed, total) : filesPct,
     writtenPct: total > 0 ? pct(sent, total) : filesPct,
-    notSent: stopped ? state.count - state.counts.done - state.counts.skipped : state.counts.failed,
+    // Recordings, as "Files" counts them: a stopped batch's CSV (its last row) is never sent either.
+    notSent: stopped ? Math.max(0, state.count - 1 - state.counts.done - state.counts.skipped) : state.counts.failed,
     inFlight: running ? state.counts.uploading + state.counts.retrying : 0,
   }
 }
