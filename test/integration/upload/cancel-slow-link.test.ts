@@ -32,7 +32,10 @@ describe('cancel on a 1 MB/s uplink to sshd', () => {
     // The app connects to the relay: the server's key is pinned under the relay's port.
     const knownHostsPath = path.join(work, 'known_hosts')
     await writeFile(knownHostsPath, sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${relay.port} `) + '\n')
-    const fixture = await checkedFixture(path.join(work, 'batch'), { rows: 8, recordingBytes: 4_000_000 })
+    // 96 MB: on a busy machine the 8 logins can take many seconds, each second another MB across
+    // the link before the cancel; most of the batch must still be queued when it comes (25 MB
+    // had crossed beside a full test run).
+    const fixture = await checkedFixture(path.join(work, 'batch'), { rows: 8, recordingBytes: 12_000_000 })
     const bytesTotal = fixture.checked.manifest.recordings.reduce((n, r) => n + r.size, 0)
 
     let started = 0
@@ -66,7 +69,7 @@ describe('cancel on a 1 MB/s uplink to sshd', () => {
     expect((await listServerRoot(root)).filter((n) => n.endsWith('.csv') || n.endsWith('.part'))).toEqual([])
     expect(cancelledAt).not.toBeNull()
     const at = cancelledAt!
-    // What was queued (most of the batch's 32 MB) never crossed the link: only what the relay
+    // What was queued (most of the batch's 96 MB) never crossed the link: only what the relay
     // had in hand when the sockets were reset (more on a busy machine, which handles the cancel
     // later: 516 KB was seen beside a full test run) and the new connection that asks whether
     // half-sent files must go. Waiting for the queue to drain, as before, sent 19 MB.

@@ -72,8 +72,19 @@ export async function editedCopies(t: Awaited<ReturnType<typeof overlapSetup>>, 
   return files
 }
 
+interface RunSummary {
+  uploaded: number
+  sentEarlier: number
+  skipped: number
+  alreadyDelivered: number
+  nothingNew: boolean
+  /** Rows this run's CSV carried: its recordings uploaded by it, or found on the server (another run of the overlap may have sent them). */
+  inCsv: number
+}
+
 /** The JSON summary of a run that exited 0. */
-export function summary(run: CliRun): { uploaded: number; alreadyDelivered: number; nothingNew: boolean } {
+export function summary(run: CliRun): RunSummary {
   expect(run.code, run.stderr).toBe(0)
-  return JSON.parse(run.stdout) as { uploaded: number; alreadyDelivered: number; nothingNew: boolean }
+  const s = JSON.parse(run.stdout) as Omit<RunSummary, 'inCsv'>
+  return { ...s, inCsv: s.uploaded + s.sentEarlier + s.skipped }
 }

@@ -43,7 +43,7 @@ describe.skipIf(skipWithReason(missing, 'team ledger through the command line'))
     const runs = await Promise.all(copies.map((csv, i) => t.upload(csv, path.join(t.work, `home-${i + 1}`), ['--ledger', ledger])))
     const summaries = runs.map(summary)
     await expectEachOnce(t)
-    expect(summaries.reduce((n, s) => n + s.uploaded, 0)).toBe(45)
+    expect(summaries.reduce((n, s) => n + s.inCsv, 0)).toBe(45)
 
     // The platform imported the CSVs and emptied its import folder of them.
     for (const name of (await listServerRoot(t.server.root)).filter((n) => n.endsWith('.csv'))) await rm(path.join(t.server.root, name))
