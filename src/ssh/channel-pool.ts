@@ -1,8 +1,13 @@
 import { connect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { SFTPWrapper } from 'ssh2'
+import { AppError } from '../errors'
 import { Connection, type ConnectTarget } from './connection'
+import { OpenSshConnection, OpenSshNotUsable } from './openssh-transport'
 import { channelOpen } from '../transfer/sftp-ops'
+
+/** What the pool needs of a connection, over ssh2 (Connection) or OpenSSH's ssh (OpenSshConnection). */
+type PoolConnection = Pick<Connection, 'isClosed' | 'openSftp' | 'onClose' | 'close'> & { sharesChannel?: boolean; abort?: () => void }
 
 /** AWS Transfer Family allows at most 10 channels per connection. */
 export const MAX_CHANNELS_PER_CONNECTION = 10
@@ -13,8 +18,14 @@ export const MAX_CHANNELS_PER_CONNECTION = 10
  * next time one of its slots asks for a channel.
  */
 export class ChannelPool {
-  private readonly connections: Array<Promise<Connection> | null> = []
+  private readonly connections: Array<Promise<PoolConnection> | null> = []
+  /** Connections that opened, for abort(): OpenSSH's are dropped by ending their ssh process. */
+  private readonly live = new Set<PoolConnection>()
+  /** Set once ssh could not carry a login: later connections of this pool use ssh2 at once. */
+  private openSshRefused: string | null = null
   private readonly channels = new Map<number, Promise<SFTPWrapper>>()
+  /** Slots whose channel is their connection's one channel (OpenSSH), shared with other slots. */
+  private readonly sharedChannels = new Set<number>()
   /** Aborted by closeAll: logins still under way are abandoned. */
   private closing = new AbortController()
   /** The sockets under the connections, so that abort() can drop them without a goodbye. */
@@ -50,7 +61,10 @@ export class ChannelPool {
     }
     let channel = this.channels.get(slot)
     if (!channel) {
-      channel = this.connection(Math.floor(slot / this.channelsPerConnection)).then((conn) => conn.openSftp())
+      channel = this.connection(Math.floor(slot / this.channelsPerConnection)).then((conn) => {
+        if (conn.sharesChannel) this.sharedChannels.add(slot)
+        return conn.openSftp()
+      })
       this.channels.set(slot, channel)
       channel.then(
         (sftp) => sftp.once('close', () => this.channels.get(slot) === channel && this.channels.delete(slot)),
@@ -60,11 +74,28 @@ export class ChannelPool {
     return channel
   }
 
-  /** Drops the slot's channel after a failure; a dead connection is replaced on next acquire. */
+  /**
+   * Drops the slot's channel after a failure; a dead connection is replaced on next acquire.
+   * A channel shared with other slots (OpenSSH) is ended only if it is no longer open: the
+   * other slots' files are still on it.
+   */
   invalidate(slot: number): void {
     const channel = this.channels.get(slot)
     this.channels.delete(slot)
-    channel?.then((sftp) => sftp.end(), () => undefined)
+    const shared = this.sharedChannels.has(slot)
+    this.sharedChannels.delete(slot)
+    channel?.then((sftp) => (shared && channelOpen(sftp) ? undefined : sftp.end()), () => undefined)
+  }
+
+  /** Which transport carried the connections: for reports and benchmarks. */
+  get transport(): 'openssh' | 'ssh2' | 'none' {
+    const first = [...this.live][0]
+    return first === undefined ? 'none' : first instanceof OpenSshConnection ? 'openssh' : 'ssh2'
+  }
+
+  /** Why ssh2 carries this pool's connections although OpenSSH was asked for, or null. */
+  get openSshFallback(): string | null {
+    return this.openSshRefused
   }
 
   /** Opens the first connection: refusals (auth, host key) surface before any file starts. */
@@ -99,14 +130,39 @@ export class ChannelPool {
       }
     }
     this.sockets.clear()
+    for (const conn of this.live) conn.abort?.()
     this.closeAll()
   }
 
-  private connection(index: number): Promise<Connection> {
+  /**
+   * Opens one connection: over the system's ssh where the target allows it, else (or once ssh
+   * could not carry this login) over ssh2, which then gives the app's own answer to a refusal.
+   */
+  private async open(signal: AbortSignal): Promise<PoolConnection> {
+    const openssh = this.target.openssh
+    if (openssh && this.openSshRefused === null) {
+      try {
+        return await OpenSshConnection.open({ ...this.target, spec: openssh }, signal)
+      } catch (err) {
+        if (!(err instanceof OpenSshNotUsable)) throw err instanceof AppError ? err : new AppError('CONNECTION_LOST', String(err), { cause: err })
+        this.openSshRefused = err.message
+      }
+    }
+    return Connection.open(this.target, signal)
+  }
+
+  private connection(index: number): Promise<PoolConnection> {
     const existing = this.connections[index]
     if (existing) return existing
-    const opening = Connection.open(this.target, this.closing.signal)
+    const opening = this.open(this.closing.signal)
     this.connections[index] = opening
+    opening.then(
+      (conn) => {
+        this.live.add(conn)
+        conn.onClose(() => this.live.delete(conn))
+      },
+      () => undefined,
+    )
     opening.then(
       (conn) => conn.onClose(() => {
         if (this.connections[index] === opening) this.connections[index] = null

@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream'
 import { Client, type SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import { createHostVerifier, hostKeyAlgorithmsFor, type HostKeyAlgorithm, type HostTrustPolicy, type HostVerifier } from './host-trust'
+import { drawPaddingInBulk } from './bulk-padding'
 import { corkEachTick } from './cork-each-tick'
+import { findSsh, openSshUnavailable, transportFromEnv, type OpenSshSpec, type TransportChoice } from './openssh-transport'
 import { connectThroughProxy, type ProxySpec } from './proxy'
 import { sftpError } from '../transfer/sftp-errors'
 
@@ -36,6 +38,12 @@ export interface ConnectTarget {
    * it. Refusals come back as coded AppErrors. @default a direct connection to host:port
    */
   openSocket?: () => Promise<Duplex>
+  /**
+   * Set when the system's OpenSSH client may carry this login (openssh-transport.ts): the pool
+   * then runs `ssh` for each connection, and ssh2 where ssh cannot (host not pinned yet, a key
+   * ssh refuses). Unset: ssh2 only. @default unset
+   */
+  openssh?: OpenSshSpec
 }
 
 /** Who logs in where, and the known_hosts file that says which server to trust. */
@@ -50,6 +58,11 @@ export interface LoginDetails {
   policy?: HostTrustPolicy
   /** `--proxy` (proxy.ts). @default a direct connection */
   proxy?: ProxySpec | null
+  /**
+   * The encrypted transport (openssh-transport.ts): 'openssh' runs the system's ssh where it
+   * can carry the login, ssh2 elsewhere. @default BULK_UPLOAD_TRANSPORT, else 'ssh2'
+   */
+  transport?: TransportChoice
 }
 
 /**
@@ -71,6 +84,10 @@ export function pinnedTarget(login: LoginDetails): { target: ConnectTarget; veri
   }
   const proxy = login.proxy
   if (proxy) target.openSocket = () => connectThroughProxy(proxy, login.host, login.port)
+  if ((login.transport ?? transportFromEnv()) === 'openssh') {
+    const sshPath = findSsh()
+    if (sshPath && openSshUnavailable(login, sshPath) === null) target.openssh = { knownHostsPath: login.knownHostsPath, sshPath }
+  }
   return { target, verifier }
 }
 
@@ -124,6 +141,7 @@ export class Connection {
         settled = true
         signal?.removeEventListener('abort', abandon)
         client.removeListener('error', fail)
+        drawPaddingInBulk(client)
         resolve(new Connection(client))
       })
       // `on`, not `once`: after a failed login the socket may still report a reset, and an
@@ -160,7 +178,12 @@ export class Connection {
   openSftp(): Promise<SFTPWrapper> {
     if (this.closed) return Promise.reject(new AppError('CONNECTION_LOST', 'The SSH connection is closed.'))
     return new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(sftpError(err)) : resolve(sftp)))
+      // ssh2 throws "Not connected" at once when the socket closed before its 'close' event.
+      try {
+        this.client.sftp((err, sftp) => (err ? reject(sftpError(err)) : resolve(sftp)))
+      } catch (err) {
+        reject(sftpError(err))
+      }
     })
   }
 

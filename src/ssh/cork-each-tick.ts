@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream'
+import type { Writable } from 'node:stream'
 
 /**
  * Gathers the writes made to `sock` in one turn of the event loop into one system call.
@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
  * callbacks and their promise continuations have run, the burst leaves as one writev(2) and
  * nothing waits longer than the turn that wrote it.
  */
-export function corkEachTick(sock: Duplex): void {
+export function corkEachTick(sock: Writable): void {
   const write = sock.write.bind(sock) as (...args: unknown[]) => boolean
   let corked = false
   const uncork = (): void => {
@@ -22,5 +22,5 @@ export function corkEachTick(sock: Duplex): void {
       setImmediate(uncork)
     }
     return write(...args)
-  }) as Duplex['write']
+  }) as Writable['write']
 }

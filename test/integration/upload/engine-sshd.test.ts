@@ -7,9 +7,13 @@ import { Journal } from '../../../src/transfer/journal'
 import type { PlannedFile } from '../../../src/transfer/upload-engine'
 import { startSshd, type SshdServer } from '../../helpers/sshd'
 import { hasSshd, skipWithReason } from '../../helpers/system'
+import { findSsh, type TransportChoice } from '../../../src/ssh/openssh-transport'
 import { hashesIn, makeKeyPair, makeRecordings, runEngineOn, sha256File, simplePlan, tempDir } from './support'
 
-describe.skipIf(skipWithReason(hasSshd(), 'upload engine against OpenSSH sshd'))('upload engine against OpenSSH sshd', () => {
+// Every test on each transport kept: ssh2, and the system's ssh where it exists.
+const transports: TransportChoice[] = findSsh() ? ['ssh2', 'openssh'] : ['ssh2']
+
+describe.skipIf(skipWithReason(hasSshd(), 'upload engine against OpenSSH sshd')).each(transports)('upload engine against OpenSSH sshd (%s transport)', (transport) => {
   let sshd: SshdServer
   let work: string
   let key: { privateKey: string; publicKey: string }
@@ -36,7 +40,8 @@ describe.skipIf(skipWithReason(hasSshd(), 'upload engine against OpenSSH sshd'))
 
   function engineRun(opts: { batchId: string; files: PlannedFile[]; remoteDir: string; stateDir: string; events?: UploadEvent[]; onEvent?: (e: UploadEvent) => void }) {
     return Journal.open(opts.stateDir).then(async (journal) => {
-      const { target } = pinnedTarget({ host: '127.0.0.1', port: sshd.port, username: sshd.username, privateKey: key.privateKey, knownHostsPath: knownHosts })
+      const { target } = pinnedTarget({ host: '127.0.0.1', port: sshd.port, username: sshd.username, privateKey: key.privateKey, knownHostsPath: knownHosts, transport })
+      expect(Boolean(target.openssh)).toBe(transport === 'openssh')
       try {
         return await runEngineOn(target, {
           plan: simplePlan(opts.batchId, opts.files),
