@@ -4,7 +4,8 @@
  * The user names the column; without one, the column that looks like the agent ID (as the
  * mapping suggests it), or the only column of a one-column file.
  */
-import { AppError } from '../errors'
+import { stat } from 'node:fs/promises'
+import { AppError, toAppError } from '../errors'
 import { readCsv } from '../batch/csv-reader'
 import { findColumn, suggestMapping } from '../batch/mapping'
 import { detectCsvFormat, previewCsv } from '../batch/preview'
@@ -18,8 +19,20 @@ export interface ImportedAgents {
   emptyRows: number
 }
 
+/**
+ * An agent list is a user export: thousands of rows, a few MB. Far above that it is not one,
+ * and a device such as /dev/zero would be read for ever (issue 23): refused before reading.
+ */
+export const AGENT_LIST_MAX_BYTES = 64 * 1024 * 1024
+
 /** Reads the agent IDs of `column` (or the column chosen as above) from the CSV at `file`. */
 export async function readAgentList(file: string, column?: string): Promise<ImportedAgents> {
+  const st = await stat(file).catch((err: unknown) => {
+    throw toAppError(err, 'NOT_READABLE')
+  })
+  const refuse = (why: string) => new AppError('BAD_ARGUMENT', `${file}: ${why}`, { message: `${file} is not an agent list (${why}). Export the platform's users (or your list) as a CSV file and import that.` })
+  if (!st.isFile()) throw refuse('it is not a regular file')
+  if (st.size > AGENT_LIST_MAX_BYTES) throw refuse(`it holds ${st.size} bytes; a user export is a few MB, and the limit is ${AGENT_LIST_MAX_BYTES}`)
   const fmt = await detectCsvFormat(file)
   let col = -1
   let header: string[] = []

@@ -55,6 +55,16 @@ describe('--mapping', () => {
   })
 })
 
+describe('agents import', () => {
+  it('refuses /dev/zero, a pipe and a folder at once, naming the file', async () => {
+    for (const file of ['/dev/zero', path.join(root, 'pipe.json'), '/tmp']) {
+      const r = await run(['agents', 'import', file, '--host', 'sftp.example.com', '--user', 'acme'])
+      expect([r.code, r.stderr], file).toEqual([2, expect.stringContaining(`The agent list ${file} does not exist or is not a file`)])
+      if (r.maxKiB !== null) expect(r.maxKiB).toBeLessThan(200 * 1024)
+    }
+  })
+})
+
 describe('saved job files', () => {
   it('refuses a job file that is /dev/zero, a pipe, oversized or not JSON as damaged, and removes it on request', async () => {
     const jobs = path.join(home, 'jobs')
