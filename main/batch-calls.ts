@@ -52,7 +52,7 @@ export class BatchCalls {
     return run('scan', async () => {
       const scan = await scanPaths(paths)
       // Scanning is the picking: from now on this batch's folders and CSVs may be read.
-      this.ctx.scope.pick({ roots: [...paths, ...scan.roots], csvFiles: scan.csvFiles })
+      this.ctx.scope.pick({ picked: paths, csvFiles: scan.csvFiles })
       // The Review step usually follows at once: its first validation reuses this scan.
       this.lastScan = { key: JSON.stringify(paths), scan }
       return summarizeScan(scan)

@@ -423,7 +423,7 @@ export class CoreService implements CallHandlers {
       }
       const { spec, destination } = await this.uploads.describe(batchId)
       // Resuming is picking this batch again: Done may send it on to a real destination.
-      this.scope.pick({ roots: spec.paths, csvFiles: [{ path: spec.csvPath }] })
+      this.scope.pick({ picked: spec.paths, csvFiles: [{ path: spec.csvPath }] })
       const id = destination.id ?? SANDBOX_ID
       const resumed = await this.upload(spec, id, passphrase)
       // Same spec and destination give the same batch; anything else means the destination was edited.

@@ -23,13 +23,8 @@ import { AppError } from '../src/errors'
 
 /** What a scan picked: its roots and the CSV files it found. */
 export interface PickedBatch {
-  /**
-   * The paths the user picked. When absent they are told from `roots`, which the batch calls
-   * give as the picked paths followed by the scan's roots (a picked file's scan root is its
-   * folder, which is not picked): see `pickedOf`.
-   */
-  picked?: readonly string[]
-  roots: readonly string[]
+  /** The paths the user picked (files and folders), as the batch spec names them. */
+  picked: readonly string[]
   csvFiles: ReadonlyArray<{ path: string }>
 }
 
@@ -69,19 +64,6 @@ function kindOf(p: string): 'file' | 'folder' | null {
   }
 }
 
-/**
- * The paths the user picked, from the batch calls' `[...paths, ...scan.roots]`: every file is
- * picked; a folder is picked unless it appears once and only as a picked file's folder (the
- * scan's root for that file). A folder picked beside a file in it appears twice: picked.
- */
-export function pickedOf(roots: readonly string[]): string[] {
-  const resolved = roots.map((r) => path.resolve(r))
-  const fileFolders = new Set(resolved.filter((r) => kindOf(r) === 'file').map((r) => path.dirname(r)))
-  const count = new Map<string, number>()
-  for (const r of resolved) count.set(r, (count.get(r) ?? 0) + 1)
-  return [...new Set(resolved)].filter((r) => !(fileFolders.has(r) && count.get(r) === 1))
-}
-
 export class PathScope {
   /** Picked folders: as given (what a batch spec names) → their real path. */
   private readonly folders = new Map<string, string>()
@@ -95,7 +77,7 @@ export class PathScope {
 
   /** Records what the user picked: the picked files and folders, and the CSVs the scan found. */
   pick(batch: PickedBatch): void {
-    for (const p of batch.picked ? batch.picked.map((x) => path.resolve(x)) : pickedOf(batch.roots)) {
+    for (const p of batch.picked.map((x) => path.resolve(x))) {
       const kind = kindOf(p)
       const r = real(p)
       if (kind === null || r === null) continue
