@@ -32,6 +32,7 @@ import { BatchCalls } from './batch-calls'
 import { run } from './call-result'
 import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
 import { SettingsStore } from './settings-store'
+import type { SecretSealer } from './settings-secrets'
 import { log, setLogHome } from './log'
 import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
@@ -71,6 +72,8 @@ export interface CoreServiceOptions {
   /** The app home; defaults to `appHome()` (BULK_UPLOAD_HOME or the OS data folder). */
   home?: string
   host: HostAdapter
+  /** Seals passwords in the settings file (the desktop app: Electron's safeStorage). @default none */
+  sealer?: SecretSealer | null
 }
 
 
@@ -93,7 +96,7 @@ export class CoreService implements CallHandlers {
     setLogHome(this.home)
     this.host = options.host
     this.scope = new PathScope(this.home)
-    this.settings = new SettingsStore(this.home)
+    this.settings = new SettingsStore(this.home, options.sealer ?? null)
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
     this.batch = new BatchCalls({

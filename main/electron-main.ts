@@ -10,9 +10,10 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stat } from 'node:fs/promises'
-import { app, BrowserWindow, dialog, Menu, nativeImage, nativeTheme, Notification, powerSaveBlocker, protocol, screen, session, shell, Tray } from 'electron'
+import { app, BrowserWindow, dialog, Menu, nativeImage, nativeTheme, Notification, powerSaveBlocker, protocol, safeStorage, screen, session, shell, Tray } from 'electron'
 import { AppError } from '../src/errors'
 import { CoreService, type HostAdapter } from './core-service'
+import type { SecretSealer } from './settings-secrets'
 import { systemProxyFor } from './system-proxy'
 import { APP_ORIGIN, isOurPage, registerIpc } from './electron-ipc'
 import { buildAppMenu } from './app-menu'
@@ -140,8 +141,22 @@ const closeShell: CloseShell = {
 // Linux desktops without a status area show no tray icon: there the window only hides.
 const closeGuard = new CloseGuard(closeShell, process.platform !== 'linux' || !!process.env.XDG_CURRENT_DESKTOP)
 
+/**
+ * The OS keychain through Electron's safeStorage, for the passwords in the settings' addresses
+ * (issue 23, item 6). Null where it is not available (a Linux desktop with no keyring: there
+ * safeStorage would fall back to a hard-coded key, no better than the owner-only file).
+ */
+function keychainSealer(): SecretSealer | null {
+  if (!safeStorage.isEncryptionAvailable()) return null
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text') return null
+  return {
+    seal: (plain) => safeStorage.encryptString(plain).toString('base64'),
+    open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+  }
+}
+
 async function start(): Promise<void> {
-  const service = new CoreService({ host: electronHost })
+  const service = new CoreService({ host: electronHost, sealer: keychainSealer() })
   runningUploads = () => service.runningUploads
   const ses = session.defaultSession
   // No remote content: the page has only our own files, so any network request is a bug or an attack.

@@ -1,12 +1,13 @@
 /**
- * The user's settings, as JSON in the app home (owner-only: a proxy URL may hold a login).
- * The defaults live here and only here.
+ * The user's settings, as JSON in the app home (owner-only: a proxy URL may hold a login; the
+ * desktop app seals the passwords, settings-secrets.ts). The defaults live here and only here.
  */
 import path from 'node:path'
 import { DEFAULT_LEDGER_RETENTION_DAYS, type Settings } from '../src/api'
 import { readJson, writeJson } from './json-file'
 import { settings as checkSettings } from './validate-payload'
 import { log } from './log'
+import { openSettings, sealSettings, type SecretSealer } from './settings-secrets'
 
 /** The settings a fresh install starts with (see `Settings` in src/api.ts). */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -25,7 +26,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 export class SettingsStore {
   readonly file: string
 
-  constructor(home: string) {
+  /** @param sealer seals the addresses' passwords in the file (Electron's safeStorage); null keeps them in it, owner-only */
+  constructor(home: string, private readonly sealer: SecretSealer | null = null) {
     this.file = path.join(home, 'settings.json')
   }
 
@@ -39,9 +41,11 @@ export class SettingsStore {
       return { ...DEFAULT_SETTINGS }
     }
     if (saved === undefined) return { ...DEFAULT_SETTINGS }
+    const { settings, lost } = openSettings(saved as Record<string, unknown>, this.sealer)
+    if (lost.length > 0) log('warn', `settings ${lost.join(', ')}: the saved password cannot be opened on this host; the address is used without it`)
     try {
       // Fields added in later versions fall back to their defaults.
-      return checkSettings({ ...DEFAULT_SETTINGS, ...(saved as object) })
+      return checkSettings({ ...DEFAULT_SETTINGS, ...settings })
     } catch (err) {
       log('warn', `settings file ${this.file} holds invalid values; using the defaults`, err)
       return { ...DEFAULT_SETTINGS }
@@ -51,7 +55,7 @@ export class SettingsStore {
   /** Checks and saves; returns what was saved. */
   async save(value: Settings): Promise<Settings> {
     const checked = checkSettings(value)
-    await writeJson(this.file, checked)
+    await writeJson(this.file, sealSettings(checked, this.sealer))
     return checked
   }
 }
