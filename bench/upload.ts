@@ -34,6 +34,8 @@ const MiB = 2 ** 20
 const LONG = '40 ms round trip'
 
 const CLI = cliTool()
+/** The whole command over the system's OpenSSH client (BULK_UPLOAD_TRANSPORT=openssh), beside ssh2's. */
+const CLI_OPENSSH = cliTool(undefined, 'openssh')
 /** The engine in its own process, files in flight chosen from the link as the CLI does. */
 const ENGINE = engineTool(null)
 const SFTP = sftpTool(false)
@@ -46,6 +48,8 @@ interface Case {
   /** Each tool this many times, interleaved (run 1 of every tool, then run 2...). */
   runs: number
   targets: Array<{ peer: Tool; atLeast: number }>
+  /** Client CPU (user + system, children included) of bulk-upload at most this many times the peer's. */
+  cpuTargets?: Array<{ peer: Tool; atMost: number }>
   note?: string
 }
 
@@ -56,8 +60,8 @@ const LONG_RUNS = Number(process.env.BENCH_UPLOAD_LONG_RUNS ?? 3)
 const CASES: Case[] = [
   {
     link: LONG, set: sized(400, 256 * KiB, '400 x 256 KiB'), runs: LONG_RUNS,
-    tools: [CLI, ENGINE, SFTP, lftpTool, rcloneTool],
-    targets: [{ peer: lftpTool, atLeast: 2 }, { peer: SFTP, atLeast: 10 }],
+    tools: [CLI, CLI_OPENSSH, ENGINE, SFTP, lftpTool, rcloneTool],
+    targets: [{ peer: lftpTool, atLeast: 2.5 }, { peer: SFTP, atLeast: 10 }],
   },
   {
     link: LONG, set: sized(2000, 512 * KiB, '2,000 x 512 KiB'), runs: LONG_RUNS,
@@ -67,13 +71,15 @@ const CASES: Case[] = [
   },
   {
     link: 'loopback', set: sized(2000, 128 * KiB, '2,000 x 128 KiB'), runs: LOOPBACK_RUNS,
-    tools: [CLI, ENGINE, SFTP, lftpTool, rcloneTool, ceilingTool],
+    tools: [CLI, CLI_OPENSSH, ENGINE, SFTP, lftpTool, rcloneTool, ceilingTool],
     targets: [{ peer: SFTP, atLeast: 1.5 }],
+    cpuTargets: [{ peer: SFTP, atMost: 1.25 }],
   },
   {
     link: 'loopback', set: sized(200, 2 * MiB, '200 x 2 MiB'), runs: LOOPBACK_RUNS,
-    tools: [CLI, ENGINE, SFTP, lftpTool, rcloneTool, ceilingTool],
+    tools: [CLI, CLI_OPENSSH, ENGINE, SFTP, lftpTool, rcloneTool, ceilingTool],
     targets: [{ peer: SFTP, atLeast: 1.5 }],
+    cpuTargets: [{ peer: SFTP, atMost: 1.25 }],
   },
   {
     link: 'loopback', set: sized(1, 1024 * MiB, '1 x 1 GiB'), runs: LOOPBACK_RUNS,
@@ -92,9 +98,14 @@ function startRelay(targetPort: number, delayMs: number): Promise<{ port: number
 
 interface ToolResult {
   seconds: number[]
+  /** Client CPU of each counted run (user + system, children included); null where unmeasured. */
+  cpu: Array<number | null>
   failures: string[]
   landed: string
 }
+
+/** 1-minute load average: beside each run, since a busy machine stretches a latency-bound tool's wall time most. */
+const load1 = (): number => os.loadavg()[0]!
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -105,9 +116,9 @@ const onlyTools = (process.env.BENCH_UPLOAD_TOOLS ?? '').split(',').filter(Boole
 const leftOut = (tool: Tool): string | null => (onlyTools.length > 0 && !onlyTools.some((w) => tool.name.includes(w)) ? 'left out by BENCH_UPLOAD_TOOLS' : null)
 const label = (c: Case): string => `${c.link}, ${c.set.name}`
 
-async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoot: string; keyFile: string; knownHosts: string; work: string }, runId: { n: number }): Promise<Map<Tool, ToolResult>> {
+async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoot: string; keyFile: string; knownHosts: string; work: string }, runId: { n: number }, loads: number[]): Promise<Map<Tool, ToolResult>> {
   const localDir = await warm(await makeBatchFolder(path.join(env.work, 'sets'), c.set))
-  const results = new Map<Tool, ToolResult>(c.tools.map((t) => [t, { seconds: [], failures: [], landed: '' }]))
+  const results = new Map<Tool, ToolResult>(c.tools.map((t) => [t, { seconds: [], cpu: [], failures: [], landed: '' }]))
   const hashes = new Map<string, string>()
   for (let run = 0; run < c.runs; run++) {
     for (const tool of c.tools) {
@@ -123,13 +134,17 @@ async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoo
       const target: Target = { host: '127.0.0.1', port: env.port, username: env.sshd.username, keyFile: env.keyFile, knownHosts: env.knownHosts, remoteDir, localDir, work: env.work }
       process.stdout.write(`  ${label(c)}, run ${run + 1}/${c.runs}, ${tool.name}... `)
       try {
-        const { seconds } = await tool.run(target, 20 * 60_000)
+        const loadBefore = load1()
+        const { seconds, cpuSeconds } = await tool.run(target, 20 * 60_000)
+        loads.push(loadBefore, load1())
         // The ceiling sends the bytes to /dev/null: nothing lands, nothing to verify.
         const landed = tool === ceilingTool ? { ok: true, detail: 'bytes piped to /dev/null' } : await verifyLanded(localDir, remotePath, c.set, hashes)
-        if (landed.ok) r.seconds.push(seconds)
-        else r.failures.push(`run ${run + 1}: ${landed.detail}`)
+        if (landed.ok) {
+          r.seconds.push(seconds)
+          r.cpu.push(cpuSeconds)
+        } else r.failures.push(`run ${run + 1}: ${landed.detail}`)
         r.landed = landed.detail
-        console.log(`${seconds.toFixed(2)} s${landed.ok ? '' : ` (NOT all on the server: ${landed.detail})`}`)
+        console.log(`${seconds.toFixed(2)} s, CPU ${cpuSeconds?.toFixed(2) ?? '?'} s${landed.ok ? '' : ` (NOT all on the server: ${landed.detail})`}`)
       } catch (err) {
         r.failures.push(`run ${run + 1}: ${(err as Error).message.split('\n')[0]!.slice(0, 160)}`)
         console.log('failed')
@@ -159,13 +174,14 @@ async function run(): Promise<string> {
   // BENCH_UPLOAD_CONCURRENCY=32,64 adds the whole command at those --concurrency values (A/B).
   const variants = (process.env.BENCH_UPLOAD_CONCURRENCY ?? '').split(',').filter(Boolean).map((n) => cliTool(Number(n)))
   const chosen = CASES.filter((_, i) => only.length === 0 || only.includes(i + 1)).map((c) => ({ ...c, tools: [c.tools[0]!, ...variants, ...c.tools.slice(1)] }))
-  const measured: Array<{ c: Case; results: Map<Tool, ToolResult> }> = []
+  const measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads: number[] }> = []
   const notes: string[] = []
   const runId = { n: 0 }
   try {
     for (const c of chosen) {
       const port = c.link === 'loopback' ? sshd.port : relay.port
-      measured.push({ c, results: await runCase(c, { port, sshd, serverRoot, keyFile, knownHosts, work }, runId) })
+      const loads: number[] = []
+      measured.push({ c, results: await runCase(c, { port, sshd, serverRoot, keyFile, knownHosts, work }, runId, loads), loads })
       if (c.note) notes.push(c.note)
     }
     if (only.length === 0 && scale === 1) notes.push(await measureResend(work, sshd, serverRoot, keyFile, knownHosts))
@@ -176,14 +192,23 @@ async function run(): Promise<string> {
   return render(measured, notes)
 }
 
-function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult> }>, notes: string[]): string {
+const medianCpu = (r: ToolResult | undefined): number => {
+  const xs = (r?.cpu ?? []).filter((x): x is number => x !== null)
+  return xs.length > 0 ? median(xs) : NaN
+}
+
+function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads: number[] }>, notes: string[]): string {
   const rows: string[] = []
   const targets: string[] = []
-  for (const { c, results } of measured) {
+  const loadNotes: string[] = []
+  for (const { c, results, loads } of measured) {
     const total = c.set.count * c.set.size
+    if (loads.length > 0) loadNotes.push(`${label(c)}: 1-minute load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} around the runs.`)
     for (const [tool, r] of results) {
       const m = r.seconds.length > 0 ? median(r.seconds) : NaN
-      const cells = r.seconds.length > 0 ? [r.seconds.map((s) => s.toFixed(2)).join(', '), `**${m.toFixed(2)}**`, (total / 1e6 / m).toFixed(1)] : ['', 'failed', '']
+      const cpu = medianCpu(r)
+      const cpus = r.cpu.map((x) => (x === null ? '?' : x.toFixed(2))).join(', ')
+      const cells = r.seconds.length > 0 ? [r.seconds.map((s) => s.toFixed(2)).join(', '), `**${m.toFixed(2)}**`, cpus, Number.isNaN(cpu) ? '' : `**${cpu.toFixed(2)}**`, (total / 1e6 / m).toFixed(1)] : ['', 'failed', '', '', '']
       const landed = r.failures.length > 0 ? `NO: ${r.failures.join('; ')}` : r.landed
       rows.push(`| ${c.link} | ${c.set.name} | ${tool.name} | ${cells.join(' | ')} | ${landed} |`)
     }
@@ -194,7 +219,22 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult> }>, no
       const b = peer && peer.seconds.length > 0 ? median(peer.seconds) : NaN
       const ratio = b / a
       const verdict = Number.isNaN(ratio) ? 'not measured' : ratio >= t.atLeast ? 'met' : 'NOT met'
-      targets.push(`| ${c.link} | ${c.set.name} | ≥ ${t.atLeast}x ${t.peer.name} | ${a.toFixed(2)} s | ${b.toFixed(2)} s | **${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}** | ${verdict} |`)
+      targets.push(`| ${c.link} | ${c.set.name} | wall: ≥ ${t.atLeast}x ${t.peer.name} | ${a.toFixed(2)} s | ${b.toFixed(2)} s | **${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}** | ${verdict} |`)
+      const viaSsh = results.get(CLI_OPENSSH)
+      if (viaSsh && viaSsh.seconds.length > 0 && !Number.isNaN(b)) {
+        const r2 = b / median(viaSsh.seconds)
+        targets.push(`| ${c.link} | ${c.set.name} | wall: ≥ ${t.atLeast}x ${t.peer.name}, OpenSSH transport | ${median(viaSsh.seconds).toFixed(2)} s | ${b.toFixed(2)} s | **${r2.toFixed(2)}x** | ${r2 >= t.atLeast ? 'met' : 'NOT met'} |`)
+      }
+    }
+    for (const t of c.cpuTargets ?? []) {
+      for (const [tool, ours2] of [[CLI, ours], [CLI_OPENSSH, results.get(CLI_OPENSSH)]] as const) {
+        const a = medianCpu(ours2)
+        const b = medianCpu(results.get(t.peer))
+        if (Number.isNaN(a)) continue
+        const ratio = a / b
+        const verdict = Number.isNaN(ratio) ? 'not measured' : ratio <= t.atMost ? 'met' : 'NOT met'
+        targets.push(`| ${c.link} | ${c.set.name} | client CPU: ≤ ${t.atMost}x ${t.peer.name}${tool === CLI_OPENSSH ? ', OpenSSH transport' : ''} | ${a.toFixed(2)} s | ${b.toFixed(2)} s | **${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}** | ${verdict} |`)
+      }
     }
     const engine = results.get(ENGINE)
     if (ours && engine && ours.seconds.length > 0 && engine.seconds.length > 0) {
@@ -206,18 +246,27 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult> }>, no
   return [
     '## upload',
     '',
-    `Every tool uploads the same batch folder (a CSV of conversations and the WAV recordings it names, random samples) to the same OpenSSH sshd on 127.0.0.1 (key auth, cipher ${CIPHER}), one after another, in this run; the ${LONG} link is a relay process delaying each direction by 20 ms. **bulk-upload** is the whole command as a user runs it (\`node bin/bulk-upload.js upload <folder> --host … --port … --user … --key … --known-hosts … --remote-dir … --json\`), timed from process start to exit: Node start-up, the check of the folder and CSV, key loading, connecting, the recordings, then the CSV. No \`--concurrency\` is given: the files in flight follow the link's round trip (16 per 10 ms, 16 to 64), as for a user who sets none. Peers are timed the same way, from outside. Runs per tool (interleaved): ${runs}; the median is compared.${scale !== 1 ? ` **Scaled run: BENCH_SCALE=${scale}.**` : ''} MB/s = 10^6 bytes of recordings per second.`,
+    `Every tool uploads the same batch folder (a CSV of conversations and the WAV recordings it names, random samples) to the same OpenSSH sshd on 127.0.0.1 (key auth, cipher ${CIPHER}), one after another, in this run; the ${LONG} link is a relay process delaying each direction by 20 ms. **bulk-upload** is the whole command as a user runs it (the compiled CLI that \`bin/bulk-upload.js\` runs: \`node build/cli/main.js upload <folder> --host … --port … --user … --key … --known-hosts … --remote-dir … --json\`, ssh2 transport unless the row says OpenSSH), timed from process start to exit: Node start-up, the check of the folder and CSV, key loading, connecting, the recordings, then the CSV. No \`--concurrency\` is given: the files in flight follow the link's round trip (16 per 10 ms, 16 to 64), as for a user who sets none. Peers are timed the same way, from outside. Runs per tool (interleaved): ${runs}; the median is compared.${scale !== 1 ? ` **Scaled run: BENCH_SCALE=${scale}.**` : ''} MB/s = 10^6 bytes of recordings per second.`,
     '',
-    '| link | set | target | bulk-upload (median) | peer (median) | bulk-upload speed vs peer | |',
+    '| link | set | target | bulk-upload (median) | peer (median) | ratio (wall: peer / bulk-upload; CPU: bulk-upload / peer) | |',
     '|---|---|---|---:|---:|---:|---|',
     ...targets,
     '',
-    '| link | set | tool | runs (s) | median (s) | MB/s | on the server (checked after every run) |',
-    '|---|---|---|---|---:|---:|---|',
+    '| link | set | tool | wall, runs (s) | wall, median (s) | client CPU, runs (s) | client CPU, median (s) | MB/s | on the server (checked after every run) |',
+    '|---|---|---|---|---:|---|---:|---:|---|',
     ...rows,
     '',
-    ...notes.map((n) => `- ${n}`),
+    `Client CPU is user + system time of the tool's process and of every process it waited for (OpenSSH sftp's and lftp's ssh, bulk-upload's ssh with the OpenSSH transport), as the kernel counts them (/proc/self/stat of the bench: cutime + cstime around each run; 10 ms resolution); the engine-only row counts its own process over the same span as its wall time. The server's sshd is not counted: on loopback it shares the 2 cores, so a tool's wall time also pays for the server's CPU.`,
+    '',
+    ...[...loadNotes, ...notes, SFTP_LATENCY_NOTE].map((n) => `- ${n}`),
   ].join('\n')
 }
+
+/**
+ * Why sftp's loopback wall times swing (the issue's quiet machine: 2.07 s on 2,000 x 128 KiB;
+ * this file on 2026-12-03: 4.72 s): measured, not guessed.
+ */
+const SFTP_LATENCY_NOTE =
+  'OpenSSH sftp -b sends one file at a time, each a chain of round trips (OPEN, the WRITEs, CLOSE) through four processes (sftp, ssh, sshd, its SFTP server): its wall time is latency, not CPU, and any other runnable process on the 2 cores delays every wake-up in the chain. Measured on this machine (2026-12-06, interleaved, 4 runs each): with one busy loop beside it, sftp on 2,000 x 128 KiB went from 2.15 s to 4.93 s median wall time while its CPU stayed 0.71 / 0.69 s. The 4.72 s of the 2026-12-03 run (load average 1.4 to 2.8 during that section: other test runs on the machine) is that effect; compare client CPU, which does not move with load, and quote wall-time ratios only from interleaved runs whose load is shown above.'
 
 export const uploadBench: BenchSection = { name: 'upload', run }

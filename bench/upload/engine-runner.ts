@@ -32,6 +32,7 @@ for (const name of (await readdir(opts.dir)).sort()) {
 const journal = await Journal.open(opts.stateDir)
 const { target } = pinnedTarget({ ...opts, privateKey: await readFile(opts.keyFile, 'utf8'), knownHostsPath: opts.knownHosts })
 const started = process.hrtime.bigint()
+const cpuAtStart = process.cpuUsage()
 const pool = createPool(target, opts.concurrency ?? undefined, opts.channelsPerConnection)
 await pool.connectFirst()
 const first = await pool.acquire(0)
@@ -58,4 +59,6 @@ const outcome = await runEngine({
 pool.closeAll()
 journal.close()
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
-console.log(JSON.stringify({ ok: outcome.stoppedBy === null, error: outcome.stoppedBy?.message ?? null, bytes: outcome.bytesSent, seconds, maxRssKiB: process.resourceUsage().maxRSS }))
+// The engine's CPU over the same span as `seconds` (all its threads), start-up and key loading left out.
+const cpu = process.cpuUsage(cpuAtStart)
+console.log(JSON.stringify({ ok: outcome.stoppedBy === null, error: outcome.stoppedBy?.message ?? null, bytes: outcome.bytesSent, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssKiB: process.resourceUsage().maxRSS }))

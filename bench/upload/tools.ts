@@ -4,7 +4,7 @@
  * piped through ssh to `cat >/dev/null` with the same cipher. Each returns wall seconds.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,8 +24,28 @@ export interface Target {
 
 export interface ToolRun {
   seconds: number
+  /**
+   * Client CPU: user + system seconds of the tool's process and every process it waited for
+   * (sftp's ssh, lftp's ssh, bulk-upload's ssh with the OpenSSH transport), as the kernel
+   * counts them when the tool exits. Null where /proc is unavailable.
+   */
+  cpuSeconds: number | null
   maxRssKiB?: number
 }
+
+/** CPU seconds of this process's children that have ended and been waited for (Linux /proc/self/stat: cutime + cstime). */
+export function childrenCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // Fields 16 and 17 of the whole line (cutime, cstime), counted from the state field (3).
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS
+  } catch {
+    return null
+  }
+}
+/** USER_HZ: 100 on every Linux this bench runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100
 
 export interface Tool {
   name: string
@@ -41,9 +61,14 @@ function sshOptions(t: Target): string[] {
   return ['-i', t.keyFile, '-o', `UserKnownHostsFile=${t.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', `Ciphers=${CIPHER}`, '-o', 'IdentitiesOnly=yes']
 }
 
-/** Runs a command, failing on a non-zero exit or after the timeout; returns seconds taken. */
-export function timed(cmd: string, args: string[], opts: { timeoutMs: number; input?: string; shell?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ seconds: number; stdout: string }> {
+/**
+ * Runs a command, failing on a non-zero exit or after the timeout; returns seconds taken and
+ * its CPU (with its children's). Tools run one at a time, so the children's CPU counted while
+ * it runs is its own.
+ */
+export function timed(cmd: string, args: string[], opts: { timeoutMs: number; input?: string; shell?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ seconds: number; cpuSeconds: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpuSeconds()
     const started = process.hrtime.bigint()
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: opts.shell ?? false, env: opts.env ?? process.env })
     let stdout = ''
@@ -55,7 +80,9 @@ export function timed(cmd: string, args: string[], opts: { timeoutMs: number; in
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      if (code === 0) resolve({ seconds, stdout })
+      const cpuAfter = childrenCpuSeconds()
+      const cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
+      if (code === 0) resolve({ seconds, cpuSeconds, stdout })
       else reject(new Error(`${path.basename(cmd)} ${signal ? `killed (${signal}, timeout ${opts.timeoutMs / 1000} s)` : `exited ${code}`}: ${stderr.slice(-400)}`))
     })
     child.stdin.end(opts.input ?? '')
@@ -70,9 +97,9 @@ const which = (bin: string) => (existsSync(bin) ? null : `${bin} is not installe
  * uploads the recordings and then the CSV. Each run gets a fresh app home (so the delivery
  * ledger does not skip rows delivered by the run before) and a fresh resume journal.
  */
-export function cliTool(concurrency?: number): Tool {
+export function cliTool(concurrency?: number, transport?: 'openssh'): Tool {
   return {
-    name: `bulk-upload upload${concurrency ? ` --concurrency ${concurrency}` : ''} (whole command)`,
+    name: `bulk-upload upload${concurrency ? ` --concurrency ${concurrency}` : ''} (whole command${transport ? ', OpenSSH transport: BULK_UPLOAD_TRANSPORT=openssh' : ''})`,
     available: () => (existsSync(CLI_BUILD) ? null : `the compiled CLI is missing (${CLI_BUILD}): run npm run build:cli`),
     async run(t, timeoutMs) {
       const fresh = path.join(t.work, `cli-${process.hrtime.bigint()}`)
@@ -81,15 +108,22 @@ export function cliTool(concurrency?: number): Tool {
         '--known-hosts', t.knownHosts, '--remote-dir', t.remoteDir, '--state-dir', path.join(fresh, 'state'), '--json',
         ...(concurrency ? ['--concurrency', String(concurrency)] : []),
       ]
-      const { seconds, stdout } = await timed(process.execPath, args, { timeoutMs, env: { ...process.env, BULK_UPLOAD_HOME: path.join(fresh, 'home') } })
+      const env = { ...process.env, BULK_UPLOAD_HOME: path.join(fresh, 'home'), BULK_UPLOAD_TRANSPORT: transport ?? 'ssh2' }
+      const { seconds, cpuSeconds, stdout } = await timed(process.execPath, args, { timeoutMs, env })
       const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { uploaded: number; failed: number; csv: string | null }
       if (summary.failed > 0 || !summary.csv) throw new Error(`bulk-upload: ${summary.failed} failed, CSV ${summary.csv ?? 'not sent'}`)
-      return { seconds }
+      return { seconds, cpuSeconds }
     },
   }
 }
 
-const CLI = path.join(here, '../../bin/bulk-upload.js')
+/**
+ * The compiled CLI that bin/bulk-upload.js runs while the build is current (bench/run.ts builds
+ * it first). Started directly: on a shared working tree another person's edit made the launcher
+ * fall back to transpiling the source with tsx mid-run, which timed tsx instead. The launcher's
+ * own check (a stat of each bundled source file) is a few milliseconds.
+ */
+const CLI = path.join(here, '../../build/cli/main.js')
 const CLI_BUILD = path.join(here, '../../build/cli')
 
 /**
@@ -108,9 +142,9 @@ export function engineTool(concurrency: number | null, channelsPerConnection?: n
         remoteDir: t.remoteDir, stateDir: path.join(t.work, `state-${Date.now()}`), concurrency, channelsPerConnection,
       }
       const { stdout } = await timed(process.execPath, [runTs, runner, JSON.stringify(options)], { timeoutMs })
-      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; error: string | null; seconds: number; maxRssKiB: number }
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; error: string | null; seconds: number; cpuSeconds?: number; maxRssKiB: number }
       if (!result.ok) throw new Error(`engine: ${result.error}`)
-      return { seconds: result.seconds, maxRssKiB: result.maxRssKiB }
+      return { seconds: result.seconds, cpuSeconds: result.cpuSeconds ?? null, maxRssKiB: result.maxRssKiB }
     },
   }
 }
@@ -124,7 +158,8 @@ export function sftpTool(tuned: boolean): Tool {
       const batch = path.join(t.work, 'sftp-batch')
       await writeFile(batch, `cd ${t.remoteDir}\nlcd ${t.localDir}\nput *\n`)
       const args = ['-q', '-b', batch, '-P', String(t.port), ...sshOptions(t), ...(tuned ? ['-R', '64', '-B', '261120'] : []), `${t.username}@${t.host}`]
-      return { seconds: (await timed('/usr/bin/sftp', args, { timeoutMs })).seconds }
+      const { seconds, cpuSeconds } = await timed('/usr/bin/sftp', args, { timeoutMs })
+      return { seconds, cpuSeconds }
     },
   }
 }
@@ -140,7 +175,8 @@ export const lftpTool: Tool = {
       `open -u ${t.username}, -p ${t.port} sftp://${t.host}`,
       `mirror -R --parallel=8 ${t.localDir} ${t.remoteDir}`,
     ].join('; ')
-    return { seconds: (await timed('/usr/bin/lftp', ['-c', script], { timeoutMs })).seconds }
+    const { seconds, cpuSeconds } = await timed('/usr/bin/lftp', ['-c', script], { timeoutMs })
+    return { seconds, cpuSeconds }
   },
 }
 
@@ -158,7 +194,8 @@ export const rcloneTool: Tool = {
       '--sftp-host', t.host, '--sftp-port', String(t.port), '--sftp-user', t.username,
       '--sftp-key-file', t.keyFile, '--sftp-known-hosts-file', t.knownHosts, '--sftp-disable-hashcheck',
     ]
-    return { seconds: (await timed('/usr/bin/rclone', args, { timeoutMs })).seconds }
+    const { seconds, cpuSeconds } = await timed('/usr/bin/rclone', args, { timeoutMs })
+    return { seconds, cpuSeconds }
   },
 }
 
@@ -168,6 +205,7 @@ export const ceilingTool: Tool = {
   async run(t, timeoutMs) {
     const ssh = ['ssh', '-p', String(t.port), ...sshOptions(t), `${t.username}@${t.host}`, "'cat >/dev/null'"].join(' ')
     const cmd = `find ${t.localDir} -type f -print0 | xargs -0 cat | ${ssh}`
-    return { seconds: (await timed('/bin/sh', ['-c', cmd], { timeoutMs })).seconds }
+    const { seconds, cpuSeconds } = await timed('/bin/sh', ['-c', cmd], { timeoutMs })
+    return { seconds, cpuSeconds }
   },
 }
