@@ -69,8 +69,10 @@ export interface FileHasher {
 /**
  * Files up to this size are hashed on the main thread, as they are read, into blocks reused
  * from file to file. Sending a small file's block to the worker and back (two messages, and
- * two more for its digest) costs more CPU than hashing it; larger files go to the worker, where
- * their hashing runs beside the main thread's sending. Measured on loopback (bench/RESULTS.md).
+ * two more for its digest) cost more CPU than hashing it: with this, the whole command's CPU on
+ * 2,000 x 128 KiB to sshd fell from 3.13 s to 2.53 s (with one fstat per file; interleaved runs,
+ * commit c279763). Larger files go to the worker, where their hashing runs beside the sending:
+ * hashing 2 MiB files here too saved 5% CPU but cost 18% wall time.
  */
 export const INLINE_HASH_MAX = 512 * 1024
 
