@@ -65,6 +65,8 @@ vi.mock('electron', () => {
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showErrorBox: () => undefined, showMessageBoxSync: () => 0 },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (fake.menu = m) },
     nativeTheme: { shouldUseDarkColors: false },
+    // No keychain, as on a Linux desktop without one: settings keep their passwords in the owner-only file.
+    safeStorage: { isEncryptionAvailable: () => false },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => fake.schemes.push(...s),
       handle: (scheme: string, fn: (req: { url: string }) => Promise<Response>) => fake.protocolHandlers.set(scheme, fn),
