@@ -9,6 +9,7 @@
  */
 import { useEffect, useState, type SyntheticEvent } from 'react'
 import Button from '@mui/material/Button'
+import Box from '@mui/material/Box'
 import Dialog from '@mui/material/Dialog'
 import DialogActions from '@mui/material/DialogActions'
 import DialogContent from '@mui/material/DialogContent'
@@ -100,8 +101,11 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   return (
     // The paper is the form (MUI's form dialog): the title and the buttons stay in view and only
     // the fields scroll, where a form inside the paper made the whole dialog scroll, Save included.
-    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="settings-title"
-      slotProps={{ paper: { component: 'form', onSubmit: (e: SyntheticEvent) => { e.preventDefault(); if (cOk && dOk && lOk && urlOk) void save() } } }}>
+    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="settings-title">
+      {/* The form fills the dialog's paper as a column, so only the fields scroll (title and Save
+          stay in view); it is inside the paper, which keeps role="dialog" on a plain element. */}
+      <Box component="form" onSubmit={(e: SyntheticEvent) => { e.preventDefault(); if (cOk && dOk && lOk && urlOk) void save() }}
+        sx={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: '1 1 auto' }}>
       <DialogTitle id="settings-title">Settings</DialogTitle>
       <DialogContent dividers>
         <Stack spacing={2.5} sx={{ pt: 1 }}>
@@ -144,6 +148,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <Button onClick={onClose}>Cancel</Button>
         <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk || !urlOk}>Save</Button>
       </DialogActions>
+      </Box>
     </Dialog>
   )
 }
