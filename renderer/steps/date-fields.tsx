@@ -52,14 +52,6 @@ export function plainDate(iso: string): string | null {
 }
 
 /**
- * The core's sentences name the pattern language ("luxon tokens"), which means nothing to a QA
- * manager: say what the letters are instead.
- */
-export function plainReason(reason: string): string {
-  return reason.replace(/luxon tokens/g, 'letters for each part (dd day, MM month, yyyy year, HH:mm time)')
-}
-
-/**
  * The list offers every preset whenever the field holds one of them (a format was proposed or
  * picked); typing filters it. Autocomplete filters by the field's text, so once a format was
  * chosen it offered that format alone and hid the others.
@@ -167,14 +159,14 @@ export function DateFields({ mapping, csvPath, values, onChange, onProposal }: {
       {proposal && proposal.ambiguous && (
         <Alert severity="warning" sx={{ mb: 2 }}>
           <AlertTitle>Choose the date order</AlertTitle>
-          {plainReason(proposal.reason)}
+          {proposal.reason}
           <RadioGroup aria-label="Date order" value={proposal.candidates.includes(fmt) ? fmt : ''} onChange={(e) => choose(e.target.value)} sx={{ mt: 1 }}>
             {proposal.candidates.map((c) => <FormControlLabel key={c} value={c} control={<Radio />} label={`${orderName(c)}: ${meanings[c] ?? formatExample(c)}`} />)}
           </RadioGroup>
         </Alert>
       )}
       {proposal && !proposal.ambiguous && (
-        <Alert severity={proposal.iso || proposal.candidates.length > 0 ? 'info' : 'warning'} sx={{ mb: 2 }}>{plainReason(proposal.reason)}</Alert>
+        <Alert severity={proposal.iso || proposal.candidates.length > 0 ? 'info' : 'warning'} sx={{ mb: 2 }}>{proposal.reason}</Alert>
       )}
       {proposalError && <Alert severity="warning" sx={{ mb: 2 }}>The app could not read the dates to propose their format ({proposalError}). Give their format and time zone.</Alert>}
       <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(16rem, 1fr))' }}>

@@ -127,7 +127,7 @@ function readableCells(values: readonly string[]): { shape: Shape; readable: str
   const top = groups[0]
   if (top === undefined || top.values.length < ONE_WAY * shaped) {
     const example = top === undefined ? values[0]! : (groups[1]?.values[0] ?? others[0] ?? values[0]!)
-    return { none: `The dates are not ISO 8601 and are not all written one way (e.g. "${example}"), so no single format reads them: type their format in luxon tokens, e.g. dd/MM/yyyy HH:mm, or correct the CSV.` }
+    return { none: `The dates are not ISO 8601 and are not all written one way (e.g. "${example}"), so no single format reads them: type their format in letters for each part (dd day, MM month, yyyy year, HH:mm time), e.g. dd/MM/yyyy HH:mm, or correct the CSV.` }
   }
   for (const g of groups.slice(1)) others.push(...g.values)
   return { shape: top.shape, readable: top.values, others }
@@ -171,7 +171,7 @@ export function proposeDateFormatFromValues(raw: readonly string[]): DateFormatP
     const read = createFormatReader(f, 'UTC')
     return readable.some((v) => read(v) !== null)
   })
-  if (candidates.length === 0) return none(`No date format reads these values (e.g. "${readable[0]}" may hold an impossible date, or day and month in both orders): correct the CSV, or type the format in luxon tokens.`)
+  if (candidates.length === 0) return none(`No date format reads these values (e.g. "${readable[0]}" may hold an impossible date, or day and month in both orders): correct the CSV, or type the format in letters for each part (dd day, MM month, yyyy year, HH:mm time).`)
   const readFirst = createFormatReader(candidates[0]!, 'UTC')
   // The proof is a date the format reads (not an impossible one that merely has the shape).
   const over12 = (key: 'a' | 'b'): string | undefined => readable.find((v) => +(NUMERIC.exec(v)?.groups?.[key] ?? 0) > 12 && readFirst(v) !== null)

@@ -86,7 +86,7 @@ export function profileProblems(profile: MappingProfile): string[] {
     try {
       DateTime.buildFormatParser(profile.dateFormat, { locale: 'en-US' })
     } catch {
-      problems.push(`"${profile.dateFormat}" is not a date format; use luxon tokens such as dd/MM/yyyy HH:mm.`)
+      problems.push(`"${profile.dateFormat}" is not a date format; use letters for each part (dd day, MM month, yyyy year, HH:mm time), such as dd/MM/yyyy HH:mm.`)
     }
   }
   return problems
