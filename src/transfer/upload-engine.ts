@@ -288,6 +288,8 @@ class UploadRun {
     const listed = this.opts.remoteSizes.get(file.remoteName)
     let remoteSize = listed !== undefined ? listed : this.attempted.has(file.remoteName) ? await statSize(sftp, remote) : null
     this.opts.remoteSizes.delete(file.remoteName)
+    // A retry in this run: what the server holds complete is what this run's first try sent.
+    const retried = this.attempted.has(file.remoteName)
     this.attempted.add(file.remoteName)
     // After a failed attempt in this run, only bytes the server acknowledged count: a server
     // that was cut off may have stored later writes and not earlier ones.
@@ -295,6 +297,7 @@ class UploadRun {
     if (remoteSize !== null && confirmedEnd !== undefined) remoteSize = Math.min(remoteSize, confirmedEnd)
     if (remoteSize === file.size && remoteSize > 0) {
       const found = await this.completeOnServer(sftp, file, remote, sameAsJournal)
+      if (found && retried) return this.sentByThisRun(file, found)
       if (found) return this.skipped(file, found, ours)
     }
     let startOffset = 0
@@ -323,6 +326,17 @@ class UploadRun {
     this.progress.fileSkipped(file.size)
     this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: true })
     return { file, status: 'skipped', sent, ...(sentEarlier ? { sentEarlier: true } : {}) }
+  }
+
+  /**
+   * A try of this run finished the file but its confirmation was lost with the connection: it
+   * was uploaded by this run, not found there (a link cut mid-upload counted it as skipped).
+   */
+  private sentByThisRun(file: PlannedFile, sent: SentFile): FileOutcome {
+    this.halfSent.delete(file.remoteName)
+    this.progress.fileSkipped(file.size)
+    this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: false })
+    return { file, status: 'uploaded', sent }
   }
 
   /** Sends the file; a file that changes while it is sent is sent again, MAX_LOCAL_CHANGES times at most. */
