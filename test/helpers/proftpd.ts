@@ -7,12 +7,12 @@
  * home (chroot when run as root) is the upload folder.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { freePort } from './sshd'
+import { descendants, freePort } from './sshd'
 
 export const PROFTPD = '/usr/sbin/proftpd'
 export const MOD_SFTP = '/usr/lib/proftpd/mod_sftp.so'
@@ -91,28 +91,6 @@ async function banner(port: number, exited: () => boolean): Promise<void> {
 }
 
 /** Every descendant PID of `pid`, found through /proc (Linux). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const out: number[] = []
-  const walk = (p: number): void => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c)
-      walk(c)
-    }
-  }
-  walk(pid)
-  return out
-}
 
 /** Starts ProFTPD for one test; the test must `close()` it. Check proftpdMissing() first. */
 export async function startProftpd(options: { root: string; authorizedKeys: string[] }): Promise<ProftpdServer> {

@@ -82,7 +82,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Every descendant PID of `pid`, found through /proc (Linux). */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue

@@ -16,6 +16,7 @@ import type { UploadEvent } from '../../../src/api'
 import { DeliveryLedger } from '../../../src/ledger/ledger'
 import { startUpload } from '../../../src/transfer/upload'
 import { runCli, until } from './cli'
+import { csvsOnServer } from './overlap-support'
 import { listServerRoot, startServer, type ServerKind, type TestServer } from './servers'
 import { checkedFixture, makeKeyPair, sha256File, tempDir } from './support'
 
@@ -37,17 +38,6 @@ async function setup(kind: ServerKind, rows: number, recordingBytes: number) {
     '--state-dir', opts.stateDir ?? path.join(work, 'state'), ...(opts.extra ?? []),
   ]
   return { work, server, fixture, home, args, env: { BULK_UPLOAD_HOME: home } }
-}
-
-/** The CSVs on the server, each as its data rows' contact references. */
-async function csvsOnServer(server: TestServer, refColumn: string): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>()
-  for (const name of (await listServerRoot(server.root)).filter((n) => n.endsWith('.csv'))) {
-    const rows = Papa.parse<string[]>((await readFile(path.join(server.root, name), 'utf8')).trim()).data
-    const col = rows[0]!.indexOf(refColumn)
-    out.set(name, rows.slice(1).map((r) => r[col]!))
-  }
-  return out
 }
 
 /** Contact references of the batch's eligible rows, from the source CSV. */
