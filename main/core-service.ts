@@ -19,10 +19,10 @@ import type {
 import { AppError } from '../src/errors'
 import { appHome } from '../src/app-home'
 import { validateBatch } from '../src/batch'
-import { ensureDefaultKey, generateKey, importKey, listKeys, loadPrivateKeyForSsh } from '../src/keys'
+import { generateKey, importKey, listKeys } from '../src/keys'
 import { browse } from './browse'
 import { checkConnection, forgetServer, hostKeyStatus, trustServer } from '../src/ssh/connection-check'
-import { SANDBOX_KEY_NAME, SANDBOX_USERNAME, SandboxHost } from './sandbox-host'
+import { SandboxHost } from './sandbox-host'
 import { UploadManager } from './upload-manager'
 import { CheckStore, csvStamp } from './batch-checks'
 import { PathScope } from './path-scope'
@@ -30,16 +30,16 @@ import { downloadOf, saveForUser, type FileForUser, type PickSavePath } from './
 import type { MediaFile } from './batch-media'
 import { BatchCalls } from './batch-calls'
 import { run } from './call-result'
-import { DestinationsStore, SANDBOX_ID, sandboxDestination } from './destinations-store'
+import { DestinationsStore, SANDBOX_ID } from './destinations-store'
 import { SettingsStore } from './settings-store'
+import { DestinationAccess } from './destination-access'
 import type { SecretSealer } from './settings-secrets'
 import { log, setLogHome } from './log'
-import { environmentProxy, proxyForSettings, type SystemProxyLookup } from './system-proxy'
+import { environmentProxy, type SystemProxyLookup } from './system-proxy'
 import { defaultCliInvocation, jobFromBatch, JobsStore, type CliInvocation } from './job-from-batch'
 import { stat } from 'node:fs/promises'
 import { confirmAgents, importAgentList, knownAgentsView, saveAgentList, setStrictAgents } from './agent-lists'
 import { agentListColumns } from '../src/agents/import-agents'
-import type { LedgerLocation } from '../src/ledger/ledger-location'
 
 /** The calls of the contract: what a transport dispatches to. */
 export type CallHandlers = Omit<BulkUploadApi, 'onUploadEvent' | 'mediaUrl'>
@@ -90,6 +90,8 @@ export class CoreService implements CallHandlers {
   private readonly uploads: UploadManager
   private readonly jobs: JobsStore
   private readonly batch: BatchCalls
+  /** Destinations as the calls need them: resolved, with their proxy, ledger and key. */
+  private readonly access: DestinationAccess
 
   constructor(options: CoreServiceOptions) {
     this.home = options.home ?? appHome()
@@ -99,19 +101,20 @@ export class CoreService implements CallHandlers {
     this.settings = new SettingsStore(this.home, options.sealer ?? null)
     this.destinations = new DestinationsStore(this.home)
     this.sandboxHost = new SandboxHost(this.home)
+    this.access = new DestinationAccess({ home: this.home, destinations: this.destinations, sandboxHost: this.sandboxHost, settings: this.settings, host: this.host })
     this.batch = new BatchCalls({
       home: this.home,
       scope: this.scope,
       checks: this.checks,
       saveForUser: (file) => this.saveForUser(file),
-      destination: (id) => this.destination(id),
+      destination: (id) => this.access.destination(id),
       lastUsedDestination: async () => {
         const last = await this.destinations.lastUsedId()
         if (last === null) return null
-        // Not this.destination(): reading a layout must not start the sandbox's server.
-        return last === SANDBOX_ID ? this.sandboxDestination(false) : this.destinations.get(last)
+        // Not this.access.destination(): reading a layout must not start the sandbox's server.
+        return last === SANDBOX_ID ? this.access.sandboxDestination(false) : this.destinations.get(last)
       },
-      ledgerFor: (destination) => this.ledgerFor(destination),
+      ledgerFor: (destination) => this.access.ledgerFor(destination),
     })
     this.uploads = new UploadManager(path.join(this.home, 'batches'), (event) => this.emit(event))
     this.jobs = new JobsStore(this.home, options.host.cli ?? defaultCliInvocation())
@@ -261,7 +264,7 @@ export class CoreService implements CallHandlers {
   listDestinations(): Promise<Result<Destination[]>> {
     return run('listDestinations', async () => {
       const last = await this.destinations.lastUsedId()
-      const all = [await this.sandboxDestination(false), ...(await this.destinations.list())]
+      const all = [await this.access.sandboxDestination(false), ...(await this.destinations.list())]
       return all.map((d) => (d.id === last ? { ...d, lastUsed: true } : d))
     })
   }
@@ -276,11 +279,11 @@ export class CoreService implements CallHandlers {
 
   testConnection(ref: DestinationRef, passphrase: string | null): Promise<Result<ConnectionCheck>> {
     return run('testConnection', async () => {
-      const destination = await this.destinationOf(ref)
-      const target = await this.target(destination)
+      const destination = await this.access.destinationOf(ref)
+      const target = await this.access.target(destination)
       let privateKey: string
       try {
-        privateKey = await this.privateKey(destination.keyName, passphrase)
+        privateKey = await this.access.privateKey(destination.keyName, passphrase)
       } catch (err) {
         // Without the passphrase of an encrypted key the test still shows an unknown server's
         // key to confirm, and otherwise asks for the passphrase.
@@ -294,32 +297,32 @@ export class CoreService implements CallHandlers {
   }
 
   trustHost(ref: DestinationRef, fingerprint: string): Promise<Result<void>> {
-    return run('trustHost', async () => trustServer(await this.target(await this.destinationOf(ref)), fingerprint))
+    return run('trustHost', async () => trustServer(await this.access.target(await this.access.destinationOf(ref)), fingerprint))
   }
 
   forgetHostKey(destinationId: string): Promise<Result<void>> {
     // Only known_hosts is edited: nothing connects, so no proxy is looked up.
-    return run('forgetHostKey', async () => forgetServer(await this.target(await this.destination(destinationId), false)))
+    return run('forgetHostKey', async () => forgetServer(await this.access.target(await this.access.destination(destinationId), false)))
   }
 
   listHistory(destinationId: string): Promise<Result<DeliveredBatch[]>> {
     return run('listHistory', async () => {
-      const destination = await this.destination(destinationId)
-      return deliveryHistory(this.home, destination, await this.ledgerFor(destination))
+      const destination = await this.access.destination(destinationId)
+      return deliveryHistory(this.home, destination, await this.access.ledgerFor(destination))
     })
   }
 
   writeSampleCsv(destinationId: string, spec: BatchSpec | null): Promise<Result<SaveOutcome>> {
     return run('writeSampleCsv', async () => {
       if (spec) this.scope.assertBatch(spec)
-      return this.saveForUser(await sampleCsvFor(this.home, await this.destination(destinationId), spec))
+      return this.saveForUser(await sampleCsvFor(this.home, await this.access.destination(destinationId), spec))
     })
   }
 
   // ---- known agents (issue 12): the list a destination's platform has users for ---------
 
   getKnownAgents(destinationId: string): Promise<Result<KnownAgentsView>> {
-    return run('getKnownAgents', async () => knownAgentsView(this.home, await this.destination(destinationId)))
+    return run('getKnownAgents', async () => knownAgentsView(this.home, await this.access.destination(destinationId)))
   }
 
   previewAgentList(path: string): Promise<Result<AgentListPreview>> {
@@ -333,67 +336,23 @@ export class CoreService implements CallHandlers {
   importAgentList(destinationId: string, path: string, column: string): Promise<Result<KnownAgentsView>> {
     return run('importAgentList', async () => {
       this.scope.assertCsv(path)
-      return importAgentList(this.home, await this.destination(destinationId), path, column)
+      return importAgentList(this.home, await this.access.destination(destinationId), path, column)
     })
   }
 
   saveAgentList(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>> {
-    return run('saveAgentList', async () => saveAgentList(this.home, await this.destination(destinationId), ids))
+    return run('saveAgentList', async () => saveAgentList(this.home, await this.access.destination(destinationId), ids))
   }
 
   setStrictAgents(destinationId: string, strict: boolean): Promise<Result<KnownAgentsView>> {
-    return run('setStrictAgents', async () => setStrictAgents(this.home, await this.destination(destinationId), strict))
+    return run('setStrictAgents', async () => setStrictAgents(this.home, await this.access.destination(destinationId), strict))
   }
 
   confirmAgents(destinationId: string, ids: string[]): Promise<Result<KnownAgentsView>> {
-    return run('confirmAgents', async () => confirmAgents(this.home, await this.destination(destinationId), ids))
+    return run('confirmAgents', async () => confirmAgents(this.home, await this.access.destination(destinationId), ids))
   }
 
   /** The sandbox as a destination; `start` starts its server so the port is the real one. */
-  private async sandboxDestination(start: boolean): Promise<Destination> {
-    const port = start ? (await this.sandboxHost.ensure()).port : await this.sandboxHost.lastPort()
-    return sandboxDestination({ port, username: SANDBOX_USERNAME, keyName: SANDBOX_KEY_NAME })
-  }
-
-  /** A destination by id, ready to connect to (the sandbox is started on demand). */
-  private async destination(id: string): Promise<Destination> {
-    return id === SANDBOX_ID ? this.sandboxDestination(true) : this.destinations.get(id)
-  }
-
-  /** A saved destination, or one being added or edited, as it would be saved (nothing is written). */
-  private async destinationOf(ref: DestinationRef): Promise<Destination> {
-    if (typeof ref === 'string') return this.destination(ref)
-    return { ...ref, id: ref.id ?? '', sandbox: false }
-  }
-
-  /** Where to connect for a destination, through the proxy the settings give for it. */
-  private async target(d: Destination, connects = true) {
-    return { host: d.host, port: d.port, username: d.username, knownHostsPath: path.join(this.home, 'known_hosts'), proxy: connects ? await this.proxyFor(d) : null }
-  }
-
-  private async proxyFor(d: Destination) {
-    // The sandbox runs in this process on 127.0.0.1: no proxy stands between them.
-    if (d.sandbox) return null
-    return proxyForSettings(await this.settings.get(), d.host, d.port, this.host.systemProxy ?? environmentProxy())
-  }
-
-  /**
-   * Where a destination's delivery ledger is: the team ledger the settings name, else this
-   * computer's own. The sandbox always keeps its own: every computer's sandbox is 127.0.0.1 on
-   * a port of its own choosing, and one computer's trial batches must never count as
-   * delivered for another's.
-   */
-  private async ledgerFor(d: Destination): Promise<LedgerLocation> {
-    if (d.sandbox) return null
-    const { teamLedger } = await this.settings.get()
-    return teamLedger === '' ? null : teamLedger
-  }
-
-  private async privateKey(keyName: string, passphrase: string | null): Promise<string> {
-    if (keyName === SANDBOX_KEY_NAME) await ensureDefaultKey(this.home)
-    return loadPrivateKeyForSsh(keyName, passphrase, this.home)
-  }
-
   // ---- upload ---------------------------------------------------------------------------
 
   startUpload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<Result<{ batchId: string }>> {
@@ -444,8 +403,8 @@ export class CoreService implements CallHandlers {
   }
 
   private async upload(spec: BatchSpec, destinationId: string, passphrase: string | null): Promise<{ batchId: string }> {
-    const destination = await this.destination(destinationId)
-    const privateKey = await this.privateKey(destination.keyName, passphrase)
+    const destination = await this.access.destination(destinationId)
+    const privateKey = await this.access.privateKey(destination.keyName, passphrase)
     // Upload what the user reviewed when it is recent; otherwise check the batch again.
     const csv = await csvStamp(spec.csvPath)
     let checked = this.checks.fresh(spec, csv)
@@ -459,7 +418,7 @@ export class CoreService implements CallHandlers {
       spec,
       checked,
       home: this.home,
-      ledger: await this.ledgerFor(destination),
+      ledger: await this.access.ledgerFor(destination),
       ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
       bandwidthLimit: settings.bandwidthLimit,
       destination: {
@@ -472,7 +431,7 @@ export class CoreService implements CallHandlers {
         privateKey,
         ...(passphrase ? { passphrase } : {}),
         knownHostsPath: path.join(this.home, 'known_hosts'),
-        proxy: await this.proxyFor(destination),
+        proxy: await this.access.proxyFor(destination),
       },
     })
   }
@@ -500,9 +459,9 @@ export class CoreService implements CallHandlers {
       // A job is made from a batch the user added (its mapping and CSV); its root may be the folder above.
       this.scope.assertBatch(input.spec)
       if (!(await stat(input.root).catch(() => null))?.isDirectory()) throw new AppError('FILE_NOT_FOUND', `The folder ${input.root} does not exist or is not a folder.`)
-      const destination = await this.destination(input.destinationId)
+      const destination = await this.access.destination(input.destinationId)
       const keyEncrypted = (await listKeys(this.home)).find((k) => k.name === destination.keyName)?.encrypted ?? false
-      const job = jobFromBatch(input, { home: this.home, destination, settings: await this.settings.get(), proxy: await this.proxyFor(destination), ledger: await this.ledgerFor(destination), keyEncrypted })
+      const job = jobFromBatch(input, { home: this.home, destination, settings: await this.settings.get(), proxy: await this.access.proxyFor(destination), ledger: await this.access.ledgerFor(destination), keyEncrypted })
       return this.jobs.save(job)
     })
   }
