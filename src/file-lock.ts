@@ -12,6 +12,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { sleep } from './abortable-sleep'
 import { AppError } from './errors'
 
 /** Who holds a lock, as far as the holder said (for messages). */
@@ -81,7 +82,7 @@ export async function waitForLock(file: string, opts: WaitOptions = {}): Promise
       told = true
       opts.onWait?.(got.holder)
     }
-    await pause(POLL_MS, opts.signal)
+    await sleep(POLL_MS, opts.signal)
   }
 }
 
@@ -105,17 +106,4 @@ function readHolder(file: string): LockHolder | null {
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown }).code
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
-}
-
-/** Waits `ms`, or less when `signal` aborts (the caller then sees it aborted). */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-  })
 }

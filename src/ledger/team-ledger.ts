@@ -11,7 +11,8 @@
 import pg from 'pg'
 import type { DeliveredBatch } from '../api'
 import { AppError } from '../errors'
-import { pause, type HeldLock, type WaitOptions } from '../file-lock'
+import { sleep } from '../abortable-sleep'
+import type { HeldLock, WaitOptions } from '../file-lock'
 import type { DestinationLedger } from './destination-ledger'
 import { DeliveryLedger, type LedgerConversation } from './ledger'
 import { checkDelivery, checkSize } from './ledger-sql'
@@ -74,7 +75,7 @@ export class TeamLedger implements DestinationLedger {
           told = true
           opts.onWait?.(null)
         }
-        await pause(POLL_MS, opts.signal)
+        await sleep(POLL_MS, opts.signal)
       }
     } catch (err) {
       client.release(true)

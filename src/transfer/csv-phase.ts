@@ -8,7 +8,8 @@ import type { Journal } from './journal'
 import type { PauseGate } from './pause-gate'
 import { remove, rename, statSize } from './sftp-ops'
 import { failureKind } from './sftp-errors'
-import { sleep, type SentFile, type UploadPlan } from './upload-engine'
+import { sleep } from '../abortable-sleep'
+import type { SentFile, UploadPlan } from './upload-engine'
 
 export interface CsvOutcome {
   name: string

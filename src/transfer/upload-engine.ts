@@ -5,6 +5,7 @@ import type { UploadEvent } from '../api'
 import { AppError, toAppError } from '../errors'
 import { ChannelPool, MAX_CHANNELS_PER_CONNECTION } from '../ssh/channel-pool'
 import type { ConnectTarget } from '../ssh/connection'
+import { sleep } from '../abortable-sleep'
 import { uploadCsvLast, type CsvOutcome } from './csv-phase'
 import { hashLocalFile, LocalFileChangedError, writeFile, type ByteBudget, type WrittenFile } from './file-writer'
 import { startHashWorker, type HashWorker } from './hash-worker'
@@ -465,18 +466,4 @@ class UploadRun {
       retryDelaysMs: this.delays,
     })
   }
-}
-
-/** Waits, or stops waiting when the batch is stopped. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
