@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import { closeSync, close as fsClose, fstat as fsFstat, fstatSync, open as fsOpen, openSync, read as fsRead, readSync, type Stats } from 'node:fs'
+import { closeSync, close as fsClose, fstat as fsFstat, fstatSync, open as fsOpen, openSync, read as fsRead, readSync, readvSync, type Stats } from 'node:fs'
 import type { SFTPWrapper } from 'ssh2'
 import { AppError } from '../errors'
 import type { PauseGate } from './pause-gate'
 import { channelOpen, closeHandle, maxWriteLength, openForWrite, statSize } from './sftp-ops'
 import { sftpError } from './sftp-errors'
 import { localBlockHash, READ_BLOCK, type BlockHash, type FileHasher } from './hash-worker'
+import { directWriter, type DirectWriter } from '../ssh/direct-write'
 
 export interface WriteFileOptions {
   sftp: SFTPWrapper
@@ -92,7 +93,6 @@ export class LocalFileChangedError extends AppError {
 export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
   const { sftp, remotePath } = opts
   const maxInFlight = opts.maxInFlightBytes ?? 4 * 1024 * 1024
-  const chunk = maxWriteLength(opts.sftp)
 
   const local = await LocalFile.open(opts.localPath).catch((err: unknown) => {
     throw new AppError('FILE_NOT_FOUND', `${opts.localPath}: ${(err as Error).message}`, { cause: err })
@@ -106,7 +106,10 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     const unchanged = size === opts.size && Math.trunc(before.mtimeMs) === Math.trunc(opts.mtimeMs)
     // Bytes already on the server are kept only when the file is the one they came from.
     const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
-    blocks = opts.hasher?.begin(size) ?? localBlockHash(size)
+    // Read straight into the SSH packets while the disk answers at once: the bytes are then
+    // hashed here, between the read and the encryption, instead of on the hash worker.
+    const direct = localCallsInline ? directWriter(sftp) : null
+    blocks = direct ? localBlockHash(size) : (opts.hasher?.begin(size) ?? localBlockHash(size))
     // The part already on the server, sent by an earlier attempt, is hashed from this file:
     // its size, modification time and sampled bytes matched.
     if (startOffset > 0) await hashRange(local, blocks, 0, startOffset)
@@ -116,7 +119,8 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     // Two round trips per file: OPEN, then the WRITEs, CLOSE and the confirming STAT back to
     // back. Servers answer a handle's requests in the order they came, so CLOSE goes as soon
     // as the last WRITE is sent, not when it is acknowledged.
-    const { sent, acknowledged } = pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, blocks)
+    const chunk = maxWriteLength(sftp)
+    const { sent, acknowledged } = pipeline({ ...opts, size }, local, handle, startOffset, chunk, maxInFlight, blocks, direct)
     await sent // never rejects: a failure waits for the writes already sent (a cancel does not), then settles it
     if (opts.signal?.aborted) {
       closeHandle(sftp, handle, remotePath).catch(() => undefined)
@@ -219,6 +223,20 @@ class LocalFile {
     return new Promise((resolve, reject) => fsOpen(localPath, 'r', (err, fd) => (err ? reject(err) : resolve(new LocalFile(fd)))))
   }
 
+  /**
+   * Bytes read into `views`, in order, from `position`, on this thread (the direct writer fills
+   * a request's packets in one go). Timed as the other calls: a slow read sends the next files'
+   * reads to the thread pool.
+   */
+  readNow(views: Buffer[], position: number): number {
+    const started = performance.now()
+    try {
+      return readvSync(this.fd, views, position)
+    } finally {
+      if (performance.now() - started > SLOW_LOCAL_CALL_MS) localCallsInline = false
+    }
+  }
+
   /** Bytes read into `buffer` at `offset` from `position`; 0 at end of file. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     if (localCallsInline) return inline(() => readSync(this.fd, buffer, offset, length, position))
@@ -258,6 +276,7 @@ function pipeline(
   chunk: number,
   maxInFlight: number,
   blocks: BlockHash,
+  direct: DirectWriter | null,
 ): { sent: Promise<void>; acknowledged: Promise<void> } {
   const { sftp, remotePath, size, signal, gate, onProgress, onConfirmed } = opts
   let allSent: () => void = () => undefined
@@ -306,6 +325,45 @@ function pipeline(
     signal?.addEventListener('abort', onAbort, { once: true })
     if (signal?.aborted) return onAbort()
 
+    /** The server's answer to the write of `pending`'s bytes. */
+    const answered = (pending: { start: number; end: number; acked: boolean }) => (err?: Error | null) => {
+      const len = pending.end - pending.start
+      inFlight -= len
+      if (err) return fail(sftpError(err, remotePath))
+      pending.acked = true
+      confirm()
+      acknowledged += len
+      // After a cancel nothing more counts: the file is not confirmed.
+      if (!cancelled) onProgress?.(acknowledged)
+      if (!failed && nextOffset < size) void pump()
+      finish()
+    }
+
+    /** The next `want` bytes as WRITEs read straight into their packets, hashed as read. */
+    const sendDirect = async (want: number) => {
+      const end = nextOffset + want
+      while (!failed && nextOffset < end) {
+        const len = Math.min(chunk, end - nextOffset)
+        const wait = direct!.room(handle, len)
+        if (wait) {
+          await wait
+          continue
+        }
+        if (!channelOpen(sftp)) throw new AppError('CONNECTION_LOST', `${remotePath}: the SFTP channel closed.`)
+        const position = nextOffset
+        const pending = { start: position, end: position + len, acked: false }
+        const put = direct!.write(handle, position, len, (views) => {
+          const bytesRead = local.readNow(views, position)
+          if (bytesRead === len) for (const view of views) blocks.update(view, view.length)
+          return bytesRead
+        }, answered(pending))
+        if (put !== len) throw new LocalFileChangedError(opts.localPath)
+        unconfirmed.push(pending)
+        inFlight += len
+        nextOffset += len
+      }
+    }
+
     const pump = async () => {
       if (pumping) return
       pumping = true
@@ -316,6 +374,10 @@ function pipeline(
           const want = Math.min(opts.limiter ? LIMITED_BLOCK : READ_BLOCK, size - nextOffset, maxInFlight - inFlight + chunk)
           if (opts.limiter) await opts.limiter.take(want, signal)
           if (failed) break
+          if (direct) {
+            await sendDirect(want)
+            continue
+          }
           const block = await blocks.take()
           const bytesRead = failed ? 0 : await local.read(block, 0, Math.min(want, block.length), nextOffset).catch((err: unknown) => {
             blocks.release(block)
@@ -334,17 +396,7 @@ function pipeline(
             const pending = { start: nextOffset + off, end: nextOffset + off + len, acked: false }
             unconfirmed.push(pending)
             inFlight += len
-            sftp.write(handle, block, off, len, pending.start, (err) => {
-              inFlight -= len
-              if (err) return fail(sftpError(err, remotePath))
-              pending.acked = true
-              confirm()
-              acknowledged += len
-              // After a cancel nothing more counts: the file is not confirmed.
-              if (!cancelled) onProgress?.(acknowledged)
-              if (!failed && nextOffset < size) void pump()
-              finish()
-            })
+            sftp.write(handle, block, off, len, pending.start, answered(pending))
           }
           // Hashed once its writes are on their way: the socket drains while the block is
           // hashed. Reads are strictly sequential, so the hash sees the bytes sent, in order.

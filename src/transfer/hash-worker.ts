@@ -3,12 +3,13 @@
  * thread. On loopback the upload is bound by the main thread's CPU (ssh2's packets, the
  * socket, the reads); hashing there took 12% of it (a CPU profile of 200 x 2 MiB to sshd).
  *
- * The writer reads each block into a buffer taken from here, hands it to ssh2 (which copies it
- * into its packets at once), then gives it to the hash: the buffer's memory moves to the worker
- * (transferred, not copied), is hashed there, and comes back to be read into again. Hashing the
- * file again by its path would record the bytes on disk at that moment, which are not those
- * sent when the file is rewritten with its modification time kept.
- */
+ * Used where the writer cannot read straight into ssh2's packets (src/ssh/direct-write.ts:
+ * slow storage, the OpenSSH transport). The writer then reads each block into a buffer taken
+ * from here, hands it to ssh2 (which copies it into its packets at once), then gives it to the
+ * hash: the buffer's memory moves to the worker (transferred, not copied), is hashed there,
+ * and comes back to be read into again. Hashing the file again by its path would record the
+ * bytes on disk at that moment, which are not those sent when the file is rewritten with its
+ * modification time kept. */
 import { createHash, type Hash } from 'node:crypto'
 import { WorkerClient } from '../worker-client'
 
@@ -79,11 +80,12 @@ export const INLINE_HASH_MAX = 512 * 1024
 /** Hashing on the main thread, into one block sized to the file (where threads are unavailable). */
 export function localBlockHash(fileSize: number): BlockHash {
   // Sized to the file: a 1 MiB buffer per 32 KiB recording is mostly garbage-collector work.
-  const block = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, fileSize)))
+  // Made when first asked for: the direct writer reads into its packets and never asks.
+  let block: Buffer | null = null
   const hash: Hash = createHash('sha256')
   let size = 0
   return {
-    take: () => Promise.resolve(block),
+    take: () => Promise.resolve((block ??= Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, fileSize))))),
     update: (b, length) => {
       hash.update(b.subarray(0, length))
       size += length
