@@ -71,8 +71,9 @@ export function findSsh(): string | null {
 
 /**
  * The encrypted transport. 'ssh2' is the default, chosen by measurement: on loopback, on 2
- * cores shared with the server, OpenSSH's client cost 4-15% more client CPU than ssh2 with
- * every byte crossing a pipe to it, and the wall time was level (bench/RESULTS.md). 'openssh'
+ * cores shared with the server, OpenSSH's client cost 29-51% more client CPU than ssh2 with
+ * direct writes (src/ssh/direct-write.ts), every byte crossing a pipe to it, and was slower
+ * (bench/RESULTS.md, 2026-12-06). 'openssh'
  * runs ssh wherever it can carry the login (openSshUnavailable), ssh2 elsewhere.
  */
 export type TransportChoice = 'ssh2' | 'openssh'
