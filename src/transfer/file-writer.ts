@@ -194,6 +194,15 @@ export async function hashLocalFile(localPath: string): Promise<{ size: number; 
 export const SLOW_LOCAL_CALL_MS = 10
 let localCallsInline = true
 
+/**
+ * Sets how local calls run from now on, whatever was timed so far: on this thread as for a
+ * disk that answers at once (and the writer reads straight into packets), or on the thread
+ * pool as for slow storage. For tests, which must not depend on how busy the machine is.
+ */
+export function assumeLocalCalls(mode: 'inline' | 'thread-pool'): void {
+  localCallsInline = mode === 'inline'
+}
+
 /** Runs one system call on this thread, timing it: a slow one switches later calls to the thread pool. */
 function inline<T>(call: () => T): Promise<T> {
   const started = performance.now()
