@@ -6,6 +6,7 @@ import type { PauseGate } from './pause-gate'
 import { channelOpen, closeHandle, maxWriteLength, openForWrite, statSize } from './sftp-ops'
 import { sftpError } from './sftp-errors'
 import { localBlockHash, READ_BLOCK, type BlockHash, type FileHasher } from './hash-worker'
+import { SlowStorageDetector } from './slow-storage'
 import { directWriter, type DirectWriter } from '../ssh/direct-write'
 
 export interface WriteFileOptions {
@@ -108,7 +109,7 @@ export async function writeFile(opts: WriteFileOptions): Promise<WrittenFile> {
     const startOffset = unchanged ? Math.min(opts.startOffset ?? 0, size) : 0
     // Read straight into the SSH packets while the disk answers at once: the bytes are then
     // hashed here, between the read and the encryption, instead of on the hash worker.
-    const direct = localCallsInline ? directWriter(sftp) : null
+    const direct = storage.slow ? null : directWriter(sftp)
     blocks = direct ? localBlockHash(size) : (opts.hasher?.begin(size) ?? localBlockHash(size))
     // The part already on the server, sent by an earlier attempt, is hashed from this file:
     // its size, modification time and sampled bytes matched.
@@ -187,12 +188,7 @@ export async function hashLocalFile(localPath: string): Promise<{ size: number; 
   }
 }
 
-/**
- * A call to the local disk slower than this means slow storage (a cold disk, a network share):
- * from then on every call of the process is asynchronous.
- */
-export const SLOW_LOCAL_CALL_MS = 10
-let localCallsInline = true
+const storage = new SlowStorageDetector()
 
 /**
  * Sets how local calls run from now on, whatever was timed so far: on this thread as for a
@@ -200,10 +196,10 @@ let localCallsInline = true
  * pool as for slow storage. For tests, which must not depend on how busy the machine is.
  */
 export function assumeLocalCalls(mode: 'inline' | 'thread-pool'): void {
-  localCallsInline = mode === 'inline'
+  storage.assume(mode === 'thread-pool')
 }
 
-/** Runs one system call on this thread, timing it: a slow one switches later calls to the thread pool. */
+/** Runs one system call on this thread, timing it: slow ones switch later calls to the thread pool. */
 function inline<T>(call: () => T): Promise<T> {
   const started = performance.now()
   try {
@@ -211,7 +207,7 @@ function inline<T>(call: () => T): Promise<T> {
   } catch (err) {
     return Promise.reject(err)
   } finally {
-    if (performance.now() - started > SLOW_LOCAL_CALL_MS) localCallsInline = false
+    storage.record(performance.now() - started)
   }
 }
 
@@ -221,20 +217,20 @@ function inline<T>(call: () => T): Promise<T> {
  * thread per call in a CPU profile of 2,000 x 128 KiB to sshd (455 ms for open, read, fstat and
  * close), where the call itself on a file in the page cache takes a few. So the calls run here,
  * timed, while the disk answers at once (the batch's files were read by its check moments
- * before); one call slower than SLOW_LOCAL_CALL_MS sends every later one to the thread pool, so
- * slow storage never stalls the other files' sending for long.
+ * before); slow calls send every later one to the thread pool (slow-storage.ts), so slow
+ * storage never stalls the other files' sending for long.
  */
 class LocalFile {
   private constructor(private readonly fd: number) {}
 
   static open(localPath: string): Promise<LocalFile> {
-    if (localCallsInline) return inline(() => new LocalFile(openSync(localPath, 'r')))
+    if (!storage.slow) return inline(() => new LocalFile(openSync(localPath, 'r')))
     return new Promise((resolve, reject) => fsOpen(localPath, 'r', (err, fd) => (err ? reject(err) : resolve(new LocalFile(fd)))))
   }
 
   /**
    * Bytes read into `views`, in order, from `position`, on this thread (the direct writer fills
-   * a request's packets in one go). Timed as the other calls: a slow read sends the next files'
+   * a request's packets in one go). Timed as the other calls: slow reads send the next files'
    * reads to the thread pool.
    */
   readNow(views: Buffer[], position: number): number {
@@ -242,23 +238,23 @@ class LocalFile {
     try {
       return readvSync(this.fd, views, position)
     } finally {
-      if (performance.now() - started > SLOW_LOCAL_CALL_MS) localCallsInline = false
+      storage.record(performance.now() - started)
     }
   }
 
   /** Bytes read into `buffer` at `offset` from `position`; 0 at end of file. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    if (localCallsInline) return inline(() => readSync(this.fd, buffer, offset, length, position))
+    if (!storage.slow) return inline(() => readSync(this.fd, buffer, offset, length, position))
     return new Promise((resolve, reject) => fsRead(this.fd, buffer, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))))
   }
 
   stat(): Promise<Stats> {
-    if (localCallsInline) return inline(() => fstatSync(this.fd))
+    if (!storage.slow) return inline(() => fstatSync(this.fd))
     return new Promise((resolve, reject) => fsFstat(this.fd, (err, st) => (err ? reject(err) : resolve(st))))
   }
 
   close(): Promise<void> {
-    if (localCallsInline) return inline(() => closeSync(this.fd))
+    if (!storage.slow) return inline(() => closeSync(this.fd))
     return new Promise((resolve, reject) => fsClose(this.fd, (err) => (err ? reject(err) : resolve())))
   }
 }
