@@ -130,10 +130,10 @@ describe('Unknown agents as errors, switched on in the agents dialog', () => {
     expect(api.callsTo('saveSettings')).toEqual([])
     await user.click(within(dialog).getByRole('button', { name: 'Close' }))
     // The settings come back once the agents dialog has gone (until then they are hidden behind it).
-    await user.click(within(await screen.findByRole('dialog', { name: 'Settings' }, { timeout: 5000 })).getByRole('button', { name: 'Cancel' }))
+    await user.click(within(await screen.findByRole('dialog', { name: 'Settings' })).getByRole('button', { name: 'Cancel' }))
 
     // Hidden from the accessibility tree until the settings' closing transition ends: slower under load.
-    await user.click(await screen.findByRole('button', { name: 'Check again' }, { timeout: 5000 }))
+    await user.click(await screen.findByRole('button', { name: 'Check again' }))
     expect(api.callsTo('validate').at(-1)?.[0]).toMatchObject({ destinationId: 'dest-ea' })
     await waitFor(() => expect(panel().textContent).toContain('Their rows are left out until the platform knows them.'))
     // 112 rows were left out before; the 44 of the two agents now are too.
