@@ -13,19 +13,25 @@ export function integer(name: string, min: number, max: number) {
   }
 }
 
-/** Adds the batch, login, transfer and network flags to a command. */
 /** `--ledger`, on every command that reads or writes a destination's ledger. */
 export const LEDGER_OPTION = {
   flags: '--ledger <address>',
   description: 'a team ledger shared by every computer sending to this destination: postgresql://user@host:5432/database (password from PGPASSWORD or ~/.pgpass) (default: BULK_UPLOAD_LEDGER, else this computer\'s own ledger)',
 }
 
+/** `--date-format`, on every command that reads the source dates (check and the sending ones). */
+export const DATE_FORMAT_OPTION = {
+  flags: '--date-format <fmt>',
+  description: 'the format of the source dates: dd day, MM month, yyyy year, HH:mm time, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)',
+}
+
+/** Adds the batch, login, transfer and network flags to a command. */
 export function addSendOptions(command: Command): Command {
   return command
     .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
     .option('--mapping <file>', 'a mapping profile (JSON)')
     .option('--map <field=column>', 'map one field to a column (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens (needs --timezone)')
+    .option(DATE_FORMAT_OPTION.flags, DATE_FORMAT_OPTION.description)
     .option('--timezone <zone>', 'the IANA time zone of the source dates')
     .requiredOption('--host <host>', 'the SFTP host name the platform gave you')
     .option('--port <n>', 'the SFTP port', integer('port', 1, 65535), 22)

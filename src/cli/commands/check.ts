@@ -16,7 +16,7 @@ import { appHome } from '../../app-home'
 import { checkForDestination } from '../../ledger/destination-checks'
 import { readLayout } from '../../ledger/layout-store'
 import { openDestinationLedger } from '../../ledger/destination-ledger'
-import { LEDGER_OPTION } from '../send-options'
+import { DATE_FORMAT_OPTION, LEDGER_OPTION } from '../send-options'
 import { ledgerLocation } from '../../ledger/ledger-location'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { clockText as clock } from '../../batch/duration-checks'
@@ -198,7 +198,7 @@ export function registerCheck(program: Command): void {
     .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
     .option('--mapping <file>', 'a mapping profile (JSON: {"contactReference": "...", "agentId": "...", "contactDate": "...", "audioFilename": "..."})')
     .option('--map <field=column>', 'map one field to a column, e.g. --map agentId="Agent Email" (repeatable); --map duration=COLUMN checks stated call durations against the recordings', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--date-format <fmt>', 'the format of the source dates, in luxon tokens, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)')
+    .option(DATE_FORMAT_OPTION.flags, DATE_FORMAT_OPTION.description)
     .option('--timezone <zone>', 'the IANA time zone of the source dates, e.g. Europe/London')
     .option('--host <host>', 'check against this destination too: rows already delivered there are flagged (with --user)')
     .option('--port <n>', 'the destination\'s SFTP port', (v: string) => Number(v), 22)
