@@ -19,20 +19,25 @@ export const LEDGER_OPTION = {
   description: 'a team ledger shared by every computer sending to this destination: postgresql://user@host:5432/database (password from PGPASSWORD or ~/.pgpass) (default: BULK_UPLOAD_LEDGER, else this computer\'s own ledger)',
 }
 
-/** `--date-format`, on every command that reads the source dates (check and the sending ones). */
-export const DATE_FORMAT_OPTION = {
-  flags: '--date-format <fmt>',
-  description: 'the format of the source dates: dd day, MM month, yyyy year, HH:mm time, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)',
+/** `--date-format` and `--timezone`, on every command that reads the source dates (check and the sending ones). */
+export const SOURCE_DATE_OPTIONS = [
+  { flags: '--date-format <fmt>', description: 'the format of the source dates: dd day, MM month, yyyy year, HH:mm time, e.g. "dd/MM/yyyy HH:mm" (needs --timezone)' },
+  { flags: '--timezone <zone>', description: 'the IANA time zone of the source dates, e.g. Europe/London' },
+] as const
+
+/** Adds the source-date flags to a command. */
+export function addSourceDateOptions(command: Command): Command {
+  for (const o of SOURCE_DATE_OPTIONS) command.option(o.flags, o.description)
+  return command
 }
 
 /** Adds the batch, login, transfer and network flags to a command. */
 export function addSendOptions(command: Command): Command {
-  return command
+  command
     .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
     .option('--mapping <file>', 'a mapping profile (JSON)')
     .option('--map <field=column>', 'map one field to a column (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option(DATE_FORMAT_OPTION.flags, DATE_FORMAT_OPTION.description)
-    .option('--timezone <zone>', 'the IANA time zone of the source dates')
+  return addSourceDateOptions(command)
     .requiredOption('--host <host>', 'the SFTP host name the platform gave you')
     .option('--port <n>', 'the SFTP port', integer('port', 1, 65535), 22)
     .requiredOption('--user <name>', 'the SFTP user name the platform gave you')

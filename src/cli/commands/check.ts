@@ -16,7 +16,7 @@ import { appHome } from '../../app-home'
 import { checkForDestination } from '../../ledger/destination-checks'
 import { readLayout } from '../../ledger/layout-store'
 import { openDestinationLedger } from '../../ledger/destination-ledger'
-import { DATE_FORMAT_OPTION, LEDGER_OPTION } from '../send-options'
+import { addSourceDateOptions, LEDGER_OPTION } from '../send-options'
 import { ledgerLocation } from '../../ledger/ledger-location'
 import { chooseCsv, chooseMapping, type BatchInputOptions } from '../batch-input'
 import { clockText as clock } from '../../batch/duration-checks'
@@ -191,15 +191,14 @@ async function runCheck(folderArg: string, opts: CheckOptions): Promise<number> 
 
 /** Registers `check`. Every failure ends as a sentence and exit 2, never a stack trace. */
 export function registerCheck(program: Command): void {
-  program
+  const command = program
     .command('check')
     .description('Check a folder of recordings and its CSV without uploading anything.')
     .argument('<folder>', 'the folder holding the recordings (and the CSV, unless --csv names it)')
     .option('--csv <file>', 'the CSV of conversations (default: the only CSV at the top of the folder)')
     .option('--mapping <file>', 'a mapping profile (JSON: {"contactReference": "...", "agentId": "...", "contactDate": "...", "audioFilename": "..."})')
     .option('--map <field=column>', 'map one field to a column, e.g. --map agentId="Agent Email" (repeatable); --map duration=COLUMN checks stated call durations against the recordings', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option(DATE_FORMAT_OPTION.flags, DATE_FORMAT_OPTION.description)
-    .option('--timezone <zone>', 'the IANA time zone of the source dates, e.g. Europe/London')
+  addSourceDateOptions(command)
     .option('--host <host>', 'check against this destination too: rows already delivered there are flagged (with --user)')
     .option('--port <n>', 'the destination\'s SFTP port', (v: string) => Number(v), 22)
     .option('--user <name>', 'the destination\'s SFTP user name')

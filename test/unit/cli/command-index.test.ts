@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { COMMANDS, entryFor } from '../../../src/cli/command-index'
-import { DATE_FORMAT_OPTION } from '../../../src/cli/send-options'
+import { SOURCE_DATE_OPTIONS } from '../../../src/cli/send-options'
 
 describe('command index', () => {
   it('shows in the top-level help the very terms and descriptions each module registers', async () => {
@@ -30,16 +30,17 @@ describe('command index', () => {
     expect(entryFor(['uplaod'])).toBeUndefined()
   })
 
-  it('describes --date-format by what its letters mean, the same on every command, never as "luxon tokens"', async () => {
+  it('describes --date-format by what its letters mean and --timezone alike on every command, never as "luxon tokens"', async () => {
     const program = new Command()
     for (const entry of COMMANDS) (await entry.load())(program)
     const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
     const options = all(program).flatMap((c) => c.options.map((o) => ({ command: c.name(), flags: o.flags, description: o.description })))
     expect(options.filter((o) => /luxon/i.test(o.description))).toEqual([])
-    const dateFormats = options.filter((o) => o.flags === DATE_FORMAT_OPTION.flags)
-    // `sample-csv` accepts the flag only to share check's command line; it reads no dates.
-    const readingDates = dateFormats.filter((o) => o.command !== 'sample-csv')
-    expect(readingDates.map((o) => o.command).sort()).toEqual(['check', 'save', 'upload', 'watch'])
-    for (const o of readingDates) expect(o.description).toBe(DATE_FORMAT_OPTION.description)
+    for (const shared of SOURCE_DATE_OPTIONS) {
+      // `sample-csv` accepts the flags only to share check's command line; it reads no dates.
+      const readingDates = options.filter((o) => o.flags === shared.flags && o.command !== 'sample-csv')
+      expect(readingDates.map((o) => o.command).sort()).toEqual(['check', 'save', 'upload', 'watch'])
+      for (const o of readingDates) expect(o.description).toBe(shared.description)
+    }
   })
 })
