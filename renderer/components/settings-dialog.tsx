@@ -60,10 +60,15 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const [teamLedger, setTeamLedger] = useState('')
   const [host, setHost] = useState<HostCapabilities['kind']>('web')
   const [error, setError] = useState<AppErrorPayload | null>(null)
+  // The fields take input once the stored settings are in them: what was typed before would be
+  // overwritten when they arrive (seen on a busy machine), and a save before then would store
+  // the defaults over them.
+  const [loaded, setLoaded] = useState(false)
 
   useEffect(() => {
     if (!open) return
     setError(null)
+    setLoaded(false)
     api.getSettings().then((r) => {
       if (!r.ok) return setError(r.error)
       const s = r.value
@@ -74,6 +79,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
       setProxy(s.proxy ?? 'system')
       setProxyUrl(s.proxyUrl ?? '')
       setTeamLedger(s.teamLedger ?? '')
+      setLoaded(true)
     }, (e: unknown) => setError(asPayload(e)))
     api.capabilities().then((r) => { if (r.ok) setHost(r.value.kind) }, () => undefined)
   }, [api, open])
@@ -104,10 +110,11 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="settings-title">
       {/* The form fills the dialog's paper as a column, so only the fields scroll (title and Save
           stay in view); it is inside the paper, which keeps role="dialog" on a plain element. */}
-      <Box component="form" onSubmit={(e: SyntheticEvent) => { e.preventDefault(); if (cOk && dOk && lOk && urlOk) void save() }}
+      <Box component="form" onSubmit={(e: SyntheticEvent) => { e.preventDefault(); if (loaded && cOk && dOk && lOk && urlOk) void save() }}
         sx={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: '1 1 auto' }}>
       <DialogTitle id="settings-title">Settings</DialogTitle>
       <DialogContent dividers>
+        <Box component="fieldset" disabled={!loaded} sx={{ border: 0, m: 0, p: 0, minWidth: 0 }}>
         <Stack spacing={2.5} sx={{ pt: 1 }}>
           <TextField label="Files sent at once" type="number" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
             placeholder="Automatic" slotProps={{ inputLabel: { shrink: true }, htmlInput: { min: 1, max: 32 } }}
@@ -143,10 +150,11 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
           <Typography variant="body2" color="text.secondary">Light or dark appearance follows your computer’s setting. The limit, the proxy and the team ledger apply to checks, uploads and connection tests started after saving.</Typography>
           {!(refused && REFUSED_IN_PLACE.has(refused)) && <ErrorAlert error={error} />}
         </Stack>
+        </Box>
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="contained" disabled={!cOk || !dOk || !lOk || !urlOk}>Save</Button>
+        <Button type="submit" variant="contained" disabled={!loaded || !cOk || !dOk || !lOk || !urlOk}>Save</Button>
       </DialogActions>
       </Box>
     </Dialog>
