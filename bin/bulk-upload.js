@@ -5,6 +5,7 @@
 // BULK_UPLOAD_FROM_SOURCE=1 (tests, development), it runs the TypeScript source through tsx,
 // so an edit never runs old code and no build step stands between an edit and `npx bulk-upload`.
 import { readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 
 const root = new URL('../', import.meta.url)
 
@@ -23,9 +24,11 @@ function buildIsCurrent() {
 }
 
 if (buildIsCurrent()) {
-  await import(new URL('build/cli/main.js', root).href)
+  // CommonJS, and it runs the command as it loads (src/cli/launch.ts).
+  createRequire(import.meta.url)('../build/cli/main.js')
 } else {
   const { register } = await import('tsx/esm/api')
   register()
-  await import(new URL('src/cli/main.ts', root).href)
+  const { main } = await import(new URL('src/cli/main.ts', root).href)
+  await main()
 }

@@ -11,6 +11,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import type { IAudioMetadata, IOptions } from 'music-metadata'
 import type { ITokenizer } from 'strtok3'
+import { importPackage } from '../import-package'
 
 /**
  * strtok3's FileTokenizer as its Node entry point exports it. The types resolve to its
@@ -40,7 +41,8 @@ export class ProbeLimitError extends Error {}
 
 let modules: Promise<[typeof import('music-metadata'), typeof import('strtok3')]> | null = null
 /** music-metadata costs ~140 ms to load: loaded on the first probe that needs it, not at start. */
-const load = (): Promise<[typeof import('music-metadata'), typeof import('strtok3')]> => (modules ??= Promise.all([import('music-metadata'), import('strtok3')]))
+const load = (): Promise<[typeof import('music-metadata'), typeof import('strtok3')]> =>
+  (modules ??= Promise.all([importPackage<typeof import('music-metadata')>('music-metadata'), importPackage<typeof import('strtok3')>('strtok3')]))
 
 /**
  * music-metadata's parseFile within `limits`: the parser is chosen by the file's extension as

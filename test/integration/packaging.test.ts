@@ -143,6 +143,11 @@ describe('packaging (electron-builder.yml)', () => {
     expect(cmd).toContain(`"%~dp0..\\..\\${config.productName}.exe" "%~dp0..\\app.asar\\build\\cli\\main.js" %*`)
     expect(cmd).toContain('\r\n')
     expect(packed('build/cli/main.js')).toBe(true)
+    // The build is CommonJS inside a package whose own package.json says "module": its package.json says so.
+    expect(packed('build/cli/package.json')).toBe(true)
+    expect(JSON.parse(await readFile(path.join(tmp, 'app', 'build', 'cli', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' })
+    // This clone's code cache is never packed (src/cli/code-cache.ts).
+    expect(packed('build/cli/code-cache/0123abcd.bin')).toBe(false)
   })
 
   it('writes the installer hooks the configuration names: the /usr/bin/bulk-upload link and the user PATH', async () => {
