@@ -7,9 +7,9 @@
  * compiled (functions compiled lazily during the run included); later runs start from it.
  *
  * Safety, since a cache entry is code V8 runs:
- * - An entry is named by the SHA-256 of the V8 version, the command and the source text. V8's
- *   own check compares only the source's length, so a rebuilt bundle of the same length would
- *   otherwise run the old code.
+ * - An entry is named by the SHA-256 of the V8 version and flags, the command and the source
+ *   text. V8's own check compares only the source's length, so a rebuilt bundle of the same
+ *   length would otherwise run the old code.
  * - An entry starts with the SHA-256 of its payload, checked before V8 sees it: a file cut
  *   short or damaged on disk is ignored, never deserialized.
  * - Entries are written whole (a temporary file renamed into place), so two commands finishing
@@ -39,6 +39,12 @@ interface ModuleInternals {
 const loader = Module as unknown as ModuleInternals
 
 const DIGEST_BYTES = 32
+/**
+ * What V8 checks an entry against besides the source: its version and its flags (node's
+ * options and NODE_OPTIONS carry them). In the entry's name, so a run with other flags (a
+ * profiler's) keeps entries of its own instead of replacing, each time, those of the plain runs.
+ */
+const RUNTIME = [process.versions.v8, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0')
 const sha256 = (...parts: Array<string | Buffer>): Buffer => {
   const hash = createHash('sha256')
   for (const part of parts) hash.update(part).update('\0')
@@ -69,7 +75,7 @@ export class CodeCache {
 
   /** Node's wrapper function for a CommonJS source, compiled from the cache where it can be. */
   compile(filename: string, source: string): ModuleFunction {
-    const entry = path.join(this.dir, `${sha256(process.versions.v8, this.tag, source).toString('hex').slice(0, 40)}.bin`)
+    const entry = path.join(this.dir, `${sha256(RUNTIME, this.tag, source).toString('hex').slice(0, 40)}.bin`)
     const cachedData = readEntry(entry)
     // No import() works inside: packages published only as ES modules are imported through
     // src/import-package.ts.
