@@ -23,6 +23,22 @@ async function feed(hash: BlockHash, bytes: Buffer, step: number): Promise<void>
 }
 
 describe('HashWorker', () => {
+  it('starts its thread only for the first file it hashes there: small files, and runs that never give it one, cost no thread', async () => {
+    worker = new HashWorker()
+    expect(worker.running).toBe(false)
+    const small = worker.begin(INLINE_HASH_MAX)
+    await feed(small, Buffer.from('abc'), 3)
+    expect(await small.digest()).toEqual({ size: 3, sha256: sha256(Buffer.from('abc')) })
+    expect(worker.running).toBe(false)
+    expect(await worker.close()).toBe(0)
+
+    worker = new HashWorker()
+    const large = worker.begin(ON_WORKER)
+    expect(worker.running).toBe(true)
+    await feed(large, Buffer.from('abc'), 3)
+    expect(await large.digest()).toEqual({ size: 3, sha256: sha256(Buffer.from('abc')) })
+  })
+
   it('hashes the bytes given, several files at once with their blocks interleaved, each its own', async () => {
     worker = new HashWorker()
     // Empty, under one block, and across several blocks.
