@@ -64,6 +64,11 @@ export function hasPuttygen(): SystemCheck {
   return findProgram(['/usr/bin/puttygen'], 'putty-tools')
 }
 
+/** SoX, which writes the real recordings (FLAC, Ogg, MP3, encoded WAVs) some tests check. */
+export function hasSox(): SystemCheck {
+  return findProgram(['/usr/bin/sox'], 'sox')
+}
+
 /** Debian's Chromium, driven by playwright-core in the end-to-end tests. */
 export function hasChromium(): SystemCheck {
   return findProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium')
