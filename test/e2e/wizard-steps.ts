@@ -89,6 +89,11 @@ export async function throughReview(page: Page, choose: () => Promise<void>, bat
   }
   await page.getByRole('button', { name: 'Check the batch' }).click()
   await page.getByRole('heading', { name: 'Review' }).waitFor()
+  // Review checks the batch again when an upload ended since (review-step.tsx), with a progress
+  // bar: its numbers follow once that check is done. A loaded clean-clone run waited over the
+  // 30 s a click waits for Continue there (destinations test, after its first upload): the
+  // check gets its own, longer wait.
+  await page.getByRole('status').filter({ hasText: /^Checking the batch for / }).waitFor({ state: 'detached', timeout: 120_000 })
   if (shots) {
     await checkStep(page, 'review', `${shots}-3-review`)
   }
