@@ -4,7 +4,7 @@
  * `prepare`): a user's CLI starts from JavaScript instead of transpiling TypeScript on every
  * run. The build is CommonJS, two files: build/cli/main.js (src/cli/launch.ts) runs
  * build/cli/cli.js (the command line, src/cli/main.ts) through V8's code cache, which Node 20
- * offers only to CommonJS scripts; a one-file upload's CPU fell by about 0.09 s (0.50 -> 0.40 s,
+ * offers only to CommonJS scripts; a one-file upload's CPU fell by about 0.1 s (0.54 -> 0.44 s,
  * 15 interleaved pairs against the split ES-module build it replaces). A package.json there
  * says so, since the repository's says "module". Each command's module is still loaded only
  * when that command runs (esbuild's lazy wrappers), but the whole bundle is one file.

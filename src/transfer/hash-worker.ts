@@ -207,8 +207,3 @@ export class HashWorker implements FileHasher {
     else this.free.push(block)
   }
 }
-
-/** A hashing thread, started when first needed (see HashWorker). */
-export function startHashWorker(): HashWorker {
-  return new HashWorker()
-}

@@ -8,7 +8,7 @@ import type { ConnectTarget } from '../ssh/connection'
 import { sleep } from '../abortable-sleep'
 import { uploadCsvLast, type CsvOutcome } from './csv-phase'
 import { hashLocalFile, LocalFileChangedError, writeFile, type ByteBudget, type WrittenFile } from './file-writer'
-import { startHashWorker, type HashWorker } from './hash-worker'
+import { HashWorker } from './hash-worker'
 import type { Journal } from './journal'
 import { PauseGate } from './pause-gate'
 import { ProgressTracker } from './progress'
@@ -182,7 +182,8 @@ class UploadRun {
   /** Files with bytes on the server that are not a complete, confirmed copy. */
   private readonly halfSent = new Set<string>()
   /** Hashes recordings on another core while they are sent; null where threads are unavailable. */
-  private hasher: HashWorker | null = null
+  /** Hashes large files off the main thread where the writer cannot read into ssh2's packets; its thread starts only then. */
+  private readonly hasher = new HashWorker()
 
   constructor(private readonly opts: EngineOptions) {
     this.plan = opts.plan
@@ -206,7 +207,6 @@ class UploadRun {
     setMaxListeners(concurrency * 2 + 10, this.stop.signal)
     this.emit({ kind: 'batch-started', batchId: this.plan.batchId, files: this.plan.files.map((f) => ({ file: f.remoteName, size: f.size })), csvName: this.plan.csvName })
     this.progress.start()
-    this.hasher = startHashWorker()
     let csv: CsvOutcome | null = null
     try {
       const slots = Math.min(concurrency, Math.max(this.plan.files.length, 1))
@@ -218,7 +218,7 @@ class UploadRun {
     } finally {
       signal?.removeEventListener('abort', this.onOuterAbort)
       this.progress.stop()
-      void this.hasher?.close()
+      void this.hasher.close()
     }
     return { files: this.outcomes, csv, stoppedBy: this.stoppedBy, bytesSent: this.bytesSent }
   }
@@ -387,7 +387,7 @@ class UploadRun {
           this.journal.fileStarted(file.remoteName)
         },
         ...(this.opts.limiter ? { limiter: this.opts.limiter } : {}),
-        ...(this.hasher ? { hasher: this.hasher } : {}),
+        hasher: this.hasher,
       })
     }
     const fromStart = () => {
