@@ -22,7 +22,7 @@ import type { BenchSection } from './run'
 import { makeBatchFolder, type DataSet } from './upload/batch-folder'
 import { warm } from './upload/plain-sets'
 import { measureResend } from './upload/resend'
-import { CIPHER, ceilingTool, cliTool, engineTool, lftpTool, rcloneTool, sftpTool, type Target, type Tool } from './upload/tools'
+import { CIPHER, ceilingTool, cliTool, engineTool, lftpTool, machineCpuSeconds, rcloneTool, sftpTool, timed, type Target, type Tool } from './upload/tools'
 import { verifyLanded } from './upload/verify'
 
 export { BEFORE_HASHING, makeSet, repoRoot, treeBeforeHashing, type DataSet } from './upload/plain-sets'
@@ -100,6 +100,8 @@ interface ToolResult {
   seconds: number[]
   /** Client CPU of each counted run (user + system, children included); null where unmeasured. */
   cpu: Array<number | null>
+  /** CPU of the whole machine over each counted run (the server's included); null where unmeasured. */
+  machineCpu: Array<number | null>
   failures: string[]
   landed: string
 }
@@ -118,7 +120,7 @@ const label = (c: Case): string => `${c.link}, ${c.set.name}`
 
 async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoot: string; keyFile: string; knownHosts: string; work: string }, runId: { n: number }, loads: number[]): Promise<Map<Tool, ToolResult>> {
   const localDir = await warm(await makeBatchFolder(path.join(env.work, 'sets'), c.set))
-  const results = new Map<Tool, ToolResult>(c.tools.map((t) => [t, { seconds: [], cpu: [], failures: [], landed: '' }]))
+  const results = new Map<Tool, ToolResult>(c.tools.map((t) => [t, { seconds: [], cpu: [], machineCpu: [], failures: [], landed: '' }]))
   const hashes = new Map<string, string>()
   for (let run = 0; run < c.runs; run++) {
     for (const tool of c.tools) {
@@ -135,13 +137,16 @@ async function runCase(c: Case, env: { port: number; sshd: SshdServer; serverRoo
       process.stdout.write(`  ${label(c)}, run ${run + 1}/${c.runs}, ${tool.name}... `)
       try {
         const loadBefore = load1()
+        const machineBefore = machineCpuSeconds()
         const { seconds, cpuSeconds } = await tool.run(target, 20 * 60_000)
+        const machineAfter = machineCpuSeconds()
         loads.push(loadBefore, load1())
         // The ceiling sends the bytes to /dev/null: nothing lands, nothing to verify.
         const landed = tool === ceilingTool ? { ok: true, detail: 'bytes piped to /dev/null' } : await verifyLanded(localDir, remotePath, c.set, hashes)
         if (landed.ok) {
           r.seconds.push(seconds)
           r.cpu.push(cpuSeconds)
+          r.machineCpu.push(machineBefore === null || machineAfter === null ? null : machineAfter - machineBefore)
         } else r.failures.push(`run ${run + 1}: ${landed.detail}`)
         r.landed = landed.detail
         console.log(`${seconds.toFixed(2)} s, CPU ${cpuSeconds?.toFixed(2) ?? '?'} s${landed.ok ? '' : ` (NOT all on the server: ${landed.detail})`}`)
@@ -189,15 +194,60 @@ async function run(): Promise<string> {
     relay.child.kill('SIGTERM')
     await sshd.close()
   }
-  return render(measured, notes)
+  return render(measured, notes, await nodeStartNote())
 }
 
-const medianCpu = (r: ToolResult | undefined): number => {
-  const xs = (r?.cpu ?? []).filter((x): x is number => x !== null)
-  return xs.length > 0 ? median(xs) : NaN
+/**
+ * What Node's own start costs here, measured beside the runs: a machine that sets
+ * NODE_EXTRA_CA_CERTS (this one does, for its package proxy) makes every Node process load that
+ * certificate file before any JavaScript runs, bulk-upload included; sftp pays nothing alike.
+ * Null when the variable is not set.
+ */
+async function nodeStartNote(): Promise<string | null> {
+  const extra = process.env.NODE_EXTRA_CA_CERTS
+  if (!extra) return null
+  const without = { ...process.env }
+  delete without.NODE_EXTRA_CA_CERTS
+  const withIt: number[] = []
+  const withoutIt: number[] = []
+  for (let i = 0; i < 9; i++) {
+    withIt.push((await timed(process.execPath, ['-e', '0'], { timeoutMs: 60_000 })).cpuSeconds ?? NaN)
+    withoutIt.push((await timed(process.execPath, ['-e', '0'], { timeoutMs: 60_000, env: without })).cpuSeconds ?? NaN)
+  }
+  const a = median(withIt)
+  const b = median(withoutIt)
+  return `This machine sets NODE_EXTRA_CA_CERTS=${extra}: Node loads it at every start, before any JavaScript. \`node -e 0\` took ${a.toFixed(3)} s of CPU with it and ${b.toFixed(3)} s without (median of 9 interleaved runs each, 10 ms resolution): about ${(a - b).toFixed(2)} s in every bulk-upload run above that a computer without the variable does not spend. The runs keep it, as a user's shell here would.`
 }
 
-function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads: number[] }>, notes: string[]): string {
+const medianOf = (xs: Array<number | null>): number => {
+  const known = xs.filter((x): x is number => x !== null)
+  return known.length > 0 ? median(known) : NaN
+}
+const medianCpu = (r: ToolResult | undefined): number => medianOf(r?.cpu ?? [])
+const cores = os.cpus().length
+
+/**
+ * The least wall time the CPU allows: on loopback the client and the server share the cores,
+ * so a run cannot end before the machine's CPU for it, spread perfectly over every core, is
+ * spent. Set against each wall target, it says whether the target was within reach of the
+ * work this run did, whatever the scheduling.
+ */
+function floorNotes(c: Case, results: Map<Tool, ToolResult>): string[] {
+  const ours = results.get(CLI)
+  const machine = medianOf(ours?.machineCpu ?? [])
+  if (!ours || Number.isNaN(machine)) return []
+  const floor = machine / cores
+  return c.targets.flatMap((t) => {
+    const peer = results.get(t.peer)
+    if (!peer || peer.seconds.length === 0) return []
+    const peerWall = median(peer.seconds)
+    return [
+      `${label(c)}: the machine spent ${machine.toFixed(2)} s of CPU on bulk-upload's median run (its own ${medianCpu(ours).toFixed(2)} s, the rest mostly the server's), so on ${cores} cores no run with that work ends in under ${floor.toFixed(2)} s: at most ${(peerWall / floor).toFixed(2)}x ${t.peer.name}'s ${peerWall.toFixed(2)} s (target ${t.atLeast}x; measured ${(peerWall / median(ours.seconds)).toFixed(2)}x). ${t.peer.name} itself kept the machine busy for ${medianOf(peer.machineCpu).toFixed(2)} s.`,
+    ]
+  })
+}
+
+function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads: number[] }>, notes: string[], startNote: string | null): string {
   const rows: string[] = []
   const targets: string[] = []
   const loadNotes: string[] = []
@@ -207,8 +257,9 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads
     for (const [tool, r] of results) {
       const m = r.seconds.length > 0 ? median(r.seconds) : NaN
       const cpu = medianCpu(r)
+      const machine = medianOf(r.machineCpu)
       const cpus = r.cpu.map((x) => (x === null ? '?' : x.toFixed(2))).join(', ')
-      const cells = r.seconds.length > 0 ? [r.seconds.map((s) => s.toFixed(2)).join(', '), `**${m.toFixed(2)}**`, cpus, Number.isNaN(cpu) ? '' : `**${cpu.toFixed(2)}**`, (total / 1e6 / m).toFixed(1)] : ['', 'failed', '', '', '']
+      const cells = r.seconds.length > 0 ? [r.seconds.map((s) => s.toFixed(2)).join(', '), `**${m.toFixed(2)}**`, cpus, Number.isNaN(cpu) ? '' : `**${cpu.toFixed(2)}**`, Number.isNaN(machine) ? '' : machine.toFixed(2), (total / 1e6 / m).toFixed(1)] : ['', 'failed', '', '', '', '']
       const landed = r.failures.length > 0 ? `NO: ${r.failures.join('; ')}` : r.landed
       rows.push(`| ${c.link} | ${c.set.name} | ${tool.name} | ${cells.join(' | ')} | ${landed} |`)
     }
@@ -239,6 +290,7 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads
         targets.push(`| ${c.link} | ${c.set.name} | client CPU: ≤ ${t.atMost}x ${t.peer.name}${tool === CLI_OPENSSH ? ', OpenSSH transport' : ''} | ${a.toFixed(2)} s | ${b.toFixed(2)} s | **${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}** | ${verdict} |`)
       }
     }
+    if (c.link === 'loopback') notes.push(...floorNotes(c, results))
     const engine = results.get(ENGINE)
     if (ours && engine && ours.seconds.length > 0 && engine.seconds.length > 0) {
       const extra = median(ours.seconds) - median(engine.seconds)
@@ -255,13 +307,13 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads
     '|---|---|---|---:|---:|---:|---|',
     ...targets,
     '',
-    '| link | set | tool | wall, runs (s) | wall, median (s) | client CPU, runs (s) | client CPU, median (s) | MB/s | on the server (checked after every run) |',
-    '|---|---|---|---|---:|---|---:|---:|---|',
+    '| link | set | tool | wall, runs (s) | wall, median (s) | client CPU, runs (s) | client CPU, median (s) | machine CPU, median (s) | MB/s | on the server (checked after every run) |',
+    '|---|---|---|---|---:|---|---:|---:|---:|---|',
     ...rows,
     '',
-    `Client CPU is user + system time of the tool's process and of every process it waited for (OpenSSH sftp's and lftp's ssh, bulk-upload's ssh with the OpenSSH transport), as the kernel counts them (/proc/self/stat of the bench: cutime + cstime around each run; 10 ms resolution); the engine-only row counts its own process over the same span as its wall time. The server's sshd is not counted: on loopback it shares the 2 cores, so a tool's wall time also pays for the server's CPU.`,
+    `Client CPU is user + system time of the tool's process and of every process it waited for (OpenSSH sftp's and lftp's ssh, bulk-upload's ssh with the OpenSSH transport), as the kernel counts them (/proc/self/stat of the bench: cutime + cstime around each run; 10 ms resolution); the engine-only row counts its own process over the same span as its wall time. The server's sshd is not counted there: on loopback it shares the ${cores} cores, so a tool's wall time also pays for the server's CPU. Machine CPU is what every process on the machine spent over the run (/proc/stat: user, nice, system, irq and softirq; the server and the bench's idle wait included), the work the ${cores} cores had to do for it.`,
     '',
-    ...[...loadNotes, ...notes, SFTP_LATENCY_NOTE, CPU_SHARE_NOTE].map((n) => `- ${n}`),
+    ...[...loadNotes, ...notes, SFTP_LATENCY_NOTE, CPU_SHARE_NOTE, ...(startNote ? [startNote] : [])].map((n) => `- ${n}`),
   ].join('\n')
 }
 
@@ -274,6 +326,6 @@ const SFTP_LATENCY_NOTE =
 
 /** What the client's CPU on loopback is made of, and why bulk-upload's cannot fall to OpenSSH's: measured with perf, not guessed. */
 const CPU_SHARE_NOTE =
-  "Where bulk-upload's client CPU goes on loopback (perf, whole command with its code cache in place, 2026-12-06 20:40Z): 200 x 2 MiB: kernel 29% (reading the files, the socket), sha256 18%, Node and V8 runtime 18%, JavaScript 14%, compiling and loading code 7% (14% before the code cache), AES-GCM 6%, garbage collection 4%, V8's optimizing compiler 3%; 2,000 x 128 KiB: kernel 28%, JavaScript 24%, runtime 20%, sha256 8%, compiling and loading code 8% (20% before the code cache), garbage collection 6%, optimizing compiler 4% (17% before its budget was raised), AES-GCM 3%. sha256 of every byte sent is the app's record of what was delivered (DESIGN.md, exactly once), work OpenSSH sftp does not do: about 0.3 s for 200 x 2 MiB here. With the command's fixed cost (Node's start-up, the check, the ledger, the handshake: 0.42-0.50 s CPU for a one-file upload against 0.53-0.72 s before the code cache, the optimizer's budget and the hash thread started only when used, in interleaved pairs), that is about 0.7 s that sftp does not spend on 200 x 2 MiB; the rest of bulk-upload's CPU (the transport: reads, SFTP requests, encryption, the socket) is level with OpenSSH's, and those two set the ratio near 1.5x."
+  "Where bulk-upload's client CPU goes on loopback (perf, whole command with its code cache in place, 2026-12-06 22:25Z, a fast hour of this machine): 200 x 2 MiB: kernel 25% (reading the files, the socket), sha256 24%, Node, V8 and libc runtime 22%, JavaScript 13%, AES-GCM 6%, compiling and loading code 5%, V8's optimizing compiler 3%, garbage collection 3%; 2,000 x 128 KiB: runtime 26%, JavaScript 23%, kernel 21%, sha256 12%, compiling and loading code 7%, optimizing compiler 5%, AES-GCM 4%, garbage collection 3%. sha256 of every byte sent is the app's record of what was delivered (DESIGN.md, exactly once), work sftp does not do. A build with the hashing taken out (an experiment, not kept) spent 0.70 s of CPU instead of 0.96 s on 200 x 2 MiB and took 1.07 s instead of 1.31 s (6 interleaved pairs, same hour): even then 1.16x sftp's CPU and level with its wall time, so neither loopback target on that set is within reach of an upload that hashes what it sends. Handing the hashing to a worker thread (the block copied out of the packet before encryption) cost more than it saved on 2 cores shared with the server: 1.38 s of CPU instead of 1.01 s, 1.48 s wall instead of 1.36 s (8 pairs). The command's fixed cost, a one-file upload, was 0.21 s of CPU in that hour (node -e 0: 0.06 s here), 0.42-0.50 s in slower hours of this machine."
 
 export const uploadBench: BenchSection = { name: 'upload', run }

@@ -44,6 +44,21 @@ export function childrenCpuSeconds(): number | null {
     return null
   }
 }
+/**
+ * CPU seconds the whole machine has spent busy since boot, every process and the kernel's
+ * interrupt work counted (Linux /proc/stat: all but idle, iowait and steal). Around a loopback run it
+ * holds the server's CPU too, which shares the cores: wall time cannot be less than it divided
+ * by the cores. Null where /proc is unavailable.
+ */
+export function machineCpuSeconds(): number | null {
+  try {
+    // user nice system idle iowait irq softirq steal...: steal is another guest's time, not work done here.
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
+    return (user! + nice! + system! + irq! + softirq!) / CLOCK_TICKS
+  } catch {
+    return null
+  }
+}
 /** USER_HZ: 100 on every Linux this bench runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100
 
