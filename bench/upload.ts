@@ -266,7 +266,7 @@ function render(measured: Array<{ c: Case; results: Map<Tool, ToolResult>; loads
     const ours = results.get(CLI)
     // Wall-time verdicts from a machine busier than its cores are not held-out figures: sftp's
     // latency-bound wall time stretches most (see SFTP_LATENCY_NOTE).
-    const busy = loads.length > 0 && Math.max(...loads) > os.cpus().length ? ` (load up to ${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores: not a quiet-machine figure)` : ''
+    const busy = loads.length > 0 && Math.max(...loads) > cores ? ` (load up to ${Math.max(...loads).toFixed(1)} on ${cores} cores: not a quiet-machine figure)` : ''
     for (const t of c.targets) {
       const peer = results.get(t.peer)
       const a = ours && ours.seconds.length > 0 ? median(ours.seconds) : NaN

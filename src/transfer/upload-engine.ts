@@ -181,7 +181,6 @@ class UploadRun {
   private readonly confirmed = new Map<string, number>()
   /** Files with bytes on the server that are not a complete, confirmed copy. */
   private readonly halfSent = new Set<string>()
-  /** Hashes recordings on another core while they are sent; null where threads are unavailable. */
   /** Hashes large files off the main thread where the writer cannot read into ssh2's packets; its thread starts only then. */
   private readonly hasher = new HashWorker()
 
