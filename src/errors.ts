@@ -32,6 +32,7 @@ export const ERROR_MESSAGES = {
   DISK_FULL: 'The server has no room left for the upload. Ask your platform administrator to free space, then resume.',
   REMOTE_SIZE_MISMATCH: 'A file on the server does not have the size of the local file. It will be sent again when you resume.',
   LOCAL_FILE_CHANGED: 'A recording changed on this computer during the upload. Check it, then run the upload again.',
+  DELIVERED_BY_ANOTHER_RUN: 'Another upload to this destination delivered this recording while this one ran, so it was left as that upload sent it. A row of another conversation naming the same file needs its recording renamed.',
   REMOTE_FOLDER_NOT_FOUND: 'The remote folder does not exist on the server. Check the remote folder setting; leave it empty to upload to the platform\'s root.',
   WRITE_FAILED: 'The server could not write a file. Run the upload again; if it fails again, ask your platform administrator to check the server.',
   ALREADY_UPLOADED: 'This batch was already uploaded completely: there is nothing left to send.',

@@ -153,6 +153,9 @@ export class BatchRun {
 
   private plan(checked: CheckedBatch, checkNow: () => CheckedBatch, catchUp: () => Promise<void>, csvName: string, layout: PlatformLayout, ledger: DestinationLedger, onFirstDelivery: () => Promise<void>): UploadPlan {
     const report = this.reportFiles
+    // CSVs delivered before this run: a recording the ledger now places in any other CSV was
+    // delivered by another run meanwhile (one sharing this ledger: same app home, or the team's).
+    const csvsBefore = new Set(ledger.records.history().map((d) => d.csvName))
     return {
       batchId: this.batchId,
       csvName,
@@ -210,6 +213,10 @@ export class BatchRun {
         await onFirstDelivery()
       },
       knownRecording: (name) => ledger.records.recording(name),
+      deliveredMeanwhile: (name) => {
+        const delivered = ledger.records.recording(name)
+        return delivered !== null && !csvsBefore.has(delivered.csvName)
+      },
     }
   }
 

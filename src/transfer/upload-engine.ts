@@ -64,6 +64,11 @@ export interface UploadPlan {
   enterCommitPoint?(signal: AbortSignal): Promise<() => void>
   /** What the delivery ledger knows of a recording name (for files found on the server). */
   knownRecording?(remoteName: string): SentFile | null
+  /**
+   * Whether another run delivered this recording name since this one started (the app beside
+   * a nightly job, sharing its ledger): the file on the server is then part of that delivery.
+   */
+  deliveredMeanwhile?(remoteName: string): boolean
 }
 
 export interface EngineOptions {
@@ -282,6 +287,7 @@ class UploadRun {
     // What the server holds under this name is this batch's own doing (an earlier attempt).
     const ours = sameAsJournal || this.journal.state.started.has(file.remoteName)
     if (sameAsJournal && done.sha256) return this.skipped(file, { size: done.size, sha256: done.sha256 }, ours)
+    if (this.plan.deliveredMeanwhile?.(file.remoteName)) return this.deliveredElsewhere(file)
     const remote = this.remotePath(file.remoteName)
     // The caller's listing answers the first attempt; after a failed attempt it is stale for
     // this file, so a retry asks the server again (and can continue at the offset).
@@ -326,6 +332,19 @@ class UploadRun {
     this.progress.fileSkipped(file.size)
     this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: true })
     return { file, status: 'skipped', sent, ...(sentEarlier ? { sentEarlier: true } : {}) }
+  }
+
+  /**
+   * Delivered by another run since this one started: writing it now would truncate a recording
+   * that run's CSV already names (and, killed midway, leave it cut for good, since that run's
+   * rows are delivered and no run sends it again). Shown as found on the server; kept out of
+   * this run's CSV, where the commit point leaves its rows out as delivered meanwhile.
+   */
+  private deliveredElsewhere(file: PlannedFile): FileOutcome {
+    this.progress.fileSkipped(file.size)
+    this.emit({ kind: 'file-done', batchId: this.plan.batchId, file: file.remoteName, skipped: true })
+    const error = new AppError('DELIVERED_BY_ANOTHER_RUN', `${file.remoteName}: delivered by another upload to this destination while this one ran`)
+    return { file, status: 'failed', error }
   }
 
   /**

@@ -19,13 +19,13 @@ export async function overlapSetup(servers: TestServer[], name: string, rows: nu
   servers.push(server)
   const fixture = await checkedFixture(path.join(work, 'batch'), { rows, recordingBytes })
   /** The upload command for one export (`csv`) from one app home. */
-  const upload = (csv: string, home: string, extra: string[] = []): Promise<CliRun> =>
+  const upload = (csv: string, home: string, extra: string[] = [], onSpawn?: (pid: number) => void): Promise<CliRun> =>
     runCli([
       'upload', fixture.gen.dir, '--csv', csv, '--host', server.host, '--port', String(server.port), '--user', server.username,
       '--key', path.join(work, 'id_ed25519'), '--known-hosts', server.knownHostsPath, '--state-dir', path.join(home, 'state'),
       // Slow enough that every run is still sending recordings when the first one commits.
       '--bwlimit', '4M', '--json', ...extra,
-    ], { BULK_UPLOAD_HOME: home })
+    ], { BULK_UPLOAD_HOME: home }, onSpawn)
   return { work, server, fixture, upload }
 }
 

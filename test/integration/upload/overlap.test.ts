@@ -5,12 +5,13 @@
  * at once, against OpenSSH's sshd; asserted on what is on the server: the CSVs' rows and
  * every recording's sha256.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import Papa from 'papaparse'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hasSshd, skipWithReason } from '../../helpers/system'
 import { csvsOnServer, editedCopies, expectEachOnce, overlapSetup, summary } from './overlap-support'
+import { listServerRoot } from './servers'
 import type { TestServer } from './servers'
 
 /**
@@ -24,6 +25,15 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
 
+/** Polls an observable condition that needs a file system call (not a fixed sleep) until it holds. */
+async function untilAsync(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
 describe.skipIf(skipWithReason(hasSshd(), 'overlapping runs against OpenSSH sshd'))('overlapping runs to one destination (OpenSSH sshd)', () => {
   it('4 edited copies of one export sent at once from one app home: each conversation in exactly one CSV', async () => {
     const t = await overlapSetup(servers, 'four-exports', 60, 60_000)
@@ -36,6 +46,42 @@ describe.skipIf(skipWithReason(hasSshd(), 'overlapping runs against OpenSSH sshd
     expect(summaries.reduce((n, s) => n + s.inCsv, 0)).toBe(60)
     expect(summaries.reduce((n, s) => n + s.inCsv + s.alreadyDelivered, 0)).toBe(4 * 60)
     expect(csvs.size).toBeGreaterThanOrEqual(1)
+  }, MANY_PROCESSES_MS)
+
+  it('a run that started before another delivered some of its recordings leaves them as delivered: never written again, so never cut by a kill', async () => {
+    // Found by a QA run: the second run truncated and rewrote recordings the first had just
+    // delivered (killed midway, it left one empty for good, named by the first run's CSV).
+    const t = await overlapSetup(servers, 'delivered-meanwhile', 30, 200_000)
+    const home = path.join(t.work, 'home')
+    const source = Papa.parse<string[]>((await readFile(t.fixture.gen.csvPath, 'utf8')).trim()).data
+    // The nightly job's export: the last 6 conversations of the QA manager's.
+    await mkdir(path.join(t.work, 'nightly'))
+    const nightly = path.join(t.work, 'nightly', 'export.csv')
+    await writeFile(nightly, Papa.unparse([source[0]!, ...source.slice(-6)]))
+    const shared = t.fixture.checked.manifest.recordings.slice(-6).map((r) => r.remoteName)
+
+    // The QA manager's run starts first and is held (SIGSTOP) once it has begun sending: its
+    // first 16 files in flight, the shared ones still to come.
+    let pid = 0
+    const wavs = async () => (await listServerRoot(t.server.root)).filter((n) => n.endsWith('.wav'))
+    const manager = t.upload(t.fixture.gen.csvPath, home, ['--bwlimit', '1M'], (p) => (pid = p))
+    let started: string[] = []
+    await untilAsync(async () => (started = await wavs()).length > 0)
+    process.kill(pid, 'SIGSTOP')
+    try {
+      expect(shared.filter((n) => started.includes(n)), 'shared recordings already started when the run was held').toEqual([])
+      // The nightly job delivers the shared conversations meanwhile.
+      expect(summary(await t.upload(nightly, home))).toMatchObject({ uploaded: 6, alreadyDelivered: 0 })
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    const delivered = await Promise.all(shared.map(async (n) => (await stat(path.join(t.server.root, n))).mtimeMs))
+
+    const run = await manager
+    expect(summary(run)).toMatchObject({ uploaded: 24, alreadyDelivered: 6 })
+    // The delivered recordings were not opened for writing again.
+    expect(await Promise.all(shared.map(async (n) => (await stat(path.join(t.server.root, n))).mtimeMs))).toEqual(delivered)
+    await expectEachOnce(t)
   }, MANY_PROCESSES_MS)
 
   it('one export sent at once from 3 app homes on one computer: each conversation in exactly one CSV', async () => {
